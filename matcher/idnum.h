@@ -1,0 +1,71 @@
+/*
+ * idnum.h - national ID numbers (GB 11643-1999): normalise, validate,
+ * convert 15 to 18 digits, and enumerate one-typo repairs.
+ *
+ * Normalisation (contract): trim ASCII and full-width spaces, full-width
+ * digits and X to ASCII, 'x' to 'X'; 15-digit legacy numbers get "19"
+ * inserted and a computed check character.  Validation: 18 characters,
+ * 17 digits and a check character matching ISO 7064 MOD 11-2, a real
+ * calendar date, not after the last day of the run period.
+ *
+ * Functions here never log, and callers must never put the raw or the
+ * normalised number in a message: only the idnum_result reason.
+ *
+ * Pure functions, no state: safe from any thread.
+ */
+#ifndef HH_IDNUM_H
+#define HH_IDNUM_H
+
+#include <stddef.h>
+
+typedef enum {
+	ID_OK = 0,
+	ID_EMPTY,       /* nothing after trimming */
+	ID_BAD_LENGTH,  /* not 15 or 18 characters */
+	ID_BAD_CHAR,    /* a character that is not a digit (or final X) */
+	ID_BAD_CHECK,   /* check character does not match */
+	ID_BAD_DATE,    /* birth date is not a real calendar date */
+	ID_FUTURE_DATE  /* birth date after the end of the run period */
+} id_result;
+
+/* Normalises and validates raw[0..len).  period is YYYYMM; the birth date
+ * must not be after its last day.  On ID_OK, out holds the 18-character
+ * normalised number and a NUL.  On ID_BAD_CHECK, ID_BAD_DATE and
+ * ID_FUTURE_DATE out also holds the normalised 18 characters (so that a
+ * repair can be tried); otherwise out is unspecified. */
+id_result idnum_normalize(const char *raw, size_t len, int period,
+			  char out[19]);
+
+/* The check character ('0'-'9' or 'X') for 17 digits. */
+char idnum_check_char(const char first17[17]);
+
+/* Birth date of a valid normalised number as YYYYMMDD; sex 1 male,
+ * 2 female (odd or even sequence). */
+int idnum_birth_date(const char id[18]);
+int idnum_sex(const char id[18]);
+
+/* Reason code for rejects.csv: "bad_id_empty", "bad_id_length",
+ * "bad_id_char", "bad_id_check", "bad_id_date", "bad_id_future". */
+const char *idnum_reason(id_result r);
+
+/* Enumerates repairs of an 18-character number that failed validation
+ * (ID_BAD_CHECK, ID_BAD_DATE or ID_FUTURE_DATE): every single-character
+ * substitution (a digit, or X in the last place) and every adjacent
+ * transposition whose result is valid for period.  Calls fn for each
+ * distinct candidate (NUL-terminated, 18 characters) until fn returns
+ * nonzero.  Returns the number of candidates passed to fn. */
+size_t idnum_repairs(const char bad[18], int period,
+		     int (*fn)(const char cand[19], void *ctx), void *ctx);
+
+/* Age in whole years on date (YYYYMMDD) of someone born on birth
+ * (YYYYMMDD). */
+int idnum_age(int birth, int date);
+
+/* Last day of the month of a period YYYYMM, as YYYYMMDD; 0 if the period
+ * is not a valid YYYYMM. */
+int idnum_period_end(int period);
+
+/* 1 if YYYYMMDD is a real calendar date. */
+int idnum_valid_date(int yyyymmdd);
+
+#endif
