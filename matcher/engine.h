@@ -1,0 +1,96 @@
+/*
+ * engine.h - the monthly run: read, link, aggregate, flag, publish.
+ *
+ * engine_run is the whole of `hhmatch run` below the command line:
+ *
+ *   1. ingest   every present source is a work item; --threads workers
+ *               take them largest first.  Each worker parses, validates,
+ *               pseudonymises and folds its rows into that source's
+ *               per-person aggregate table (ptab, keyed by pid), and keeps
+ *               its own rejects and findings: no lock is shared on the
+ *               row path.  The roster (civil_affairs) keeps its rows.
+ *   2. repair   rows whose ID failed validation but might be a typo were
+ *               set aside; now that the whole roster is known they are
+ *               repaired (one candidate on the roster with the same name)
+ *               or rejected.
+ *   3. households  roster members are grouped into households, looked up
+ *               in the four aggregate tables, and the rules are applied;
+ *               audit, dedup and discovery findings are produced.
+ *   4. publish  outputs are written to a temporary folder beside --out,
+ *               and renamed into place only when all of them succeeded.
+ *
+ * Every output is sorted, so the bytes do not depend on the thread count.
+ *
+ * Thread safety: engine_run is re-entrant (no globals); it creates and
+ * joins its own threads.
+ */
+#ifndef HH_ENGINE_H
+#define HH_ENGINE_H
+
+#include <stdint.h>
+
+#include "hh_error.h"
+#include "instream.h"
+#include "pid.h"
+#include "rules.h"
+#include "schema.h"
+
+/* In the contract's order (also the order of rejects.csv). */
+typedef enum {
+	SRC_CIVIL_AFFAIRS,
+	SRC_EDUCATION,
+	SRC_HR,
+	SRC_HOUSING,
+	SRC_MEDICAL,
+	SRC_COUNT
+} source_id;
+
+/* "civil_affairs", ...: the schema's source names. */
+const char *engine_source_name(source_id s);
+
+typedef struct {
+	const char *path;          /* file or postgresql:// URI; NULL: absent */
+	hh_encoding encoding;
+} engine_source;
+
+typedef struct {
+	int period;                /* YYYYMM */
+	const pid_key *key;
+	const rules *rules;
+	const schema *schema;
+	engine_source src[SRC_COUNT];
+	int threads;               /* >= 1 */
+	const char *out_dir;
+	int progress;              /* progress lines on stderr */
+	const char *pg_out;        /* NULL, or a store to publish into */
+} engine_cfg;
+
+typedef struct {
+	uint64_t rows_read, rows_accepted, rows_rejected;
+	uint64_t households, flagged, level[4]; /* by risk_level */
+	uint64_t findings;
+	uint64_t findings_by_code[16];
+} engine_summary;
+
+/* Runs the month.  On success the outputs are in cfg->out_dir and *sum is
+ * filled.  On failure nothing is left in out_dir (an earlier run's
+ * outputs there stay as they were) and err says what failed. */
+hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err);
+
+/* Finding codes, sorted by name (the order of findings.csv). */
+typedef enum {
+	F_A_DECEASED,
+	F_A_HIGH_INCOME,
+	F_A_MULTI_PROPERTY,
+	F_A_PUBLIC_SECTOR,
+	F_D_DUP_ROW,
+	F_D_ID_REPAIRED,
+	F_D_INCONSISTENT_INCOME,
+	F_D_MULTI_HOUSEHOLD,
+	F_X_DISCOVERY,
+	F_COUNT
+} finding_code;
+
+const char *engine_finding_name(finding_code c);
+
+#endif

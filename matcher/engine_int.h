@@ -1,0 +1,214 @@
+/*
+ * engine_int.h - the engine's internal structures, shared by engine.c
+ * (orchestration), ingest.c (one source's rows), household.c (households,
+ * rules and findings) and output.c (files).  Not for connectors or
+ * commands: they see engine.h only.
+ */
+#ifndef HH_ENGINE_INT_H
+#define HH_ENGINE_INT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "ptab.h"
+#include "hashset.h"
+#include "vec.h"
+
+/* Column indexes and enumeration values the engine needs, resolved from
+ * the schema once so the row path never compares names. */
+typedef struct {
+	/* civil_affairs */
+	int household_id, region_code, category, household_income, relation,
+		disability_grade, ca_status;
+	int cat_dibao, cat_tekun, st_active, st_gradual_exit;
+	/* education */
+	int stage, edu_status, annual_fees, aid_amount;
+	int edu_enrolled, edu_dropped_out;
+	/* hr */
+	int employment_status, employer_type, monthly_wage,
+		unemployment_benefit, pension_monthly, hr_period;
+	int emp_employed, emp_flexible, emp_unemployed, emp_public_sector;
+	/* housing */
+	int property_count, dangerous_rating, disaster_damage, public_rental;
+	int dmg_severe, dmg_collapsed, rating_c, rating_d;
+	/* medical */
+	int settle_date, out_of_pocket, insured_status;
+	int ins_deceased;
+} engine_cols;
+
+/* Per-person aggregates, one table per source, keyed by pid. */
+typedef struct {
+	int64_t net_fen;     /* enrolled rows: sum of max(fees - aid, 0) */
+	uint8_t dropout;     /* a row with status dropped_out */
+	uint8_t enrolled;
+} edu_agg;
+
+typedef struct {
+	int32_t period;           /* latest period seen */
+	uint8_t status;           /* employment_status of the latest row */
+	uint8_t employer;         /* employer_type + 1; 0 = not given */
+	uint64_t line;            /* the latest row (ties: the later line) */
+	int64_t wage, benefit, pension;
+	int64_t latest_wage_max;  /* highest wage among rows of that period */
+	int64_t earlier_wage_max; /* highest wage of earlier periods */
+} hr_agg;
+
+typedef struct {
+	int32_t property_count;   /* highest given; -1 none given */
+	uint8_t rating;           /* highest dangerous_rating + 1; 0 none */
+	uint8_t damage;           /* highest disaster_damage + 1; 0 none */
+	uint8_t public_rental;
+} housing_agg;
+
+typedef struct {
+	int64_t oop_12m_fen;
+	uint32_t settlements_12m;
+	uint8_t deceased;
+} med_agg;
+
+/* One roster row that was accepted. */
+typedef struct {
+	uint8_t pid[32];
+	uint64_t line;
+	int64_t income_fen;
+	uint64_t name_hash;     /* 0: no name given */
+	uint32_t household;     /* index into engine.households */
+	uint32_t next_same_pid; /* chain of rows of one person; UINT32_MAX ends */
+	int32_t birth;          /* YYYYMMDD; 0 unknown */
+	int8_t category, relation, status, disability; /* -1: not given */
+} roster_row;
+
+typedef struct {
+	const char *id;         /* NUL-terminated, in the engine's string arena */
+	const char *region;     /* of the household's first row */
+	int8_t category;        /* of the household's first row */
+} household;
+
+/* Per roster person (ptab record). */
+typedef struct {
+	uint32_t first_row;       /* head of the next_same_pid chain */
+	uint32_t counted_in;      /* households counting the person */
+	uint32_t last_household;  /* to count each household once */
+	uint32_t mark;            /* per-household pass marker */
+} roster_person;
+
+typedef struct {
+	uint8_t source;
+	uint8_t col;             /* schema column + 1; 0 = none */
+	uint64_t line;
+	const char *reason;      /* static string */
+} reject_rec;
+
+typedef struct {
+	uint8_t code;            /* finding_code */
+	uint8_t has_pid;
+	uint8_t source;          /* source_id; SRC_COUNT = several (detail) */
+	const char *household;   /* NULL or arena string */
+	uint8_t pid[32];
+	char *detail;            /* malloc'ed */
+	const char *source_text; /* overrides source when not NULL */
+} finding_rec;
+
+typedef struct {
+	const char *reason;
+	uint64_t count;
+} reason_count;
+
+#define MAX_REASONS 32
+
+/* A row set aside for repair after the roster is complete. */
+typedef struct {
+	char *buf;               /* the record's fields, NUL-separated */
+	size_t nfields;
+	uint64_t line;
+	uint32_t *offsets;
+	char bad_id[19];
+	const char *reason;      /* idnum reason if not repaired */
+	uint64_t name_hash;
+} deferred_row;
+
+struct engine;
+
+/* One source being read by one worker. */
+typedef struct ingest {
+	struct engine *eng;
+	source_id sid;
+	const schema_source *src;
+	int name_col, birth_col;  /* this source's name and birth_date columns */
+	const char *path;
+	const char *display_path; /* path, or the URI without password */
+	hh_encoding encoding;
+	uint64_t size_hint;
+	char display_buf[512];
+	/* results */
+	hh_status status;
+	hh_err err;
+	uint64_t rows_read, rows_accepted, rows_rejected;
+	reason_count reasons[MAX_REASONS];
+	size_t nreasons;
+	vec rejects;             /* reject_rec */
+	vec findings;            /* finding_rec */
+	vec deferred;            /* deferred_row */
+	ptab *agg;               /* per-person aggregates (other sources) */
+	rowset *dups;
+	char sha256[65];
+	char encoding_used[16];
+	schema_map map;
+	double seconds;
+	/* progress, read by the progress thread */
+	_Atomic uint64_t prog_rows, prog_bytes, prog_total;
+	_Atomic int prog_state;  /* 0 waiting, 1 reading, 2 done */
+} ingest;
+
+typedef struct engine {
+	const engine_cfg *cfg;
+	engine_cols c;
+	const char *const *category_codes; /* the category enumeration */
+	int period_end;           /* YYYYMMDD */
+	int window_start;         /* YYYYMMDD, first day of the medical window */
+	ingest in[SRC_COUNT];
+	/* roster, built after ingest */
+	vec households;           /* household */
+	strtab *household_ids;
+	ptab *roster_persons;     /* roster_person */
+	vec roster;               /* roster_row; written by the roster worker */
+	arena *strings;
+	/* outputs */
+	vec findings;             /* finding_rec, all sources */
+	vec out_households;       /* household_out */
+	engine_summary *sum;
+	double t_ingest, t_repair, t_households, t_output;
+} engine;
+
+/* One row of households.csv. */
+typedef struct {
+	uint32_t household;
+	int members;
+	int64_t income_fen, oop_fen, edu_net_fen;
+	rules_result res;
+} household_out;
+
+/* ingest.c */
+hh_status ingest_source(ingest *in);
+hh_status ingest_repairs(engine *e, ingest *in);
+void ingest_free(ingest *in);
+void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
+			 int col);
+hh_status engine_add_finding(vec *v, finding_code code, source_id src,
+			     const char *household_id, const uint8_t *pid,
+			     const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* household.c */
+hh_status household_index_roster(engine *e, size_t from, hh_err *err);
+hh_status household_evaluate(engine *e, hh_err *err);
+
+/* output.c */
+hh_status output_write_all(engine *e, const char *dir, hh_err *err);
+
+/* Money in fen as "123.45". */
+void engine_fmt_yuan(int64_t fen, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,169 @@
+/* hashset.c - strtab and rowset (see hashset.h); linear probing. */
+#include "hashset.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+typedef struct {
+	const char *key; /* NULL: empty */
+	uint32_t len;
+	uint32_t value;
+	uint64_t hash;
+} str_slot;
+
+struct strtab {
+	str_slot *slots;
+	size_t cap, count;
+};
+
+strtab *strtab_new(void)
+{
+	strtab *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->cap = 1024;
+	t->slots = calloc(t->cap, sizeof *t->slots);
+	if (!t->slots) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void strtab_free(strtab *t)
+{
+	if (!t)
+		return;
+	free(t->slots);
+	free(t);
+}
+
+static int strtab_grow(strtab *t)
+{
+	size_t ncap = t->cap * 2;
+	str_slot *ns = calloc(ncap, sizeof *ns);
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i].key)
+			continue;
+		size_t j = t->slots[i].hash & (ncap - 1);
+		while (ns[j].key)
+			j = (j + 1) & (ncap - 1);
+		ns[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->cap = ncap;
+	return 0;
+}
+
+static str_slot *strtab_slot(const strtab *t, const char *key, size_t len,
+			     uint64_t h)
+{
+	size_t i = h & (t->cap - 1);
+	for (;;) {
+		str_slot *s = &t->slots[i];
+		if (!s->key || (s->hash == h && s->len == len &&
+				!memcmp(s->key, key, len)))
+			return s;
+		i = (i + 1) & (t->cap - 1);
+	}
+}
+
+int64_t strtab_get_or_add(strtab *t, const char *key, size_t len,
+			  uint32_t next, int *added)
+{
+	if ((t->count + 1) * 10 > t->cap * 7 && strtab_grow(t))
+		return -1;
+	uint64_t h = XXH3_64bits(key, len);
+	str_slot *s = strtab_slot(t, key, len, h);
+	*added = !s->key;
+	if (*added) {
+		s->key = key;
+		s->len = (uint32_t)len;
+		s->hash = h;
+		s->value = next;
+		t->count++;
+	}
+	return s->value;
+}
+
+int64_t strtab_find(const strtab *t, const char *key, size_t len)
+{
+	str_slot *s = strtab_slot(t, key, len, XXH3_64bits(key, len));
+	return s->key ? (int64_t)s->value : -1;
+}
+
+struct rowset {
+	uint64_t *slots; /* pairs lo, hi; (0, 0) = empty */
+	size_t cap, count;
+};
+
+rowset *rowset_new(void)
+{
+	rowset *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->cap = 4096;
+	s->slots = calloc(s->cap * 2, sizeof *s->slots);
+	if (!s->slots) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void rowset_free(rowset *s)
+{
+	if (!s)
+		return;
+	free(s->slots);
+	free(s);
+}
+
+static int rowset_grow(rowset *s)
+{
+	size_t ncap = s->cap * 2;
+	uint64_t *ns = calloc(ncap * 2, sizeof *ns);
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < s->cap; i++) {
+		uint64_t lo = s->slots[2 * i], hi = s->slots[2 * i + 1];
+		if (!lo && !hi)
+			continue;
+		size_t j = lo & (ncap - 1);
+		while (ns[2 * j] || ns[2 * j + 1])
+			j = (j + 1) & (ncap - 1);
+		ns[2 * j] = lo;
+		ns[2 * j + 1] = hi;
+	}
+	free(s->slots);
+	s->slots = ns;
+	s->cap = ncap;
+	return 0;
+}
+
+int rowset_add(rowset *s, uint64_t lo, uint64_t hi)
+{
+	if (!lo && !hi)
+		lo = 1; /* (0, 0) marks an empty slot */
+	if ((s->count + 1) * 10 > s->cap * 7 && rowset_grow(s))
+		return -1;
+	size_t i = lo & (s->cap - 1);
+	for (;;) {
+		uint64_t *p = &s->slots[2 * i];
+		if (!p[0] && !p[1]) {
+			p[0] = lo;
+			p[1] = hi;
+			s->count++;
+			return 0;
+		}
+		if (p[0] == lo && p[1] == hi)
+			return 1;
+		i = (i + 1) & (s->cap - 1);
+	}
+}
+
+size_t rowset_bytes(const rowset *s) { return s->cap * 16; }

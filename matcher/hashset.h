@@ -1,0 +1,42 @@
+/*
+ * hashset.h - two small hash structures the engine needs besides ptab:
+ *
+ * strtab maps strings (household IDs) to dense indexes 0, 1, 2...; keys
+ * are hashed with xxHash (XXH3) since, unlike pids, they are not uniform.
+ *
+ * rowset remembers 128-bit fingerprints (XXH3-128 of a record's fields)
+ * to find rows repeated exactly within a source.  128 bits make a false
+ * "duplicate" (which would reject a good row) practically impossible:
+ * about 1e-20 for a billion rows.
+ *
+ * Both grow by doubling at 70 % load.  Lifetime: *_new / *_free.
+ * Thread safety: none; one owner.
+ */
+#ifndef HH_HASHSET_H
+#define HH_HASHSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct strtab strtab;
+
+strtab *strtab_new(void);
+void strtab_free(strtab *t);
+/* Index of key, adding it with index `next` when absent (*added = 1).
+ * Returns -1 on no memory.  The table keeps the pointer key (it must
+ * outlive the table: use an arena). */
+int64_t strtab_get_or_add(strtab *t, const char *key, size_t len,
+			  uint32_t next, int *added);
+/* Index of key, or -1. */
+int64_t strtab_find(const strtab *t, const char *key, size_t len);
+
+typedef struct rowset rowset;
+
+rowset *rowset_new(void);
+void rowset_free(rowset *s);
+/* Adds the fingerprint of fields; returns 1 if it was already there,
+ * 0 if added, -1 on no memory. */
+int rowset_add(rowset *s, uint64_t lo, uint64_t hi);
+size_t rowset_bytes(const rowset *s);
+
+#endif

@@ -1,0 +1,367 @@
+/*
+ * household.c - from roster rows and per-person aggregates to households,
+ * risk rules and findings.
+ *
+ * Runs single-threaded after every worker is joined, over data that fits
+ * in memory by construction (the roster and one aggregate per person):
+ *
+ *   household_index_roster  pid -> roster rows (for repairs and lookups)
+ *   household_evaluate      rows sorted by (household, line); persons
+ *                           counted per household (active, gradual_exit);
+ *                           facts gathered from the four aggregate tables;
+ *                           rules_eval; audit and dedup findings per
+ *                           member; discovery over persons not counted.
+ *
+ * Households are visited in household_id order, so households.csv needs
+ * no further sort, and every finding is produced in a deterministic
+ * order before the final sort of findings.csv.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "idnum.h"
+
+hh_status household_index_roster(engine *e, size_t from, hh_err *err)
+{
+	if (!e->roster_persons &&
+	    !(e->roster_persons = ptab_new(sizeof(roster_person), e->roster.n)))
+		return hh_fail(err, HH_EINTERNAL, "out of memory indexing the roster");
+	/* Chains are built back to front so each lists rows in line order. */
+	for (size_t i = e->roster.n; i-- > from;) {
+		roster_row *r = vec_at(&e->roster, i);
+		int created;
+		roster_person *p = ptab_upsert(e->roster_persons, r->pid, &created);
+		if (!p)
+			return hh_fail(err, HH_EINTERNAL,
+				       "out of memory indexing the roster");
+		r->next_same_pid = created ? UINT32_MAX : p->first_row;
+		p->first_row = (uint32_t)i;
+	}
+	return HH_OK;
+}
+
+static const engine *sort_engine; /* qsort has no context argument */
+
+static int cmp_household_id(const void *a, const void *b)
+{
+	const household *ha = vec_at(&sort_engine->households, *(const uint32_t *)a);
+	const household *hb = vec_at(&sort_engine->households, *(const uint32_t *)b);
+	return strcmp(ha->id, hb->id);
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const roster_row *ra = vec_at(&sort_engine->roster, *(const uint32_t *)a);
+	const roster_row *rb = vec_at(&sort_engine->roster, *(const uint32_t *)b);
+	if (ra->household != rb->household)
+		return ra->household < rb->household ? -1 : 1;
+	return ra->line < rb->line ? -1 : ra->line > rb->line;
+}
+
+static int counted(const engine *e, const roster_row *r)
+{
+	return r->status == e->c.st_active || r->status == e->c.st_gradual_exit;
+}
+
+typedef struct {
+	engine *e;
+	const household *hh;
+	rules_facts f;
+	int64_t wages_pensions; /* sum of latest monthly wage + pension */
+} hh_acc;
+
+static hh_status member_findings(hh_acc *a, const roster_row *r,
+				 const roster_person *p, const hr_agg *hr,
+				 const housing_agg *ho, const med_agg *md,
+				 hh_err *err)
+{
+	engine *e = a->e;
+	const rules *ru = e->cfg->rules;
+	vec *fv = &e->findings;
+	hh_status st = HH_OK;
+	if (md && md->deceased)
+		st |= engine_add_finding(fv, F_A_DECEASED, SRC_MEDICAL, a->hh->id, r->pid,
+					 "medical insurance records insured_status "
+					 "deceased for a counted member of household %s",
+					 a->hh->id);
+	if (hr && hr->employer == e->c.emp_public_sector + 1)
+		st |= engine_add_finding(fv, F_A_PUBLIC_SECTOR, SRC_HR, a->hh->id, r->pid,
+					 "hr period %d records employer_type "
+					 "public_sector for a counted member",
+					 hr->period);
+	if (ho && ho->property_count >= ru->multi_property_count)
+		st |= engine_add_finding(fv, F_A_MULTI_PROPERTY, SRC_HOUSING, a->hh->id,
+					 r->pid,
+					 "housing records property_count %d (audit "
+					 "threshold %d)",
+					 ho->property_count, ru->multi_property_count);
+	if (p->counted_in > 1) {
+		char others[256] = "";
+		size_t used = 0;
+		for (uint32_t i = p->first_row; i != UINT32_MAX && used < 200;) {
+			const roster_row *o = vec_at(&e->roster, i);
+			const household *oh = vec_at(&e->households, o->household);
+			if (counted(e, o) && o->household != r->household &&
+			    !strstr(others, oh->id))
+				used += (size_t)snprintf(others + used, sizeof others - used,
+							 "%s%s", used ? ", " : "", oh->id);
+			i = o->next_same_pid;
+		}
+		st |= engine_add_finding(fv, F_D_MULTI_HOUSEHOLD, SRC_CIVIL_AFFAIRS,
+					 a->hh->id, r->pid,
+					 "counted (active or gradual_exit) in %u "
+					 "households: here and %s; counts in each "
+					 "until corrected",
+					 p->counted_in, others);
+	}
+	if (st != HH_OK)
+		return hh_fail(err, HH_EINTERNAL, "out of memory adding findings");
+	return HH_OK;
+}
+
+/* Folds one counted member into the household's facts. */
+static hh_status add_member(hh_acc *a, const roster_row *r,
+			    const roster_person *p, hh_err *err)
+{
+	engine *e = a->e;
+	const rules *ru = e->cfg->rules;
+	const engine_cols *c = &e->c;
+	const edu_agg *ed = e->in[SRC_EDUCATION].agg ?
+		ptab_find(e->in[SRC_EDUCATION].agg, r->pid) : NULL;
+	const hr_agg *hr = e->in[SRC_HR].agg ?
+		ptab_find(e->in[SRC_HR].agg, r->pid) : NULL;
+	const housing_agg *ho = e->in[SRC_HOUSING].agg ?
+		ptab_find(e->in[SRC_HOUSING].agg, r->pid) : NULL;
+	const med_agg *md = e->in[SRC_MEDICAL].agg ?
+		ptab_find(e->in[SRC_MEDICAL].agg, r->pid) : NULL;
+	int age = r->birth ? idnum_age(r->birth, e->period_end) : -1;
+	int working = age >= ru->working_age_min && age <= ru->working_age_max;
+	int severe = r->disability >= 1 && r->disability <= ru->care_disability_grade;
+
+	a->f.members++;
+	if (md)
+		a->f.oop_12m_fen += md->oop_12m_fen;
+	if (ed) {
+		a->f.edu_net_fen += ed->net_fen;
+		if (ed->dropout && age >= ru->dropout_age_min &&
+		    age <= ru->dropout_age_max)
+			a->f.dropout_child = 1;
+	}
+	if (hr) {
+		a->wages_pensions += hr->wage + hr->pension;
+		if (working && (hr->status == c->emp_unemployed || hr->benefit > 0))
+			a->f.jobloss = 1;
+		if (working && hr->earlier_wage_max > 0 &&
+		    hr->wage * 10000 <= ru->income_drop_bp * hr->earlier_wage_max)
+			a->f.income_drop = 1;
+	}
+	if (working && !severe) {
+		a->f.able_working++;
+		if (hr) {
+			a->f.able_working_in_hr++;
+			if (hr->status == c->emp_employed || hr->status == c->emp_flexible)
+				a->f.able_working_employed++;
+		}
+	}
+	if (ho && (ho->damage == c->dmg_severe + 1 || ho->damage == c->dmg_collapsed + 1 ||
+		   ho->rating == c->rating_c + 1 || ho->rating == c->rating_d + 1))
+		a->f.disaster = 1;
+	if (age >= ru->care_age || severe)
+		a->f.single_care = 1; /* kept only if members ends at 1 */
+	return member_findings(a, r, p, hr, ho, md, err);
+}
+
+static hh_status evaluate_one(engine *e, uint32_t h, const uint32_t *rows,
+			      size_t n, hh_err *err)
+{
+	const rules *ru = e->cfg->rules;
+	hh_acc a = {.e = e, .hh = vec_at(&e->households, h)};
+	int64_t income_min = INT64_MAX, income_max = -1;
+	a.f.region_code = a.hh->region;
+	a.f.region_len = strlen(a.hh->region);
+	for (size_t i = 0; i < n; i++) {
+		const roster_row *r = vec_at(&e->roster, rows[i]);
+		if (r->income_fen < income_min)
+			income_min = r->income_fen;
+		if (r->income_fen > income_max)
+			income_max = r->income_fen;
+		if (!counted(e, r))
+			continue;
+		roster_person *p = ptab_find(e->roster_persons, r->pid);
+		if (p->mark == h + 1)
+			continue; /* listed twice in one household: counts once */
+		p->mark = h + 1;
+		HH_TRY(add_member(&a, r, p, err));
+	}
+	if (a.f.members == 0)
+		return HH_OK; /* every member exited: not a counted household */
+	if (a.f.members != 1)
+		a.f.single_care = 0;
+	a.f.household_income_fen = income_max;
+	if (income_min != income_max) {
+		char lo[32], hi[32];
+		engine_fmt_yuan(income_min, lo, sizeof lo);
+		engine_fmt_yuan(income_max, hi, sizeof hi);
+		if (engine_add_finding(&e->findings, F_D_INCONSISTENT_INCOME,
+				       SRC_CIVIL_AFFAIRS, a.hh->id, NULL,
+				       "household_income differs between the "
+				       "household's %zu rows (from %s to %s yuan); "
+				       "%s is used",
+				       n, lo, hi, hi))
+			return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
+	household_out *o = vec_push(&e->out_households);
+	if (!o)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	o->household = h;
+	o->members = a.f.members;
+	o->income_fen = income_max;
+	o->oop_fen = a.f.oop_12m_fen;
+	o->edu_net_fen = a.f.edu_net_fen;
+	rules_eval(ru, &a.f, &o->res);
+	if ((a.hh->category == e->c.cat_dibao || a.hh->category == e->c.cat_tekun) &&
+	    12 * a.wages_pensions * 10000 >=
+		    ru->high_income_multiple_bp * o->res.income_line_fen * a.f.members) {
+		char sum[32], line[32];
+		engine_fmt_yuan(12 * a.wages_pensions, sum, sizeof sum);
+		engine_fmt_yuan(o->res.income_line_fen, line, sizeof line);
+		if (engine_add_finding(&e->findings, F_A_HIGH_INCOME, SRC_HR, a.hh->id,
+				       NULL,
+				       "category %s; 12 x (monthly wages + pensions) "
+				       "of the %d members = %s yuan a year, at least "
+				       "%.2f x the income line %s per member",
+				       e->category_codes[a.hh->category], a.f.members,
+				       sum, (double)ru->high_income_multiple_bp / 10000.0,
+				       line))
+			return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
+	return HH_OK;
+}
+
+static int is_counted_person(const engine *e, const uint8_t pid[32])
+{
+	const roster_person *p = ptab_find(e->roster_persons, pid);
+	return p && p->counted_in > 0;
+}
+
+static const char *roster_state(const engine *e, const uint8_t pid[32])
+{
+	return ptab_find(e->roster_persons, pid) ? "on the roster only as exited"
+						 : "not on the roster";
+}
+
+/* X_DISCOVERY: persons not counted on the roster with large medical
+ * costs or a collapsed house (应保尽保). One finding per person. */
+static hh_status discovery(engine *e, hh_err *err)
+{
+	const rules *ru = e->cfg->rules;
+	ptab *med = e->in[SRC_MEDICAL].agg, *hous = e->in[SRC_HOUSING].agg;
+	size_t cur = 0;
+	const uint8_t *pid;
+	void *rec;
+	char amount[32], line[32];
+	while (med && ptab_next(med, &cur, &pid, &rec)) {
+		const med_agg *m = rec;
+		if (m->oop_12m_fen < ru->discovery_oop_fen || is_counted_person(e, pid))
+			continue;
+		const housing_agg *ho = hous ? ptab_find(hous, pid) : NULL;
+		int collapsed = ho && ho->damage == e->c.dmg_collapsed + 1;
+		engine_fmt_yuan(m->oop_12m_fen, amount, sizeof amount);
+		engine_fmt_yuan(ru->discovery_oop_fen, line, sizeof line);
+		if (engine_add_finding(&e->findings, F_X_DISCOVERY, SRC_MEDICAL, NULL, pid,
+				       "%s; out-of-pocket medical costs of %s yuan "
+				       "in the 12 months to the period (discovery "
+				       "line %s)%s",
+				       roster_state(e, pid), amount, line,
+				       collapsed ? "; housing also records a "
+						   "collapsed house" : ""))
+			return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
+	cur = 0;
+	while (hous && ptab_next(hous, &cur, &pid, &rec)) {
+		const housing_agg *ho = rec;
+		if (ho->damage != e->c.dmg_collapsed + 1 || is_counted_person(e, pid))
+			continue;
+		const med_agg *m = med ? ptab_find(med, pid) : NULL;
+		if (m && m->oop_12m_fen >= ru->discovery_oop_fen)
+			continue; /* reported with the medical finding above */
+		if (engine_add_finding(&e->findings, F_X_DISCOVERY, SRC_HOUSING, NULL, pid,
+				       "%s; housing records disaster_damage "
+				       "collapsed",
+				       roster_state(e, pid)))
+			return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
+	return HH_OK;
+}
+
+hh_status household_evaluate(engine *e, hh_err *err)
+{
+	size_t nh = e->households.n, nr = e->roster.n;
+	uint32_t *order = malloc((nh + 1) * sizeof *order);
+	uint32_t *rows = malloc((nr + 1) * sizeof *rows);
+	uint32_t *rank = malloc((nh + 1) * sizeof *rank);
+	hh_status st = HH_OK;
+	if (!order || !rows || !rank) {
+		st = hh_fail(err, HH_EINTERNAL, "out of memory sorting households");
+		goto out;
+	}
+	sort_engine = e;
+	for (size_t i = 0; i < nh; i++)
+		order[i] = (uint32_t)i;
+	qsort(order, nh, sizeof *order, cmp_household_id);
+	/* Renumber households by id order so rows sort into that order. */
+	for (size_t i = 0; i < nh; i++)
+		rank[order[i]] = (uint32_t)i;
+	for (size_t i = 0; i < nr; i++) {
+		roster_row *r = vec_at(&e->roster, i);
+		rows[i] = (uint32_t)i;
+		r->household = rank[r->household];
+	}
+	{
+		vec sorted;
+		vec_init(&sorted, sizeof(household));
+		for (size_t i = 0; i < nh; i++) {
+			household *d = vec_push(&sorted);
+			if (!d) {
+				vec_free(&sorted);
+				st = hh_fail(err, HH_EINTERNAL, "out of memory");
+				goto out;
+			}
+			*d = *(household *)vec_at(&e->households, order[i]);
+		}
+		vec_free(&e->households);
+		e->households = sorted;
+	}
+	qsort(rows, nr, sizeof *rows, cmp_row);
+	/* Pass 1: in how many households is each person counted? */
+	for (size_t i = 0; i < nr; i++) {
+		const roster_row *r = vec_at(&e->roster, rows[i]);
+		if (!counted(e, r))
+			continue;
+		roster_person *p = ptab_find(e->roster_persons, r->pid);
+		if (p->last_household != r->household + 1) {
+			p->last_household = r->household + 1;
+			p->counted_in++;
+		}
+	}
+	/* Pass 2: each household's rows form one run of rows[]. */
+	for (size_t i = 0; i < nr && st == HH_OK;) {
+		const roster_row *r = vec_at(&e->roster, rows[i]);
+		size_t j = i + 1;
+		while (j < nr &&
+		       ((const roster_row *)vec_at(&e->roster, rows[j]))->household ==
+			       r->household)
+			j++;
+		st = evaluate_one(e, r->household, rows + i, j - i, err);
+		i = j;
+	}
+	if (st == HH_OK)
+		st = discovery(e, err);
+out:
+	free(order);
+	free(rows);
+	free(rank);
+	return st;
+}

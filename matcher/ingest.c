@@ -1,0 +1,570 @@
+/*
+ * ingest.c - one source's rows, from bytes to per-person aggregates.
+ *
+ * A worker thread runs ingest_source for one source: it opens the file
+ * (or PostgreSQL slice), maps the header through the schema, and for each
+ * record decides, in this order:
+ *
+ *   malformed quoting, wrong width     -> rejected
+ *   exact repeat of an earlier record  -> rejected duplicate_row, D_DUP_ROW
+ *   a value fails its column's type    -> rejected with the reason
+ *   ID number invalid                  -> set aside for repair when it
+ *                                         could be a typo and a name is
+ *                                         given; otherwise rejected
+ *   otherwise                          -> accepted: folded into the
+ *                                         source's aggregate (or kept as
+ *                                         a roster row)
+ *
+ * Each ingest owns everything it writes (counts, rejects, findings,
+ * aggregates), so workers share nothing but the immutable key, schema and
+ * rules.  The roster worker also owns the household table while ingest
+ * runs; nobody else reads it until all workers are joined.
+ *
+ * Set-aside rows are resolved by ingest_repairs once the roster is
+ * complete: exactly one single-character substitution or adjacent
+ * transposition that gives a valid ID of a roster member with the same
+ * name links the row (D_ID_REPAIRED); anything else rejects it with the
+ * original reason.  Counts add up either way: every row read is accepted
+ * or rejected exactly once.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+#include "csv.h"
+#include "engine_int.h"
+#include "idnum.h"
+#include "pg.h"
+
+#define NAME_SEED 0x6868u
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+hh_status engine_add_finding(vec *v, finding_code code, source_id src,
+			     const char *household_id, const uint8_t *pid,
+			     const char *fmt, ...)
+{
+	finding_rec *f = vec_push(v);
+	if (!f)
+		return HH_EINTERNAL;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	f->code = (uint8_t)code;
+	f->source = (uint8_t)src;
+	f->household = household_id;
+	if (pid) {
+		f->has_pid = 1;
+		memcpy(f->pid, pid, 32);
+	}
+	f->detail = strdup(buf);
+	return f->detail ? HH_OK : HH_EINTERNAL;
+}
+
+void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
+			 int col)
+{
+	reject_rec *r = vec_push(&in->rejects);
+	in->rows_rejected++;
+	if (r) {
+		r->source = (uint8_t)in->sid;
+		r->line = line;
+		r->reason = reason;
+		r->col = (uint8_t)(col + 1);
+	}
+	for (size_t i = 0; i < in->nreasons; i++)
+		if (in->reasons[i].reason == reason ||
+		    !strcmp(in->reasons[i].reason, reason)) {
+			in->reasons[i].count++;
+			return;
+		}
+	if (in->nreasons < MAX_REASONS) {
+		in->reasons[in->nreasons].reason = reason;
+		in->reasons[in->nreasons++].count = 1;
+	}
+}
+
+static uint64_t name_hash(const schema_row *row, int col)
+{
+	if (col < 0 || !(row->present & (1u << col)))
+		return 0;
+	uint64_t h = XXH3_64bits_withSeed(row->str[col].ptr, row->str[col].len,
+					  NAME_SEED);
+	return h ? h : 1;
+}
+
+static int has(const schema_row *row, int col)
+{
+	return col >= 0 && (row->present & (1u << col));
+}
+
+/* Folds an accepted row of a non-roster source into its aggregate. */
+static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
+		      uint64_t line)
+{
+	const engine *e = in->eng;
+	const engine_cols *c = &e->c;
+	void *rec = ptab_upsert(in->agg, pid, NULL);
+	if (!rec)
+		return hh_fail(&in->err, HH_EINTERNAL, "%s: out of memory",
+			       in->src->name);
+	switch (in->sid) {
+	case SRC_EDUCATION: {
+		edu_agg *a = rec;
+		int st = (int)row->val[c->edu_status];
+		if (st == c->edu_enrolled) {
+			int64_t fees = has(row, c->annual_fees) ? row->val[c->annual_fees] : 0;
+			int64_t aid = has(row, c->aid_amount) ? row->val[c->aid_amount] : 0;
+			if (fees > aid)
+				a->net_fen += fees - aid;
+			a->enrolled = 1;
+		} else if (st == c->edu_dropped_out) {
+			a->dropout = 1;
+		}
+		break;
+	}
+	case SRC_HR: {
+		hr_agg *a = rec;
+		int32_t p = has(row, c->hr_period) ? (int32_t)row->val[c->hr_period]
+						   : e->cfg->period;
+		int64_t wage = has(row, c->monthly_wage) ? row->val[c->monthly_wage] : 0;
+		int take = 0;
+		if (a->period == 0 || p > a->period) {
+			if (a->period != 0 && a->latest_wage_max > a->earlier_wage_max)
+				a->earlier_wage_max = a->latest_wage_max;
+			a->latest_wage_max = wage;
+			take = 1;
+		} else if (p == a->period) {
+			if (wage > a->latest_wage_max)
+				a->latest_wage_max = wage;
+			take = line > a->line;
+		} else if (wage > a->earlier_wage_max) {
+			a->earlier_wage_max = wage;
+		}
+		if (take) {
+			a->period = p;
+			a->line = line;
+			a->status = (uint8_t)row->val[c->employment_status];
+			a->employer = has(row, c->employer_type)
+					      ? (uint8_t)(row->val[c->employer_type] + 1)
+					      : 0;
+			a->wage = wage;
+			a->benefit = has(row, c->unemployment_benefit)
+					     ? row->val[c->unemployment_benefit] : 0;
+			a->pension = has(row, c->pension_monthly)
+					     ? row->val[c->pension_monthly] : 0;
+		}
+		break;
+	}
+	case SRC_HOUSING: {
+		housing_agg *a = rec;
+		if (a->property_count == 0 && a->rating == 0 && a->damage == 0 &&
+		    !a->public_rental)
+			a->property_count = -1;
+		if (has(row, c->property_count) &&
+		    row->val[c->property_count] > a->property_count)
+			a->property_count = (int32_t)row->val[c->property_count];
+		if (has(row, c->dangerous_rating) &&
+		    row->val[c->dangerous_rating] + 1 > a->rating)
+			a->rating = (uint8_t)(row->val[c->dangerous_rating] + 1);
+		if (has(row, c->disaster_damage) &&
+		    row->val[c->disaster_damage] + 1 > a->damage)
+			a->damage = (uint8_t)(row->val[c->disaster_damage] + 1);
+		if (has(row, c->public_rental) && row->val[c->public_rental])
+			a->public_rental = 1;
+		break;
+	}
+	case SRC_MEDICAL: {
+		med_agg *a = rec;
+		int64_t d = row->val[c->settle_date];
+		if (d >= e->window_start && d <= e->period_end) {
+			a->oop_12m_fen += row->val[c->out_of_pocket];
+			a->settlements_12m++;
+		}
+		if (has(row, c->insured_status) &&
+		    row->val[c->insured_status] == c->ins_deceased)
+			a->deceased = 1;
+		break;
+	}
+	default:
+		break;
+	}
+	return HH_OK;
+}
+
+/* Keeps an accepted roster row; the roster worker owns the households. */
+static hh_status keep_roster_row(ingest *in, const schema_row *row,
+				 const uint8_t pid[32], int32_t birth,
+				 uint64_t line)
+{
+	engine *e = in->eng;
+	const engine_cols *c = &e->c;
+	csv_field hid = row->str[c->household_id];
+	int added;
+	const char *key = arena_strndup(e->strings, hid.ptr, hid.len);
+	if (!key)
+		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+	int64_t h = strtab_get_or_add(e->household_ids, key, hid.len,
+				      (uint32_t)e->households.n, &added);
+	if (h < 0)
+		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+	if (added) {
+		household *hh = vec_push(&e->households);
+		csv_field reg = row->str[c->region_code];
+		if (!hh || !(hh->region = arena_strndup(e->strings, reg.ptr, reg.len)))
+			return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+		hh->id = key;
+		hh->category = (int8_t)row->val[c->category];
+	}
+	roster_row *r = vec_push(&e->roster);
+	if (!r)
+		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+	memcpy(r->pid, pid, 32);
+	r->line = line;
+	r->income_fen = row->val[c->household_income];
+	r->name_hash = name_hash(row, in->name_col);
+	r->household = (uint32_t)h;
+	r->next_same_pid = UINT32_MAX;
+	r->birth = birth;
+	r->category = (int8_t)row->val[c->category];
+	r->relation = has(row, c->relation) ? (int8_t)row->val[c->relation] : -1;
+	r->status = has(row, c->ca_status) ? (int8_t)row->val[c->ca_status]
+					   : (int8_t)c->st_active;
+	r->disability = has(row, c->disability_grade)
+				? (int8_t)row->val[c->disability_grade] : -1;
+	return HH_OK;
+}
+
+static hh_status accept_row(ingest *in, const schema_row *row,
+			    const uint8_t pid[32], int32_t birth, uint64_t line)
+{
+	in->rows_accepted++;
+	if (in->sid == SRC_CIVIL_AFFAIRS)
+		return keep_roster_row(in, row, pid, birth, line);
+	return fold(in, row, pid, line);
+}
+
+static const char *household_of(ingest *in, const schema_row *row)
+{
+	int col = in->eng->c.household_id;
+	if (in->sid != SRC_CIVIL_AFFAIRS || !has(row, col))
+		return NULL;
+	return arena_strndup(in->eng->strings, row->str[col].ptr,
+			     row->str[col].len);
+}
+
+/* Identity of a valid row: pid and birth date.  Returns an idnum reason
+ * when the ID fails; fills bad[] for a possible repair. */
+static id_result identify(ingest *in, const schema_row *row, uint8_t pid[32],
+			  int32_t *birth, char bad[19])
+{
+	const engine *e = in->eng;
+	csv_field f = row->str[in->map.identity_col];
+	if (in->map.has_pid) {
+		pid_from_hex(f.ptr, f.len, pid);
+		*birth = has(row, in->birth_col) ? (int32_t)row->val[in->birth_col] : 0;
+		return ID_OK;
+	}
+	id_result r = idnum_normalize(f.ptr, f.len, e->cfg->period, bad);
+	if (r != ID_OK)
+		return r;
+	pid_compute(e->cfg->key, bad, pid);
+	*birth = idnum_birth_date(bad);
+	return ID_OK;
+}
+
+static hh_status defer_row(ingest *in, const csv_record *rec,
+			   const char bad[19], id_result why, uint64_t nh)
+{
+	deferred_row *d = vec_push(&in->deferred);
+	size_t total = 0;
+	if (!d)
+		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < rec->nfields; i++)
+		total += rec->fields[i].len + 1;
+	d->buf = malloc(total ? total : 1);
+	d->offsets = malloc((rec->nfields + 1) * sizeof *d->offsets);
+	if (!d->buf || !d->offsets)
+		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+	size_t off = 0;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		d->offsets[i] = (uint32_t)off;
+		memcpy(d->buf + off, rec->fields[i].ptr, rec->fields[i].len);
+		off += rec->fields[i].len;
+		d->buf[off++] = '\0';
+	}
+	d->offsets[rec->nfields] = (uint32_t)off;
+	d->nfields = rec->nfields;
+	d->line = rec->line;
+	memcpy(d->bad_id, bad, 19);
+	d->reason = idnum_reason(why);
+	d->name_hash = nh;
+	return HH_OK;
+}
+
+static void fingerprint(const csv_record *rec, uint64_t *lo, uint64_t *hi)
+{
+	XXH3_state_t st;
+	XXH3_128bits_reset(&st);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		uint32_t len = rec->fields[i].len;
+		XXH3_128bits_update(&st, &len, sizeof len);
+		XXH3_128bits_update(&st, rec->fields[i].ptr, len);
+	}
+	XXH128_hash_t h = XXH3_128bits_digest(&st);
+	*lo = h.low64;
+	*hi = h.high64;
+}
+
+static hh_status handle_record(ingest *in, const csv_record *rec)
+{
+	schema_row row;
+	int bad_col;
+	uint8_t pid[32];
+	int32_t birth = 0;
+	char bad[19];
+	const char *why = rec->malformed ? "malformed_quotes"
+		: rec->nfields != in->map.nfields ? "column_count" : NULL;
+	if (why) {
+		ingest_count_reject(in, rec->line, why, -1);
+		return HH_OK;
+	}
+	uint64_t lo, hi;
+	fingerprint(rec, &lo, &hi);
+	int dup = rowset_add(in->dups, lo, hi);
+	if (dup < 0)
+		return hh_fail(&in->err, HH_EINTERNAL, "%s: out of memory",
+			       in->src->name);
+	why = schema_parse_row(&in->map, rec, &row, &bad_col);
+	if (dup) {
+		int valid = !why && identify(in, &row, pid, &birth, bad) == ID_OK;
+		ingest_count_reject(in, rec->line, "duplicate_row", -1);
+		const char *hh = why ? NULL : household_of(in, &row);
+		if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, hh,
+				       valid ? pid : NULL,
+				       "line %llu repeats an earlier row of %s "
+				       "exactly; the repeat was rejected and the "
+				       "row counts once",
+				       (unsigned long long)rec->line,
+				       in->src->name))
+			return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+		return HH_OK;
+	}
+	if (why) {
+		ingest_count_reject(in, rec->line, why, bad_col);
+		return HH_OK;
+	}
+	id_result idr = identify(in, &row, pid, &birth, bad);
+	if (idr == ID_OK)
+		return accept_row(in, &row, pid, birth, rec->line);
+	uint64_t nh = name_hash(&row, in->name_col);
+	if (nh && (idr == ID_BAD_CHECK || idr == ID_BAD_DATE ||
+		   idr == ID_FUTURE_DATE))
+		return defer_row(in, rec, bad, idr, nh);
+	ingest_count_reject(in, rec->line, idnum_reason(idr),
+			    in->map.identity_col);
+	return HH_OK;
+}
+
+static hh_status open_reader(ingest *in, csv_reader **r)
+{
+	ins_opts o = {.source = in->src->name,
+		      .encoding = in->encoding,
+		      .want_sha256 = 1};
+	hh_instream *s;
+	if (pg_is_uri(in->path))
+		HH_TRY(pgsrc_open(in->path, 0, 1, &o, &s, &in->err));
+	else
+		HH_TRY(ins_open_file(in->path, &o, &s, &in->err));
+	csv_opts co = {0};
+	return csv_open(s, &co, r, &in->err);
+}
+
+/* The hh_row column a PostgreSQL source adds: its value replaces the
+ * line in rejects and messages. */
+static int find_row_column(const csv_record *hdr)
+{
+	for (size_t i = 0; i < hdr->nfields; i++)
+		if (hdr->fields[i].len == 6 &&
+		    !strncasecmp(hdr->fields[i].ptr, "hh_row", 6))
+			return (int)i;
+	return -1;
+}
+
+static uint64_t row_number(const csv_record *rec, int col)
+{
+	uint64_t v = 0;
+	if (col < 0 || (size_t)col >= rec->nfields)
+		return rec->line;
+	for (uint32_t i = 0; i < rec->fields[col].len; i++)
+		v = v * 10 + (uint64_t)(rec->fields[col].ptr[i] - '0');
+	return v;
+}
+
+hh_status ingest_source(ingest *in)
+{
+	double t0 = now_seconds();
+	csv_reader *r = NULL;
+	csv_record rec;
+	int got;
+	hh_status st;
+	atomic_store(&in->prog_state, 1);
+	st = open_reader(in, &r);
+	if (st != HH_OK)
+		goto out;
+	atomic_store(&in->prog_total, ins_raw_size(csv_stream(r)));
+	st = csv_next(r, &rec, &got, &in->err);
+	if (st != HH_OK)
+		goto out;
+	if (!got) {
+		st = hh_fail(&in->err, HH_EINPUT,
+			     "the file is empty: a header row is required");
+		goto out;
+	}
+	st = schema_map_header(in->src, &rec, &in->map, &in->err);
+	if (st != HH_OK) {
+		hh_wrap(&in->err, st, "line 1");
+		goto out;
+	}
+	int rowcol = find_row_column(&rec);
+	uint64_t n = 0;
+	for (;;) {
+		st = csv_next(r, &rec, &got, &in->err);
+		if (st != HH_OK || !got)
+			break;
+		rec.line = row_number(&rec, rowcol);
+		in->rows_read++;
+		st = handle_record(in, &rec);
+		if (st != HH_OK)
+			break;
+		if ((++n & 4095) == 0) {
+			atomic_store(&in->prog_rows, n);
+			atomic_store(&in->prog_bytes, ins_raw_offset(csv_stream(r)));
+		}
+	}
+	if (st == HH_OK) {
+		hh_instream *s = csv_stream(r);
+		snprintf(in->sha256, sizeof in->sha256, "%s", ins_sha256_hex(s));
+		snprintf(in->encoding_used, sizeof in->encoding_used, "%s",
+			 ins_encoding(s) == HH_ENC_GB18030 ? "gb18030" : "utf-8");
+		atomic_store(&in->prog_bytes, ins_raw_offset(s));
+	}
+	atomic_store(&in->prog_rows, n);
+out:
+	csv_close(r);
+	if (st != HH_OK) {
+		char redacted[512];
+		if (pg_is_uri(in->path))
+			pg_redact(in->path, redacted, sizeof redacted);
+		else
+			snprintf(redacted, sizeof redacted, "%s", in->path);
+		hh_wrap(&in->err, st, "%s: %s", in->src->name, redacted);
+	}
+	in->status = st;
+	in->seconds = now_seconds() - t0;
+	atomic_store(&in->prog_state, 2);
+	return st;
+}
+
+typedef struct {
+	const engine *e;
+	uint64_t name_hash;
+	uint8_t found[32];
+	int matches;
+} repair_ctx;
+
+/* Called for each valid candidate ID: a match is a roster person with
+ * the same name. */
+static int repair_candidate(const char cand[19], void *ctx)
+{
+	repair_ctx *rc = ctx;
+	uint8_t pid[32];
+	pid_compute(rc->e->cfg->key, cand, pid);
+	const roster_person *p = ptab_find(rc->e->roster_persons, pid);
+	if (!p)
+		return 0;
+	for (uint32_t i = p->first_row; i != UINT32_MAX;) {
+		const roster_row *r = vec_at(&rc->e->roster, i);
+		if (r->name_hash == rc->name_hash) {
+			if (rc->matches == 0 || memcmp(rc->found, pid, 32)) {
+				memcpy(rc->found, pid, 32);
+				rc->matches++;
+			}
+			break;
+		}
+		i = r->next_same_pid;
+	}
+	return rc->matches > 1; /* ambiguous: stop early */
+}
+
+hh_status ingest_repairs(engine *e, ingest *in)
+{
+	csv_field fields[SCHEMA_MAX_COLS * 2];
+	for (size_t i = 0; i < in->deferred.n; i++) {
+		deferred_row *d = vec_at(&in->deferred, i);
+		repair_ctx rc = {.e = e, .name_hash = d->name_hash};
+		idnum_repairs(d->bad_id, e->cfg->period, repair_candidate, &rc);
+		if (rc.matches != 1) {
+			ingest_count_reject(in, d->line, d->reason,
+					    in->map.identity_col);
+			continue;
+		}
+		csv_record rec = {.fields = fields, .nfields = d->nfields,
+				  .line = d->line};
+		for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
+			fields[f].ptr = d->buf + d->offsets[f];
+			fields[f].len = d->offsets[f + 1] - d->offsets[f] - 1;
+		}
+		schema_row row;
+		int bad_col;
+		if (schema_parse_row(&in->map, &rec, &row, &bad_col)) {
+			ingest_count_reject(in, d->line, d->reason,
+					    in->map.identity_col);
+			continue;
+		}
+		const roster_person *p = ptab_find(e->roster_persons, rc.found);
+		const roster_row *rr = vec_at(&e->roster, p->first_row);
+		const household *hh = vec_at(&e->households, rr->household);
+		HH_TRY(accept_row(in, &row, rc.found, rr->birth, d->line));
+		if (engine_add_finding(&in->findings, F_D_ID_REPAIRED, in->sid,
+				       in->sid == SRC_CIVIL_AFFAIRS ? household_of(in, &row)
+								    : hh->id,
+				       rc.found,
+				       "%s line %llu: the ID number failed validation "
+				       "(%s); exactly one single-character change "
+				       "gives a roster member with the same name, "
+				       "and the row was linked to that person",
+				       in->src->name, (unsigned long long)d->line,
+				       d->reason))
+			return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+	}
+	return HH_OK;
+}
+
+void ingest_free(ingest *in)
+{
+	for (size_t i = 0; i < in->deferred.n; i++) {
+		deferred_row *d = vec_at(&in->deferred, i);
+		free(d->buf);
+		free(d->offsets);
+	}
+	vec_free(&in->deferred);
+	for (size_t i = 0; i < in->findings.n; i++)
+		free(((finding_rec *)vec_at(&in->findings, i))->detail);
+	vec_free(&in->findings);
+	vec_free(&in->rejects);
+	ptab_free(in->agg);
+	rowset_free(in->dups);
+}

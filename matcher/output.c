@@ -1,0 +1,240 @@
+/*
+ * output.c - the run's files: households.csv, flags.csv, findings.csv,
+ * rejects.csv and report.json, written into a folder the caller chose
+ * (engine.c writes into a temporary folder and renames it into place).
+ *
+ * Every list is sorted before it is written (findings by code, household,
+ * pid; rejects by source and line), so the bytes depend only on the
+ * inputs.  Fields are quoted only when they need it (RFC 4180).  Nothing
+ * written here can hold a raw ID number or a name: rows carry pids, and
+ * details are composed by the engine from codes and amounts.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvw.h"
+#include "engine_int.h"
+
+void engine_fmt_yuan(int64_t fen, char *buf, size_t cap)
+{
+	const char *sign = fen < 0 ? "-" : "";
+	uint64_t v = fen < 0 ? (uint64_t)-fen : (uint64_t)fen;
+	snprintf(buf, cap, "%s%" PRIu64 ".%02" PRIu64, sign, v / 100, v % 100);
+}
+
+static hh_status open_in(const char *dir, const char *name, csvw **w,
+			 hh_err *err)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return csvw_open(path, w, err);
+}
+
+static void put_household(csvw *f, const engine *e, const household_out *o)
+{
+	const household *h = vec_at(&e->households, o->household);
+	char inc[32], pc[32], oop[32], edu[32], reasons[256] = "";
+	size_t used = 0;
+	engine_fmt_yuan(o->income_fen, inc, sizeof inc);
+	engine_fmt_yuan(o->members ? (o->income_fen + o->members / 2) / o->members : 0,
+			pc, sizeof pc);
+	engine_fmt_yuan(o->oop_fen, oop, sizeof oop);
+	engine_fmt_yuan(o->edu_net_fen, edu, sizeof edu);
+	for (int r = 0; r < R_COUNT; r++)
+		if (o->res.fired[r])
+			used += (size_t)snprintf(reasons + used, sizeof reasons - used,
+						 "%s%s", used ? ";" : "",
+						 rules_code_name((rule_code)r));
+	csvw_str(f, h->id, 0);
+	csvw_printf(f, ",%s,%s,%d,%s,%s,%s,%s,%d,%s,%s\n", h->region,
+		e->category_codes[h->category], o->members, inc, pc, oop, edu,
+		o->res.score, rules_level_name(o->res.level), reasons);
+}
+
+static const char households_header[] =
+	"household_id,region_code,category,members,household_income,"
+	"income_per_capita,oop_12m,edu_net_fees,risk_score,risk_level,reasons\n";
+
+static hh_status write_households(const engine *e, const char *dir, int flagged_only,
+				  hh_err *err)
+{
+	csvw *w;
+	HH_TRY(open_in(dir, flagged_only ? "flags.csv" : "households.csv", &w, err));
+	csvw_raw(w, households_header, sizeof households_header - 1);
+	for (size_t i = 0; i < e->out_households.n; i++) {
+		const household_out *h = vec_at(&e->out_households, i);
+		if (!flagged_only || h->res.flagged)
+			put_household(w, e, h);
+	}
+	return csvw_close(w, err);
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const finding_rec *x = a, *y = b;
+	int c;
+	if (x->code != y->code)
+		return x->code < y->code ? -1 : 1;
+	c = strcmp(x->household ? x->household : "", y->household ? y->household : "");
+	if (c)
+		return c;
+	if (x->has_pid != y->has_pid)
+		return x->has_pid < y->has_pid ? -1 : 1;
+	if ((c = memcmp(x->pid, y->pid, 32)))
+		return c;
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	return strcmp(x->detail, y->detail);
+}
+
+static hh_status write_findings(engine *e, const char *dir, hh_err *err)
+{
+	csvw *w;
+	char hex[65];
+	qsort(e->findings.items, e->findings.n, sizeof(finding_rec), cmp_finding);
+	HH_TRY(open_in(dir, "findings.csv", &w, err));
+	csvw_printf(w, "code,source,household_id,pid,detail\n");
+	for (size_t i = 0; i < e->findings.n; i++) {
+		const finding_rec *fr = vec_at(&e->findings, i);
+		if (fr->has_pid)
+			pid_to_hex(fr->pid, hex);
+		else
+			hex[0] = '\0';
+		csvw_printf(w, "%s,%s", engine_finding_name((finding_code)fr->code),
+			    engine_source_name((source_id)fr->source));
+		csvw_str(w, fr->household ? fr->household : "", 1);
+		csvw_str(w, hex, 1);
+		csvw_str(w, fr->detail, 1);
+		csvw_end_row(w);
+	}
+	return csvw_close(w, err);
+}
+
+static int cmp_reject(const void *a, const void *b)
+{
+	const reject_rec *x = a, *y = b;
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static hh_status write_rejects(engine *e, const char *dir, hh_err *err)
+{
+	csvw *w;
+	vec all;
+	vec_init(&all, sizeof(reject_rec));
+	for (int s = 0; s < SRC_COUNT; s++) {
+		const ingest *in = &e->in[s];
+		for (size_t i = 0; i < in->rejects.n; i++) {
+			reject_rec *r = vec_push(&all);
+			if (!r) {
+				vec_free(&all);
+				return hh_fail(err, HH_EINTERNAL, "out of memory");
+			}
+			*r = *(reject_rec *)vec_at(&in->rejects, i);
+		}
+	}
+	qsort(all.items, all.n, sizeof(reject_rec), cmp_reject);
+	hh_status st = open_in(dir, "rejects.csv", &w, err);
+	if (st != HH_OK) {
+		vec_free(&all);
+		return st;
+	}
+	csvw_printf(w, "source,file,line,reason,column\n");
+	for (size_t i = 0; i < all.n; i++) {
+		const reject_rec *r = vec_at(&all, i);
+		const ingest *in = &e->in[r->source];
+		csvw_str(w, in->src->name, 0);
+		csvw_str(w, in->display_path, 1);
+		csvw_printf(w, ",%" PRIu64 ",%s,%s\n", r->line, r->reason,
+			r->col ? in->src->cols[r->col - 1].name : "");
+	}
+	vec_free(&all);
+	return csvw_close(w, err);
+}
+
+/* A JSON string; the values written here are paths, codes and hex, but
+ * escape properly anyway. */
+static void put_json_str(csvw *f, const char *s)
+{
+	csvw_raw(f, "\"", 1);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			csvw_printf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			csvw_printf(f, "\\u%04x", ch);
+		else
+			csvw_raw(f, s, 1);
+	}
+	csvw_raw(f, "\"", 1);
+}
+
+static size_t persons_on_roster(const engine *e, const ptab *t)
+{
+	size_t cur = 0, n = 0;
+	const uint8_t *pid;
+	void *rec;
+	while (t && ptab_next(t, &cur, &pid, &rec))
+		n += ptab_find(e->roster_persons, pid) != NULL;
+	return n;
+}
+
+static hh_status write_report(engine *e, const char *dir, hh_err *err)
+{
+	csvw *w;
+	const engine_summary *s = e->sum;
+	HH_TRY(open_in(dir, "report.json", &w, err));
+	csvw *f = w;
+	csvw_printf(f, "{\n  \"hhmatch_version\": \"%s\",\n  \"period\": \"%06d\",\n"
+		   "  \"key_id\": \"%s\",\n  \"threads\": %d,\n  \"sources\": {\n",
+		HH_VERSION, e->cfg->period, pid_key_id(e->cfg->key), e->cfg->threads);
+	for (int i = 0; i < SRC_COUNT; i++) {
+		const ingest *in = &e->in[i];
+		csvw_printf(f, "    \"%s\": {", engine_source_name((source_id)i));
+		if (!in->path) {
+			csvw_printf(f, "\"absent\": true}%s\n", i + 1 < SRC_COUNT ? "," : "");
+			continue;
+		}
+		size_t persons = i == SRC_CIVIL_AFFAIRS ? ptab_count(e->roster_persons)
+							: ptab_count(in->agg);
+		size_t on_roster = i == SRC_CIVIL_AFFAIRS ? persons
+							  : persons_on_roster(e, in->agg);
+		csvw_printf(f, "\n      \"absent\": false,\n      \"file\": ");
+		put_json_str(f, in->display_path);
+		csvw_printf(f, ",\n      \"sha256\": \"%s\",\n      \"encoding\": \"%s\",\n"
+			   "      \"rows_read\": %" PRIu64 ",\n      \"rows_accepted\": %" PRIu64
+			   ",\n      \"rows_rejected\": %" PRIu64 ",\n      \"rejects_by_reason\": {",
+			in->sha256, in->encoding_used, in->rows_read, in->rows_accepted,
+			in->rows_rejected);
+		for (size_t r = 0; r < in->nreasons; r++)
+			csvw_printf(f, "%s\"%s\": %" PRIu64, r ? ", " : "", in->reasons[r].reason,
+				in->reasons[r].count);
+		csvw_printf(f, "},\n      \"persons\": %zu,\n      \"persons_on_roster\": %zu,\n"
+			   "      \"seconds\": %.3f\n    }%s\n",
+			persons, on_roster, in->seconds, i + 1 < SRC_COUNT ? "," : "");
+	}
+	csvw_printf(f, "  },\n  \"households\": %" PRIu64 ",\n  \"flagged\": %" PRIu64
+		   ",\n  \"risk_levels\": {\"high\": %" PRIu64 ", \"medium\": %" PRIu64
+		   ", \"low\": %" PRIu64 ", \"none\": %" PRIu64 "},\n  \"findings\": {",
+		s->households, s->flagged, s->level[LEVEL_HIGH], s->level[LEVEL_MEDIUM],
+		s->level[LEVEL_LOW], s->level[LEVEL_NONE]);
+	for (int c = 0; c < F_COUNT; c++)
+		csvw_printf(f, "%s\"%s\": %" PRIu64, c ? ", " : "",
+			engine_finding_name((finding_code)c), s->findings_by_code[c]);
+	csvw_printf(f, "},\n  \"timings_seconds\": {\"ingest\": %.3f, \"repair\": %.3f, "
+		   "\"households\": %.3f}\n}\n",
+		e->t_ingest, e->t_repair, e->t_households);
+	return csvw_close(w, err);
+}
+
+hh_status output_write_all(engine *e, const char *dir, hh_err *err)
+{
+	HH_TRY(write_households(e, dir, 0, err));
+	HH_TRY(write_households(e, dir, 1, err));
+	HH_TRY(write_findings(e, dir, err));
+	HH_TRY(write_rejects(e, dir, err));
+	return write_report(e, dir, err);
+}

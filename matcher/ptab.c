@@ -1,0 +1,133 @@
+/*
+ * ptab.c - the pid hash table (see ptab.h).
+ *
+ * Slot layout: [used flag: 8 bytes][pid: 32 bytes][record, rounded up to
+ * 8 bytes].  The used flag is a whole word so records stay aligned.
+ */
+#include "ptab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ptab {
+	unsigned char *slots;
+	size_t slot_size;
+	size_t rec_size;
+	size_t cap;   /* power of two */
+	size_t count;
+};
+
+#define SLOT_HDR 40
+
+static uint64_t pid_hash(const uint8_t pid[32])
+{
+	uint64_t h;
+	memcpy(&h, pid, sizeof h);
+	return h;
+}
+
+static unsigned char *slot_at(const ptab *t, size_t i)
+{
+	return t->slots + i * t->slot_size;
+}
+
+ptab *ptab_new(size_t rec_size, size_t expected)
+{
+	ptab *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->rec_size = rec_size;
+	t->slot_size = SLOT_HDR + ((rec_size + 7) & ~(size_t)7);
+	t->cap = 1024;
+	while (t->cap * 7 / 10 < expected)
+		t->cap *= 2;
+	t->slots = calloc(t->cap, t->slot_size);
+	if (!t->slots) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void ptab_free(ptab *t)
+{
+	if (!t)
+		return;
+	free(t->slots);
+	free(t);
+}
+
+static int grow(ptab *t)
+{
+	size_t ncap = t->cap * 2;
+	unsigned char *ns = calloc(ncap, t->slot_size);
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++) {
+		unsigned char *s = slot_at(t, i);
+		if (!s[0])
+			continue;
+		size_t j = pid_hash(s + 8) & (ncap - 1);
+		while (ns[j * t->slot_size])
+			j = (j + 1) & (ncap - 1);
+		memcpy(ns + j * t->slot_size, s, t->slot_size);
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->cap = ncap;
+	return 0;
+}
+
+void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created)
+{
+	if ((t->count + 1) * 10 > t->cap * 7 && grow(t))
+		return NULL;
+	size_t i = pid_hash(pid) & (t->cap - 1);
+	for (;;) {
+		unsigned char *s = slot_at(t, i);
+		if (!s[0]) {
+			s[0] = 1;
+			memcpy(s + 8, pid, 32);
+			t->count++;
+			if (created)
+				*created = 1;
+			return s + SLOT_HDR;
+		}
+		if (!memcmp(s + 8, pid, 32)) {
+			if (created)
+				*created = 0;
+			return s + SLOT_HDR;
+		}
+		i = (i + 1) & (t->cap - 1);
+	}
+}
+
+void *ptab_find(const ptab *t, const uint8_t pid[32])
+{
+	size_t i = pid_hash(pid) & (t->cap - 1);
+	for (;;) {
+		unsigned char *s = slot_at(t, i);
+		if (!s[0])
+			return NULL;
+		if (!memcmp(s + 8, pid, 32))
+			return s + SLOT_HDR;
+		i = (i + 1) & (t->cap - 1);
+	}
+}
+
+size_t ptab_count(const ptab *t) { return t->count; }
+
+int ptab_next(const ptab *t, size_t *cursor, const uint8_t **pid, void **rec)
+{
+	while (*cursor < t->cap) {
+		unsigned char *s = slot_at(t, (*cursor)++);
+		if (s[0]) {
+			*pid = s + 8;
+			*rec = s + SLOT_HDR;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+size_t ptab_bytes(const ptab *t) { return t->cap * t->slot_size; }

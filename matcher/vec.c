@@ -1,0 +1,80 @@
+/* vec.c - growable arrays and the string arena (see vec.h). */
+#include "vec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void vec_init(vec *v, size_t item_size)
+{
+	memset(v, 0, sizeof *v);
+	v->size = item_size;
+}
+
+void *vec_push(vec *v)
+{
+	if (v->n == v->cap) {
+		size_t ncap = v->cap ? v->cap * 2 : 64;
+		void *p = realloc(v->items, ncap * v->size);
+		if (!p)
+			return NULL;
+		v->items = p;
+		v->cap = ncap;
+	}
+	void *it = (char *)v->items + v->n++ * v->size;
+	memset(it, 0, v->size);
+	return it;
+}
+
+void *vec_at(const vec *v, size_t i) { return (char *)v->items + i * v->size; }
+
+void vec_free(vec *v)
+{
+	free(v->items);
+	v->items = NULL;
+	v->n = v->cap = 0;
+}
+
+#define ARENA_BLOCK (1u << 20)
+
+typedef struct block {
+	struct block *next;
+	size_t used, cap;
+	char data[];
+} block;
+
+struct arena {
+	block *head;
+};
+
+arena *arena_new(void) { return calloc(1, sizeof(arena)); }
+
+const char *arena_strndup(arena *a, const char *s, size_t len)
+{
+	block *b = a->head;
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+		b = malloc(sizeof *b + cap);
+		if (!b)
+			return NULL;
+		b->next = a->head;
+		b->used = 0;
+		b->cap = cap;
+		a->head = b;
+	}
+	char *p = b->data + b->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
+void arena_free(arena *a)
+{
+	if (!a)
+		return;
+	for (block *b = a->head, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a);
+}

@@ -1,0 +1,36 @@
+/*
+ * vec.h - a growable array of fixed-size items, and a string arena.
+ *
+ * vec doubles its capacity when full, so appends are amortised O(1) and
+ * allocation is rare; items move when it grows, so keep indexes, not
+ * pointers, across vec_push.  arena hands out NUL-terminated copies of
+ * strings from large blocks, all freed at once: the lifetime of the
+ * strings is the lifetime of the arena (a run).
+ *
+ * Lifetime: vec_init / vec_free (a zeroed vec is valid and empty);
+ * arena_new / arena_free.  Thread safety: none; one owner at a time.
+ */
+#ifndef HH_VEC_H
+#define HH_VEC_H
+
+#include <stddef.h>
+
+typedef struct {
+	void *items;
+	size_t n, cap, size;
+} vec;
+
+void vec_init(vec *v, size_t item_size);
+/* Appends a zeroed item and returns it; NULL on no memory. */
+void *vec_push(vec *v);
+void *vec_at(const vec *v, size_t i);
+void vec_free(vec *v);
+
+typedef struct arena arena;
+
+arena *arena_new(void);
+/* A NUL-terminated copy of s[0..len); NULL on no memory. */
+const char *arena_strndup(arena *a, const char *s, size_t len);
+void arena_free(arena *a);
+
+#endif
