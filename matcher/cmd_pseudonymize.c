@@ -192,7 +192,7 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	pid_key *key = NULL;
 	csv_reader *r = NULL;
 	csvw *out = NULL, *rej = NULL;
-	char out_tmp[PATH_MAX], rej_path[PATH_MAX], rej_tmp[PATH_MAX];
+	char out_tmp[PATH_MAX], rej_path[PATH_MAX], rej_tmp[PATH_MAX + 8];
 	schema_map map;
 	pseudo_ctx c = {.map = &map, .source = o->source, .in_path = o->in};
 	hh_status st;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# setup.sh - installs what hhmatch needs to build and test, from Debian's
+# packages, when it is missing (idempotent; a no-op on a ready machine).
+#   scripts/setup.sh          build dependencies
+#   scripts/setup.sh --test   also the test dependencies (Criterion, PostgreSQL)
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config libpq-dev libssl-dev zlib1g-dev
+      libxxhash-dev)
+if [ "${1:-}" = "--test" ]; then
+	pkgs+=(libcriterion-dev postgresql gzip)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	sudo_cmd=""
+	[ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+	$sudo_cmd apt-get update -qq
+	$sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# test.sh - the README's second command, and what CI runs (.ci/run).
+# Installs what is missing, builds twice (normal with -Werror, and with
+# AddressSanitizer + UndefinedBehaviorSanitizer), starts a throwaway
+# PostgreSQL on a local socket, runs every test in both builds with ctest,
+# and stops the server whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+
+pgdir=$(mktemp -d /tmp/hhmatch-pg.XXXXXX)
+chmod 755 "$pgdir"
+cleanup() { scripts/pg-test-server.sh stop "$pgdir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+eval "$(scripts/pg-test-server.sh start "$pgdir")"
+export HH_TEST_PG=1
+
+jobs=$(nproc)
+scripts/build.sh build-test
+(cd build-test && ctest --output-on-failure -j"$jobs")
+
+scripts/build.sh build-asan -DHH_SANITIZE=ON
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --output-on-failure -j"$jobs")
+echo "test.sh: all tests passed in both builds"
