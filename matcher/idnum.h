@@ -28,11 +28,15 @@ typedef enum {
 	ID_FUTURE_DATE  /* birth date after the end of the run period */
 } id_result;
 
-/* Normalises and validates raw[0..len).  period is YYYYMM; the birth date
- * must not be after its last day.  On ID_OK, out holds the 18-character
- * normalised number and a NUL.  On ID_BAD_CHECK, ID_BAD_DATE and
- * ID_FUTURE_DATE out also holds the normalised 18 characters (so that a
- * repair can be tried); otherwise out is unspecified. */
+/* Normalises and validates raw[0..len) (UTF-8).  period is YYYYMM; the
+ * birth date must not be after its last day.  A period that is not a valid
+ * YYYYMM (0 in particular) means no upper bound, for callers without a
+ * run period.  On ID_OK, out holds the 18-character normalised
+ * number and a NUL.  On ID_BAD_CHECK, ID_BAD_DATE and ID_FUTURE_DATE out
+ * also holds the normalised 18 characters and a NUL (so that a repair can
+ * be tried); otherwise out is unspecified.  Reasons are tried in the order
+ * empty, length (counted in characters), character, date, check, future.
+ * No allocation, no locale: runs once per input row. */
 id_result idnum_normalize(const char *raw, size_t len, int period,
 			  char out[19]);
 
@@ -45,7 +49,8 @@ int idnum_birth_date(const char id[18]);
 int idnum_sex(const char id[18]);
 
 /* Reason code for rejects.csv: "bad_id_empty", "bad_id_length",
- * "bad_id_char", "bad_id_check", "bad_id_date", "bad_id_future". */
+ * "bad_id_char", "bad_id_check", "bad_id_date", "bad_id_future" ("ok" for
+ * ID_OK).  A static string. */
 const char *idnum_reason(id_result r);
 
 /* Enumerates repairs of an 18-character number that failed validation
@@ -53,12 +58,15 @@ const char *idnum_reason(id_result r);
  * substitution (a digit, or X in the last place) and every adjacent
  * transposition whose result is valid for period.  Calls fn for each
  * distinct candidate (NUL-terminated, 18 characters) until fn returns
- * nonzero.  Returns the number of candidates passed to fn. */
+ * nonzero; bad itself is never a candidate.  cand is valid only during the
+ * call.  Returns the number of candidates passed to fn (0 when bad is not
+ * 17 digits and a digit or X). */
 size_t idnum_repairs(const char bad[18], int period,
 		     int (*fn)(const char cand[19], void *ctx), void *ctx);
 
 /* Age in whole years on date (YYYYMMDD) of someone born on birth
- * (YYYYMMDD). */
+ * (YYYYMMDD): one more on each birthday.  Someone born on 29 February
+ * turns a year older on 1 March in common years. */
 int idnum_age(int birth, int date);
 
 /* Last day of the month of a period YYYYMM, as YYYYMMDD; 0 if the period

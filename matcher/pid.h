@@ -30,12 +30,17 @@
 
 typedef struct pid_key pid_key;
 
-/* Writes 32 random bytes as 64 hex characters and a newline to path,
- * created with mode 0600; refuses to overwrite an existing file. */
+/* Writes 32 random bytes (RAND_bytes) as 64 hex characters and a newline
+ * to path, created with mode 0600; refuses to overwrite an existing file
+ * (HH_EUSAGE) and does not follow a symbolic link at path.  Other
+ * failures are HH_EINTERNAL, and leave no file behind. */
 hh_status pid_keygen(const char *path, hh_err *err);
 
-/* Loads and prepares a key file.  Errors: unreadable, wrong length or
- * characters, readable by group or others. */
+/* Loads and prepares a key file; *out is NULL on failure.  Errors (all
+ * HH_EINPUT): unreadable, not a regular file, wrong length or characters
+ * (64 hex characters, then optionally "\n" or "\r\n", nothing else),
+ * readable by group or others (the message says to run chmod 600).
+ * Messages name the file, never its contents. */
 hh_status pid_key_load(const char *path, pid_key **out, hh_err *err);
 
 /* A key from raw bytes of any length (HMAC rules: longer than 64 bytes is
