@@ -1,10 +1,13 @@
 /*
  * kv.h - the `key = value` text format of rules files and config files.
  *
- * One setting per line; '#' starts a comment (outside values); blank
- * lines are ignored; keys and values are trimmed; a value may be quoted
- * with double quotes to keep leading/trailing spaces or a '#'.  Lines
- * are reported 1-based, so every error names the file and line.
+ * One setting per line; '#' starts a comment, also after a value;
+ * blank lines are ignored; keys (letters, digits, '_', '.', '-') and
+ * values are trimmed; a value may be quoted with double quotes to keep
+ * leading/trailing spaces or a '#' (no escapes: a quoted value cannot
+ * hold '"').  A UTF-8 BOM and CRLF line ends are accepted.  Lines are
+ * reported 1-based, so every error names the file and line.  Errors
+ * from the text are HH_EUSAGE and never quote the value.
  *
  * Pure functions; thread-safe.
  */

@@ -83,9 +83,20 @@ typedef struct {
 	int single_care;          /* the one member is >= care_age or grade 1-2 */
 } rules_facts;
 
+/* value/threshold per rule (all in fen, or 0/1 for the flag rules):
+ *   R_INCOME     income per capita, truncated (0 when members is 0) /
+ *                the region's income line; fires on
+ *                household_income < line x members, exactly
+ *   R_MEDICAL    oop_12m / the smallest oop_12m that fires:
+ *                max(1, min(medical_oop, ceil(ratio x household_income)))
+ *   R_EDUCATION  edu_net / max(1, ceil(ratio x household_income))
+ *   the others   the fact (R_ZEROJOB: its whole condition) as 0/1 / 1
+ * so, weight aside, a rule fires exactly when value >= threshold
+ * (R_INCOME: when value < threshold).  A rule with weight 0 is off:
+ * value and threshold are still filled in, fired stays 0. */
 typedef struct {
 	int fired[R_COUNT];
-	int64_t value[R_COUNT];      /* what was compared (fen, count, flag) */
+	int64_t value[R_COUNT];      /* what was compared */
 	int64_t threshold[R_COUNT];  /* what it was compared with */
 	int score;
 	risk_level level;
@@ -93,7 +104,9 @@ typedef struct {
 	int64_t income_line_fen;     /* the line that applied */
 } rules_result;
 
-/* Built-in defaults, then override_path (NULL: none) on top. */
+/* Built-in defaults, then override_path (NULL: none) on top.  In the
+ * override an unknown key, a bad value or a key set twice is HH_EUSAGE
+ * with "PATH: line N: KEY: ..."; *out is untouched on error. */
 hh_status rules_new(const char *override_path, rules **out, hh_err *err);
 void rules_free(rules *r);
 
@@ -107,7 +120,11 @@ const char *rules_code_name(rule_code c);
 const char *rules_level_name(risk_level l);
 
 /* Parses a yuan amount ("12", "12.5", "12.34") to fen: 0 on success,
- * -1 when malformed, -2 when negative.  Shared with row validation. */
+ * -1 when malformed, -2 when negative.  Shared with row validation.
+ * Exactly s[0..len), no trimming: digits, then optionally '.' and 1 or
+ * 2 digits; at most 15 integer digits after leading zeros (so fen stays
+ * below 10^17); a '-' before an otherwise valid amount, "-0" included,
+ * is -2.  *fen is written only on success. */
 int rules_parse_yuan(const char *s, size_t len, int64_t *fen);
 
 #endif
