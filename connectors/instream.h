@@ -58,7 +58,10 @@ hh_status ins_open_pull(ins_pull_fn pull, void *ctx, const char *name,
 			const ins_opts *opts, hh_instream **out, hh_err *err);
 
 /* Reads up to cap bytes of UTF-8 text into buf; *n = 0 at end of input.
- * A multi-byte character may be split across two calls. */
+ * A multi-byte character may be split across two calls.  An error found
+ * after some text was decoded is reported by the next call, so the text
+ * before a bad byte is always delivered first; after an error, every
+ * later call returns the same error. */
 hh_status ins_read(hh_instream *in, char *buf, size_t cap, size_t *n,
 		   hh_err *err);
 
@@ -72,6 +75,11 @@ uint64_t ins_raw_size(const hh_instream *in);
 
 /* The file or stream name given at open. */
 const char *ins_name(const hh_instream *in);
+
+/* The source name from the options ("" when none was given).  Every
+ * error message from the stream starts "SOURCE: NAME: " (or "NAME: "
+ * without a source), so layers above can add to it, e.g. a line number. */
+const char *ins_source(const hh_instream *in);
 
 /* After the last read returned *n = 0: lower-case hex SHA-256 of the raw
  * bytes (65 bytes with NUL).  Empty string when want_sha256 was 0. */
