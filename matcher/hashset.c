@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "vec.h"
 #include <xxhash.h>
 
 typedef struct {
@@ -107,7 +109,7 @@ rowset *rowset_new(void)
 	if (!s)
 		return NULL;
 	s->cap = 4096;
-	s->slots = calloc(s->cap * 2, sizeof *s->slots);
+	s->slots = table_alloc(s->cap * 16);
 	if (!s->slots) {
 		free(s);
 		return NULL;
@@ -119,14 +121,13 @@ void rowset_free(rowset *s)
 {
 	if (!s)
 		return;
-	free(s->slots);
+	table_free(s->slots, s->cap * 16);
 	free(s);
 }
 
-static int rowset_grow(rowset *s)
+static int rowset_rehash(rowset *s, size_t ncap)
 {
-	size_t ncap = s->cap * 2;
-	uint64_t *ns = calloc(ncap * 2, sizeof *ns);
+	uint64_t *ns = table_alloc(ncap * 16);
 	if (!ns)
 		return -1;
 	for (size_t i = 0; i < s->cap; i++) {
@@ -139,7 +140,7 @@ static int rowset_grow(rowset *s)
 		ns[2 * j] = lo;
 		ns[2 * j + 1] = hi;
 	}
-	free(s->slots);
+	table_free(s->slots, s->cap * 16);
 	s->slots = ns;
 	s->cap = ncap;
 	return 0;
@@ -149,7 +150,7 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi)
 {
 	if (!lo && !hi)
 		lo = 1; /* (0, 0) marks an empty slot */
-	if ((s->count + 1) * 10 > s->cap * 7 && rowset_grow(s))
+	if ((s->count + 1) * 10 > s->cap * 7 && rowset_rehash(s, s->cap * 2))
 		return -1;
 	size_t i = lo & (s->cap - 1);
 	for (;;) {
@@ -164,6 +165,14 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi)
 			return 1;
 		i = (i + 1) & (s->cap - 1);
 	}
+}
+
+int rowset_reserve(rowset *s, size_t n)
+{
+	size_t cap = s->cap;
+	while (cap * 7 / 10 < n)
+		cap *= 2;
+	return cap == s->cap ? 0 : rowset_rehash(s, cap);
 }
 
 size_t rowset_bytes(const rowset *s) { return s->cap * 16; }

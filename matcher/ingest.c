@@ -33,7 +33,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 #include "csv.h"
@@ -314,16 +313,15 @@ static hh_status defer_row(ingest *in, const csv_record *rec,
 	return HH_OK;
 }
 
+/* The record's bytes as they stand in the reader's buffer, from the first
+ * field to the end of the last: identical input records give identical
+ * spans, so hashing the span is one call instead of one per field. */
 static void fingerprint(const csv_record *rec, uint64_t *lo, uint64_t *hi)
 {
-	XXH3_state_t st;
-	XXH3_128bits_reset(&st);
-	for (size_t i = 0; i < rec->nfields; i++) {
-		uint32_t len = rec->fields[i].len;
-		XXH3_128bits_update(&st, &len, sizeof len);
-		XXH3_128bits_update(&st, rec->fields[i].ptr, len);
-	}
-	XXH128_hash_t h = XXH3_128bits_digest(&st);
+	const csv_field *first = &rec->fields[0], *last = &rec->fields[rec->nfields - 1];
+	XXH128_hash_t h = XXH3_128bits_withSeed(first->ptr,
+						(size_t)(last->ptr + last->len - first->ptr),
+						rec->nfields);
 	*lo = h.low64;
 	*hi = h.high64;
 }
@@ -392,6 +390,18 @@ static hh_status open_reader(ingest *in, csv_reader **r)
 	return csv_open(s, &co, r, &in->err);
 }
 
+/* Sizes the duplicate-row set once for the whole file, from the rows per
+ * raw byte of the first rows, so it does not rehash its way up (each
+ * doubling touches all of its memory again).  Returns 0 on no memory. */
+static int reserve_rows(ingest *in, uint64_t rows, uint64_t raw_done, csv_reader *r)
+{
+	uint64_t total = ins_raw_size(csv_stream(r));
+	if (total <= raw_done)
+		return 1;
+	uint64_t expect = (uint64_t)((double)rows * (double)total / (double)raw_done * 1.05);
+	return rowset_reserve(in->dups, expect) == 0;
+}
+
 /* The hh_row column a PostgreSQL source adds: its value replaces the
  * line in rejects and messages. */
 static int find_row_column(const csv_record *hdr)
@@ -450,8 +460,11 @@ hh_status ingest_source(ingest *in)
 		if (st != HH_OK)
 			break;
 		if ((++n & 4095) == 0) {
+			uint64_t done = ins_raw_offset(csv_stream(r));
 			atomic_store(&in->prog_rows, n);
-			atomic_store(&in->prog_bytes, ins_raw_offset(csv_stream(r)));
+			atomic_store(&in->prog_bytes, done);
+			if (n == 65536 && done && !reserve_rows(in, n, done, r))
+				st = hh_fail(&in->err, HH_EINTERNAL, "out of memory");
 		}
 	}
 	if (st == HH_OK) {

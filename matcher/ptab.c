@@ -1,13 +1,16 @@
 /*
  * ptab.c - the pid hash table (see ptab.h).
  *
- * Slot layout: [used flag: 8 bytes][pid: 32 bytes][record, rounded up to
- * 8 bytes].  The used flag is a whole word so records stay aligned.
+ * Slot layout: [pid: 32 bytes][record, rounded up to 8 bytes].  An
+ * all-zero pid marks an empty slot: an HMAC output is all zero with
+ * probability 2^-256, so no real pid is ever mistaken for one.
  */
 #include "ptab.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "vec.h"
 
 struct ptab {
 	unsigned char *slots;
@@ -17,7 +20,14 @@ struct ptab {
 	size_t count;
 };
 
-#define SLOT_HDR 40
+#define SLOT_HDR 32
+
+static const uint8_t zero_pid[32];
+
+static int slot_used(const unsigned char *s)
+{
+	return memcmp(s, zero_pid, 32) != 0;
+}
 
 static uint64_t pid_hash(const uint8_t pid[32])
 {
@@ -41,7 +51,7 @@ ptab *ptab_new(size_t rec_size, size_t expected)
 	t->cap = 1024;
 	while (t->cap * 7 / 10 < expected)
 		t->cap *= 2;
-	t->slots = calloc(t->cap, t->slot_size);
+	t->slots = table_alloc(t->cap * t->slot_size);
 	if (!t->slots) {
 		free(t);
 		return NULL;
@@ -53,26 +63,26 @@ void ptab_free(ptab *t)
 {
 	if (!t)
 		return;
-	free(t->slots);
+	table_free(t->slots, t->cap * t->slot_size);
 	free(t);
 }
 
 static int grow(ptab *t)
 {
 	size_t ncap = t->cap * 2;
-	unsigned char *ns = calloc(ncap, t->slot_size);
+	unsigned char *ns = table_alloc(ncap * t->slot_size);
 	if (!ns)
 		return -1;
 	for (size_t i = 0; i < t->cap; i++) {
 		unsigned char *s = slot_at(t, i);
-		if (!s[0])
+		if (!slot_used(s))
 			continue;
-		size_t j = pid_hash(s + 8) & (ncap - 1);
-		while (ns[j * t->slot_size])
+		size_t j = pid_hash(s) & (ncap - 1);
+		while (slot_used(ns + j * t->slot_size))
 			j = (j + 1) & (ncap - 1);
 		memcpy(ns + j * t->slot_size, s, t->slot_size);
 	}
-	free(t->slots);
+	table_free(t->slots, t->cap * t->slot_size);
 	t->slots = ns;
 	t->cap = ncap;
 	return 0;
@@ -85,15 +95,14 @@ void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created)
 	size_t i = pid_hash(pid) & (t->cap - 1);
 	for (;;) {
 		unsigned char *s = slot_at(t, i);
-		if (!s[0]) {
-			s[0] = 1;
-			memcpy(s + 8, pid, 32);
+		if (!slot_used(s)) {
+			memcpy(s, pid, 32);
 			t->count++;
 			if (created)
 				*created = 1;
 			return s + SLOT_HDR;
 		}
-		if (!memcmp(s + 8, pid, 32)) {
+		if (!memcmp(s, pid, 32)) {
 			if (created)
 				*created = 0;
 			return s + SLOT_HDR;
@@ -107,10 +116,10 @@ void *ptab_find(const ptab *t, const uint8_t pid[32])
 	size_t i = pid_hash(pid) & (t->cap - 1);
 	for (;;) {
 		unsigned char *s = slot_at(t, i);
-		if (!s[0])
-			return NULL;
-		if (!memcmp(s + 8, pid, 32))
+		if (!memcmp(s, pid, 32))
 			return s + SLOT_HDR;
+		if (!slot_used(s))
+			return NULL;
 		i = (i + 1) & (t->cap - 1);
 	}
 }
@@ -121,8 +130,8 @@ int ptab_next(const ptab *t, size_t *cursor, const uint8_t **pid, void **rec)
 {
 	while (*cursor < t->cap) {
 		unsigned char *s = slot_at(t, (*cursor)++);
-		if (s[0]) {
-			*pid = s + 8;
+		if (slot_used(s)) {
+			*pid = s;
 			*rec = s + SLOT_HDR;
 			return 1;
 		}

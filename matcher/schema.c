@@ -449,11 +449,9 @@ static int parse_enum(const schema_enum *en, csv_field f)
 	for (size_t i = 0; i < en->ncodes; i++)
 		if (name_eq(f, en->codes[i]))
 			return (int)i;
-	for (size_t i = 0; i < en->nlabels; i++) {
-		size_t n = strlen(en->labels[i]);
-		if (f.len == n && !memcmp(f.ptr, en->labels[i], n))
+	for (size_t i = 0; i < en->nlabels; i++)
+		if (!strncmp(en->labels[i], f.ptr, f.len) && en->labels[i][f.len] == '\0')
 			return en->label_value[i];
-	}
 	return -1;
 }
 
@@ -468,13 +466,18 @@ static const char *parse_value(const schema_col *c, csv_field f,
 	case COL_ID:
 	case COL_NAME:
 		return NULL;
-	case COL_PID:
+	case COL_PID: {
+		/* All zeros is no HMAC output: it marks empty slots in ptab. */
+		int nonzero = 0;
 		if (f.len != 64)
 			return "bad_pid";
-		for (size_t i = 0; i < 64; i++)
+		for (size_t i = 0; i < 64; i++) {
 			if (!isxdigit((unsigned char)f.ptr[i]))
 				return "bad_pid";
-		return NULL;
+			nonzero |= f.ptr[i] != '0';
+		}
+		return nonzero ? NULL : "bad_pid";
+	}
 	case COL_REGION:
 		if (f.len < 6 || f.len > 12 || parse_int(f.ptr, f.len, &v))
 			return "bad_region";

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void vec_init(vec *v, size_t item_size)
 {
@@ -77,4 +78,21 @@ void arena_free(arena *a)
 		free(b);
 	}
 	free(a);
+}
+
+void *table_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (bytes >= (2u << 20))
+		madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is fine */
+	return p;
+}
+
+void table_free(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes);
 }

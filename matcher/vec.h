@@ -8,7 +8,7 @@
  * strings is the lifetime of the arena (a run).
  *
  * Lifetime: vec_init / vec_free (a zeroed vec is valid and empty);
- * arena_new / arena_free.  Thread safety: none; one owner at a time.
+ * arena_new / arena_free; table_alloc / table_free.  Thread safety: none; one owner at a time.
  */
 #ifndef HH_VEC_H
 #define HH_VEC_H
@@ -32,5 +32,12 @@ arena *arena_new(void);
 /* A NUL-terminated copy of s[0..len); NULL on no memory. */
 const char *arena_strndup(arena *a, const char *s, size_t len);
 void arena_free(arena *a);
+
+/* Zeroed memory for large hash tables: mmap'ed and marked for transparent
+ * huge pages, because tables are probed at random and, with 4 KiB pages,
+ * nearly every probe would also miss the TLB.  Freed with table_free and
+ * the same size.  NULL on no memory. */
+void *table_alloc(size_t bytes);
+void table_free(void *p, size_t bytes);
 
 #endif
