@@ -71,6 +71,45 @@ static hh_status write_households(const engine *e, const char *dir, int flagged_
 	return csvw_close(w, err);
 }
 
+/* explain.csv: for every household, each rule's compared value and
+ * threshold (money in yuan, counts and 0/1 flags as integers), so an
+ * auditor can see why a rule fired or did not without rerunning. */
+static int rule_is_money(int r)
+{
+	return r == R_INCOME || r == R_MEDICAL || r == R_EDUCATION;
+}
+
+static hh_status write_explain(const engine *e, const char *dir, hh_err *err)
+{
+	csvw *w;
+	char a[32], b[32];
+	HH_TRY(open_in(dir, "explain.csv", &w, err));
+	csvw_printf(w, "household_id,income_line");
+	for (int r = 0; r < R_COUNT; r++)
+		csvw_printf(w, ",%s_value,%s_threshold", rules_code_name((rule_code)r),
+			    rules_code_name((rule_code)r));
+	csvw_end_row(w);
+	for (size_t i = 0; i < e->out_households.n; i++) {
+		const household_out *o = vec_at(&e->out_households, i);
+		const household *h = vec_at(&e->households, o->household);
+		csvw_str(w, h->id, 0);
+		engine_fmt_yuan(o->res.income_line_fen, a, sizeof a);
+		csvw_printf(w, ",%s", a);
+		for (int r = 0; r < R_COUNT; r++) {
+			if (rule_is_money(r)) {
+				engine_fmt_yuan(o->res.value[r], a, sizeof a);
+				engine_fmt_yuan(o->res.threshold[r], b, sizeof b);
+				csvw_printf(w, ",%s,%s", a, b);
+			} else {
+				csvw_printf(w, ",%lld,%lld", (long long)o->res.value[r],
+					    (long long)o->res.threshold[r]);
+			}
+		}
+		csvw_end_row(w);
+	}
+	return csvw_close(w, err);
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
 	const finding_rec *x = a, *y = b;
@@ -236,5 +275,6 @@ hh_status output_write_all(engine *e, const char *dir, hh_err *err)
 	HH_TRY(write_households(e, dir, 1, err));
 	HH_TRY(write_findings(e, dir, err));
 	HH_TRY(write_rejects(e, dir, err));
+	HH_TRY(write_explain(e, dir, err));
 	return write_report(e, dir, err);
 }
