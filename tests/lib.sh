@@ -134,8 +134,10 @@ label_pids() {
 # PATTERNFILE (one per line) occurs in any file under DIR.
 no_secrets_in() {
 	local hits
-	if hits=$(grep -rlF -f "$2" "$1"); then
-		grep -rnoF -f "$2" "$1" | head -5 >&2
+	sed '/^$/d' "$2" >"$T/.secrets"
+	[ -s "$T/.secrets" ] || fail "$3: empty list of strings to look for"
+	if hits=$(grep -rlF -f "$T/.secrets" "$1"); then
+		grep -rnoF -f "$T/.secrets" "$1" | head -5 >&2
 		fail "$3: found in $hits"
 	fi
 }
