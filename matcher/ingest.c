@@ -72,6 +72,12 @@ hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 	return f->detail ? HH_OK : HH_EINTERNAL;
 }
 
+static hh_status oom(ingest *in)
+{
+	return hh_fail(&in->err, HH_EINTERNAL, "%s: %s: out of memory", in->src->name,
+		       in->display_path);
+}
+
 void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
 			 int col)
 {
@@ -117,8 +123,7 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 	const engine_cols *c = &e->c;
 	void *rec = ptab_upsert(in->agg, pid, NULL);
 	if (!rec)
-		return hh_fail(&in->err, HH_EINTERNAL, "%s: out of memory",
-			       in->src->name);
+		return oom(in);
 	switch (in->sid) {
 	case SRC_EDUCATION: {
 		edu_agg *a = rec;
@@ -214,22 +219,22 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	int added;
 	const char *key = arena_strndup(e->strings, hid.ptr, hid.len);
 	if (!key)
-		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+		return oom(in);
 	int64_t h = strtab_get_or_add(e->household_ids, key, hid.len,
 				      (uint32_t)e->households.n, &added);
 	if (h < 0)
-		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+		return oom(in);
 	if (added) {
 		household *hh = vec_push(&e->households);
 		csv_field reg = row->str[c->region_code];
 		if (!hh || !(hh->region = arena_strndup(e->strings, reg.ptr, reg.len)))
-			return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+			return oom(in);
 		hh->id = key;
 		hh->category = (int8_t)row->val[c->category];
 	}
 	roster_row *r = vec_push(&e->roster);
 	if (!r)
-		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+		return oom(in);
 	memcpy(r->pid, pid, 32);
 	r->line = line;
 	r->income_fen = row->val[c->household_income];
@@ -290,13 +295,13 @@ static hh_status defer_row(ingest *in, const csv_record *rec,
 	deferred_row *d = vec_push(&in->deferred);
 	size_t total = 0;
 	if (!d)
-		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+		return oom(in);
 	for (size_t i = 0; i < rec->nfields; i++)
 		total += rec->fields[i].len + 1;
 	d->buf = malloc(total ? total : 1);
 	d->offsets = malloc((rec->nfields + 1) * sizeof *d->offsets);
 	if (!d->buf || !d->offsets)
-		return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+		return oom(in);
 	size_t off = 0;
 	for (size_t i = 0; i < rec->nfields; i++) {
 		d->offsets[i] = (uint32_t)off;
@@ -343,8 +348,7 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 	fingerprint(rec, &lo, &hi);
 	int dup = rowset_add(in->dups, lo, hi);
 	if (dup < 0)
-		return hh_fail(&in->err, HH_EINTERNAL, "%s: out of memory",
-			       in->src->name);
+		return oom(in);
 	why = schema_parse_row(&in->map, rec, &row, &bad_col);
 	if (dup) {
 		int valid = !why && identify(in, &row, pid, &birth, bad) == ID_OK;
@@ -357,7 +361,7 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 				       "row counts once",
 				       (unsigned long long)rec->line,
 				       in->src->name))
-			return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+			return oom(in);
 		return HH_OK;
 	}
 	if (why) {
@@ -440,12 +444,13 @@ hh_status ingest_source(ingest *in)
 		goto out;
 	if (!got) {
 		st = hh_fail(&in->err, HH_EINPUT,
-			     "the file is empty: a header row is required");
+			     "%s: %s: the file is empty: a header row is required",
+			     in->src->name, in->display_path);
 		goto out;
 	}
 	st = schema_map_header(in->src, &rec, &in->map, &in->err);
 	if (st != HH_OK) {
-		hh_wrap(&in->err, st, "line 1");
+		hh_wrap(&in->err, st, "%s: %s: line 1", in->src->name, in->display_path);
 		goto out;
 	}
 	int rowcol = find_row_column(&rec);
@@ -464,7 +469,7 @@ hh_status ingest_source(ingest *in)
 			atomic_store(&in->prog_rows, n);
 			atomic_store(&in->prog_bytes, done);
 			if (n == 65536 && done && !reserve_rows(in, n, done, r))
-				st = hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+				st = oom(in);
 		}
 	}
 	if (st == HH_OK) {
@@ -476,15 +481,9 @@ hh_status ingest_source(ingest *in)
 	}
 	atomic_store(&in->prog_rows, n);
 out:
+	/* Connector errors already name the source and the file (and line);
+	 * the engine's own messages above add them themselves. */
 	csv_close(r);
-	if (st != HH_OK) {
-		char redacted[512];
-		if (pg_is_uri(in->path))
-			pg_redact(in->path, redacted, sizeof redacted);
-		else
-			snprintf(redacted, sizeof redacted, "%s", in->path);
-		hh_wrap(&in->err, st, "%s: %s", in->src->name, redacted);
-	}
 	in->status = st;
 	in->seconds = now_seconds() - t0;
 	atomic_store(&in->prog_state, 2);
@@ -561,7 +560,7 @@ hh_status ingest_repairs(engine *e, ingest *in)
 				       "and the row was linked to that person",
 				       in->src->name, (unsigned long long)d->line,
 				       d->reason))
-			return hh_fail(&in->err, HH_EINTERNAL, "out of memory");
+			return oom(in);
 	}
 	return HH_OK;
 }

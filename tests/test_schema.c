@@ -3,6 +3,7 @@
  * mapping with English and Chinese names, and row validation reasons.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "schema.h"
