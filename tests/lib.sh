@@ -141,3 +141,68 @@ no_secrets_in() {
 		fail "$3: found in $hits"
 	fi
 }
+
+# csv_awk DELIM 'HANDLER' ['END']: runs awk over the RFC 4180 records on
+# stdin (quoted fields may hold the delimiter, doubled quotes and line
+# breaks; blank lines are not records; a trailing CR and a leading BOM are
+# dropped).  HANDLER runs once per record and sees f[1..nf] (the unquoted
+# fields) and rec (the record number, header = 1); END runs at the end.
+# Reads extracts without a CSV library (CI has only awk).
+csv_awk() {
+	awk -v D="$1" '
+	function split_rec(s,    i, c, inq, cur, len) {
+		nf = 0
+		if (index(s, "\"") == 0) { nf = split(s, f, D); if (s == "") nf = 1; return }
+		cur = ""; inq = 0; len = length(s)
+		for (i = 1; i <= len; i++) {
+			c = substr(s, i, 1)
+			if (inq) {
+				if (c == "\"") {
+					if (substr(s, i + 1, 1) == "\"") { cur = cur "\""; i++ }
+					else inq = 0
+				} else cur = cur c
+			} else if (c == "\"") inq = 1
+			else if (c == D) { f[++nf] = cur; cur = "" }
+			else cur = cur c
+		}
+		f[++nf] = cur
+	}
+	function quotes(s,    t) { t = s; return gsub(/"/, "", t) }
+	function handle() {
+		'"$2"'
+	}
+	function record() {
+		rec++
+		if (rec == 1) sub(/^\357\273\277/, "", buf)
+		split_rec(buf)
+		handle()
+	}
+	{
+		sub(/\r$/, "")
+		if (pending) { buf = buf "\n" $0; q += quotes($0) }
+		else { if ($0 == "") next; buf = $0; q = quotes($0) }
+		if (q % 2) { pending = 1; next }
+		pending = 0
+		record()
+	}
+	END {
+		if (pending) record()
+		'"${3:-}"'
+	}'
+}
+
+# csv_column DELIM REGEX: the values of the column whose header matches
+# REGEX (awk, whole name), from the extract on stdin.
+csv_column() {
+	HH_RE=$2 csv_awk "$1" '
+		if (rec == 1) {
+			for (i = 1; i <= nf; i++)
+				if (f[i] ~ ("^(" ENVIRON["HH_RE"] ")$")) col = i
+		} else if (col && f[col] != "")
+			print f[col]'
+}
+
+# csv_count DELIM: the number of data records (header excluded) on stdin.
+csv_count() {
+	csv_awk "$1" '' 'print (rec > 0 ? rec - 1 : 0)'
+}
