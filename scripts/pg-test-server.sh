@@ -91,7 +91,7 @@ stop_instance() {
 	# port: find it by its command line (postgres -D DIR/data).
 	local p
 	for p in /proc/[0-9]*; do
-		if [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "$bindir/postgres -D $data " ]; then
+		if [ "$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)" = "$bindir/postgres -D $data " ]; then
 			log "stopping a leftover server (pid ${p#/proc/}) for $data"
 			kill -QUIT "${p#/proc/}" 2>/dev/null || true
 			sleep 1
