@@ -131,6 +131,16 @@ typedef struct {
 
 struct engine;
 
+/* A valid row held back one step so its table probes can be prefetched
+ * (ingest.c, handle_record).  fold() reads only row.val and row.present. */
+typedef struct {
+	int full;
+	uint64_t lo, hi;   /* the row's fingerprint */
+	uint64_t line;
+	uint8_t pid[32];
+	schema_row row;
+} pending_row;
+
 /* One source being read by one worker. */
 typedef struct ingest {
 	struct engine *eng;
@@ -153,6 +163,7 @@ typedef struct ingest {
 	vec deferred;            /* deferred_row */
 	ptab *agg;               /* per-person aggregates (other sources) */
 	rowset *dups;
+	pending_row pend;
 	char sha256[65];
 	char encoding_used[16];
 	schema_map map;

@@ -167,6 +167,11 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi)
 	}
 }
 
+void rowset_prefetch(const rowset *s, uint64_t lo)
+{
+	__builtin_prefetch(&s->slots[2 * ((lo ? lo : 1) & (s->cap - 1))], 1);
+}
+
 int rowset_reserve(rowset *s, size_t n)
 {
 	size_t cap = s->cap;

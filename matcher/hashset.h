@@ -37,6 +37,9 @@ void rowset_free(rowset *s);
 /* Adds the fingerprint of fields; returns 1 if it was already there,
  * 0 if added, -1 on no memory. */
 int rowset_add(rowset *s, uint64_t lo, uint64_t hi);
+/* Hints the CPU to fetch the slot where lo would go (no effect on
+ * contents). */
+void rowset_prefetch(const rowset *s, uint64_t lo);
 /* Makes room for n fingerprints in all without growing; -1 on no memory. */
 int rowset_reserve(rowset *s, size_t n);
 size_t rowset_bytes(const rowset *s);

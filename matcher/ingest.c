@@ -331,6 +331,42 @@ static void fingerprint(const csv_record *rec, uint64_t *lo, uint64_t *hi)
 	*hi = h.high64;
 }
 
+static hh_status report_dup(ingest *in, uint64_t line, const char *household_id,
+			    const uint8_t *pid)
+{
+	ingest_count_reject(in, line, "duplicate_row", -1);
+	if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, household_id, pid,
+			       "line %llu repeats an earlier row of %s exactly; the "
+			       "repeat was rejected and the row counts once",
+			       (unsigned long long)line, in->src->name))
+		return oom(in);
+	return HH_OK;
+}
+
+/* The row held back one step (see handle_record): its duplicate check and
+ * its fold happen now, while the next row was being parsed its memory was
+ * on its way into the cache. */
+static hh_status settle_pending(ingest *in)
+{
+	pending_row *p = &in->pend;
+	if (!p->full)
+		return HH_OK;
+	p->full = 0;
+	int dup = rowset_add(in->dups, p->lo, p->hi);
+	if (dup < 0)
+		return oom(in);
+	if (dup)
+		return report_dup(in, p->line, NULL, p->pid);
+	in->rows_accepted++;
+	return fold(in, &p->row, p->pid, p->line);
+}
+
+/* Decides one record.  The common case, a valid row of a non-roster
+ * source, is held back one step: its table slots are prefetched now and
+ * it is settled when the next record comes, because a random probe into
+ * tables of hundreds of megabytes costs as much as parsing a row, and this
+ * way the two overlap.  Every other case settles the held row first and is
+ * decided at once, so rows enter the duplicate set in file order. */
 static hh_status handle_record(ingest *in, const csv_record *rec)
 {
 	schema_row row;
@@ -346,29 +382,33 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 	}
 	uint64_t lo, hi;
 	fingerprint(rec, &lo, &hi);
+	why = schema_parse_row(&in->map, rec, &row, &bad_col);
+	id_result idr = why ? ID_EMPTY : identify(in, &row, pid, &birth, bad);
+	if (!why && idr == ID_OK && in->sid != SRC_CIVIL_AFFAIRS) {
+		HH_TRY(settle_pending(in));
+		pending_row *p = &in->pend;
+		p->full = 1;
+		p->lo = lo;
+		p->hi = hi;
+		p->line = rec->line;
+		memcpy(p->pid, pid, 32);
+		memcpy(p->row.val, row.val, sizeof row.val);
+		p->row.present = row.present;
+		rowset_prefetch(in->dups, lo);
+		ptab_prefetch(in->agg, pid);
+		return HH_OK;
+	}
+	HH_TRY(settle_pending(in));
 	int dup = rowset_add(in->dups, lo, hi);
 	if (dup < 0)
 		return oom(in);
-	why = schema_parse_row(&in->map, rec, &row, &bad_col);
-	if (dup) {
-		int valid = !why && identify(in, &row, pid, &birth, bad) == ID_OK;
-		ingest_count_reject(in, rec->line, "duplicate_row", -1);
-		const char *hh = why ? NULL : household_of(in, &row);
-		if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, hh,
-				       valid ? pid : NULL,
-				       "line %llu repeats an earlier row of %s "
-				       "exactly; the repeat was rejected and the "
-				       "row counts once",
-				       (unsigned long long)rec->line,
-				       in->src->name))
-			return oom(in);
-		return HH_OK;
-	}
+	if (dup)
+		return report_dup(in, rec->line, why ? NULL : household_of(in, &row),
+				  !why && idr == ID_OK ? pid : NULL);
 	if (why) {
 		ingest_count_reject(in, rec->line, why, bad_col);
 		return HH_OK;
 	}
-	id_result idr = identify(in, &row, pid, &birth, bad);
 	if (idr == ID_OK)
 		return accept_row(in, &row, pid, birth, rec->line);
 	uint64_t nh = name_hash(&row, in->name_col);
@@ -472,6 +512,8 @@ hh_status ingest_source(ingest *in)
 				st = oom(in);
 		}
 	}
+	if (st == HH_OK)
+		st = settle_pending(in);
 	if (st == HH_OK) {
 		hh_instream *s = csv_stream(r);
 		snprintf(in->sha256, sizeof in->sha256, "%s", ins_sha256_hex(s));

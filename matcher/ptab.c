@@ -111,6 +111,13 @@ void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created)
 	}
 }
 
+void ptab_prefetch(const ptab *t, const uint8_t pid[32])
+{
+	const unsigned char *s = slot_at(t, pid_hash(pid) & (t->cap - 1));
+	__builtin_prefetch(s, 1);
+	__builtin_prefetch(s + t->slot_size - 1, 1);
+}
+
 void *ptab_find(const ptab *t, const uint8_t pid[32])
 {
 	size_t i = pid_hash(pid) & (t->cap - 1);

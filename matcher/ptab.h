@@ -33,6 +33,9 @@ void ptab_free(ptab *t);
  * NULL when out of memory. */
 void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created);
 
+/* Hints the CPU to fetch pid's home slot (no effect on contents). */
+void ptab_prefetch(const ptab *t, const uint8_t pid[32]);
+
 /* The record for pid, or NULL. */
 void *ptab_find(const ptab *t, const uint8_t pid[32]);
 
