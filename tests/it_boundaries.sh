@@ -83,4 +83,26 @@ run "$T/out3" --threads 1
 for f in households.csv flags.csv findings.csv rejects.csv; do
 	cmp -s "$O/$f" "$T/out3/$f" || fail "$f differs between --threads 2 and 1"
 done
+# D_DUP_ROW compares field values after CSV unquoting (docs/semantics.md):
+# a repeat that quotes a field the first row left bare is still a repeat.
+# BUG (reported): since commit d73cb89 ("hold valid rows one step") the
+# fingerprint hashes the raw bytes of the record, quotes included, so
+# this repeat is accepted and counted twice.  Expected below; this
+# fails until the fingerprint is computed over the unquoted fields again.
+id=$(awk -F, '$1 == "b22a" { print $2 }' "$B/persons.csv")
+pid=$(awk -F, '$1 == "b22a" { print $3 }' "$B/persons.csv")
+{
+	echo "id_number,name,employment_status,period"
+	echo "$id,名b22a,retired,202611"
+	echo "$id,\"名b22a\",retired,202611"
+	echo "\"$id\",名b22a,\"retired\",202611"
+} >hr_quoted.csv
+echo "max_reject_ratio = 1" >"$T/lenient.rules"
+run_expect 0 "$T/q.log" "$HH" run --period 202611 --key "$T/key" --out "$T/outq" \
+	--civil-affairs civil_affairs.csv --hr hr_quoted.csv --rules "$T/lenient.rules" --quiet
+printf '%s\n' "hr,hr_quoted.csv,3,duplicate_row," "hr,hr_quoted.csv,4,duplicate_row," >"$T/q.expected"
+grep '^hr,' "$T/outq/rejects.csv" >"$T/q.actual" || true
+assert_file_eq "$T/q.expected" "$T/q.actual" "rejects of repeats that differ only in quoting"
+assert_eq 2 "$(grep -c "^D_DUP_ROW,hr,,$pid," "$T/outq/findings.csv")" "D_DUP_ROW for repeats that differ only in quoting"
+
 echo "it_boundaries: ok"
