@@ -23,6 +23,10 @@
 #ifndef HH_STATE_H
 #define HH_STATE_H
 
+#include <stddef.h>
+
+#include <stddef.h>
+
 #include "hh_error.h"
 
 /* Reads dir/households.csv and dir/findings.csv of the run of period,
@@ -36,5 +40,35 @@ hh_status state_alerts(const char *state_dir, int period, const char *dir,
  * replacing an earlier copy atomically. */
 hh_status state_save(const char *state_dir, int period, const char *out_dir,
 		     hh_err *err);
+
+/* Periods kept in state_dir/runs, ascending; *out is malloc'ed (NULL and
+ * n = 0 when there are none, or no state folder yet). */
+hh_status state_periods(const char *state_dir, int **out, size_t *n, hh_err *err);
+
+/* The latest kept period earlier than period, or 0 when there is none. */
+hh_status state_previous(const char *state_dir, int period, int *prev, hh_err *err);
+
+/* 1 for the finding codes that alert (A_*, D_MULTI_HOUSEHOLD,
+ * X_DISCOVERY). */
+int state_alerting_code(const char *code);
+
+/* alert_id: first 32 hex of SHA-256("PERIOD|subject|kind|detail"). */
+void state_alert_id(int period, const char *subject, const char *kind,
+		    const char *detail, char out[33]);
+
+/* Periods kept in state_dir/runs, ascending; *out is malloc'ed (NULL and
+ * n = 0 when there are none, or no state folder yet). */
+hh_status state_periods(const char *state_dir, int **out, size_t *n, hh_err *err);
+
+/* The latest kept period earlier than period, or 0 when there is none. */
+hh_status state_previous(const char *state_dir, int period, int *prev, hh_err *err);
+
+/* 1 for the finding codes that alert (A_*, D_MULTI_HOUSEHOLD,
+ * X_DISCOVERY). */
+int state_alerting_code(const char *code);
+
+/* alert_id: first 32 hex of SHA-256("PERIOD|subject|kind|detail"). */
+void state_alert_id(int period, const char *subject, const char *kind,
+		    const char *detail, char out[33]);
 
 #endif
