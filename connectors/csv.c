@@ -438,6 +438,8 @@ oom:
 			"out of memory for the fields of a record");
 }
 
+char csv_delimiter(const csv_reader *r) { return r->delim; }
+
 hh_instream *csv_stream(csv_reader *r)
 {
 	return r->in;

@@ -63,6 +63,9 @@ hh_status csv_next(csv_reader *r, csv_record *rec, int *got, hh_err *err);
  * the SHA-256 at the end. */
 hh_instream *csv_stream(csv_reader *r);
 
+/* The delimiter in use (',' or '\t'). */
+char csv_delimiter(const csv_reader *r);
+
 void csv_close(csv_reader *r);
 
 #endif

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* renameat2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -150,17 +151,49 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	in->display_path = in->display_buf;
 	struct stat st;
 	in->size_hint = stat(cs->path, &st) == 0 ? (uint64_t)st.st_size : 0;
-	in->dups = rowset_new();
+	/* A PostgreSQL table is pulled in slices, one connection each, by as
+	 * many workers as there are threads.  The roster is kept whole: its
+	 * rows build the household table in order. */
+	in->nslices = 1;
+	if (pg_is_uri(cs->path) && s != SRC_CIVIL_AFFAIRS && e->cfg->threads > 1)
+		in->nslices = e->cfg->threads < MAX_SLICES ? e->cfg->threads : MAX_SLICES;
+	in->dups = rowset_new(in->nslices > 1);
 	if (s != SRC_CIVIL_AFFAIRS)
 		in->agg = ptab_new(agg_size[s], 0);
 	if (!in->dups || (s != SRC_CIVIL_AFFAIRS && !in->agg))
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	if (in->nslices == 1)
+		return HH_OK;
+	if (pthread_mutex_init(&e->locks[s], NULL))
+		return hh_fail(err, HH_EINTERNAL, "cannot create a lock");
+	in->lock = &e->locks[s];
+	e->slices[s] = calloc((size_t)in->nslices - 1, sizeof(ingest));
+	if (!e->slices[s])
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	for (int k = 1; k < in->nslices; k++) {
+		ingest *sl = &e->slices[s][k - 1];
+		memcpy(sl, in, offsetof(ingest, status));
+		sl->slice = k;
+		vec_init(&sl->rejects, sizeof(reject_rec));
+		vec_init(&sl->findings, sizeof(finding_rec));
+		vec_init(&sl->deferred, sizeof(deferred_row));
+		sl->agg = in->agg;
+		sl->dups = in->dups;
+	}
 	return HH_OK;
+}
+
+/* Every slice of source s, slice 0 first; NULL past the last. */
+static ingest *slice_at(engine *e, int s, int k)
+{
+	if (k == 0)
+		return &e->in[s];
+	return k < e->in[s].nslices ? &e->slices[s][k - 1] : NULL;
 }
 
 typedef struct {
 	engine *e;
-	ingest *order[SRC_COUNT];
+	ingest *order[SRC_COUNT * MAX_SLICES];
 	int n;
 	_Atomic int next;
 } work_queue;
@@ -195,13 +228,19 @@ static void *progress(void *arg)
 			fprintf(stderr, "\033[%dA", lines);
 		lines = 0;
 		for (int s = 0; s < SRC_COUNT; s++) {
-			ingest *in = &p->e->in[s];
-			if (!in->path)
+			if (!p->e->in[s].path)
 				continue;
-			uint64_t rows = atomic_load(&in->prog_rows);
-			uint64_t bytes = atomic_load(&in->prog_bytes);
-			uint64_t total = atomic_load(&in->prog_total);
-			int state = atomic_load(&in->prog_state);
+			uint64_t rows = 0, bytes = 0, total = 0;
+			int state = 2;
+			for (int k = 0; slice_at(p->e, s, k); k++) {
+				ingest *in = slice_at(p->e, s, k);
+				int st = atomic_load(&in->prog_state);
+				rows += atomic_load(&in->prog_rows);
+				bytes += atomic_load(&in->prog_bytes);
+				total += atomic_load(&in->prog_total);
+				if (st < state)
+					state = st;
+			}
 			fprintf(stderr, "\r\033[K  %-14s %12" PRIu64 " rows %8.1f MB/s %5.1f%%  %s\n",
 				source_names[s], rows, (double)bytes / 1e6 / (dt > 0 ? dt : 1),
 				total ? 100.0 * (double)bytes / (double)total : 0.0,
@@ -218,15 +257,17 @@ static int cmp_size_desc(const void *a, const void *b)
 	const ingest *x = *(ingest *const *)a, *y = *(ingest *const *)b;
 	if (x->size_hint != y->size_hint)
 		return x->size_hint > y->size_hint ? -1 : 1;
-	return x->sid < y->sid ? -1 : 1;
+	if (x->sid != y->sid)
+		return x->sid < y->sid ? -1 : 1;
+	return x->slice < y->slice ? -1 : x->slice > y->slice;
 }
 
 static hh_status run_ingest(engine *e, hh_err *err)
 {
 	work_queue q = {.e = e};
 	for (int s = 0; s < SRC_COUNT; s++)
-		if (e->in[s].path)
-			q.order[q.n++] = &e->in[s];
+		for (int k = 0; e->in[s].path && slice_at(e, s, k); k++)
+			q.order[q.n++] = slice_at(e, s, k);
 	qsort(q.order, (size_t)q.n, sizeof q.order[0], cmp_size_desc);
 	int nt = e->cfg->threads < q.n ? e->cfg->threads : q.n;
 	pthread_t th[64];
@@ -247,10 +288,19 @@ static hh_status run_ingest(engine *e, hh_err *err)
 		pthread_join(pt, NULL);
 	}
 	for (int s = 0; s < SRC_COUNT; s++)
-		if (e->in[s].path && e->in[s].status != HH_OK) {
-			*err = e->in[s].err;
-			return e->in[s].status;
+		for (int k = 0; e->in[s].path && slice_at(e, s, k); k++) {
+			ingest *in = slice_at(e, s, k);
+			if (in->status != HH_OK) {
+				*err = in->err;
+				return in->status;
+			}
 		}
+	for (int s = 0; s < SRC_COUNT; s++)
+		for (int k = 1; e->in[s].path && slice_at(e, s, k); k++)
+			if (ingest_absorb(&e->in[s], slice_at(e, s, k)) != HH_OK) {
+				*err = e->in[s].err;
+				return HH_EINTERNAL;
+			}
 	return HH_OK;
 }
 
@@ -414,8 +464,14 @@ hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
 	hh_status st = (!e->household_ids || !e->strings)
 			       ? hh_fail(err, HH_EINTERNAL, "out of memory")
 			       : run(e, err);
-	for (int s = 0; s < SRC_COUNT; s++)
+	for (int s = 0; s < SRC_COUNT; s++) {
+		for (int k = 1; e->in[s].path && slice_at(e, s, k); k++)
+			ingest_free(slice_at(e, s, k));
+		free(e->slices[s]);
+		if (e->in[s].lock)
+			pthread_mutex_destroy(e->in[s].lock);
 		ingest_free(&e->in[s]);
+	}
 	for (size_t i = 0; i < e->findings.n; i++)
 		free(((finding_rec *)vec_at(&e->findings, i))->detail);
 	vec_free(&e->findings);

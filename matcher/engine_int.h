@@ -7,6 +7,7 @@
 #ifndef HH_ENGINE_INT_H
 #define HH_ENGINE_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -141,10 +142,17 @@ typedef struct {
 	schema_row row;
 } pending_row;
 
-/* One source being read by one worker. */
+/* One source, or one slice of a source, being read by one worker.  A
+ * source read in slices (PostgreSQL) has one ingest per slice; slice 0 is
+ * engine.in[source] and owns the aggregate table and duplicate set, which
+ * the other slices share under `lock`.  After the workers are joined, the
+ * other slices' counts, rejects, findings and set-aside rows are moved
+ * into slice 0. */
 typedef struct ingest {
 	struct engine *eng;
 	source_id sid;
+	int slice, nslices;
+	pthread_mutex_t *lock;   /* NULL when the source is read in one piece */
 	const schema_source *src;
 	int name_col, birth_col;  /* this source's name and birth_date columns */
 	const char *path;
@@ -161,9 +169,13 @@ typedef struct ingest {
 	vec rejects;             /* reject_rec */
 	vec findings;            /* finding_rec */
 	vec deferred;            /* deferred_row */
-	ptab *agg;               /* per-person aggregates (other sources) */
-	rowset *dups;
+	ptab *agg;               /* per-person aggregates (other sources); slice 0's */
+	rowset *dups;            /* slice 0's */
 	pending_row pend;
+	char delim;              /* the reader's, for row fingerprints */
+	int row_col;             /* field of hh_row (PostgreSQL), or -1 */
+	char *scratch;           /* canonical form of quoted records */
+	size_t scratch_cap;
 	char sha256[65];
 	char encoding_used[16];
 	schema_map map;
@@ -173,6 +185,8 @@ typedef struct ingest {
 	_Atomic int prog_state;  /* 0 waiting, 1 reading, 2 done */
 } ingest;
 
+#define MAX_SLICES 16
+
 typedef struct engine {
 	const engine_cfg *cfg;
 	engine_cols c;
@@ -180,6 +194,8 @@ typedef struct engine {
 	int period_end;           /* YYYYMMDD */
 	int window_start;         /* YYYYMMDD, first day of the medical window */
 	ingest in[SRC_COUNT];
+	ingest *slices[SRC_COUNT];  /* slices 1.. of a sliced source, or NULL */
+	pthread_mutex_t locks[SRC_COUNT];
 	/* roster, built after ingest */
 	vec households;           /* household */
 	strtab *household_ids;
@@ -203,6 +219,8 @@ typedef struct {
 
 /* ingest.c */
 hh_status ingest_source(ingest *in);
+/* Moves slice `from`'s results into slice 0 `to` (after the join). */
+hh_status ingest_absorb(ingest *to, ingest *from);
 hh_status ingest_repairs(engine *e, ingest *in);
 void ingest_free(ingest *in);
 void ingest_count_reject(ingest *in, uint64_t line, const char *reason,

@@ -100,17 +100,20 @@ int64_t strtab_find(const strtab *t, const char *key, size_t len)
 
 struct rowset {
 	uint64_t *slots; /* pairs lo, hi; (0, 0) = empty */
+	uint64_t *lines; /* NULL, or the smallest line per slot */
 	size_t cap, count;
 };
 
-rowset *rowset_new(void)
+rowset *rowset_new(int with_lines)
 {
 	rowset *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
 	s->cap = 4096;
 	s->slots = table_alloc(s->cap * 16);
-	if (!s->slots) {
+	s->lines = with_lines ? table_alloc(s->cap * 8) : NULL;
+	if (!s->slots || (with_lines && !s->lines)) {
+		table_free(s->slots, s->cap * 16);
 		free(s);
 		return NULL;
 	}
@@ -122,14 +125,18 @@ void rowset_free(rowset *s)
 	if (!s)
 		return;
 	table_free(s->slots, s->cap * 16);
+	table_free(s->lines, s->cap * 8);
 	free(s);
 }
 
 static int rowset_rehash(rowset *s, size_t ncap)
 {
 	uint64_t *ns = table_alloc(ncap * 16);
-	if (!ns)
+	uint64_t *nl = s->lines ? table_alloc(ncap * 8) : NULL;
+	if (!ns || (s->lines && !nl)) {
+		table_free(ns, ncap * 16);
 		return -1;
+	}
 	for (size_t i = 0; i < s->cap; i++) {
 		uint64_t lo = s->slots[2 * i], hi = s->slots[2 * i + 1];
 		if (!lo && !hi)
@@ -139,14 +146,21 @@ static int rowset_rehash(rowset *s, size_t ncap)
 			j = (j + 1) & (ncap - 1);
 		ns[2 * j] = lo;
 		ns[2 * j + 1] = hi;
+		if (nl)
+			nl[j] = s->lines[i];
 	}
 	table_free(s->slots, s->cap * 16);
+	if (s->lines) {
+		table_free(s->lines, s->cap * 8);
+		s->lines = nl;
+	}
 	s->slots = ns;
 	s->cap = ncap;
 	return 0;
 }
 
-int rowset_add(rowset *s, uint64_t lo, uint64_t hi)
+int rowset_add(rowset *s, uint64_t lo, uint64_t hi, uint64_t line,
+	       uint64_t *other)
 {
 	if (!lo && !hi)
 		lo = 1; /* (0, 0) marks an empty slot */
@@ -158,11 +172,19 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi)
 		if (!p[0] && !p[1]) {
 			p[0] = lo;
 			p[1] = hi;
+			if (s->lines)
+				s->lines[i] = line;
 			s->count++;
 			return 0;
 		}
-		if (p[0] == lo && p[1] == hi)
+		if (p[0] == lo && p[1] == hi) {
+			*other = line;
+			if (s->lines && line < s->lines[i]) {
+				*other = s->lines[i];
+				s->lines[i] = line;
+			}
 			return 1;
+		}
 		i = (i + 1) & (s->cap - 1);
 	}
 }

@@ -4,8 +4,10 @@
  * strtab maps strings (household IDs) to dense indexes 0, 1, 2...; keys
  * are hashed with xxHash (XXH3) since, unlike pids, they are not uniform.
  *
- * rowset remembers 128-bit fingerprints (XXH3-128 of a record's fields)
- * to find rows repeated exactly within a source.  128 bits make a false
+ * rowset remembers 128-bit fingerprints (XXH3-128 of a record's bytes)
+ * to find rows repeated exactly within a source.  Made with lines, it
+ * also keeps the smallest line seen for each fingerprint, for sources read
+ * in parallel slices whose rows arrive out of line order.  128 bits make a false
  * "duplicate" (which would reject a good row) practically impossible:
  * about 1e-20 for a billion rows.
  *
@@ -32,11 +34,14 @@ int64_t strtab_find(const strtab *t, const char *key, size_t len);
 
 typedef struct rowset rowset;
 
-rowset *rowset_new(void);
+rowset *rowset_new(int with_lines);
 void rowset_free(rowset *s);
-/* Adds the fingerprint of fields; returns 1 if it was already there,
- * 0 if added, -1 on no memory. */
-int rowset_add(rowset *s, uint64_t lo, uint64_t hi);
+/* Adds a fingerprint seen at line; returns 1 if it was already there,
+ * 0 if added, -1 on no memory.  With lines, on a repeat *other gets the
+ * larger of line and the line kept so far (the occurrence to reject) and
+ * the smaller is kept; without, *other = line. */
+int rowset_add(rowset *s, uint64_t lo, uint64_t hi, uint64_t line,
+	       uint64_t *other);
 /* Hints the CPU to fetch the slot where lo would go (no effect on
  * contents). */
 void rowset_prefetch(const rowset *s, uint64_t lo);

@@ -318,17 +318,69 @@ static hh_status defer_row(ingest *in, const csv_record *rec,
 	return HH_OK;
 }
 
-/* The record's bytes as they stand in the reader's buffer, from the first
- * field to the end of the last: identical input records give identical
- * spans, so hashing the span is one call instead of one per field. */
-static void fingerprint(const csv_record *rec, uint64_t *lo, uint64_t *hi)
+/* Appends field f to buf in minimal CSV quoting (quoted only when it
+ * holds the delimiter, a quote or a line feed). */
+static size_t put_canonical(char *buf, csv_field f, char delim)
 {
-	const csv_field *first = &rec->fields[0], *last = &rec->fields[rec->nfields - 1];
-	XXH128_hash_t h = XXH3_128bits_withSeed(first->ptr,
-						(size_t)(last->ptr + last->len - first->ptr),
-						rec->nfields);
+	size_t n = 0;
+	int quote = memchr(f.ptr, delim, f.len) || memchr(f.ptr, '"', f.len) ||
+		    memchr(f.ptr, '\n', f.len);
+	if (quote)
+		buf[n++] = '"';
+	for (uint32_t i = 0; i < f.len; i++) {
+		if (f.ptr[i] == '"')
+			buf[n++] = '"';
+		buf[n++] = f.ptr[i];
+	}
+	if (quote)
+		buf[n++] = '"';
+	return n;
+}
+
+/* A row's fingerprint: XXH3-128 of the record in minimal CSV quoting, so
+ * rows with the same field values match however they were quoted.  A
+ * record whose fields lie back to back, one delimiter apart, had no
+ * quotes at all: its bytes in the reader's buffer are already that form
+ * and are hashed in place.  Otherwise the form is built in in->scratch. */
+static hh_status fingerprint(ingest *in, const csv_record *rec, uint64_t *lo,
+			     uint64_t *hi)
+{
+	const csv_field *f = rec->fields;
+	size_t n = rec->nfields, total = 0;
+	int contiguous = in->row_col <= 0;
+	if (in->row_col == 0 && n > 1) {
+		f++; /* a PostgreSQL source's hh_row numbers rows: not row content */
+		n--;
+	}
+	for (size_t i = 0; i + 1 < n && contiguous; i++)
+		contiguous = f[i + 1].ptr == f[i].ptr + f[i].len + 1;
+	const char *bytes = f[0].ptr;
+	if (contiguous) {
+		total = (size_t)(f[n - 1].ptr + f[n - 1].len - f[0].ptr);
+	} else {
+		size_t need = n;
+		for (size_t i = 0; i < n; i++)
+			need += 2 * (size_t)f[i].len + 2;
+		if (need > in->scratch_cap) {
+			char *p = realloc(in->scratch, need);
+			if (!p)
+				return oom(in);
+			in->scratch = p;
+			in->scratch_cap = need;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if ((int)i == in->row_col)
+				continue;
+			if (total)
+				in->scratch[total++] = in->delim;
+			total += put_canonical(in->scratch + total, f[i], in->delim);
+		}
+		bytes = in->scratch;
+	}
+	XXH128_hash_t h = XXH3_128bits_withSeed(bytes, total, n);
 	*lo = h.low64;
 	*hi = h.high64;
+	return HH_OK;
 }
 
 static hh_status report_dup(ingest *in, uint64_t line, const char *household_id,
@@ -349,16 +401,25 @@ static hh_status report_dup(ingest *in, uint64_t line, const char *household_id,
 static hh_status settle_pending(ingest *in)
 {
 	pending_row *p = &in->pend;
+	uint64_t rejected;
+	hh_status st;
 	if (!p->full)
 		return HH_OK;
 	p->full = 0;
-	int dup = rowset_add(in->dups, p->lo, p->hi);
+	if (in->lock)
+		pthread_mutex_lock(in->lock);
+	int dup = rowset_add(in->dups, p->lo, p->hi, p->line, &rejected);
 	if (dup < 0)
-		return oom(in);
-	if (dup)
-		return report_dup(in, p->line, NULL, p->pid);
-	in->rows_accepted++;
-	return fold(in, &p->row, p->pid, p->line);
+		st = oom(in);
+	else if (dup)
+		st = report_dup(in, rejected, NULL, p->pid);
+	else {
+		in->rows_accepted++;
+		st = fold(in, &p->row, p->pid, p->line);
+	}
+	if (in->lock)
+		pthread_mutex_unlock(in->lock);
+	return st;
 }
 
 /* Decides one record.  The common case, a valid row of a non-roster
@@ -380,8 +441,8 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 		ingest_count_reject(in, rec->line, why, -1);
 		return HH_OK;
 	}
-	uint64_t lo, hi;
-	fingerprint(rec, &lo, &hi);
+	uint64_t lo = 0, hi = 0;
+	HH_TRY(fingerprint(in, rec, &lo, &hi));
 	why = schema_parse_row(&in->map, rec, &row, &bad_col);
 	id_result idr = why ? ID_EMPTY : identify(in, &row, pid, &birth, bad);
 	if (!why && idr == ID_OK && in->sid != SRC_CIVIL_AFFAIRS) {
@@ -399,11 +460,16 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 		return HH_OK;
 	}
 	HH_TRY(settle_pending(in));
-	int dup = rowset_add(in->dups, lo, hi);
+	uint64_t rejected;
+	if (in->lock)
+		pthread_mutex_lock(in->lock);
+	int dup = rowset_add(in->dups, lo, hi, rec->line, &rejected);
+	if (in->lock)
+		pthread_mutex_unlock(in->lock);
 	if (dup < 0)
 		return oom(in);
 	if (dup)
-		return report_dup(in, rec->line, why ? NULL : household_of(in, &row),
+		return report_dup(in, rejected, why ? NULL : household_of(in, &row),
 				  !why && idr == ID_OK ? pid : NULL);
 	if (why) {
 		ingest_count_reject(in, rec->line, why, bad_col);
@@ -427,7 +493,7 @@ static hh_status open_reader(ingest *in, csv_reader **r)
 		      .want_sha256 = 1};
 	hh_instream *s;
 	if (pg_is_uri(in->path))
-		HH_TRY(pgsrc_open(in->path, 0, 1, &o, &s, &in->err));
+		HH_TRY(pgsrc_open(in->path, in->slice, in->nslices, &o, &s, &in->err));
 	else
 		HH_TRY(ins_open_file(in->path, &o, &s, &in->err));
 	csv_opts co = {0};
@@ -479,6 +545,7 @@ hh_status ingest_source(ingest *in)
 	if (st != HH_OK)
 		goto out;
 	atomic_store(&in->prog_total, ins_raw_size(csv_stream(r)));
+	in->delim = csv_delimiter(r);
 	st = csv_next(r, &rec, &got, &in->err);
 	if (st != HH_OK)
 		goto out;
@@ -493,7 +560,7 @@ hh_status ingest_source(ingest *in)
 		hh_wrap(&in->err, st, "%s: %s: line 1", in->src->name, in->display_path);
 		goto out;
 	}
-	int rowcol = find_row_column(&rec);
+	int rowcol = in->row_col = find_row_column(&rec);
 	uint64_t n = 0;
 	for (;;) {
 		st = csv_next(r, &rec, &got, &in->err);
@@ -508,7 +575,7 @@ hh_status ingest_source(ingest *in)
 			uint64_t done = ins_raw_offset(csv_stream(r));
 			atomic_store(&in->prog_rows, n);
 			atomic_store(&in->prog_bytes, done);
-			if (n == 65536 && done && !reserve_rows(in, n, done, r))
+			if (n == 65536 && done && !in->lock && !reserve_rows(in, n, done, r))
 				st = oom(in);
 		}
 	}
@@ -607,6 +674,38 @@ hh_status ingest_repairs(engine *e, ingest *in)
 	return HH_OK;
 }
 
+hh_status ingest_absorb(ingest *to, ingest *from)
+{
+	to->rows_read += from->rows_read;
+	to->rows_accepted += from->rows_accepted;
+	to->rows_rejected += from->rows_rejected;
+	if (from->seconds > to->seconds)
+		to->seconds = from->seconds;
+	for (size_t i = 0; i < from->nreasons; i++) {
+		size_t j = 0;
+		while (j < to->nreasons && strcmp(to->reasons[j].reason, from->reasons[i].reason))
+			j++;
+		if (j == to->nreasons && to->nreasons < MAX_REASONS)
+			to->reasons[to->nreasons++] = (reason_count){from->reasons[i].reason, 0};
+		if (j < MAX_REASONS)
+			to->reasons[j].count += from->reasons[i].count;
+	}
+	vec *pairs[3][2] = {{&to->rejects, &from->rejects},
+			    {&to->findings, &from->findings},
+			    {&to->deferred, &from->deferred}};
+	for (int k = 0; k < 3; k++) {
+		vec *dst = pairs[k][0], *src = pairs[k][1];
+		for (size_t i = 0; i < src->n; i++) {
+			void *item = vec_push(dst);
+			if (!item)
+				return oom(to);
+			memcpy(item, vec_at(src, i), src->size);
+		}
+		src->n = 0; /* what the items own now belongs to `to` */
+	}
+	return HH_OK;
+}
+
 void ingest_free(ingest *in)
 {
 	for (size_t i = 0; i < in->deferred.n; i++) {
@@ -619,6 +718,9 @@ void ingest_free(ingest *in)
 		free(((finding_rec *)vec_at(&in->findings, i))->detail);
 	vec_free(&in->findings);
 	vec_free(&in->rejects);
-	ptab_free(in->agg);
-	rowset_free(in->dups);
+	free(in->scratch);
+	if (in->slice == 0) {
+		ptab_free(in->agg);
+		rowset_free(in->dups);
+	}
 }
