@@ -42,22 +42,57 @@ hh_status household_index_roster(engine *e, size_t from, hh_err *err)
 	return HH_OK;
 }
 
-static const engine *sort_engine; /* qsort has no context argument */
+typedef struct {
+	const char *id;
+	uint32_t index;
+} id_index;
 
 static int cmp_household_id(const void *a, const void *b)
 {
-	const household *ha = vec_at(&sort_engine->households, *(const uint32_t *)a);
-	const household *hb = vec_at(&sort_engine->households, *(const uint32_t *)b);
-	return strcmp(ha->id, hb->id);
+	return strcmp(((const id_index *)a)->id, ((const id_index *)b)->id);
 }
 
-static int cmp_row(const void *a, const void *b)
+/* Orders roster rows by (household, line) into rows[]: a counting sort
+ * on the household rank, then an insertion sort by line within each
+ * household (rows arrive in line order except repaired ones, so the
+ * groups are nearly sorted already).  start[] gets nh + 1 offsets. */
+static hh_status sort_rows(const engine *e, uint32_t *rows, uint32_t *start,
+			   hh_err *err)
 {
-	const roster_row *ra = vec_at(&sort_engine->roster, *(const uint32_t *)a);
-	const roster_row *rb = vec_at(&sort_engine->roster, *(const uint32_t *)b);
-	if (ra->household != rb->household)
-		return ra->household < rb->household ? -1 : 1;
-	return ra->line < rb->line ? -1 : ra->line > rb->line;
+	size_t nh = e->households.n, nr = e->roster.n;
+	uint32_t *fill = malloc((nh + 1) * sizeof *fill);
+	if (!fill)
+		return hh_fail(err, HH_EINTERNAL, "out of memory sorting the roster");
+	memset(start, 0, (nh + 1) * sizeof *start);
+	for (size_t i = 0; i < nr; i++)
+		start[((const roster_row *)vec_at(&e->roster, i))->household + 1]++;
+	for (size_t h = 0; h < nh; h++)
+		start[h + 1] += start[h];
+	memcpy(fill, start, (nh + 1) * sizeof *fill);
+	for (size_t i = 0; i < nr; i++)
+		rows[fill[((const roster_row *)vec_at(&e->roster, i))->household]++] = (uint32_t)i;
+	free(fill);
+	for (size_t h = 0; h < nh; h++)
+		for (uint32_t a = start[h] + 1; a < start[h + 1]; a++)
+			for (uint32_t b = a; b > start[h]; b--) {
+				const roster_row *x = vec_at(&e->roster, rows[b - 1]);
+				const roster_row *y = vec_at(&e->roster, rows[b]);
+				if (x->line <= y->line)
+					break;
+				uint32_t t = rows[b - 1];
+				rows[b - 1] = rows[b];
+				rows[b] = t;
+			}
+	return HH_OK;
+}
+
+/* Starts fetching everything evaluate_one will look up for a row. */
+static void prefetch_row(const engine *e, const roster_row *r)
+{
+	ptab_prefetch(e->roster_persons, r->pid);
+	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
+		if (e->in[s].agg)
+			ptab_prefetch(e->in[s].agg, r->pid);
 }
 
 static int counted(const engine *e, const roster_row *r)
@@ -299,24 +334,23 @@ static hh_status discovery(engine *e, hh_err *err)
 hh_status household_evaluate(engine *e, hh_err *err)
 {
 	size_t nh = e->households.n, nr = e->roster.n;
-	uint32_t *order = malloc((nh + 1) * sizeof *order);
+	id_index *order = malloc((nh + 1) * sizeof *order);
 	uint32_t *rows = malloc((nr + 1) * sizeof *rows);
 	uint32_t *rank = malloc((nh + 1) * sizeof *rank);
+	uint32_t *start = malloc((nh + 2) * sizeof *start);
 	hh_status st = HH_OK;
-	if (!order || !rows || !rank) {
+	if (!order || !rows || !rank || !start) {
 		st = hh_fail(err, HH_EINTERNAL, "out of memory sorting households");
 		goto out;
 	}
-	sort_engine = e;
 	for (size_t i = 0; i < nh; i++)
-		order[i] = (uint32_t)i;
+		order[i] = (id_index){((household *)vec_at(&e->households, i))->id, (uint32_t)i};
 	qsort(order, nh, sizeof *order, cmp_household_id);
 	/* Renumber households by id order so rows sort into that order. */
 	for (size_t i = 0; i < nh; i++)
-		rank[order[i]] = (uint32_t)i;
+		rank[order[i].index] = (uint32_t)i;
 	for (size_t i = 0; i < nr; i++) {
 		roster_row *r = vec_at(&e->roster, i);
-		rows[i] = (uint32_t)i;
 		r->household = rank[r->household];
 	}
 	{
@@ -329,15 +363,20 @@ hh_status household_evaluate(engine *e, hh_err *err)
 				st = hh_fail(err, HH_EINTERNAL, "out of memory");
 				goto out;
 			}
-			*d = *(household *)vec_at(&e->households, order[i]);
+			*d = *(household *)vec_at(&e->households, order[i].index);
 		}
 		vec_free(&e->households);
 		e->households = sorted;
 	}
-	qsort(rows, nr, sizeof *rows, cmp_row);
+	st = sort_rows(e, rows, start, err);
+	if (st != HH_OK)
+		goto out;
 	/* Pass 1: in how many households is each person counted? */
 	for (size_t i = 0; i < nr; i++) {
 		const roster_row *r = vec_at(&e->roster, rows[i]);
+		if (i + 16 < nr)
+			ptab_prefetch(e->roster_persons,
+				      ((const roster_row *)vec_at(&e->roster, rows[i + 16]))->pid);
 		if (!counted(e, r))
 			continue;
 		roster_person *p = ptab_find(e->roster_persons, r->pid);
@@ -346,16 +385,15 @@ hh_status household_evaluate(engine *e, hh_err *err)
 			p->counted_in++;
 		}
 	}
-	/* Pass 2: each household's rows form one run of rows[]. */
-	for (size_t i = 0; i < nr && st == HH_OK;) {
-		const roster_row *r = vec_at(&e->roster, rows[i]);
-		size_t j = i + 1;
-		while (j < nr &&
-		       ((const roster_row *)vec_at(&e->roster, rows[j]))->household ==
-			       r->household)
-			j++;
-		st = evaluate_one(e, r->household, rows + i, j - i, err);
-		i = j;
+	/* Pass 2: household h's rows are rows[start[h] .. start[h + 1]);
+	 * the rows of household h + 2 are fetched meanwhile. */
+	for (size_t h = 0; h < nh && st == HH_OK; h++) {
+		for (uint32_t k = h + 3 <= nh ? start[h + 2] : 0;
+		     h + 3 <= nh && k < start[h + 3]; k++)
+			prefetch_row(e, vec_at(&e->roster, rows[k]));
+		if (start[h + 1] > start[h])
+			st = evaluate_one(e, (uint32_t)h, rows + start[h],
+					  start[h + 1] - start[h], err);
 	}
 	if (st == HH_OK)
 		st = discovery(e, err);
@@ -363,5 +401,6 @@ out:
 	free(order);
 	free(rows);
 	free(rank);
+	free(start);
 	return st;
 }

@@ -10,6 +10,7 @@
  * details are composed by the engine from codes and amounts.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ static const char households_header[] =
 	"household_id,region_code,category,members,household_income,"
 	"income_per_capita,oop_12m,edu_net_fees,risk_score,risk_level,reasons\n";
 
-static hh_status write_households(const engine *e, const char *dir, int flagged_only,
+static hh_status write_households(engine *e, const char *dir, int flagged_only,
 				  hh_err *err)
 {
 	csvw *w;
@@ -79,7 +80,7 @@ static int rule_is_money(int r)
 	return r == R_INCOME || r == R_MEDICAL || r == R_EDUCATION;
 }
 
-static hh_status write_explain(const engine *e, const char *dir, hh_err *err)
+static hh_status write_explain(engine *e, const char *dir, hh_err *err)
 {
 	csvw *w;
 	char a[32], b[32];
@@ -216,8 +217,16 @@ static size_t persons_on_roster(const engine *e, const ptab *t)
 	size_t cur = 0, n = 0;
 	const uint8_t *pid;
 	void *rec;
-	while (t && ptab_next(t, &cur, &pid, &rec))
+	const uint8_t *ahead;
+	size_t cur2 = 0;
+	void *rec2;
+	for (int i = 0; i < 8 && t && ptab_next(t, &cur2, &ahead, &rec2); i++)
+		ptab_prefetch(e->roster_persons, ahead);
+	while (t && ptab_next(t, &cur, &pid, &rec)) {
+		if (ptab_next(t, &cur2, &ahead, &rec2))
+			ptab_prefetch(e->roster_persons, ahead);
 		n += ptab_find(e->roster_persons, pid) != NULL;
+	}
 	return n;
 }
 
@@ -269,12 +278,59 @@ static hh_status write_report(engine *e, const char *dir, hh_err *err)
 	return csvw_close(w, err);
 }
 
+typedef struct {
+	hh_status (*write)(engine *e, const char *dir, hh_err *err);
+	engine *e;
+	const char *dir;
+	hh_status status;
+	hh_err err;
+} out_task;
+
+static hh_status write_all_households(engine *e, const char *dir, hh_err *err)
+{
+	return write_households(e, dir, 0, err);
+}
+
+static hh_status write_flags(engine *e, const char *dir, hh_err *err)
+{
+	return write_households(e, dir, 1, err);
+}
+
+static void *run_task(void *arg)
+{
+	out_task *t = arg;
+	t->status = t->write(t->e, t->dir, &t->err);
+	return NULL;
+}
+
+/* The files are independent of one another, so each is written by its
+ * own thread (they format and compress nothing in common); the first
+ * failure in file order is reported. */
 hh_status output_write_all(engine *e, const char *dir, hh_err *err)
 {
-	HH_TRY(write_households(e, dir, 0, err));
-	HH_TRY(write_households(e, dir, 1, err));
-	HH_TRY(write_findings(e, dir, err));
-	HH_TRY(write_rejects(e, dir, err));
-	HH_TRY(write_explain(e, dir, err));
-	return write_report(e, dir, err);
+	out_task tasks[] = {
+		{write_all_households, e, dir, HH_OK, {{0}}},
+		{write_explain, e, dir, HH_OK, {{0}}},
+		{write_flags, e, dir, HH_OK, {{0}}},
+		{write_findings, e, dir, HH_OK, {{0}}},
+		{write_rejects, e, dir, HH_OK, {{0}}},
+		{write_report, e, dir, HH_OK, {{0}}},
+	};
+	enum { N = sizeof tasks / sizeof tasks[0] };
+	pthread_t th[N];
+	int started[N] = {0};
+	for (int i = 0; i < N; i++)
+		started[i] = pthread_create(&th[i], NULL, run_task, &tasks[i]) == 0;
+	for (int i = 0; i < N; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			run_task(&tasks[i]);
+	}
+	for (int i = 0; i < N; i++)
+		if (tasks[i].status != HH_OK) {
+			*err = tasks[i].err;
+			return tasks[i].status;
+		}
+	return HH_OK;
 }
