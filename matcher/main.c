@@ -17,6 +17,7 @@ static const struct {
 	 "replace ID numbers by pids in one extract"},
 	{"run", cmd_run, "the monthly run: join, households, risk flags"},
 	{"gen", cmd_gen, "write a synthetic month for demos and tests"},
+	{"audit", cmd_audit, "on-demand queries over a run, logged"},
 };
 
 static void usage(FILE *f)
