@@ -39,6 +39,9 @@
 
 #include <openssl/evp.h>
 #include <zlib.h>
+#ifdef HH_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #define INS_BUF   (256u * 1024u) /* zbuf and bbuf */
 #define INS_SNIFF (64u * 1024u)  /* bytes of the first line checked */
@@ -60,7 +63,11 @@ struct hh_instream {
 	uint64_t raw_size;
 	int raw_eof;
 
-	/* gzip */
+	/* gzip: ISA-L's igzip when the build has it (about three times
+	 * zlib's inflate speed), else zlib */
+#ifdef HH_HAVE_ISAL
+	struct inflate_state *iz;
+#endif
 	z_stream zs;
 	int z_init;
 	int in_member;        /* inside a gzip member (end of input = truncated) */
@@ -151,11 +158,19 @@ static hh_status ins_new(const char *name, const ins_opts *opts,
 			goto oom;
 	}
 	if (kind == INS_GZIP) {
+#ifdef HH_HAVE_ISAL
+		in->iz = malloc(sizeof *in->iz);
+		if (!in->iz)
+			goto oom;
+		isal_inflate_init(in->iz);
+		in->iz->crc_flag = ISAL_GZIP;
+#else
 		/* 15 + 16: a gzip wrapper only (a zlib or raw stream is an
 		 * error, not silently accepted). */
 		if (inflateInit2(&in->zs, 15 + 16) != Z_OK)
 			goto oom;
 		in->z_init = 1;
+#endif
 	}
 	*out = in;
 	return HH_OK;
@@ -284,6 +299,88 @@ static hh_status raw_read(hh_instream *in, char *dst, size_t cap, size_t *n,
 
 /* gzip: inflates into dst until at least one byte is out or the input
  * ends cleanly between members. */
+#ifdef HH_HAVE_ISAL
+/* gzip with ISA-L: the same member and padding logic as the zlib version
+ * below. */
+static hh_status gz_read(hh_instream *in, char *dst, size_t cap, size_t *n,
+			 hh_err *err)
+{
+	struct inflate_state *z = in->iz;
+
+	if (cap > INS_MAXIO)
+		cap = INS_MAXIO;
+	z->next_out = (uint8_t *)dst;
+	z->avail_out = (uint32_t)cap;
+	while (z->avail_out == cap) {
+		if (z->avail_in == 0 && !in->raw_eof) {
+			size_t got;
+			hh_status s = raw_read(in, (char *)in->zbuf, INS_BUF,
+					       &got, err);
+			if (s != HH_OK)
+				return s;
+			z->next_in = in->zbuf;
+			z->avail_in = (uint32_t)got;
+			continue;
+		}
+		if (!in->in_member) {
+			if (in->members > 0) {
+				while (z->avail_in && *z->next_in == 0) {
+					z->next_in++;
+					z->avail_in--;
+				}
+				if (z->avail_in == 0 && !in->raw_eof)
+					continue;
+			}
+			if (z->avail_in == 0) {
+				if (in->members == 0)
+					return ins_fail(in, err, HH_EINPUT,
+							"not a gzip stream (the file is empty)");
+				break;
+			}
+			/* igzip waits for a whole header before judging it;
+			 * check the magic now so plain text named .gz is
+			 * "corrupt", as with zlib, not "truncated". */
+			if (z->next_in[0] != 0x1f ||
+			    (z->avail_in > 1 && z->next_in[1] != 0x8b)) {
+				if (in->members > 0)
+					return ins_fail(in, err, HH_EINPUT,
+							"gzip stream corrupt after member %u: "
+							"incorrect header check", in->members);
+				return ins_fail(in, err, HH_EINPUT,
+						"gzip stream corrupt: incorrect header check");
+			}
+			in->in_member = 1;
+		}
+		int ret = isal_inflate(z);
+		if (ret < 0) {
+			const char *why = ret == ISAL_INCORRECT_CHECKSUM ? "checksum mismatch"
+				: ret == ISAL_INVALID_WRAPPER ? "incorrect header check"
+				: "invalid compressed data";
+			if (in->members > 0)
+				return ins_fail(in, err, HH_EINPUT,
+						"gzip stream corrupt after member %u: %s",
+						in->members, why);
+			return ins_fail(in, err, HH_EINPUT, "gzip stream corrupt: %s", why);
+		}
+		if (z->block_state == ISAL_BLOCK_FINISH) {
+			uint8_t *next = z->next_in;
+			uint32_t avail = z->avail_in;
+			in->in_member = 0;
+			in->members++;
+			isal_inflate_reset(z);
+			z->crc_flag = ISAL_GZIP;
+			z->next_in = next;
+			z->avail_in = avail;
+			continue;
+		}
+		if (z->avail_in == 0 && in->raw_eof && z->avail_out == cap)
+			return ins_fail(in, err, HH_EINPUT,
+					"gzip stream truncated (file ends inside a member)");
+	}
+	*n = cap - z->avail_out;
+	return HH_OK;
+}
+#else
 static hh_status gz_read(hh_instream *in, char *dst, size_t cap, size_t *n,
 			 hh_err *err)
 {
@@ -360,6 +457,7 @@ static hh_status gz_read(hh_instream *in, char *dst, size_t cap, size_t *n,
 	*n = cap - z->avail_out;
 	return HH_OK;
 }
+#endif
 
 /* Bytes layer: decompressed (or plain) bytes; *n = 0 at end. */
 static hh_status bytes_read(hh_instream *in, char *dst, size_t cap,
@@ -695,6 +793,9 @@ void ins_close(hh_instream *in)
 		close(in->fd);
 	if (in->z_init)
 		inflateEnd(&in->zs);
+#ifdef HH_HAVE_ISAL
+	free(in->iz);
+#endif
 	if (in->cd != (iconv_t)-1)
 		iconv_close(in->cd);
 	EVP_MD_CTX_free(in->md);

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libpq-dev libssl-dev zlib1g-dev
-      libxxhash-dev)
+      libxxhash-dev libisal-dev)
 if [ "${1:-}" = "--test" ]; then
 	pkgs+=(libcriterion-dev postgresql gzip)
 fi
