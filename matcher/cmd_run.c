@@ -25,7 +25,7 @@ static const char run_help[] =
 	"usage: hhmatch run --period YYYYMM --key FILE --out DIR\n"
 	"           --civil-affairs SRC [--education SRC] [--hr SRC]\n"
 	"           [--housing SRC] [--medical SRC]\n"
-	"           [--threads N] [--rules FILE] [--config FILE]\n"
+	"           [--threads N] [--rules FILE] [--config FILE] [--state DIR]\n"
 	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet]\n"
 	"\n"
 	"Links the five departmental extracts on pseudonymised ID numbers,\n"
@@ -37,6 +37,8 @@ static const char run_help[] =
 	"  --threads N      worker threads (default: the number of cores)\n"
 	"  --rules FILE     override thresholds and weights (schemas/rules.default)\n"
 	"  --config FILE    the same settings as key = value lines\n"
+	"  --state DIR      run history: compare with the latest earlier period,\n"
+	"                   write alerts.jsonl, keep this run for the next\n"
 	"  --encoding S=E   force a source's encoding (default: UTF-8, or\n"
 	"                   GB18030 when the header is not valid UTF-8)\n"
 	"  --pg-out URI     also store the run in PostgreSQL, in one transaction\n"
@@ -257,10 +259,6 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads, hh_err
 				       o->threads);
 		*threads = (int)t;
 	}
-	if (o->state)
-		return hh_fail(err, HH_EUSAGE,
-			       "--state is not supported by this version yet (run history "
-			       "and alerts are planned)");
 	return HH_OK;
 }
 
@@ -285,6 +283,8 @@ static void print_summary(const engine_summary *s, const char *out)
 		if (s->findings_by_code[c])
 			fprintf(stderr, " %s %" PRIu64, engine_finding_name((finding_code)c),
 				s->findings_by_code[c]);
+	if (s->alerts)
+		fprintf(stderr, "\n  %lu alerts since the previous period", s->alerts);
 	fprintf(stderr, "\n  outputs in %s\n", out);
 }
 
@@ -313,7 +313,8 @@ hh_status cmd_run(int argc, char **argv)
 	if (st == HH_OK) {
 		engine_cfg cfg = {.period = period, .key = key, .rules = ru, .schema = sc,
 				  .threads = threads, .out_dir = o.out,
-				  .progress = !o.quiet && isatty(2), .pg_out = o.pg_out};
+				  .progress = !o.quiet && isatty(2), .pg_out = o.pg_out,
+				  .state_dir = o.state};
 		for (int s = 0; s < SRC_COUNT; s++) {
 			cfg.src[s].path = o.src[s];
 			cfg.src[s].encoding = encoding_of(o.encoding[s]);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -19,8 +18,10 @@
 #include <unistd.h>
 
 #include "engine_int.h"
+#include "fsutil.h"
 #include "idnum.h"
 #include "pg.h"
+#include "state.h"
 
 static const char *const source_names[SRC_COUNT] = {
 	"civil_affairs", "education", "hr", "housing", "medical"};
@@ -322,20 +323,6 @@ static hh_status check_reject_ratio(const engine *e, hh_err *err)
 	return HH_OK;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-		    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Swaps the finished temporary folder into place at out. */
 static hh_status publish(const char *tmp, const char *out, hh_err *err)
 {
@@ -347,7 +334,7 @@ static hh_status publish(const char *tmp, const char *out, hh_err *err)
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE))
 		return hh_fail(err, HH_EINTERNAL, "cannot replace %s with %s: %s", out,
 			       tmp, strerror(errno));
-	remove_tree(tmp); /* now the previous outputs */
+	fs_remove_tree(tmp); /* now the previous outputs */
 	return HH_OK;
 }
 
@@ -367,14 +354,23 @@ static hh_status write_outputs(engine *e, hh_err *err)
 	if (!mkdtemp(tmp))
 		return hh_fail(err, HH_EINTERNAL, "cannot create a temporary folder beside %s: %s",
 			       out, strerror(errno));
+	const engine_cfg *cfg = e->cfg;
 	hh_status st = output_write_all(e, tmp, err);
-	if (st == HH_OK && e->cfg->pg_out)
-		st = pgstore_publish(e->cfg->pg_out, tmp, e->cfg->period, err);
+	if (st == HH_OK && cfg->state_dir)
+		st = state_alerts(cfg->state_dir, cfg->period, tmp, &e->sum->alerts, err);
+	if (st == HH_OK && cfg->pg_out)
+		st = pgstore_publish(cfg->pg_out, tmp, cfg->period, err);
 	if (st == HH_OK)
 		st = publish(tmp, out, err);
-	if (st != HH_OK)
-		remove_tree(tmp);
-	return st;
+	if (st != HH_OK) {
+		fs_remove_tree(tmp);
+		return st;
+	}
+	if (cfg->state_dir && (st = state_save(cfg->state_dir, cfg->period, out, err)))
+		return hh_wrap(err, HH_EINTERNAL,
+			       "outputs published in %s but not kept in the state %s "
+			       "(a rerun of the period is safe)", out, cfg->state_dir);
+	return HH_OK;
 }
 
 static void summarise(engine *e)

@@ -16,8 +16,11 @@
  *   3. households  roster members are grouped into households, looked up
  *               in the four aggregate tables, and the rules are applied;
  *               audit, dedup and discovery findings are produced.
- *   4. publish  outputs are written to a temporary folder beside --out,
- *               and renamed into place only when all of them succeeded.
+ *   4. publish  outputs are written to a temporary folder beside --out;
+ *               with --state, alerts against the latest earlier period
+ *               are added; with --pg-out the folder is stored in
+ *               PostgreSQL; then it is renamed into place, and kept in
+ *               the state.
  *
  * Every output is sorted, so the bytes do not depend on the thread count.
  *
@@ -63,6 +66,7 @@ typedef struct {
 	const char *out_dir;
 	int progress;              /* progress lines on stderr */
 	const char *pg_out;        /* NULL, or a store to publish into */
+	const char *state_dir;     /* NULL, or the run history (state.h) */
 } engine_cfg;
 
 typedef struct {
@@ -70,6 +74,7 @@ typedef struct {
 	uint64_t households, flagged, level[4]; /* by risk_level */
 	uint64_t findings;
 	uint64_t findings_by_code[16];
+	unsigned long alerts;      /* with state_dir */
 } engine_summary;
 
 /* Runs the month.  On success the outputs are in cfg->out_dir and *sum is

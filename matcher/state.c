@@ -44,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "runread.h"
 #include "state.h"
 
@@ -582,22 +583,6 @@ static hh_status copy_file(const char *from, const char *to, hh_err *err)
 	return st;
 }
 
-static void remove_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	if (d) {
-		struct dirent *de;
-		char p[PATH_MAX];
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-				snprintf(p, sizeof p, "%s/%s", path, de->d_name);
-				unlink(p);
-			}
-		closedir(d);
-	}
-	rmdir(path);
-}
-
 static void fsync_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -653,7 +638,7 @@ hh_status state_save(const char *state_dir, int period, const char *out_dir, hh_
 		fsync_dir(runs);
 	}
 	if (tmp[0] && access(tmp, F_OK) == 0)
-		remove_dir(tmp);
+		fs_remove_tree(tmp);
 	flock(lk, LOCK_UN);
 	close(lk);
 	return st;
