@@ -10,6 +10,7 @@
  * details are composed by the engine from codes and amounts.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "csvw.h"
 #include "engine_int.h"
+#include "pg.h"
 
 void engine_fmt_yuan(int64_t fen, char *buf, size_t cap)
 {
@@ -252,6 +254,11 @@ static hh_status write_report(engine *e, const char *dir, hh_err *err)
 							  : persons_on_roster(e, in->agg);
 		csvw_printf(f, "\n      \"absent\": false,\n      \"file\": ");
 		put_json_str(f, in->display_path);
+		char abs[PATH_MAX];
+		if (!pg_is_uri(in->path) && realpath(in->path, abs)) {
+			csvw_printf(f, ",\n      \"path\": ");
+			put_json_str(f, abs);
+		}
 		csvw_printf(f, ",\n      \"sha256\": \"%s\",\n      \"encoding\": \"%s\",\n"
 			   "      \"rows_read\": %" PRIu64 ",\n      \"rows_accepted\": %" PRIu64
 			   ",\n      \"rows_rejected\": %" PRIu64 ",\n      \"rejects_by_reason\": {",

@@ -258,7 +258,10 @@ hh_status rr_report_load(const char *path, rr_report **out, hh_err *err)
 		const char *absent = find_key(o, oend, "absent");
 		if (absent && !strncmp(absent, "true", 4))
 			continue;
-		r->src[s].file = str_value(find_key(o, oend, "file"));
+		/* "path" is the absolute path (files only); "file" as given */
+		r->src[s].file = str_value(find_key(o, oend, "path"));
+		if (!r->src[s].file)
+			r->src[s].file = str_value(find_key(o, oend, "file"));
 		if (!r->src[s].file)
 			continue;
 		r->src[s].present = 1;

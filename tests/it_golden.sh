@@ -50,7 +50,7 @@ for want in civil_affairs:duplicate_row:1 civil_affairs:bad_money:1 \
 done
 assert_eq 4 "$(json_source_num "$R" civil_affairs rows_rejected)" "civil_affairs rows_rejected"
 assert_eq 11 "$(awk -F, 'NR > 1' "$O/rejects.csv" | wc -l)" "rejects.csv rows"
-grep -A4 '"education": {' "$R" | grep -q '"encoding": "gb18030"' ||
+grep -A8 '"education": {' "$R" | grep -q '"encoding": "gb18030"' ||
 	fail "education.tsv not read as GB18030"
 for f in civil_affairs.csv education.tsv hr.csv.gz housing.csv medical.csv; do
 	sum=$(sha256sum "$f" | cut -d' ' -f1)
