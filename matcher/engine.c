@@ -296,12 +296,17 @@ static hh_status run_ingest(engine *e, hh_err *err)
 				return in->status;
 			}
 		}
-	for (int s = 0; s < SRC_COUNT; s++)
+	for (int s = 0; s < SRC_COUNT; s++) {
 		for (int k = 1; e->in[s].path && slice_at(e, s, k); k++)
 			if (ingest_absorb(&e->in[s], slice_at(e, s, k)) != HH_OK) {
 				*err = e->in[s].err;
 				return HH_EINTERNAL;
 			}
+		if (e->in[s].lock) {
+			rowset_free(e->in[s].dups);
+			e->in[s].dups = NULL;
+		}
+	}
 	return HH_OK;
 }
 

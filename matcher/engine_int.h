@@ -170,7 +170,8 @@ typedef struct ingest {
 	vec findings;            /* finding_rec */
 	vec deferred;            /* deferred_row */
 	ptab *agg;               /* per-person aggregates (other sources); slice 0's */
-	rowset *dups;            /* slice 0's */
+	rowset *dups;            /* slice 0's; freed once the source is read */
+	size_t dup_bytes;        /* its size, for report.json */
 	pending_row pend;
 	char delim;              /* the reader's, for row fingerprints */
 	int row_col;             /* field of hh_row (PostgreSQL), or -1 */

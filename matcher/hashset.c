@@ -43,16 +43,16 @@ void strtab_free(strtab *t)
 
 static int strtab_grow(strtab *t)
 {
-	size_t ncap = t->cap * 2;
+	size_t ncap = TABLE_GROWN(t->cap);
 	str_slot *ns = calloc(ncap, sizeof *ns);
 	if (!ns)
 		return -1;
 	for (size_t i = 0; i < t->cap; i++) {
 		if (!t->slots[i].key)
 			continue;
-		size_t j = t->slots[i].hash & (ncap - 1);
+		size_t j = table_slot(t->slots[i].hash, ncap);
 		while (ns[j].key)
-			j = (j + 1) & (ncap - 1);
+			j = j + 1 == ncap ? 0 : j + 1;
 		ns[j] = t->slots[i];
 	}
 	free(t->slots);
@@ -64,20 +64,20 @@ static int strtab_grow(strtab *t)
 static str_slot *strtab_slot(const strtab *t, const char *key, size_t len,
 			     uint64_t h)
 {
-	size_t i = h & (t->cap - 1);
+	size_t i = table_slot(h, t->cap);
 	for (;;) {
 		str_slot *s = &t->slots[i];
 		if (!s->key || (s->hash == h && s->len == len &&
 				!memcmp(s->key, key, len)))
 			return s;
-		i = (i + 1) & (t->cap - 1);
+		i = i + 1 == t->cap ? 0 : i + 1;
 	}
 }
 
 int64_t strtab_get_or_add(strtab *t, const char *key, size_t len,
 			  uint32_t next, int *added)
 {
-	if ((t->count + 1) * 10 > t->cap * 7 && strtab_grow(t))
+	if (TABLE_FULL(t->count + 1, t->cap) && strtab_grow(t))
 		return -1;
 	uint64_t h = XXH3_64bits(key, len);
 	str_slot *s = strtab_slot(t, key, len, h);
@@ -141,9 +141,9 @@ static int rowset_rehash(rowset *s, size_t ncap)
 		uint64_t lo = s->slots[2 * i], hi = s->slots[2 * i + 1];
 		if (!lo && !hi)
 			continue;
-		size_t j = lo & (ncap - 1);
+		size_t j = table_slot(lo, ncap);
 		while (ns[2 * j] || ns[2 * j + 1])
-			j = (j + 1) & (ncap - 1);
+			j = j + 1 == ncap ? 0 : j + 1;
 		ns[2 * j] = lo;
 		ns[2 * j + 1] = hi;
 		if (nl)
@@ -164,9 +164,9 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi, uint64_t line,
 {
 	if (!lo && !hi)
 		lo = 1; /* (0, 0) marks an empty slot */
-	if ((s->count + 1) * 10 > s->cap * 7 && rowset_rehash(s, s->cap * 2))
+	if (TABLE_FULL(s->count + 1, s->cap) && rowset_rehash(s, TABLE_GROWN(s->cap)))
 		return -1;
-	size_t i = lo & (s->cap - 1);
+	size_t i = table_slot(lo, s->cap);
 	for (;;) {
 		uint64_t *p = &s->slots[2 * i];
 		if (!p[0] && !p[1]) {
@@ -185,21 +185,19 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi, uint64_t line,
 			}
 			return 1;
 		}
-		i = (i + 1) & (s->cap - 1);
+		i = i + 1 == s->cap ? 0 : i + 1;
 	}
 }
 
 void rowset_prefetch(const rowset *s, uint64_t lo)
 {
-	__builtin_prefetch(&s->slots[2 * ((lo ? lo : 1) & (s->cap - 1))], 1);
+	__builtin_prefetch(&s->slots[2 * table_slot(lo ? lo : 1, s->cap)], 1);
 }
 
 int rowset_reserve(rowset *s, size_t n)
 {
-	size_t cap = s->cap;
-	while (cap * 7 / 10 < n)
-		cap *= 2;
-	return cap == s->cap ? 0 : rowset_rehash(s, cap);
+	size_t cap = TABLE_SLOTS(n);
+	return cap <= s->cap ? 0 : rowset_rehash(s, cap);
 }
 
 size_t rowset_bytes(const rowset *s) { return s->cap * 16; }

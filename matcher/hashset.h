@@ -11,7 +11,7 @@
  * "duplicate" (which would reject a good row) practically impossible:
  * about 1e-20 for a billion rows.
  *
- * Both grow by doubling at 70 % load.  Lifetime: *_new / *_free.
+ * Both grow by half at 80 % load (vec.h).  Lifetime: *_new / *_free.
  * Thread safety: none; one owner.
  */
 #ifndef HH_HASHSET_H

@@ -268,8 +268,12 @@ static hh_status write_report(engine *e, const char *dir, hh_err *err)
 			csvw_printf(f, "%s\"%s\": %" PRIu64, r ? ", " : "", in->reasons[r].reason,
 				in->reasons[r].count);
 		csvw_printf(f, "},\n      \"persons\": %zu,\n      \"persons_on_roster\": %zu,\n"
-			   "      \"seconds\": %.3f\n    }%s\n",
-			persons, on_roster, in->seconds, i + 1 < SRC_COUNT ? "," : "");
+			   "      \"seconds\": %.3f,\n      \"table_bytes\": %zu,\n"
+			   "      \"duplicate_set_bytes\": %zu\n    }%s\n",
+			persons, on_roster, in->seconds,
+			i == SRC_CIVIL_AFFAIRS ? ptab_bytes(e->roster_persons) + e->roster.cap * e->roster.size
+					       : ptab_bytes(in->agg),
+			in->dup_bytes, i + 1 < SRC_COUNT ? "," : "");
 	}
 	csvw_printf(f, "  },\n  \"households\": %" PRIu64 ",\n  \"flagged\": %" PRIu64
 		   ",\n  \"risk_levels\": {\"high\": %" PRIu64 ", \"medium\": %" PRIu64

@@ -3,7 +3,9 @@
  *
  * Slot layout: [pid: 32 bytes][record, rounded up to 8 bytes].  An
  * all-zero pid marks an empty slot: an HMAC output is all zero with
- * probability 2^-256, so no real pid is ever mistaken for one.
+ * probability 2^-256, so no real pid is ever mistaken for one.  The home
+ * slot is table_slot(first 8 bytes of the pid, cap): any capacity works,
+ * so the table grows by half rather than doubling (vec.h).
  */
 #include "ptab.h"
 
@@ -16,7 +18,7 @@ struct ptab {
 	unsigned char *slots;
 	size_t slot_size;
 	size_t rec_size;
-	size_t cap;   /* power of two */
+	size_t cap;
 	size_t count;
 };
 
@@ -48,9 +50,7 @@ ptab *ptab_new(size_t rec_size, size_t expected)
 		return NULL;
 	t->rec_size = rec_size;
 	t->slot_size = SLOT_HDR + ((rec_size + 7) & ~(size_t)7);
-	t->cap = 1024;
-	while (t->cap * 7 / 10 < expected)
-		t->cap *= 2;
+	t->cap = TABLE_SLOTS(expected > 1024 ? expected : 1024);
 	t->slots = table_alloc(t->cap * t->slot_size);
 	if (!t->slots) {
 		free(t);
@@ -69,7 +69,7 @@ void ptab_free(ptab *t)
 
 static int grow(ptab *t)
 {
-	size_t ncap = t->cap * 2;
+	size_t ncap = TABLE_GROWN(t->cap);
 	unsigned char *ns = table_alloc(ncap * t->slot_size);
 	if (!ns)
 		return -1;
@@ -77,9 +77,9 @@ static int grow(ptab *t)
 		unsigned char *s = slot_at(t, i);
 		if (!slot_used(s))
 			continue;
-		size_t j = pid_hash(s) & (ncap - 1);
+		size_t j = table_slot(pid_hash(s), ncap);
 		while (slot_used(ns + j * t->slot_size))
-			j = (j + 1) & (ncap - 1);
+			j = j + 1 == ncap ? 0 : j + 1;
 		memcpy(ns + j * t->slot_size, s, t->slot_size);
 	}
 	table_free(t->slots, t->cap * t->slot_size);
@@ -90,9 +90,9 @@ static int grow(ptab *t)
 
 void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created)
 {
-	if ((t->count + 1) * 10 > t->cap * 7 && grow(t))
+	if (TABLE_FULL(t->count + 1, t->cap) && grow(t))
 		return NULL;
-	size_t i = pid_hash(pid) & (t->cap - 1);
+	size_t i = table_slot(pid_hash(pid), t->cap);
 	for (;;) {
 		unsigned char *s = slot_at(t, i);
 		if (!slot_used(s)) {
@@ -107,27 +107,27 @@ void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created)
 				*created = 0;
 			return s + SLOT_HDR;
 		}
-		i = (i + 1) & (t->cap - 1);
+		i = i + 1 == t->cap ? 0 : i + 1;
 	}
 }
 
 void ptab_prefetch(const ptab *t, const uint8_t pid[32])
 {
-	const unsigned char *s = slot_at(t, pid_hash(pid) & (t->cap - 1));
+	const unsigned char *s = slot_at(t, table_slot(pid_hash(pid), t->cap));
 	__builtin_prefetch(s, 1);
 	__builtin_prefetch(s + t->slot_size - 1, 1);
 }
 
 void *ptab_find(const ptab *t, const uint8_t pid[32])
 {
-	size_t i = pid_hash(pid) & (t->cap - 1);
+	size_t i = table_slot(pid_hash(pid), t->cap);
 	for (;;) {
 		unsigned char *s = slot_at(t, i);
 		if (!memcmp(s, pid, 32))
 			return s + SLOT_HDR;
 		if (!slot_used(s))
 			return NULL;
-		i = (i + 1) & (t->cap - 1);
+		i = i + 1 == t->cap ? 0 : i + 1;
 	}
 }
 

@@ -5,8 +5,8 @@
  * 8 bytes as the hash: no hashing per probe.  Each slot holds the 32-byte
  * key and a fixed-size record chosen at ptab_new (a source's per-person
  * aggregate), inline, so a probe touches one cache line or two.  Linear
- * probing, power-of-two capacity, grown (doubled and rehashed) at 70 %
- * load: memory grows with the number of distinct persons, never with the
+ * probing, any capacity, grown by half and rehashed at 80 % load (vec.h):
+ * memory grows with the number of distinct persons, never with the
  * number of rows, and allocation happens only when the table grows.
  *
  * Records are zeroed when created.  Pointers returned by ptab_upsert stay

@@ -14,6 +14,7 @@
 #define HH_VEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
 	void *items;
@@ -39,5 +40,19 @@ void arena_free(arena *a);
  * the same size.  NULL on no memory. */
 void *table_alloc(size_t bytes);
 void table_free(void *p, size_t bytes);
+
+/* Maps a uniform 64-bit hash to 0..n-1 with a multiply instead of a
+ * modulo (Lemire's "fastrange"), so hash tables can have any size, not
+ * only powers of two, and be sized to their contents. */
+static inline size_t table_slot(uint64_t h, size_t n)
+{
+	return (size_t)(((unsigned __int128)h * n) >> 64);
+}
+
+/* Growth policy shared by the tables: grow by half when the load would
+ * pass 80 %; a table sized for n entries gets n / 0.8 slots. */
+#define TABLE_FULL(count, cap) ((count) * 5 >= (cap) * 4)
+#define TABLE_SLOTS(n) ((n) + (n) / 4 + 64)
+#define TABLE_GROWN(cap) ((cap) + (cap) / 2)
 
 #endif
