@@ -133,6 +133,44 @@ void csvw_printf(csvw *w, const char *fmt, ...)
 
 void csvw_end_row(csvw *w) { csvw_raw(w, "\n", 1); }
 
+/* Digits of v, right-aligned ending at end; returns the first. */
+static char *digits(uint64_t v, char *end)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+void csvw_int(csvw *w, int64_t v, int sep_before)
+{
+	char buf[24], *end = buf + sizeof buf;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	char *p = digits(u, end);
+	if (v < 0)
+		*--p = '-';
+	if (sep_before)
+		*--p = ',';
+	csvw_raw(w, p, (size_t)(end - p));
+}
+
+void csvw_yuan(csvw *w, int64_t fen, int sep_before)
+{
+	char buf[32], *end = buf + sizeof buf;
+	uint64_t u = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
+	char *p = end;
+	*--p = (char)('0' + u % 10);
+	*--p = (char)('0' + u / 10 % 10);
+	*--p = '.';
+	p = digits(u / 100, p);
+	if (fen < 0)
+		*--p = '-';
+	if (sep_before)
+		*--p = ',';
+	csvw_raw(w, p, (size_t)(end - p));
+}
+
 hh_status csvw_close(csvw *w, hh_err *err)
 {
 	if (!w)

@@ -14,6 +14,7 @@
 #define HH_CSVW_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hh_error.h"
 
@@ -29,6 +30,12 @@ void csvw_raw(csvw *w, const char *s, size_t len);
 void csvw_printf(csvw *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void csvw_end_row(csvw *w);
+
+/* Numbers without printf (the output files hold millions of them):
+ * an integer, and an amount in fen written as yuan with two decimals.
+ * sep_before: write a comma first. */
+void csvw_int(csvw *w, int64_t v, int sep_before);
+void csvw_yuan(csvw *w, int64_t fen, int sep_before);
 
 /* Flushes, syncs and closes; NULL is a no-op returning HH_OK. */
 hh_status csvw_close(csvw *w, hh_err *err);

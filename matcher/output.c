@@ -38,22 +38,26 @@ static hh_status open_in(const char *dir, const char *name, csvw **w,
 static void put_household(csvw *f, const engine *e, const household_out *o)
 {
 	const household *h = vec_at(&e->households, o->household);
-	char inc[32], pc[32], oop[32], edu[32], reasons[256] = "";
-	size_t used = 0;
-	engine_fmt_yuan(o->income_fen, inc, sizeof inc);
-	engine_fmt_yuan(o->members ? (o->income_fen + o->members / 2) / o->members : 0,
-			pc, sizeof pc);
-	engine_fmt_yuan(o->oop_fen, oop, sizeof oop);
-	engine_fmt_yuan(o->edu_net_fen, edu, sizeof edu);
-	for (int r = 0; r < R_COUNT; r++)
-		if (o->res.fired[r])
-			used += (size_t)snprintf(reasons + used, sizeof reasons - used,
-						 "%s%s", used ? ";" : "",
-						 rules_code_name((rule_code)r));
+	int first = 1;
 	csvw_str(f, h->id, 0);
-	csvw_printf(f, ",%s,%s,%d,%s,%s,%s,%s,%d,%s,%s\n", h->region,
-		e->category_codes[h->category], o->members, inc, pc, oop, edu,
-		o->res.score, rules_level_name(o->res.level), reasons);
+	csvw_str(f, h->region, 1);
+	csvw_str(f, e->category_codes[h->category], 1);
+	csvw_int(f, o->members, 1);
+	csvw_yuan(f, o->income_fen, 1);
+	csvw_yuan(f, o->members ? (o->income_fen + o->members / 2) / o->members : 0, 1);
+	csvw_yuan(f, o->oop_fen, 1);
+	csvw_yuan(f, o->edu_net_fen, 1);
+	csvw_int(f, o->res.score, 1);
+	csvw_str(f, rules_level_name(o->res.level), 1);
+	csvw_raw(f, ",", 1);
+	for (int r = 0; r < R_COUNT; r++)
+		if (o->res.fired[r]) {
+			if (!first)
+				csvw_raw(f, ";", 1);
+			csvw_str(f, rules_code_name((rule_code)r), 0);
+			first = 0;
+		}
+	csvw_end_row(f);
 }
 
 static const char households_header[] =
@@ -85,7 +89,6 @@ static int rule_is_money(int r)
 static hh_status write_explain(engine *e, const char *dir, hh_err *err)
 {
 	csvw *w;
-	char a[32], b[32];
 	HH_TRY(open_in(dir, "explain.csv", &w, err));
 	csvw_printf(w, "household_id,income_line");
 	for (int r = 0; r < R_COUNT; r++)
@@ -96,17 +99,11 @@ static hh_status write_explain(engine *e, const char *dir, hh_err *err)
 		const household_out *o = vec_at(&e->out_households, i);
 		const household *h = vec_at(&e->households, o->household);
 		csvw_str(w, h->id, 0);
-		engine_fmt_yuan(o->res.income_line_fen, a, sizeof a);
-		csvw_printf(w, ",%s", a);
+		csvw_yuan(w, o->res.income_line_fen, 1);
 		for (int r = 0; r < R_COUNT; r++) {
-			if (rule_is_money(r)) {
-				engine_fmt_yuan(o->res.value[r], a, sizeof a);
-				engine_fmt_yuan(o->res.threshold[r], b, sizeof b);
-				csvw_printf(w, ",%s,%s", a, b);
-			} else {
-				csvw_printf(w, ",%lld,%lld", (long long)o->res.value[r],
-					    (long long)o->res.threshold[r]);
-			}
+			void (*put)(csvw *, int64_t, int) = rule_is_money(r) ? csvw_yuan : csvw_int;
+			put(w, o->res.value[r], 1);
+			put(w, o->res.threshold[r], 1);
 		}
 		csvw_end_row(w);
 	}

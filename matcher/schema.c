@@ -28,10 +28,12 @@ extern const char hh_embed_sources_schema[];
 #define MAX_ALIASES 12
 
 typedef struct {
-	schema_enum pub;
+	schema_enum pub; /* first: a schema_enum pointer is an enum_store's */
 	const char *codes[MAX_ENUM_CODES];
 	const char *labels[MAX_ENUM_LABELS];
 	int label_value[MAX_ENUM_LABELS];
+	size_t code_len[MAX_ENUM_CODES];   /* every row compares against */
+	size_t label_len[MAX_ENUM_LABELS]; /* these: lengths first */
 } enum_store;
 
 typedef struct {
@@ -200,8 +202,10 @@ static hh_status parse_all(schema *s, const char *origin, hh_err *err)
 					       "%s: line %d: enumeration too large",
 					       origin, line);
 			int v = (int)e->pub.ncodes;
+			e->code_len[e->pub.ncodes] = strlen(tok[0]);
 			e->codes[e->pub.ncodes++] = tok[0];
 			for (size_t i = 1; i < n; i++) {
+				e->label_len[e->pub.nlabels] = strlen(tok[i]);
 				e->labels[e->pub.nlabels] = tok[i];
 				e->label_value[e->pub.nlabels++] = v;
 			}
@@ -446,11 +450,12 @@ static int parse_int(const char *s, size_t len, int64_t *out)
 
 static int parse_enum(const schema_enum *en, csv_field f)
 {
+	const enum_store *e = (const enum_store *)en;
 	for (size_t i = 0; i < en->ncodes; i++)
-		if (name_eq(f, en->codes[i]))
+		if (f.len == e->code_len[i] && !strncasecmp(f.ptr, en->codes[i], f.len))
 			return (int)i;
 	for (size_t i = 0; i < en->nlabels; i++)
-		if (!strncmp(en->labels[i], f.ptr, f.len) && en->labels[i][f.len] == '\0')
+		if (f.len == e->label_len[i] && !memcmp(f.ptr, en->labels[i], f.len))
 			return en->label_value[i];
 	return -1;
 }
