@@ -71,6 +71,8 @@ struct hh_instream {
 	z_stream zs;
 	int z_init;
 	int in_member;        /* inside a gzip member (end of input = truncated) */
+	unsigned char *zin;   /* compressed input not yet inflated ... */
+	size_t zin_len;       /* ... and its length */
 	unsigned members;     /* members completed */
 	unsigned char *zbuf;
 
@@ -297,51 +299,115 @@ static hh_status raw_read(hh_instream *in, char *dst, size_t cap, size_t *n,
 	return HH_OK;
 }
 
-/* gzip: inflates into dst until at least one byte is out or the input
- * ends cleanly between members. */
+/* One inflate step of the gzip backend over in->zin[0..zin_len) into
+ * out[0..cap): advances zin, sets *made (bytes out) and *member_end (the
+ * member's trailer was read and checked).  Returns 0, or -1 with *why for
+ * corrupt data, or -2 with *why for an internal failure. */
 #ifdef HH_HAVE_ISAL
-/* gzip with ISA-L: the same member and padding logic as the zlib version
- * below. */
+static int gz_step(hh_instream *in, char *out, size_t cap, size_t *made,
+		   int *member_end, const char **why)
+{
+	struct inflate_state *z = in->iz;
+	z->next_in = in->zin;
+	z->avail_in = (uint32_t)in->zin_len;
+	z->next_out = (uint8_t *)out;
+	z->avail_out = (uint32_t)cap;
+	int ret = isal_inflate(z);
+	*made = cap - z->avail_out;
+	in->zin = z->next_in;
+	in->zin_len = z->avail_in;
+	*member_end = 0;
+	if (ret < 0) {
+		*why = ret == ISAL_INCORRECT_CHECKSUM ? "checksum mismatch"
+		     : ret == ISAL_INVALID_WRAPPER ? "incorrect header check"
+		     : "invalid compressed data";
+		return -1;
+	}
+	if (z->block_state == ISAL_BLOCK_FINISH) {
+		*member_end = 1;
+		isal_inflate_reset(z);
+		z->crc_flag = ISAL_GZIP;
+	}
+	return 0;
+}
+#else
+static int gz_step(hh_instream *in, char *out, size_t cap, size_t *made,
+		   int *member_end, const char **why)
+{
+	z_stream *z = &in->zs;
+	z->next_in = in->zin;
+	z->avail_in = (uInt)in->zin_len;
+	z->next_out = (unsigned char *)out;
+	z->avail_out = (uInt)cap;
+	int ret = inflate(z, Z_NO_FLUSH);
+	*made = cap - z->avail_out;
+	in->zin = z->next_in;
+	in->zin_len = z->avail_in;
+	*member_end = 0;
+	switch (ret) {
+	case Z_OK:
+	case Z_BUF_ERROR: /* no progress possible: more input needed */
+		return 0;
+	case Z_STREAM_END:
+		*member_end = 1;
+		if (inflateReset(z) != Z_OK) {
+			*why = "inflateReset failed";
+			return -2;
+		}
+		return 0;
+	case Z_DATA_ERROR:
+		*why = z->msg ? z->msg : "bad data";
+		return -1;
+	case Z_MEM_ERROR:
+		*why = "out of memory";
+		return -2;
+	default:
+		*why = "inflate failed";
+		return -2;
+	}
+}
+#endif
+
+/* gzip: inflates into dst until at least one byte is out or the input
+ * ends cleanly between members.  Members follow one another (bgzip,
+ * pigz); zero padding after the last is ignored, as gzip does. */
 static hh_status gz_read(hh_instream *in, char *dst, size_t cap, size_t *n,
 			 hh_err *err)
 {
-	struct inflate_state *z = in->iz;
+	size_t made = 0;
 
 	if (cap > INS_MAXIO)
 		cap = INS_MAXIO;
-	z->next_out = (uint8_t *)dst;
-	z->avail_out = (uint32_t)cap;
-	while (z->avail_out == cap) {
-		if (z->avail_in == 0 && !in->raw_eof) {
+	while (made == 0) {
+		if (in->zin_len == 0 && !in->raw_eof) {
 			size_t got;
 			hh_status s = raw_read(in, (char *)in->zbuf, INS_BUF,
 					       &got, err);
 			if (s != HH_OK)
 				return s;
-			z->next_in = in->zbuf;
-			z->avail_in = (uint32_t)got;
+			in->zin = in->zbuf;
+			in->zin_len = got;
 			continue;
 		}
 		if (!in->in_member) {
 			if (in->members > 0) {
-				while (z->avail_in && *z->next_in == 0) {
-					z->next_in++;
-					z->avail_in--;
+				while (in->zin_len && *in->zin == 0) {
+					in->zin++;
+					in->zin_len--;
 				}
-				if (z->avail_in == 0 && !in->raw_eof)
+				if (in->zin_len == 0 && !in->raw_eof)
 					continue;
 			}
-			if (z->avail_in == 0) {
+			if (in->zin_len == 0) {
 				if (in->members == 0)
 					return ins_fail(in, err, HH_EINPUT,
 							"not a gzip stream (the file is empty)");
-				break;
+				break; /* clean end after the last member */
 			}
-			/* igzip waits for a whole header before judging it;
-			 * check the magic now so plain text named .gz is
-			 * "corrupt", as with zlib, not "truncated". */
-			if (z->next_in[0] != 0x1f ||
-			    (z->avail_in > 1 && z->next_in[1] != 0x8b)) {
+			/* Judge the magic here: igzip waits for a whole
+			 * header, and text named .gz is "corrupt", not
+			 * "truncated". */
+			if (in->zin[0] != 0x1f || (in->zin_len > 1 && in->zin[1] != 0x8b)) {
 				if (in->members > 0)
 					return ins_fail(in, err, HH_EINPUT,
 							"gzip stream corrupt after member %u: "
@@ -351,113 +417,30 @@ static hh_status gz_read(hh_instream *in, char *dst, size_t cap, size_t *n,
 			}
 			in->in_member = 1;
 		}
-		int ret = isal_inflate(z);
-		if (ret < 0) {
-			const char *why = ret == ISAL_INCORRECT_CHECKSUM ? "checksum mismatch"
-				: ret == ISAL_INVALID_WRAPPER ? "incorrect header check"
-				: "invalid compressed data";
+		size_t before = in->zin_len;
+		int member_end;
+		const char *why = NULL;
+		int ret = gz_step(in, dst, cap, &made, &member_end, &why);
+		if (ret == -2)
+			return ins_fail(in, err, HH_EINTERNAL, "gzip: %s", why);
+		if (ret == -1) {
 			if (in->members > 0)
 				return ins_fail(in, err, HH_EINPUT,
 						"gzip stream corrupt after member %u: %s",
 						in->members, why);
 			return ins_fail(in, err, HH_EINPUT, "gzip stream corrupt: %s", why);
 		}
-		if (z->block_state == ISAL_BLOCK_FINISH) {
-			uint8_t *next = z->next_in;
-			uint32_t avail = z->avail_in;
+		if (member_end) {
 			in->in_member = 0;
 			in->members++;
-			isal_inflate_reset(z);
-			z->crc_flag = ISAL_GZIP;
-			z->next_in = next;
-			z->avail_in = avail;
-			continue;
-		}
-		if (z->avail_in == 0 && in->raw_eof && z->avail_out == cap)
+		} else if (made == 0 && in->zin_len == before && in->raw_eof) {
 			return ins_fail(in, err, HH_EINPUT,
 					"gzip stream truncated (file ends inside a member)");
-	}
-	*n = cap - z->avail_out;
-	return HH_OK;
-}
-#else
-static hh_status gz_read(hh_instream *in, char *dst, size_t cap, size_t *n,
-			 hh_err *err)
-{
-	z_stream *z = &in->zs;
-
-	if (cap > INS_MAXIO)
-		cap = INS_MAXIO;
-	z->next_out = (unsigned char *)dst;
-	z->avail_out = (uInt)cap;
-	while (z->avail_out == cap) {
-		int ret;
-
-		if (z->avail_in == 0 && !in->raw_eof) {
-			size_t got;
-			hh_status s = raw_read(in, (char *)in->zbuf, INS_BUF,
-					       &got, err);
-			if (s != HH_OK)
-				return s;
-			z->next_in = in->zbuf;
-			z->avail_in = (uInt)got;
-			continue;
-		}
-		if (!in->in_member) {
-			if (in->members > 0) {
-				/* padding after a member: ignore zeros */
-				while (z->avail_in && *z->next_in == 0) {
-					z->next_in++;
-					z->avail_in--;
-				}
-				if (z->avail_in == 0 && !in->raw_eof)
-					continue;
-			}
-			if (z->avail_in == 0) {
-				if (in->members == 0)
-					return ins_fail(in, err, HH_EINPUT,
-							"not a gzip stream (the file is empty)");
-				break; /* clean end after the last member */
-			}
-			in->in_member = 1;
-		}
-		ret = inflate(z, Z_NO_FLUSH);
-		switch (ret) {
-		case Z_OK:
-			break;
-		case Z_STREAM_END:
-			in->in_member = 0;
-			in->members++;
-			if (inflateReset(z) != Z_OK)
-				return ins_fail(in, err, HH_EINTERNAL,
-						"gzip: inflateReset failed");
-			break;
-		case Z_BUF_ERROR:
-			if (z->avail_in == 0 && in->raw_eof)
-				return ins_fail(in, err, HH_EINPUT,
-						"gzip stream truncated (file ends inside a member)");
-			break; /* more input needed; loop reads it */
-		case Z_DATA_ERROR:
-			if (in->members > 0)
-				return ins_fail(in, err, HH_EINPUT,
-						"gzip stream corrupt after member %u: %s",
-						in->members,
-						z->msg ? z->msg : "bad data");
-			return ins_fail(in, err, HH_EINPUT,
-					"gzip stream corrupt: %s",
-					z->msg ? z->msg : "bad data");
-		case Z_MEM_ERROR:
-			return ins_fail(in, err, HH_EINTERNAL,
-					"gzip: out of memory");
-		default:
-			return ins_fail(in, err, HH_EINTERNAL,
-					"gzip: inflate failed (%d)", ret);
 		}
 	}
-	*n = cap - z->avail_out;
+	*n = made;
 	return HH_OK;
 }
-#endif
 
 /* Bytes layer: decompressed (or plain) bytes; *n = 0 at end. */
 static hh_status bytes_read(hh_instream *in, char *dst, size_t cap,
