@@ -20,39 +20,10 @@
 
 #include "instream.h"
 
-static char tdir[256];
+#define TESTDIR_NAME "instream"
+#include "testdir.h"
 
-static void setup(void)
-{
-	snprintf(tdir, sizeof tdir, "/tmp/hh_test_instream.XXXXXX");
-	cr_assert_not_null(mkdtemp(tdir));
-}
-
-static void teardown(void)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tdir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(instream, .init = setup, .fini = teardown);
-
-static const char *tpath(const char *name)
-{
-	static char p[4][512];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(p[k], sizeof p[k], "%s/%s", tdir, name);
-	return p[k];
-}
-
-static void write_bytes(const char *path, const void *b, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(b, 1, n, f), n);
-	cr_assert_eq(fclose(f), 0);
-}
+TestSuite(instream, .init = testdir_setup, .fini = testdir_teardown);
 
 /* Appends one gzip member holding b[0..n) to path. */
 static void gz_append(const char *path, const void *b, size_t n)
