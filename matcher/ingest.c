@@ -216,14 +216,18 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	engine *e = in->eng;
 	const engine_cols *c = &e->c;
 	csv_field hid = row->str[c->household_id];
-	int added;
-	const char *key = arena_strndup(e->strings, hid.ptr, hid.len);
-	if (!key)
-		return oom(in);
-	int64_t h = strtab_get_or_add(e->household_ids, key, hid.len,
+	int added = 0;
+	const char *key = NULL;
+	int64_t h = strtab_find(e->household_ids, hid.ptr, hid.len);
+	if (h < 0) { /* a new household: keep its id for the run */
+		key = arena_strndup(e->strings, hid.ptr, hid.len);
+		if (!key)
+			return oom(in);
+		h = strtab_get_or_add(e->household_ids, key, hid.len,
 				      (uint32_t)e->households.n, &added);
-	if (h < 0)
-		return oom(in);
+		if (h < 0)
+			return oom(in);
+	}
 	if (added) {
 		household *hh = vec_push(&e->households);
 		csv_field reg = row->str[c->region_code];
