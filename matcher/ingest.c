@@ -281,7 +281,7 @@ static id_result identify(ingest *in, const schema_row *row, uint8_t pid[32],
 	const engine *e = in->eng;
 	csv_field f = row->str[in->map.identity_col];
 	if (in->map.has_pid) {
-		pid_from_hex(f.ptr, f.len, pid);
+		memcpy(pid, row->pid, 32); /* decoded by schema_parse_row */
 		*birth = has(row, in->birth_col) ? (int32_t)row->val[in->birth_col] : 0;
 		return ID_OK;
 	}

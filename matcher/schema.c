@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "idnum.h"
+#include "pid.h"
 #include "rules.h"
 
 extern const char hh_embed_sources_schema[];
@@ -297,7 +298,15 @@ int schema_enum_code(const schema_enum *en, const char *code)
 	return -1;
 }
 
-csv_field schema_trim(csv_field f)
+/* ASCII white space, or the lead byte of U+3000 (E3 80 80): the only
+ * bytes a value can start or end with and still need trimming.  Most
+ * values need none, so the test comes first. */
+static int trim_candidate(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xe3 || c == 0x80;
+}
+
+static csv_field trim_slow(csv_field f)
 {
 	static const char ideo_space[] = "\xe3\x80\x80"; /* U+3000 */
 	for (;;) {
@@ -321,6 +330,16 @@ csv_field schema_trim(csv_field f)
 	}
 	return f;
 }
+
+static inline csv_field trim(csv_field f)
+{
+	if (f.len == 0 || (!trim_candidate((unsigned char)f.ptr[0]) &&
+			   !trim_candidate((unsigned char)f.ptr[f.len - 1])))
+		return f;
+	return trim_slow(f);
+}
+
+csv_field schema_trim(csv_field f) { return trim(f); }
 
 static int name_eq(csv_field f, const char *name)
 {
@@ -462,7 +481,7 @@ static int parse_enum(const schema_enum *en, csv_field f)
 
 /* Validates one value; returns a reason or NULL. */
 static const char *parse_value(const schema_col *c, csv_field f,
-			       int64_t *val)
+			       int64_t *val, uint8_t pid[32])
 {
 	int64_t v;
 	int d;
@@ -473,15 +492,12 @@ static const char *parse_value(const schema_col *c, csv_field f,
 		return NULL;
 	case COL_PID: {
 		/* All zeros is no HMAC output: it marks empty slots in ptab. */
-		int nonzero = 0;
-		if (f.len != 64)
+		uint8_t any = 0;
+		if (pid_from_hex(f.ptr, f.len, pid))
 			return "bad_pid";
-		for (size_t i = 0; i < 64; i++) {
-			if (!isxdigit((unsigned char)f.ptr[i]))
-				return "bad_pid";
-			nonzero |= f.ptr[i] != '0';
-		}
-		return nonzero ? NULL : "bad_pid";
+		for (int i = 0; i < 32; i++)
+			any |= pid[i];
+		return any ? NULL : "bad_pid";
 	}
 	case COL_REGION:
 		if (f.len < 6 || f.len > 12 || parse_int(f.ptr, f.len, &v))
@@ -546,7 +562,7 @@ const char *schema_parse_row(const schema_map *map, const csv_record *rec,
 		int fi = map->field_of_col[c];
 		if (fi < 0)
 			continue;
-		csv_field f = schema_trim(rec->fields[fi]);
+		csv_field f = trim(rec->fields[fi]);
 		const schema_col *col = &src->cols[c];
 		if (f.len == 0) {
 			if (col->presence == PRES_REQUIRED ||
@@ -557,7 +573,7 @@ const char *schema_parse_row(const schema_map *map, const csv_record *rec,
 			continue;
 		}
 		row->str[c] = f;
-		const char *why = parse_value(col, f, &row->val[c]);
+		const char *why = parse_value(col, f, &row->val[c], row->pid);
 		if (why) {
 			*bad_col = (int)c;
 			return why;

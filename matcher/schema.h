@@ -112,12 +112,13 @@ hh_status schema_map_header(const schema_source *src, const csv_record *hdr,
 
 /* One record's typed values.  val[] holds money (fen), ints, dates,
  * periods, flags, sex and enum indexes; str[] the trimmed text of text,
- * region, id, pid and name columns.  present has bit c set when column c
+ * region, id, pid and name columns; pid[] the bytes of a pid column.  present has bit c set when column c
  * has a non-empty value. */
 typedef struct {
 	int64_t val[SCHEMA_MAX_COLS];
 	csv_field str[SCHEMA_MAX_COLS];
 	uint32_t present;
+	uint8_t pid[32];           /* a pid column, decoded */
 } schema_row;
 
 /* Validates rec against map.  Returns NULL when the row is valid, else
