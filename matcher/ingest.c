@@ -387,14 +387,21 @@ static hh_status fingerprint(ingest *in, const csv_record *rec, uint64_t *lo,
 	return HH_OK;
 }
 
+/* How a row's position reads in a detail: a file line, or the hh_row
+ * number of a PostgreSQL source. */
+static const char *where(const ingest *in)
+{
+	return in->row_col >= 0 ? "hh_row" : "line";
+}
+
 static hh_status report_dup(ingest *in, uint64_t line, const char *household_id,
 			    const uint8_t *pid)
 {
 	ingest_count_reject(in, line, "duplicate_row", -1);
 	if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, household_id, pid,
-			       "line %llu repeats an earlier row of %s exactly; the "
+			       "%s %llu repeats an earlier row of %s exactly; the "
 			       "repeat was rejected and the row counts once",
-			       (unsigned long long)line, in->src->name))
+			       where(in), (unsigned long long)line, in->src->name))
 		return oom(in);
 	return HH_OK;
 }
@@ -675,11 +682,11 @@ hh_status ingest_repairs(engine *e, ingest *in)
 				       in->sid == SRC_CIVIL_AFFAIRS ? household_of(in, &row)
 								    : hh->id,
 				       rc.found,
-				       "%s line %llu: the ID number failed validation "
+				       "%s %s %llu: the ID number failed validation "
 				       "(%s); exactly one single-character change "
 				       "gives a roster member with the same name, "
 				       "and the row was linked to that person",
-				       in->src->name, (unsigned long long)d->line,
+				       in->src->name, where(in), (unsigned long long)d->line,
 				       d->reason))
 			return oom(in);
 	}
