@@ -143,6 +143,8 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		hr_agg *a = rec;
 		int32_t p = has(row, c->hr_period) ? (int32_t)row->val[c->hr_period]
 						   : e->cfg->period;
+		if (p > e->cfg->period)
+			break; /* after the run period: accepted, not counted */
 		int64_t wage = has(row, c->monthly_wage) ? row->val[c->monthly_wage] : 0;
 		int take = 0;
 		if (a->period == 0 || p > a->period) {
