@@ -18,7 +18,8 @@
 --   * region_code and category from the household's first row in file order
 --     (row_number() OVER () follows file order: insertion order is preserved);
 --   * hr: latest period per person (no period = run period), ties -> later line;
---     earlier-period max wage over strictly earlier periods;
+--     earlier-period max wage over strictly earlier periods; rows whose period
+--     is after the run period do not count;
 --   * medical window 2025-12-01 .. 2026-11-30, both ends included;
 --   * ages in whole years on 2026-11-30; unknown birth never matches.
 -- Money is carried as integer fen, as in the engine, so comparisons are exact.
@@ -65,7 +66,7 @@ edu AS (
 			   'annual_fees': 'DECIMAL(18,2)', 'aid_amount': 'DECIMAL(18,2)'}))
 	GROUP BY pid
 ),
-hr AS (
+hr_rows AS (
 	SELECT pid, coalesce(period, 202611) AS p, employment_status AS st,
 	       CAST(coalesce(monthly_wage, 0) * 100 AS BIGINT) AS wage,
 	       CAST(coalesce(unemployment_benefit, 0) * 100 AS BIGINT) AS benefit,
@@ -77,6 +78,7 @@ hr AS (
 			   'unemployment_benefit': 'DECIMAL(18,2)',
 			   'pension_monthly': 'DECIMAL(18,2)'})
 ),
+hr AS (SELECT * FROM hr_rows WHERE p <= 202611),
 hr_latest AS (
 	SELECT pid, max(p) AS lp,
 	       arg_max(st, p * 10000000000 + line) AS st,
