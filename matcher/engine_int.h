@@ -92,7 +92,6 @@ typedef struct {
 	uint32_t first_row;       /* head of the next_same_pid chain */
 	uint32_t counted_in;      /* households counting the person */
 	uint32_t last_household;  /* to count each household once */
-	uint32_t mark;            /* per-household pass marker */
 } roster_person;
 
 typedef struct {

@@ -16,6 +16,7 @@
  * no further sort, and every finding is produced in a deterministic
  * order before the final sort of findings.csv.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +101,21 @@ static int counted(const engine *e, const roster_row *r)
 	return r->status == e->c.st_active || r->status == e->c.st_gradual_exit;
 }
 
+/* What one thread of the household pass produces: its households in
+ * order, and its findings (all sorted at output). */
 typedef struct {
 	engine *e;
+	const uint32_t *rows, *start;
+	size_t h0, h1;          /* households [h0, h1) */
+	size_t nout;            /* rows written to out_households from h0 on */
+	vec findings;           /* finding_rec */
+	hh_status status;
+	hh_err err;
+} hh_part;
+
+typedef struct {
+	engine *e;
+	vec *findings;
 	const household *hh;
 	rules_facts f;
 	int64_t wages_pensions; /* sum of latest monthly wage + pension */
@@ -114,7 +128,7 @@ static hh_status member_findings(hh_acc *a, const roster_row *r,
 {
 	engine *e = a->e;
 	const rules *ru = e->cfg->rules;
-	vec *fv = &e->findings;
+	vec *fv = a->findings;
 	hh_status st = HH_OK;
 	if (md && md->deceased)
 		st |= engine_add_finding(fv, F_A_DECEASED, SRC_MEDICAL, a->hh->id, r->pid,
@@ -208,11 +222,25 @@ static hh_status add_member(hh_acc *a, const roster_row *r,
 	return member_findings(a, r, p, hr, ho, md, err);
 }
 
-static hh_status evaluate_one(engine *e, uint32_t h, const uint32_t *rows,
+/* A person listed twice in one household counts once: is rows[i] a
+ * repeat of a counted row before it? */
+static int counted_before(const engine *e, const uint32_t *rows, size_t i)
+{
+	const roster_row *r = vec_at(&e->roster, rows[i]);
+	for (size_t k = 0; k < i; k++) {
+		const roster_row *o = vec_at(&e->roster, rows[k]);
+		if (counted(e, o) && !memcmp(o->pid, r->pid, 32))
+			return 1;
+	}
+	return 0;
+}
+
+static hh_status evaluate_one(hh_part *part, uint32_t h, const uint32_t *rows,
 			      size_t n, hh_err *err)
 {
+	engine *e = part->e;
 	const rules *ru = e->cfg->rules;
-	hh_acc a = {.e = e, .hh = vec_at(&e->households, h)};
+	hh_acc a = {.e = e, .findings = &part->findings, .hh = vec_at(&e->households, h)};
 	int64_t income_min = INT64_MAX, income_max = -1;
 	a.f.region_code = a.hh->region;
 	a.f.region_len = strlen(a.hh->region);
@@ -222,13 +250,9 @@ static hh_status evaluate_one(engine *e, uint32_t h, const uint32_t *rows,
 			income_min = r->income_fen;
 		if (r->income_fen > income_max)
 			income_max = r->income_fen;
-		if (!counted(e, r))
+		if (!counted(e, r) || counted_before(e, rows, i))
 			continue;
-		roster_person *p = ptab_find(e->roster_persons, r->pid);
-		if (p->mark == h + 1)
-			continue; /* listed twice in one household: counts once */
-		p->mark = h + 1;
-		HH_TRY(add_member(&a, r, p, err));
+		HH_TRY(add_member(&a, r, ptab_find(e->roster_persons, r->pid), err));
 	}
 	if (a.f.members == 0)
 		return HH_OK; /* every member exited: not a counted household */
@@ -239,7 +263,7 @@ static hh_status evaluate_one(engine *e, uint32_t h, const uint32_t *rows,
 		char lo[32], hi[32];
 		engine_fmt_yuan(income_min, lo, sizeof lo);
 		engine_fmt_yuan(income_max, hi, sizeof hi);
-		if (engine_add_finding(&e->findings, F_D_INCONSISTENT_INCOME,
+		if (engine_add_finding(a.findings, F_D_INCONSISTENT_INCOME,
 				       SRC_CIVIL_AFFAIRS, a.hh->id, NULL,
 				       "household_income differs between the "
 				       "household's %zu rows (from %s to %s yuan); "
@@ -247,9 +271,11 @@ static hh_status evaluate_one(engine *e, uint32_t h, const uint32_t *rows,
 				       n, lo, hi, hi))
 			return hh_fail(err, HH_EINTERNAL, "out of memory");
 	}
-	household_out *o = vec_push(&e->out_households);
-	if (!o)
-		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	/* This part's region of out_households starts at its first
+	 * household and has room for all of them (parts write disjoint
+	 * regions; evaluate_parts closes the gaps). */
+	household_out *o = vec_at(&e->out_households, part->h0 + part->nout++);
+	memset(o, 0, sizeof *o);
 	o->household = h;
 	o->members = a.f.members;
 	o->income_fen = income_max;
@@ -262,7 +288,7 @@ static hh_status evaluate_one(engine *e, uint32_t h, const uint32_t *rows,
 		char sum[32], line[32];
 		engine_fmt_yuan(12 * a.wages_pensions, sum, sizeof sum);
 		engine_fmt_yuan(o->res.income_line_fen, line, sizeof line);
-		if (engine_add_finding(&e->findings, F_A_HIGH_INCOME, SRC_HR, a.hh->id,
+		if (engine_add_finding(a.findings, F_A_HIGH_INCOME, SRC_HR, a.hh->id,
 				       NULL,
 				       "category %s; 12 x (monthly wages + pensions) "
 				       "of the %d members = %s yuan a year, at least "
@@ -273,6 +299,91 @@ static hh_status evaluate_one(engine *e, uint32_t h, const uint32_t *rows,
 			return hh_fail(err, HH_EINTERNAL, "out of memory");
 	}
 	return HH_OK;
+}
+
+static void *evaluate_range(void *arg)
+{
+	hh_part *part = arg;
+	engine *e = part->e;
+	const uint32_t *rows = part->rows, *start = part->start;
+	size_t h1 = part->h1;
+	for (size_t h = part->h0; h < h1 && part->status == HH_OK; h++) {
+		/* the rows of household h + 2 are fetched meanwhile */
+		for (uint32_t k = h + 3 <= h1 ? start[h + 2] : 0;
+		     h + 3 <= h1 && k < start[h + 3]; k++)
+			prefetch_row(e, vec_at(&e->roster, rows[k]));
+		if (start[h + 1] > start[h])
+			part->status = evaluate_one(part, (uint32_t)h, rows + start[h],
+						    start[h + 1] - start[h], &part->err);
+	}
+	return NULL;
+}
+
+/* Appends every item of src to dst (items own their memory: it moves). */
+static int vec_append(vec *dst, vec *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		void *it = vec_push(dst);
+		if (!it)
+			return -1;
+		memcpy(it, vec_at(src, i), src->size);
+	}
+	src->n = 0;
+	return 0;
+}
+
+static hh_status evaluate_parts(engine *e, const uint32_t *rows, const uint32_t *start,
+				hh_err *err)
+{
+	size_t nh = e->households.n, nr = e->roster.n;
+	int n = e->cfg->threads < 16 ? e->cfg->threads : 16;
+	hh_part parts[16];
+	pthread_t th[16];
+	int started[16] = {0};
+	size_t h = 0;
+	for (int i = 0; i < n; i++) {
+		hh_part *p = &parts[i];
+		memset(p, 0, sizeof *p);
+		p->e = e;
+		p->rows = rows;
+		p->start = start;
+		p->h0 = h;
+		size_t goal = nr * (size_t)(i + 1) / (size_t)n;
+		while (h < nh && (i == n - 1 || start[h] < goal))
+			h++;
+		p->h1 = h;
+		vec_init(&p->findings, sizeof(finding_rec));
+	}
+	if (vec_reserve(&e->out_households, nh))
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	for (int i = 1; i < n; i++)
+		started[i] = pthread_create(&th[i], NULL, evaluate_range, &parts[i]) == 0;
+	evaluate_range(&parts[0]);
+	for (int i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			evaluate_range(&parts[i]);
+	}
+	hh_status st = HH_OK;
+	size_t total = 0;
+	for (int i = 0; i < n; i++) {
+		if (st == HH_OK && parts[i].status != HH_OK) {
+			st = parts[i].status;
+			*err = parts[i].err;
+		}
+		memmove(vec_at(&e->out_households, total),
+			vec_at(&e->out_households, parts[i].h0),
+			parts[i].nout * sizeof(household_out));
+		total += parts[i].nout;
+		if (st == HH_OK && vec_append(&e->findings, &parts[i].findings))
+			st = hh_fail(err, HH_EINTERNAL, "out of memory");
+		for (size_t k = 0; k < parts[i].findings.n; k++)
+			free(((finding_rec *)vec_at(&parts[i].findings, k))->detail);
+		vec_free(&parts[i].findings);
+	}
+	e->out_households.n = total;
+	return st;
 }
 
 static int is_counted_person(const engine *e, const uint8_t pid[32])
@@ -385,16 +496,9 @@ hh_status household_evaluate(engine *e, hh_err *err)
 			p->counted_in++;
 		}
 	}
-	/* Pass 2: household h's rows are rows[start[h] .. start[h + 1]);
-	 * the rows of household h + 2 are fetched meanwhile. */
-	for (size_t h = 0; h < nh && st == HH_OK; h++) {
-		for (uint32_t k = h + 3 <= nh ? start[h + 2] : 0;
-		     h + 3 <= nh && k < start[h + 3]; k++)
-			prefetch_row(e, vec_at(&e->roster, rows[k]));
-		if (start[h + 1] > start[h])
-			st = evaluate_one(e, (uint32_t)h, rows + start[h],
-					  start[h + 1] - start[h], err);
-	}
+	/* Pass 2, in parallel: each thread takes a run of households with
+	 * about as many rows as the others; results are joined in order. */
+	st = evaluate_parts(e, rows, start, err);
 	if (st == HH_OK)
 		st = discovery(e, err);
 out:

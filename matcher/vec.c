@@ -26,6 +26,18 @@ void *vec_push(vec *v)
 	return it;
 }
 
+int vec_reserve(vec *v, size_t n)
+{
+	if (n <= v->cap)
+		return 0;
+	void *p = realloc(v->items, n * v->size);
+	if (!p)
+		return -1;
+	v->items = p;
+	v->cap = n;
+	return 0;
+}
+
 void *vec_at(const vec *v, size_t i) { return (char *)v->items + i * v->size; }
 
 void vec_free(vec *v)

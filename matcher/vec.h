@@ -25,6 +25,8 @@ void vec_init(vec *v, size_t item_size);
 /* Appends a zeroed item and returns it; NULL on no memory. */
 void *vec_push(vec *v);
 void *vec_at(const vec *v, size_t i);
+/* Makes room for n items in all (n does not change); -1 on no memory. */
+int vec_reserve(vec *v, size_t n);
 void vec_free(vec *v);
 
 typedef struct arena arena;
