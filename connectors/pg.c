@@ -1501,30 +1501,17 @@ hh_status pgstore_publish(const char *uri, const char *dir, int period,
 				0, NULL, NULL);
 	if (st == HH_OK)
 		st = store_migrate(&s);
-	if (st == HH_OK)
-		st = store_exec(&s, PGRES_COMMAND_OK, "deleting the earlier run",
-				"DELETE FROM hhmatch.households WHERE period = $1::integer",
-				1, params, NULL);
-	if (st == HH_OK)
-		st = store_exec(&s, PGRES_COMMAND_OK, "deleting the earlier run",
-				"DELETE FROM hhmatch.flags WHERE period = $1::integer",
-				1, params, NULL);
-	if (st == HH_OK)
-		st = store_exec(&s, PGRES_COMMAND_OK, "deleting the earlier run",
-				"DELETE FROM hhmatch.findings WHERE period = $1::integer",
-				1, params, NULL);
-	if (st == HH_OK)
-		st = store_exec(&s, PGRES_COMMAND_OK, "deleting the earlier run",
-				"DELETE FROM hhmatch.rejects WHERE period = $1::integer",
-				1, params, NULL);
-	if (st == HH_OK)
-		st = store_exec(&s, PGRES_COMMAND_OK, "deleting the earlier run",
-				"DELETE FROM hhmatch.source_counts WHERE period = $1::integer",
-				1, params, NULL);
-	if (st == HH_OK)
-		st = store_exec(&s, PGRES_COMMAND_OK, "deleting the earlier run",
-				"DELETE FROM hhmatch.runs WHERE period = $1::integer",
-				1, params, NULL);
+	/* The period's earlier run, table by table (fixed names, not input). */
+	static const char *const period_tables[] = {
+		"households", "flags", "findings", "rejects", "source_counts", "runs"};
+	for (size_t i = 0; st == HH_OK && i < sizeof period_tables / sizeof *period_tables;
+	     i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "DELETE FROM hhmatch.%s WHERE period = $1::integer",
+			 period_tables[i]);
+		st = store_exec(&s, PGRES_COMMAND_OK, "deleting the earlier run", sql, 1,
+				params, NULL);
+	}
 	if (st == HH_OK)
 		st = load_report(&s);
 	for (size_t i = 0; st == HH_OK && i < sizeof tables / sizeof *tables; i++)

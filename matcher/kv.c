@@ -172,40 +172,21 @@ hh_status kv_read_file(const char *path, char **out, hh_err *err)
 			     "could not read \"%s\": is a directory", path);
 		goto done;
 	}
+	/* The buffer grows to KV_MAX_FILE + 2 at most: room for one byte past
+	 * the limit (to tell "too large") and the NUL. */
 	for (;;) {
-		if (cap - n < 4096 && cap < KV_MAX_FILE + 1) {
+		if (cap - n < 4096 && cap < KV_MAX_FILE + 2) {
 			size_t ncap = cap ? cap * 2 : 8192;
-			if (ncap > KV_MAX_FILE + 1)
-				ncap = KV_MAX_FILE + 1;
+			if (ncap > KV_MAX_FILE + 2)
+				ncap = KV_MAX_FILE + 2;
 			char *nb = realloc(buf, ncap);
 			if (!nb) {
 				st = hh_fail(err, HH_EINTERNAL,
-					     "could not read \"%s\": out of "
-					     "memory",
-					     path);
+					     "could not read \"%s\": out of memory", path);
 				goto done;
 			}
 			buf = nb;
 			cap = ncap;
-		}
-		if (n == cap - 1 && cap == KV_MAX_FILE + 1) {
-			/* buffer full at the limit: one more byte is too many */
-			char extra;
-			ssize_t r = read(fd, &extra, 1);
-			if (r > 0) {
-				st = hh_fail(err, HH_EUSAGE,
-					     "\"%s\" is larger than 16 MiB",
-					     path);
-				goto done;
-			}
-			if (r == 0)
-				break;
-			if (errno == EINTR)
-				continue;
-			st = hh_fail(err, HH_EUSAGE,
-				     "could not read \"%s\": %s", path,
-				     strerror(errno));
-			goto done;
 		}
 		ssize_t r = read(fd, buf + n, cap - 1 - n);
 		if (r == 0)
@@ -213,12 +194,15 @@ hh_status kv_read_file(const char *path, char **out, hh_err *err)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			st = hh_fail(err, HH_EUSAGE,
-				     "could not read \"%s\": %s", path,
+			st = hh_fail(err, HH_EUSAGE, "could not read \"%s\": %s", path,
 				     strerror(errno));
 			goto done;
 		}
 		n += (size_t)r;
+		if (n > KV_MAX_FILE) {
+			st = hh_fail(err, HH_EUSAGE, "\"%s\" is larger than 16 MiB", path);
+			goto done;
+		}
 	}
 	if (memchr(buf, '\0', n)) {
 		st = hh_fail(err, HH_EUSAGE,
