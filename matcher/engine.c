@@ -395,8 +395,8 @@ static void summarise(engine *e)
 	for (size_t i = 0; i < e->out_households.n; i++) {
 		const household_out *o = vec_at(&e->out_households, i);
 		s->households++;
-		s->level[o->res.level]++;
-		s->flagged += o->res.flagged != 0;
+		s->level[o->level]++;
+		s->flagged += o->flagged != 0;
 	}
 	for (size_t i = 0; i < e->findings.n; i++)
 		s->findings_by_code[((finding_rec *)vec_at(&e->findings, i))->code]++;

@@ -209,12 +209,17 @@ typedef struct engine {
 	double t_ingest, t_repair, t_households, t_output;
 } engine;
 
-/* One row of households.csv. */
+/* One row of households.csv: the facts the rules saw and their verdict.
+ * The compared values and thresholds (explain.csv) are recomputed from
+ * the facts when written, which keeps this small: there is one per
+ * household. */
 typedef struct {
 	uint32_t household;
-	int members;
-	int64_t income_fen, oop_fen, edu_net_fen;
-	rules_result res;
+	uint16_t fired;          /* bit r: rule r fired */
+	int16_t score;
+	uint8_t level;           /* risk_level */
+	uint8_t flagged;
+	rules_facts f;           /* region, members, income, oop, fees... */
 } household_out;
 
 /* ingest.c */

@@ -277,17 +277,21 @@ static hh_status evaluate_one(hh_part *part, uint32_t h, const uint32_t *rows,
 	household_out *o = vec_at(&e->out_households, part->h0 + part->nout++);
 	memset(o, 0, sizeof *o);
 	o->household = h;
-	o->members = a.f.members;
-	o->income_fen = income_max;
-	o->oop_fen = a.f.oop_12m_fen;
-	o->edu_net_fen = a.f.edu_net_fen;
-	rules_eval(ru, &a.f, &o->res);
+	rules_result res;
+	rules_eval(ru, &a.f, &res);
+	o->f = a.f;
+	o->score = (int16_t)res.score;
+	o->level = (uint8_t)res.level;
+	o->flagged = (uint8_t)res.flagged;
+	for (int r = 0; r < R_COUNT; r++)
+		if (res.fired[r])
+			o->fired |= (uint16_t)(1u << r);
 	if ((a.hh->category == e->c.cat_dibao || a.hh->category == e->c.cat_tekun) &&
 	    12 * a.wages_pensions * 10000 >=
-		    ru->high_income_multiple_bp * o->res.income_line_fen * a.f.members) {
+		    ru->high_income_multiple_bp * res.income_line_fen * a.f.members) {
 		char sum[32], line[32];
 		engine_fmt_yuan(12 * a.wages_pensions, sum, sizeof sum);
-		engine_fmt_yuan(o->res.income_line_fen, line, sizeof line);
+		engine_fmt_yuan(res.income_line_fen, line, sizeof line);
 		if (engine_add_finding(a.findings, F_A_HIGH_INCOME, SRC_HR, a.hh->id,
 				       NULL,
 				       "category %s; 12 x (monthly wages + pensions) "

@@ -42,16 +42,18 @@ static void put_household(csvw *f, const engine *e, const household_out *o)
 	csvw_str(f, h->id, 0);
 	csvw_str(f, h->region, 1);
 	csvw_str(f, e->category_codes[h->category], 1);
-	csvw_int(f, o->members, 1);
-	csvw_yuan(f, o->income_fen, 1);
-	csvw_yuan(f, o->members ? (o->income_fen + o->members / 2) / o->members : 0, 1);
-	csvw_yuan(f, o->oop_fen, 1);
-	csvw_yuan(f, o->edu_net_fen, 1);
-	csvw_int(f, o->res.score, 1);
-	csvw_str(f, rules_level_name(o->res.level), 1);
+	int64_t income = o->f.household_income_fen;
+	int members = o->f.members;
+	csvw_int(f, members, 1);
+	csvw_yuan(f, income, 1);
+	csvw_yuan(f, members ? (income + members / 2) / members : 0, 1);
+	csvw_yuan(f, o->f.oop_12m_fen, 1);
+	csvw_yuan(f, o->f.edu_net_fen, 1);
+	csvw_int(f, o->score, 1);
+	csvw_str(f, rules_level_name((risk_level)o->level), 1);
 	csvw_raw(f, ",", 1);
 	for (int r = 0; r < R_COUNT; r++)
-		if (o->res.fired[r]) {
+		if (o->fired & (1u << r)) {
 			if (!first)
 				csvw_raw(f, ";", 1);
 			csvw_str(f, rules_code_name((rule_code)r), 0);
@@ -72,7 +74,7 @@ static hh_status write_households(engine *e, const char *dir, int flagged_only,
 	csvw_raw(w, households_header, sizeof households_header - 1);
 	for (size_t i = 0; i < e->out_households.n; i++) {
 		const household_out *h = vec_at(&e->out_households, i);
-		if (!flagged_only || h->res.flagged)
+		if (!flagged_only || h->flagged)
 			put_household(w, e, h);
 	}
 	return csvw_close(w, err);
@@ -99,11 +101,13 @@ static hh_status write_explain(engine *e, const char *dir, hh_err *err)
 		const household_out *o = vec_at(&e->out_households, i);
 		const household *h = vec_at(&e->households, o->household);
 		csvw_str(w, h->id, 0);
-		csvw_yuan(w, o->res.income_line_fen, 1);
+		rules_result res;
+		rules_eval(e->cfg->rules, &o->f, &res);
+		csvw_yuan(w, res.income_line_fen, 1);
 		for (int r = 0; r < R_COUNT; r++) {
 			void (*put)(csvw *, int64_t, int) = rule_is_money(r) ? csvw_yuan : csvw_int;
-			put(w, o->res.value[r], 1);
-			put(w, o->res.threshold[r], 1);
+			put(w, res.value[r], 1);
+			put(w, res.threshold[r], 1);
 		}
 		csvw_end_row(w);
 	}
