@@ -14,16 +14,24 @@
  *   findings    the findings of one code, optionally within a region
  *   verify-log  checks the audit log's hash chain (not itself logged)
  *
- * The run is --run DIR (a published output folder) or --state DIR with
- * --period P (default: the latest period kept).  The source files are
+ * The run is --run DIR (a published output folder), --state DIR with
+ * --period P (default: the latest period kept), or --pg URI with --period
+ * P (default: the latest period in the store, connectors/pgaudit.h).  The source files are
  * re-read from the paths recorded in report.json (relative paths are
  * relative to the folder hhmatch run was started in); a file whose
  * SHA-256 differs from the recorded one gives a warning, since its rows
  * may no longer be the ones the run saw.
  *
+ * From the store, the same queries read the store's tables instead of
+ * the run's CSV files (the same code answers both); what only the source
+ * files hold (members and their roster rows, source rows, which sources
+ * hold a person) is listed under "not available from the store", and the
+ * history covers every period in the store.
+ *
  * Order of work: answer the query in memory, append the audit record
- * (auditlog.h), and only then print: a query that cannot be logged
- * prints nothing.  The record holds the query with any --id replaced by
+ * (auditlog.h; with --pg to the table hhmatch.audit_log, and to the file
+ * log too when --log or --state is given), and only then print: a query
+ * that cannot be logged prints nothing.  The record holds the query with any --id replaced by
  * its pid, and the pids the answer contains; never a raw ID or a name.
  * Rows are printed with their schema columns except the identity, name,
  * birth_date and sex columns.
@@ -47,6 +55,8 @@
 #include "engine.h"
 #include "idnum.h"
 #include "instream.h"
+#include "pg.h"
+#include "pgaudit.h"
 #include "pid.h"
 #include "rules.h"
 #include "runread.h"
@@ -57,16 +67,20 @@ static const char audit_help[] =
 	"usage: hhmatch audit person (--id ID --key FILE | --pid PID) WHERE WHO\n"
 	"       hhmatch audit household --household ID [--key FILE] WHERE WHO\n"
 	"       hhmatch audit findings --code CODE [--region PREFIX] WHERE WHO\n"
-	"       hhmatch audit verify-log (--state DIR | --log FILE)\n"
+	"       hhmatch audit verify-log (--state DIR | --log FILE | --pg URI)\n"
 	"\n"
 	"WHERE: --run DIR (a run's output folder) or --state DIR [--period YYYYMM]\n"
-	"       (default: the latest period kept in the state)\n"
+	"       (default: the latest period kept in the state), or --pg URI\n"
+	"       [--period YYYYMM]: the result store of hhmatch run --pg-out\n"
+	"       (default: its latest period; source rows are not in the store)\n"
 	"WHO:   --purpose TEXT (required: why the query is asked, e.g. a case\n"
 	"       number; never a name or an ID number) [--operator NAME]\n"
 	"       (default: the login name)\n"
 	"\n"
 	"Every query appends a record to the audit log (--log FILE, default\n"
-	"STATE/audit.log; with --run and no --state, --log is required):\n"
+	"STATE/audit.log; with --run and no --state, --log is required; with\n"
+	"--pg, the table hhmatch.audit_log, and the file too when --log or\n"
+	"--state is given):\n"
 	"time, operator, purpose, the query (an --id as its pid) and the pids\n"
 	"returned, chained by SHA-256 so that verify-log detects a changed,\n"
 	"removed or reordered record.  --id - reads the ID number from stdin\n"
@@ -79,7 +93,7 @@ static const char audit_help[] =
 	"(verify-log: the chain is broken), 3 internal or output error.\n";
 
 typedef struct {
-	const char *sub, *run, *state, *period, *log, *operator_, *purpose, *key;
+	const char *sub, *run, *state, *period, *log, *operator_, *purpose, *key, *pg;
 	const char *id, *pid, *household, *code, *region;
 	int json;
 } audit_opts;
@@ -358,11 +372,79 @@ typedef struct {
 	pid_key *key;
 	schema *sc;
 	answer *a;
+	pgaudit *pg;              /* --pg: the store; else NULL */
 } audit_ctx;
+
+static hh_status parse_period(const char *text, int *p, hh_err *err)
+{
+	char *end;
+	*p = (int)strtol(text, &end, 10);
+	if (*end || strlen(text) != 6 || !idnum_period_end(*p))
+		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", text);
+	return HH_OK;
+}
+
+static hh_status load_key(audit_ctx *c, const char *key_id, hh_err *err)
+{
+	if (!c->o->key)
+		return HH_OK;
+	HH_TRY(pid_key_load(c->o->key, &c->key, err));
+	if (key_id[0] && strcmp(pid_key_id(c->key), key_id))
+		return hh_fail(err, HH_EUSAGE,
+			       "the key %s (key_id %s) is not the key of the run (key_id %s)",
+			       c->o->key, pid_key_id(c->key), key_id);
+	return HH_OK;
+}
+
+/* --pg: the period (given or the store's latest) and its key_id; the
+ * tables are read by each query (pg_rows), only the rows it needs. */
+static hh_status open_store(audit_ctx *c, char key_id[16], hh_err *err)
+{
+	const audit_opts *o = c->o;
+	HH_TRY(pgaudit_open(o->pg, &c->pg, err));
+	if (o->period) {
+		HH_TRY(parse_period(o->period, &c->period, err));
+	} else {
+		int *ps;
+		size_t n;
+		HH_TRY(pgaudit_periods(c->pg, &ps, &n, err));
+		c->period = n ? ps[n - 1] : 0;
+		free(ps);
+		if (!c->period)
+			return hh_fail(err, HH_EINPUT, "no run in the store %s",
+				       pgaudit_shown(c->pg));
+	}
+	HH_TRY(pgaudit_key_id(c->pg, c->period, key_id, err));
+	snprintf(c->dir, sizeof c->dir, "%s", pgaudit_shown(c->pg));
+	HH_TRY(load_key(c, key_id, err));
+	return schema_new(&c->sc, err);
+}
+
+/* --pg: *t (freed first) gets the period's rows of table whose `by`
+ * column is one of values[0..n). */
+static hh_status pg_rows(audit_ctx *c, int period, pga_table table, pga_by by,
+			 const char *const *values, size_t n, rr_table **t, hh_err *err)
+{
+	rr_table_free(*t);
+	*t = NULL;
+	return pgaudit_rows(c->pg, table, period, by, values, n,
+			    table == PGA_FINDINGS ? c->o->region : NULL, t, err);
+}
+
+/* What the store cannot answer, said plainly. */
+static void not_in_store(audit_ctx *c, const char *what)
+{
+	fact(c->a, "not available from the store", "%s (the store keeps no roster or "
+	     "source rows: ask over the run's folder or --state for them)", what);
+}
 
 static hh_status open_run(audit_ctx *c, hh_err *err)
 {
 	const audit_opts *o = c->o;
+	if (o->pg) {
+		char key_id[16] = "";
+		return open_store(c, key_id, err);
+	}
 	if (o->run) {
 		if (o->period)
 			return hh_fail(err, HH_EUSAGE, "--period selects a run kept in --state; "
@@ -371,11 +453,7 @@ static hh_status open_run(audit_ctx *c, hh_err *err)
 	} else {
 		int p = 0;
 		if (o->period) {
-			char *end;
-			p = (int)strtol(o->period, &end, 10);
-			if (*end || strlen(o->period) != 6 || !idnum_period_end(p))
-				return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM",
-					       o->period);
+			HH_TRY(parse_period(o->period, &p, err));
 		} else {
 			int *ps;
 			size_t n;
@@ -399,13 +477,7 @@ static hh_status open_run(audit_ctx *c, hh_err *err)
 	HH_TRY(rr_table_load(path, &c->hh, err));
 	snprintf(path, sizeof path, "%s/findings.csv", c->dir);
 	HH_TRY(rr_table_load(path, &c->fnd, err));
-	if (o->key) {
-		HH_TRY(pid_key_load(o->key, &c->key, err));
-		if (c->rep->key_id[0] && strcmp(pid_key_id(c->key), c->rep->key_id))
-			return hh_fail(err, HH_EUSAGE,
-				       "the key %s (key_id %s) is not the key of the run (key_id %s)",
-				       o->key, pid_key_id(c->key), c->rep->key_id);
-	}
+	HH_TRY(load_key(c, c->rep->key_id, err));
 	return schema_new(&c->sc, err);
 }
 

@@ -515,14 +515,17 @@ static hh_status open_reader(ingest *in, csv_reader **r)
 
 /* Sizes the duplicate-row set once for the whole file, from the rows per
  * raw byte of the first rows, so it does not rehash its way up (each
- * doubling touches all of its memory again).  Returns 0 on no memory. */
+ * growth touches all of its memory again); an estimate that falls short
+ * only means later growth.  The person tables are left to grow: how many
+ * persons a file holds is not known from its first rows, and a table
+ * sized too big costs memory for the whole run.  Returns 0 on no memory. */
 static int reserve_rows(ingest *in, uint64_t rows, uint64_t raw_done, csv_reader *r)
 {
 	uint64_t total = ins_raw_size(csv_stream(r));
 	if (total <= raw_done)
 		return 1;
-	uint64_t expect = (uint64_t)((double)rows * (double)total / (double)raw_done * 1.05);
-	return rowset_reserve(in->dups, expect) == 0;
+	double scale = (double)total / (double)raw_done * 1.05;
+	return rowset_reserve(in->dups, (size_t)((double)rows * scale)) == 0;
 }
 
 /* The hh_row column a PostgreSQL source adds: its value replaces the

@@ -67,9 +67,8 @@ void ptab_free(ptab *t)
 	free(t);
 }
 
-static int grow(ptab *t)
+static int rehash(ptab *t, size_t ncap)
 {
-	size_t ncap = TABLE_GROWN(t->cap);
 	unsigned char *ns = table_alloc(ncap * t->slot_size);
 	if (!ns)
 		return -1;
@@ -90,7 +89,7 @@ static int grow(ptab *t)
 
 void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created)
 {
-	if (TABLE_FULL(t->count + 1, t->cap) && grow(t))
+	if (TABLE_FULL(t->count + 1, t->cap) && rehash(t, TABLE_GROWN(t->cap)))
 		return NULL;
 	size_t i = table_slot(pid_hash(pid), t->cap);
 	for (;;) {
@@ -129,6 +128,12 @@ void *ptab_find(const ptab *t, const uint8_t pid[32])
 			return NULL;
 		i = i + 1 == t->cap ? 0 : i + 1;
 	}
+}
+
+int ptab_reserve(ptab *t, size_t n)
+{
+	size_t cap = TABLE_SLOTS(n);
+	return cap <= t->cap ? 0 : rehash(t, cap);
 }
 
 size_t ptab_count(const ptab *t) { return t->count; }

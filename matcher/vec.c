@@ -100,6 +100,12 @@ void *table_alloc(size_t bytes)
 		return NULL;
 	if (bytes >= (2u << 20))
 		madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is fine */
+	/* Write every page once now.  A table's first access to a page is
+	 * usually a read (a probe), which maps the shared zero page and then
+	 * faults again, and copies, at the first insert: one write fault per
+	 * page (per huge page, mostly) instead. */
+	for (size_t off = 0; off < bytes; off += 4096)
+		((volatile char *)p)[off] = 0;
 	return p;
 }
 
