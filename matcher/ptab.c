@@ -130,12 +130,6 @@ void *ptab_find(const ptab *t, const uint8_t pid[32])
 	}
 }
 
-int ptab_reserve(ptab *t, size_t n)
-{
-	size_t cap = TABLE_SLOTS(n);
-	return cap <= t->cap ? 0 : rehash(t, cap);
-}
-
 size_t ptab_count(const ptab *t) { return t->count; }
 
 int ptab_next(const ptab *t, size_t *cursor, const uint8_t **pid, void **rec)

@@ -29,9 +29,6 @@ typedef struct ptab ptab;
 ptab *ptab_new(size_t rec_size, size_t expected);
 void ptab_free(ptab *t);
 
-/* Makes room for n entries in all without growing; -1 on no memory. */
-int ptab_reserve(ptab *t, size_t n);
-
 /* The record for pid, created zeroed when absent (*created = 1).
  * NULL when out of memory. */
 void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created);
