@@ -83,6 +83,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -1503,7 +1504,8 @@ hh_status pgstore_publish(const char *uri, const char *dir, int period,
 		st = store_migrate(&s);
 	/* The period's earlier run, table by table (fixed names, not input). */
 	static const char *const period_tables[] = {
-		"households", "flags", "findings", "rejects", "source_counts", "runs"};
+		"households", "flags", "findings", "rejects", "source_counts", "runs",
+		"explain"};
 	for (size_t i = 0; st == HH_OK && i < sizeof period_tables / sizeof *period_tables;
 	     i++) {
 		char sql[128];
@@ -1516,6 +1518,12 @@ hh_status pgstore_publish(const char *uri, const char *dir, int period,
 		st = load_report(&s);
 	for (size_t i = 0; st == HH_OK && i < sizeof tables / sizeof *tables; i++)
 		st = load_csv(&s, tables[i]);
+	if (st == HH_OK) { /* explain.csv when the run wrote one (002_audit_log.sql) */
+		char path[4096];
+		snprintf(path, sizeof path, "%s/explain.csv", dir);
+		if (access(path, F_OK) == 0)
+			st = load_csv(&s, "explain");
+	}
 	if (st == HH_OK)
 		st = load_alerts(&s);
 	if (st == HH_OK) {
@@ -1530,6 +1538,81 @@ hh_status pgstore_publish(const char *uri, const char *dir, int period,
 		r = PQexec(s.conn, "ROLLBACK");
 		PQclear(r);
 	}
+	PQfinish(s.conn);
+	pg_uri_free(&u);
+	return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* For other store readers and writers (connectors/pgaudit.c)           */
+
+hh_status pgstore_connect(const char *uri, const char *what,
+			  struct pg_conn **out, hh_err *err)
+{
+	pg_uri u;
+	hh_status st;
+
+	*out = NULL;
+	st = pg_uri_parse(uri, &u, err);
+	if (st != HH_OK)
+		return st;
+	if (u.table || u.query)
+		st = hh_fail(err, HH_EUSAGE, "%s: a store URI takes no table= or query=",
+			     u.shown);
+	else
+		st = pg_connect(&u, HH_EINPUT, what, out, err);
+	pg_uri_free(&u);
+	return st;
+}
+
+void pg_errtext(const char *uri, const struct pg_result *r, struct pg_conn *c,
+		char *out, size_t cap)
+{
+	pg_uri u;
+	hh_err ignored;
+
+	if (pg_uri_parse(uri, &u, &ignored) != HH_OK) {
+		/* unparsable: show libpq's text with no password to scrub */
+		memset(&u, 0, sizeof u);
+	}
+	pq_errtext(r, c, &u, out, cap);
+	pg_uri_free(&u);
+}
+
+hh_status pgstore_migrate(const char *uri, hh_err *err)
+{
+	pg_uri u;
+	store s = {0};
+	hh_status st;
+	PGresult *r;
+
+	st = pg_uri_parse(uri, &u, err);
+	if (st != HH_OK)
+		return st;
+	s.uri = &u;
+	s.dir = "the store schema";
+	s.err = err;
+	st = pg_connect(&u, HH_EINTERNAL, "migrating ", &s.conn, err);
+	if (st != HH_OK) {
+		pg_uri_free(&u);
+		return st;
+	}
+	st = store_exec(&s, PGRES_COMMAND_OK, "BEGIN", "BEGIN", 0, NULL, NULL);
+	if (st == HH_OK)
+		st = store_exec(&s, PGRES_TUPLES_OK, "lock",
+				"SELECT pg_advisory_xact_lock(hashtext('hhmatch.store'))",
+				0, NULL, NULL);
+	if (st == HH_OK)
+		st = store_migrate(&s);
+	if (st == HH_OK) {
+		r = PQexec(s.conn, "COMMIT");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK ||
+		    strcmp(PQcmdStatus(r), "COMMIT") != 0)
+			st = store_fail(&s, r, "COMMIT");
+		PQclear(r);
+	}
+	if (st != HH_OK && PQstatus(s.conn) == CONNECTION_OK)
+		PQclear(PQexec(s.conn, "ROLLBACK"));
 	PQfinish(s.conn);
 	pg_uri_free(&u);
 	return st;

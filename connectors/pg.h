@@ -48,4 +48,25 @@ hh_status pgsrc_open(const char *uri, int slice, int nslices,
 hh_status pgstore_publish(const char *uri, const char *dir, int period,
 			  hh_err *err);
 
+/* For other readers and writers of the store (connectors/pgaudit.c).
+ * struct pg_conn and struct pg_result are libpq's PGconn and PGresult. */
+struct pg_conn;
+struct pg_result;
+
+/* Connects to the store at uri (no table= or query=) with the session
+ * settings of the publisher (UTF8, ISO dates, notices dropped).  what
+ * prefixes messages (e.g. "auditing "); the URI in them is redacted.  A
+ * failure to connect is HH_EINPUT.  The caller closes with PQfinish. */
+hh_status pgstore_connect(const char *uri, const char *what,
+			  struct pg_conn **out, hh_err *err);
+
+/* One line of libpq error text of r (may be NULL) or else of c, with the
+ * password of uri scrubbed. */
+void pg_errtext(const char *uri, const struct pg_result *r, struct pg_conn *c,
+		char *out, size_t cap);
+
+/* Applies the migrations from schemas/sql/ that the store at uri lacks,
+ * in a transaction of its own, as pgstore_publish does before loading. */
+hh_status pgstore_migrate(const char *uri, hh_err *err);
+
 #endif

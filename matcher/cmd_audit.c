@@ -46,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -373,6 +374,7 @@ typedef struct {
 	schema *sc;
 	answer *a;
 	pgaudit *pg;              /* --pg: the store; else NULL */
+	char key_id[16];          /* the run's key_id */
 } audit_ctx;
 
 static hh_status parse_period(const char *text, int *p, hh_err *err)
@@ -441,10 +443,8 @@ static void not_in_store(audit_ctx *c, const char *what)
 static hh_status open_run(audit_ctx *c, hh_err *err)
 {
 	const audit_opts *o = c->o;
-	if (o->pg) {
-		char key_id[16] = "";
-		return open_store(c, key_id, err);
-	}
+	if (o->pg)
+		return open_store(c, c->key_id, err);
 	if (o->run) {
 		if (o->period)
 			return hh_fail(err, HH_EUSAGE, "--period selects a run kept in --state; "
@@ -477,6 +477,7 @@ static hh_status open_run(audit_ctx *c, hh_err *err)
 	HH_TRY(rr_table_load(path, &c->hh, err));
 	snprintf(path, sizeof path, "%s/findings.csv", c->dir);
 	HH_TRY(rr_table_load(path, &c->fnd, err));
+	snprintf(c->key_id, sizeof c->key_id, "%s", c->rep->key_id);
 	HH_TRY(load_key(c, c->rep->key_id, err));
 	return schema_new(&c->sc, err);
 }
@@ -586,6 +587,16 @@ static int scan_source(audit_ctx *c, source_id sid, row_fn fn, void *ctx)
 	return result;
 }
 
+/* Column by name, ignoring case: the store's explain columns are
+ * explain.csv's header in lower case. */
+static int col_ci(const rr_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (!strcasecmp(t->header[i], name))
+			return (int)i;
+	return -1;
+}
+
 static int find_row(const rr_table *t, const char *col, const char *value)
 {
 	int c = rr_col(t, col);
@@ -661,6 +672,12 @@ static hh_status q_household(audit_ctx *c, hh_err *err)
 	const char *id = c->o->household;
 	jb_puts(&a->query, ",\"household\":");
 	jb_str(&a->query, id);
+	if (c->pg) {
+		HH_TRY(pg_rows(c, c->period, PGA_HOUSEHOLDS, PGA_BY_HOUSEHOLD, &id, 1, &c->hh, err));
+		HH_TRY(pg_rows(c, c->period, PGA_FINDINGS, PGA_BY_HOUSEHOLD, &id, 1, &c->fnd, err));
+		HH_TRY(pg_rows(c, c->period, PGA_EXPLAIN, PGA_BY_HOUSEHOLD, &id, 1, &c->explain,
+			       err));
+	}
 	int row = find_row(c->hh, "household_id", id);
 	fact(a, "household", "%s", id);
 	if (row < 0) {
@@ -673,16 +690,21 @@ static hh_status q_household(audit_ctx *c, hh_err *err)
 	/* rules */
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/explain.csv", c->dir);
-	if (access(path, F_OK))
+	if (c->pg)
+		; /* read above */
+	else if (access(path, F_OK))
 		warn(a, "this run has no explain.csv: rule values are not available");
 	else
 		HH_TRY(rr_table_load(path, &c->explain, err));
 	if (row >= 0 && c->explain) {
 		int er = find_row(c->explain, "household_id", id);
+		if (er < 0 && c->pg)
+			warn(a, "the store has no rule values for this household (the period "
+				"was published by an hhmatch that did not store explain.csv)");
 		section *s = new_section(a, "rules", "rule,value,threshold,fired");
 		const char *reasons = rr_cell(c->hh, (size_t)row, rr_col(c->hh, "reasons"));
 		fact(a, "income_line", "%s", rr_cell(c->explain, (size_t)er,
-						     rr_col(c->explain, "income_line")));
+						     col_ci(c->explain, "income_line")));
 		for (int r = 0; er >= 0 && r < R_COUNT; r++) {
 			const char *code = rules_code_name((rule_code)r);
 			char vc[64], tc[64];
@@ -693,12 +715,16 @@ static hh_status q_household(audit_ctx *c, hh_err *err)
 			for (const char *p = reasons; (p = strstr(p, code)); p += cl)
 				if ((p == reasons || p[-1] == ';') && (p[cl] == ';' || !p[cl]))
 					fired = 1;
-			add_row(a, s, code, rr_cell(c->explain, (size_t)er, rr_col(c->explain, vc)),
-				rr_cell(c->explain, (size_t)er, rr_col(c->explain, tc)),
+			add_row(a, s, code, rr_cell(c->explain, (size_t)er, col_ci(c->explain, vc)),
+				rr_cell(c->explain, (size_t)er, col_ci(c->explain, tc)),
 				fired ? "yes" : "no");
 		}
 	}
 	findings_section(c, "findings", c->fnd, "household_id", id);
+	if (c->pg) {
+		not_in_store(c, "members and their roster rows, source rows of the members");
+		return HH_OK;
+	}
 	hh_ctx h = {.household = id};
 	h.members = new_section(a, "members", "pid,counted,file,line,values");
 	int got = scan_source(c, SRC_CIVIL_AFFAIRS, member_row, &h);
@@ -781,6 +807,38 @@ static hh_status person_pid(audit_ctx *c, char out[PID_HEX + 1], hh_err *err)
 	return HH_OK;
 }
 
+/* The person's rows in the run's source files: roster and source rows,
+ * which sources hold the person, the roster households. */
+static void person_sources(audit_ctx *c, person_ctx *p)
+{
+	answer *a = c->a;
+	p->roster = new_section(a, "roster rows", "household_id,file,line,values");
+	p->rows = new_section(a, "source rows", "source,file,line,values");
+	int got[SRC_COUNT];
+	for (int s = 0; s < SRC_COUNT; s++) {
+		got[s] = scan_source(c, (source_id)s, person_row, p);
+		if (got[s] < 0)
+			warn(a, "the %s source carries raw ID numbers: give --key (with --pid) or "
+				"--id --key to match its rows", engine_source_name((source_id)s));
+	}
+	char held[256] = "";
+	for (int s = 0; s < SRC_COUNT; s++)
+		if (p->held[s])
+			snprintf(held + strlen(held), sizeof held - strlen(held), "%s%s (%d rows)",
+				 held[0] ? ", " : "", engine_source_name((source_id)s), p->held[s]);
+	fact(a, "sources holding the person", "%s", held[0] ? held : "none");
+	fact(a, "on the roster", "%s", p->held[SRC_CIVIL_AFFAIRS] ? "yes"
+				       : got[SRC_CIVIL_AFFAIRS] > 0 ? "no" : "unknown");
+	section *hs = new_section(a, "households", "household_id,risk_level,reasons");
+	int lc = rr_col(c->hh, "risk_level"), rc = rr_col(c->hh, "reasons");
+	for (int i = 0; i < p->nh; i++) {
+		int r = find_row(c->hh, "household_id", p->households[i]);
+		add_row(a, hs, p->households[i],
+			r >= 0 ? rr_cell(c->hh, (size_t)r, lc) : "(not counted)",
+			r >= 0 ? rr_cell(c->hh, (size_t)r, rc) : "");
+	}
+}
+
 static hh_status q_person(audit_ctx *c, hh_err *err)
 {
 	answer *a = c->a;
@@ -793,30 +851,13 @@ static hh_status q_person(audit_ctx *c, hh_err *err)
 	add_pid(a, pid);
 	fact(a, "pid", "%s", pid);
 	person_ctx p = {.pid = pid};
-	p.roster = new_section(a, "roster rows", "household_id,file,line,values");
-	p.rows = new_section(a, "source rows", "source,file,line,values");
-	int got[SRC_COUNT];
-	for (int s = 0; s < SRC_COUNT; s++) {
-		got[s] = scan_source(c, (source_id)s, person_row, &p);
-		if (got[s] < 0)
-			warn(a, "the %s source carries raw ID numbers: give --key (with --pid) or "
-				"--id --key to match its rows", engine_source_name((source_id)s));
-	}
-	char held[256] = "";
-	for (int s = 0; s < SRC_COUNT; s++)
-		if (p.held[s])
-			snprintf(held + strlen(held), sizeof held - strlen(held), "%s%s (%d rows)",
-				 held[0] ? ", " : "", engine_source_name((source_id)s), p.held[s]);
-	fact(a, "sources holding the person", "%s", held[0] ? held : "none");
-	fact(a, "on the roster", "%s", p.held[SRC_CIVIL_AFFAIRS] ? "yes"
-				       : got[SRC_CIVIL_AFFAIRS] > 0 ? "no" : "unknown");
-	section *hs = new_section(a, "households", "household_id,risk_level,reasons");
-	int lc = rr_col(c->hh, "risk_level"), rc = rr_col(c->hh, "reasons");
-	for (int i = 0; i < p.nh; i++) {
-		int r = find_row(c->hh, "household_id", p.households[i]);
-		add_row(a, hs, p.households[i],
-			r >= 0 ? rr_cell(c->hh, (size_t)r, lc) : "(not counted)",
-			r >= 0 ? rr_cell(c->hh, (size_t)r, rc) : "");
+	const char *pids[1] = {pid};
+	if (c->pg) {
+		not_in_store(c, "roster rows, source rows, which sources hold the person, the "
+			     "person's roster households");
+		HH_TRY(pg_rows(c, c->period, PGA_FINDINGS, PGA_BY_PID, pids, 1, &c->fnd, err));
+	} else {
+		person_sources(c, &p);
 	}
 	findings_section(c, "findings", c->fnd, "pid", pid);
 	/* households named by findings join the history */
@@ -831,25 +872,41 @@ static hh_status q_person(audit_ctx *c, hh_err *err)
 		if (!seen && p.nh < 16)
 			snprintf(p.households[p.nh++], 64, "%s", h);
 	}
-	if (!c->o->state)
+	if (!c->o->state && !c->pg)
 		return HH_OK;
 	section *hist = new_section(a, "history", "period,household_id,risk_level,reasons,findings");
 	int *ps;
 	size_t n;
-	HH_TRY(state_periods(c->o->state, &ps, &n, err));
+	if (c->pg)
+		HH_TRY(pgaudit_periods(c->pg, &ps, &n, err));
+	else
+		HH_TRY(state_periods(c->o->state, &ps, &n, err));
+	const char *hids[16];
+	for (int k = 0; k < p.nh; k++)
+		hids[k] = p.households[k];
 	for (size_t i = 0; i < n; i++) {
 		char dir[PATH_MAX + 32], path[PATH_MAX + 64], per[16];
 		rr_table *hh = NULL, *fnd = NULL;
-		snprintf(dir, sizeof dir, "%s/runs/%06d", c->o->state, ps[i]);
+		snprintf(dir, sizeof dir, "%s/runs/%06d", c->o->state ? c->o->state : "", ps[i]);
 		snprintf(per, sizeof per, "%06d", ps[i]);
 		snprintf(path, sizeof path, "%s/households.csv", dir);
 		hh_err e2 = {{0}};
-		if (rr_table_load(path, &hh, &e2) != HH_OK) {
+		if (c->pg) {
+			hh_status st = pg_rows(c, ps[i], PGA_HOUSEHOLDS, PGA_BY_HOUSEHOLD, hids,
+					       (size_t)p.nh, &hh, err);
+			if (st == HH_OK)
+				st = pg_rows(c, ps[i], PGA_FINDINGS, PGA_BY_PID, pids, 1, &fnd, err);
+			if (st != HH_OK) {
+				rr_table_free(hh);
+				free(ps);
+				return st;
+			}
+		} else if (rr_table_load(path, &hh, &e2) != HH_OK) {
 			warn(a, "history: %s", e2.msg);
 			continue;
 		}
 		snprintf(path, sizeof path, "%s/findings.csv", dir);
-		if (rr_table_load(path, &fnd, &e2) != HH_OK) {
+		if (!c->pg && rr_table_load(path, &fnd, &e2) != HH_OK) {
 			warn(a, "history: %s", e2.msg);
 			rr_table_free(hh);
 			continue;
@@ -882,7 +939,6 @@ static hh_status q_person(audit_ctx *c, hh_err *err)
 
 static hh_status q_findings(audit_ctx *c, hh_err *err)
 {
-	(void)err;
 	answer *a = c->a;
 	const char *code = c->o->code, *region = c->o->region;
 	jb_puts(&a->query, ",\"code\":");
@@ -891,13 +947,20 @@ static hh_status q_findings(audit_ctx *c, hh_err *err)
 		jb_puts(&a->query, ",\"region\":");
 		jb_str(&a->query, region);
 	}
+	if (c->pg)
+		HH_TRY(pg_rows(c, c->period, PGA_FINDINGS, PGA_BY_CODE, &code, 1, &c->fnd, err));
 	section *s = new_section(a, "findings", "code,source,household_id,region_code,pid,detail");
-	int hc = rr_col(c->hh, "household_id"), rc = rr_col(c->hh, "region_code");
+	/* the store's findings carry their household's region_code */
+	int hc = c->hh ? rr_col(c->hh, "household_id") : -1;
+	int rc = c->hh ? rr_col(c->hh, "region_code") : -1;
+	int frc = rr_col(c->fnd, "region_code");
 	for (size_t i = 0; i < c->fnd->nrows; i++) {
 		if (strcmp(rr_cell(c->fnd, i, 0), code))
 			continue;
 		const char *hid = rr_cell(c->fnd, i, 2), *reg = "";
-		for (size_t r = 0; hid[0] && r < c->hh->nrows; r++)
+		if (frc >= 0)
+			reg = rr_cell(c->fnd, i, frc);
+		for (size_t r = 0; frc < 0 && hid[0] && r < c->hh->nrows; r++)
 			if (!strcmp(rr_cell(c->hh, r, hc), hid)) {
 				reg = rr_cell(c->hh, r, rc);
 				break;
@@ -930,32 +993,32 @@ static int looks_like_id(const char *s)
 	return 0;
 }
 
+/* Appends the query's record to the table (--pg) and to the file log
+ * (log_path, when not NULL), with the same members in both. */
 static hh_status log_query(audit_ctx *c, const char *log_path, const char *operator_,
 			   hh_err *err)
 {
 	answer *a = c->a;
-	jbuf m = {0};
+	jbuf q = {0}, m = {0};
 	char now[32];
 	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	jb_printf(&m, "\"time\":\"%s\",\"operator\":", now);
-	jb_str(&m, operator_);
-	jb_puts(&m, ",\"purpose\":");
-	jb_str(&m, c->o->purpose);
-	jb_puts(&m, ",\"query\":{\"command\":");
-	jb_str(&m, c->o->sub);
-	jb_raw(&m, a->query.s ? a->query.s : "", a->query.n);
-	jb_puts(&m, "},\"pids\":[");
-	for (size_t i = 0; i < a->npids; i++) {
-		if (i)
-			jb_puts(&m, ",");
-		jb_str(&m, a->pids[i]);
-	}
-	jb_puts(&m, "]");
-	hh_status st = m.oom ? hh_fail(err, HH_EINTERNAL, "out of memory")
-			     : auditlog_append(log_path, m.s, NULL, err);
+	jb_puts(&q, "{\"command\":");
+	jb_str(&q, c->o->sub);
+	jb_raw(&q, a->query.s ? a->query.s : "", a->query.n);
+	jb_puts(&q, "}");
+	pgaudit_record rec = {.time = now, .operator_ = operator_, .purpose = c->o->purpose,
+			      .query = q.s ? q.s : "", .pids = (const char *const *)a->pids,
+			      .npids = a->npids};
+	pgaudit_members(&rec, &m);
+	hh_status st = m.oom || q.oom ? hh_fail(err, HH_EINTERNAL, "out of memory") : HH_OK;
+	if (st == HH_OK && c->pg)
+		st = pgaudit_log_append(c->pg, &rec, NULL, err);
+	if (st == HH_OK && log_path)
+		st = auditlog_append(log_path, m.s, NULL, err);
+	jb_free(&q);
 	jb_free(&m);
 	return st;
 }
@@ -965,7 +1028,7 @@ static hh_status log_query(audit_ctx *c, const char *log_path, const char *opera
 static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *err)
 {
 	enum { O_RUN = 256, O_STATE, O_PERIOD, O_LOG, O_OPERATOR, O_PURPOSE, O_KEY, O_ID,
-	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_HELP };
+	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_HELP, O_PG };
 	static const struct option longopts[] = {
 		{"run", required_argument, 0, O_RUN},
 		{"state", required_argument, 0, O_STATE},
@@ -980,6 +1043,7 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		{"code", required_argument, 0, O_CODE},
 		{"region", required_argument, 0, O_REGION},
 		{"json", no_argument, 0, O_JSON},
+		{"pg", required_argument, 0, O_PG},
 		{"help", no_argument, 0, O_HELP},
 		{0, 0, 0, 0}};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -1011,6 +1075,7 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		case O_CODE: o->code = optarg; break;
 		case O_REGION: o->region = optarg; break;
 		case O_JSON: o->json = 1; break;
+		case O_PG: o->pg = optarg; break;
 		case O_HELP: *help = 1; return HH_OK;
 		default: {
 			/* name the option only: a value may be an ID number */
@@ -1023,15 +1088,20 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 	}
 	if (optind < argc - 1)
 		return hh_fail(err, HH_EUSAGE, "unexpected argument (see hhmatch audit --help)");
+	if (o->pg && !pg_is_uri(o->pg))
+		return hh_fail(err, HH_EUSAGE, "--pg needs a postgresql:// URI");
 	if (!strcmp(o->sub, "verify-log")) {
-		if (!o->log && !o->state)
-			return hh_fail(err, HH_EUSAGE, "verify-log needs --state DIR or --log FILE");
+		if (!o->log && !o->state && !o->pg)
+			return hh_fail(err, HH_EUSAGE, "verify-log needs --state DIR, --log FILE "
+				       "or --pg URI");
 		return HH_OK;
 	}
-	if (!o->run && !o->state)
-		return hh_fail(err, HH_EUSAGE, "give --run DIR or --state DIR (see hhmatch audit "
-			       "--help)");
-	if (!o->log && !o->state)
+	if (o->pg && o->run)
+		return hh_fail(err, HH_EUSAGE, "--run and --pg are two places to ask: give one");
+	if (!o->run && !o->state && !o->pg)
+		return hh_fail(err, HH_EUSAGE, "give --run DIR, --state DIR or --pg URI (see "
+			       "hhmatch audit --help)");
+	if (!o->log && !o->state && !o->pg)
 		return hh_fail(err, HH_EUSAGE, "no audit log: with --run, give --log FILE (or use "
 			       "--state DIR, whose audit.log is used)");
 	if (!o->purpose || !o->purpose[0])
@@ -1049,8 +1119,34 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 	return HH_OK;
 }
 
+/* verify-log --pg: the chain in hhmatch.audit_log, by id. */
+static hh_status verify_table(const audit_opts *o, hh_err *err)
+{
+	pgaudit *pg = NULL;
+	auditlog_check ck;
+	hh_status st = pgaudit_open(o->pg, &pg, err);
+	if (st == HH_OK)
+		st = pgaudit_log_verify(pg, &ck, err);
+	if (st == HH_OK && ck.broken)
+		st = hh_fail(err, HH_EINPUT, "%s: hhmatch.audit_log: record id %lu is broken: %s "
+			     "(records before it are intact)", pgaudit_shown(pg), ck.broken, ck.why);
+	if (st == HH_OK) {
+		printf("audit_log intact: %lu records\n", ck.records);
+		if (ck.records)
+			printf("head sha256: %s (keep it elsewhere: removing the last records "
+			       "cannot be detected from the table alone)\n", ck.head);
+	}
+	pgaudit_close(pg);
+	return st;
+}
+
 static hh_status verify_log(const audit_opts *o, hh_err *err)
 {
+	if (o->pg) {
+		HH_TRY(verify_table(o, err));
+		if (!o->log && !o->state)
+			return HH_OK;
+	}
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s", o->log ? o->log : "");
 	if (!o->log)
@@ -1073,7 +1169,7 @@ static hh_status run_query(const audit_opts *o, hh_err *err)
 	audit_ctx c = {.o = o, .a = &a};
 	char log_path[PATH_MAX];
 	snprintf(log_path, sizeof log_path, "%s", o->log ? o->log : "");
-	if (!o->log)
+	if (!o->log && o->state)
 		snprintf(log_path, sizeof log_path, "%s/audit.log", o->state);
 	const char *op = o->operator_;
 	if (!op)
@@ -1087,7 +1183,10 @@ static hh_status run_query(const audit_opts *o, hh_err *err)
 	}
 	hh_status st = open_run(&c, err);
 	if (st == HH_OK) {
-		if (o->state) {
+		if (o->pg) { /* --state then only says where the file log is */
+			jb_puts(&a.query, ",\"pg\":");
+			jb_str(&a.query, pgaudit_shown(c.pg));
+		} else if (o->state) {
 			jb_puts(&a.query, ",\"state\":");
 			jb_str(&a.query, o->state);
 		}
@@ -1096,7 +1195,8 @@ static hh_status run_query(const audit_opts *o, hh_err *err)
 			jb_str(&a.query, o->run);
 		}
 		jb_printf(&a.query, ",\"period\":\"%06d\"", c.period);
-		fact(&a, "run", "%s (period %06d, key_id %s)", c.dir, c.period, c.rep->key_id);
+		fact(&a, o->pg ? "store" : "run", "%s (period %06d, key_id %s)", c.dir, c.period,
+		     c.key_id);
 		if (!strcmp(o->sub, "household"))
 			st = q_household(&c, err);
 		else if (!strcmp(o->sub, "person"))
@@ -1107,7 +1207,7 @@ static hh_status run_query(const audit_opts *o, hh_err *err)
 	if (st == HH_OK && (a.oom || a.query.oom))
 		st = hh_fail(err, HH_EINTERNAL, "out of memory");
 	if (st == HH_OK)
-		st = log_query(&c, log_path, op, err);
+		st = log_query(&c, log_path[0] ? log_path : NULL, op, err);
 	if (st == HH_OK) {
 		if (o->json)
 			print_json(&a, stdout);
@@ -1123,6 +1223,7 @@ static hh_status run_query(const audit_opts *o, hh_err *err)
 	rr_table_free(c.explain);
 	pid_key_free(c.key);
 	schema_free(c.sc);
+	pgaudit_close(c.pg);
 	return st;
 }
 
