@@ -970,6 +970,23 @@ static hh_status store_fail(store *s, const PGresult *r, const char *what)
 		       s->dir, s->uri->shown, what, msg);
 }
 
+/* Ends the store's transaction: COMMIT when st is HH_OK (a COMMIT of a
+ * failed transaction answers ROLLBACK, which is a failure too), else
+ * ROLLBACK while the connection lives.  Returns the outcome. */
+static hh_status store_finish(store *s, hh_status st)
+{
+	if (st == HH_OK) {
+		PGresult *r = PQexec(s->conn, "COMMIT");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK ||
+		    strcmp(PQcmdStatus(r), "COMMIT") != 0)
+			st = store_fail(s, r, "COMMIT");
+		PQclear(r);
+	}
+	if (st != HH_OK && PQstatus(s->conn) == CONNECTION_OK)
+		PQclear(PQexec(s->conn, "ROLLBACK"));
+	return st;
+}
+
 /* Runs sql (params as text) and checks for `want`; keeps the result in
  * *out when out is not NULL. */
 static hh_status store_exec(store *s, ExecStatusType want, const char *what,
@@ -1468,7 +1485,6 @@ hh_status pgstore_publish(const char *uri, const char *dir, int period,
 	store s = {0};
 	const char *params[1];
 	hh_status st;
-	PGresult *r;
 
 	if (!uri || !dir)
 		return hh_fail(err, HH_EINTERNAL, "pgstore_publish: no uri or dir");
@@ -1526,18 +1542,7 @@ hh_status pgstore_publish(const char *uri, const char *dir, int period,
 	}
 	if (st == HH_OK)
 		st = load_alerts(&s);
-	if (st == HH_OK) {
-		/* a COMMIT of a failed transaction answers ROLLBACK */
-		r = PQexec(s.conn, "COMMIT");
-		if (PQresultStatus(r) != PGRES_COMMAND_OK ||
-		    strcmp(PQcmdStatus(r), "COMMIT") != 0)
-			st = store_fail(&s, r, "COMMIT");
-		PQclear(r);
-	}
-	if (st != HH_OK && PQstatus(s.conn) == CONNECTION_OK) {
-		r = PQexec(s.conn, "ROLLBACK");
-		PQclear(r);
-	}
+	st = store_finish(&s, st);
 	PQfinish(s.conn);
 	pg_uri_free(&u);
 	return st;
@@ -1584,7 +1589,6 @@ hh_status pgstore_migrate(const char *uri, hh_err *err)
 	pg_uri u;
 	store s = {0};
 	hh_status st;
-	PGresult *r;
 
 	st = pg_uri_parse(uri, &u, err);
 	if (st != HH_OK)
@@ -1604,15 +1608,7 @@ hh_status pgstore_migrate(const char *uri, hh_err *err)
 				0, NULL, NULL);
 	if (st == HH_OK)
 		st = store_migrate(&s);
-	if (st == HH_OK) {
-		r = PQexec(s.conn, "COMMIT");
-		if (PQresultStatus(r) != PGRES_COMMAND_OK ||
-		    strcmp(PQcmdStatus(r), "COMMIT") != 0)
-			st = store_fail(&s, r, "COMMIT");
-		PQclear(r);
-	}
-	if (st != HH_OK && PQstatus(s.conn) == CONNECTION_OK)
-		PQclear(PQexec(s.conn, "ROLLBACK"));
+	st = store_finish(&s, st);
 	PQfinish(s.conn);
 	pg_uri_free(&u);
 	return st;
