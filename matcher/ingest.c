@@ -220,7 +220,17 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	csv_field hid = row->str[c->household_id];
 	int added = 0;
 	const char *key = NULL;
-	int64_t h = strtab_find(e->household_ids, hid.ptr, hid.len);
+	/* Rosters list a household's members together: the previous row's
+	 * household is the likely one, and comparing is cheaper than hashing. */
+	int64_t h = -1;
+	if (e->roster.n) {
+		const roster_row *prev = vec_at(&e->roster, e->roster.n - 1);
+		const household *ph = vec_at(&e->households, prev->household);
+		if (!strncmp(ph->id, hid.ptr, hid.len) && ph->id[hid.len] == '\0')
+			h = prev->household;
+	}
+	if (h < 0)
+		h = strtab_find(e->household_ids, hid.ptr, hid.len);
 	if (h < 0) { /* a new household: keep its id for the run */
 		key = arena_strndup(e->strings, hid.ptr, hid.len);
 		if (!key)
