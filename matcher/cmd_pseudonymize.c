@@ -197,8 +197,8 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	pseudo_ctx c = {.map = &map, .source = o->source, .in_path = o->in};
 	hh_status st;
 
-	c.period = o->period ? atoi(o->period) : current_period();
-	if (!idnum_period_end(c.period))
+	c.period = o->period ? idnum_parse_period(o->period) : current_period();
+	if (!c.period)
 		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", o->period);
 	HH_TRY(schema_new(&sc, err));
 	map.src = schema_source_by_name(sc, o->source);

@@ -246,10 +246,9 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads, hh_err
 			       !o->period ? "--period" : !o->key ? "--key"
 			       : !o->out ? "--out" : "--civil-affairs");
 	char *end;
-	long p = strtol(o->period, &end, 10);
-	if (*end || strlen(o->period) != 6 || !idnum_period_end((int)p))
+	*period = idnum_parse_period(o->period);
+	if (!*period)
 		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", o->period);
-	*period = (int)p;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	*threads = n > 0 ? (int)n : 1;
 	if (o->threads) {

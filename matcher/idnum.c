@@ -292,3 +292,18 @@ size_t idnum_repairs(const char bad[18], int period,
 	}
 	return count;
 }
+
+int idnum_parse_period(const char *s)
+{
+	int v = 0;
+	if (!s)
+		return 0;
+	for (int i = 0; i < 6; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (s[6] != '\0' || !idnum_period_end(v))
+		return 0;
+	return v;
+}

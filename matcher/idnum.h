@@ -73,6 +73,10 @@ int idnum_age(int birth, int date);
  * is not a valid YYYYMM. */
 int idnum_period_end(int period);
 
+/* A period written as exactly six digits YYYYMM with a real month, as
+ * an int; 0 for anything else ("202611x", "202613", NULL). */
+int idnum_parse_period(const char *s);
+
 /* 1 if YYYYMMDD is a real calendar date. */
 int idnum_valid_date(int yyyymmdd);
 

@@ -16,6 +16,7 @@
 #include "csv.h"
 #include "instream.h"
 #include "kv.h"
+#include "idnum.h"
 #include "runread.h"
 
 static char **row_copy(const csv_record *rec, size_t ncols)
@@ -248,7 +249,7 @@ hh_status rr_report_load(const char *path, rr_report **out, hh_err *err)
 	}
 	char period[16] = "";
 	copy_str(period, sizeof period, find_key(top, tend, "period"));
-	r->period = atoi(period);
+	r->period = idnum_parse_period(period);
 	copy_str(r->key_id, sizeof r->key_id, find_key(top, tend, "key_id"));
 	for (int s = 0; s < SRC_COUNT; s++) {
 		const char *o = find_key(srcs, send, engine_source_name((source_id)s));

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "idnum.h"
 #include "runread.h"
 #include "state.h"
 
@@ -54,16 +55,6 @@ static const char *const kept_files[] = {"households.csv", "flags.csv", "finding
 					 "explain.csv", "report.json", "alerts.jsonl"};
 #define N_KEPT (sizeof kept_files / sizeof kept_files[0])
 
-static int is_period_name(const char *s)
-{
-	if (strlen(s) != 6)
-		return 0;
-	for (int i = 0; i < 6; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	int m = atoi(s) % 100;
-	return m >= 1 && m <= 12;
-}
 
 hh_status state_periods(const char *state_dir, int **out, size_t *n, hh_err *err)
 {
@@ -82,7 +73,7 @@ hh_status state_periods(const char *state_dir, int **out, size_t *n, hh_err *err
 	struct dirent *de;
 	hh_status st = HH_OK;
 	while ((de = readdir(d))) {
-		if (!is_period_name(de->d_name))
+		if (!idnum_parse_period(de->d_name))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -93,7 +84,7 @@ hh_status state_periods(const char *state_dir, int **out, size_t *n, hh_err *err
 			}
 			*out = np;
 		}
-		(*out)[(*n)++] = atoi(de->d_name);
+		(*out)[(*n)++] = idnum_parse_period(de->d_name);
 	}
 	closedir(d);
 	if (st != HH_OK) {

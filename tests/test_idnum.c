@@ -381,3 +381,16 @@ Test(idnum, every_single_substitution_is_detected_and_repairable)
 		}
 	}
 }
+
+Test(idnum, parse_period)
+{
+	cr_assert_eq(idnum_parse_period("202611"), 202611);
+	cr_assert_eq(idnum_parse_period("202401"), 202401);
+	cr_assert_eq(idnum_parse_period("202613"), 0);
+	cr_assert_eq(idnum_parse_period("202600"), 0);
+	cr_assert_eq(idnum_parse_period("202611x"), 0);
+	cr_assert_eq(idnum_parse_period("20261"), 0);
+	cr_assert_eq(idnum_parse_period(" 202611"), 0);
+	cr_assert_eq(idnum_parse_period(""), 0);
+	cr_assert_eq(idnum_parse_period(NULL), 0);
+}
