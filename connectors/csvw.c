@@ -155,9 +155,9 @@ void csvw_int(csvw *w, int64_t v, int sep_before)
 	csvw_raw(w, p, (size_t)(end - p));
 }
 
-void csvw_yuan(csvw *w, int64_t fen, int sep_before)
+/* Yuan text of fen right-aligned ending at end; returns the first. */
+static char *yuan(int64_t fen, char *end)
 {
-	char buf[32], *end = buf + sizeof buf;
 	uint64_t u = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
 	char *p = end;
 	*--p = (char)('0' + u % 10);
@@ -166,9 +166,26 @@ void csvw_yuan(csvw *w, int64_t fen, int sep_before)
 	p = digits(u / 100, p);
 	if (fen < 0)
 		*--p = '-';
+	return p;
+}
+
+void csvw_yuan(csvw *w, int64_t fen, int sep_before)
+{
+	char buf[32], *end = buf + sizeof buf;
+	char *p = yuan(fen, end);
 	if (sep_before)
 		*--p = ',';
 	csvw_raw(w, p, (size_t)(end - p));
+}
+
+size_t csvw_fmt_yuan(int64_t fen, char out[32])
+{
+	char buf[32], *end = buf + sizeof buf;
+	char *p = yuan(fen, end);
+	size_t n = (size_t)(end - p);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return n;
 }
 
 hh_status csvw_close(csvw *w, hh_err *err)

@@ -37,6 +37,10 @@ void csvw_end_row(csvw *w);
 void csvw_int(csvw *w, int64_t v, int sep_before);
 void csvw_yuan(csvw *w, int64_t fen, int sep_before);
 
+/* The same yuan text into out (NUL-terminated), for messages and
+ * details; returns its length. */
+size_t csvw_fmt_yuan(int64_t fen, char out[32]);
+
 /* Flushes, syncs and closes; NULL is a no-op returning HH_OK. */
 hh_status csvw_close(csvw *w, hh_err *err);
 

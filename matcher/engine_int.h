@@ -242,7 +242,4 @@ hh_status household_evaluate(engine *e, hh_err *err);
 /* output.c */
 hh_status output_write_all(engine *e, const char *dir, hh_err *err);
 
-/* Money in fen as "123.45". */
-void engine_fmt_yuan(int64_t fen, char *buf, size_t cap);
-
 #endif

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvw.h"
 #include "engine_int.h"
 #include "idnum.h"
 
@@ -261,8 +262,8 @@ static hh_status evaluate_one(hh_part *part, uint32_t h, const uint32_t *rows,
 	a.f.household_income_fen = income_max;
 	if (income_min != income_max) {
 		char lo[32], hi[32];
-		engine_fmt_yuan(income_min, lo, sizeof lo);
-		engine_fmt_yuan(income_max, hi, sizeof hi);
+		csvw_fmt_yuan(income_min, lo);
+		csvw_fmt_yuan(income_max, hi);
 		if (engine_add_finding(a.findings, F_D_INCONSISTENT_INCOME,
 				       SRC_CIVIL_AFFAIRS, a.hh->id, NULL,
 				       "household_income differs between the "
@@ -290,8 +291,8 @@ static hh_status evaluate_one(hh_part *part, uint32_t h, const uint32_t *rows,
 	    12 * a.wages_pensions * 10000 >=
 		    ru->high_income_multiple_bp * res.income_line_fen * a.f.members) {
 		char sum[32], line[32];
-		engine_fmt_yuan(12 * a.wages_pensions, sum, sizeof sum);
-		engine_fmt_yuan(res.income_line_fen, line, sizeof line);
+		csvw_fmt_yuan(12 * a.wages_pensions, sum);
+		csvw_fmt_yuan(res.income_line_fen, line);
 		if (engine_add_finding(a.findings, F_A_HIGH_INCOME, SRC_HR, a.hh->id,
 				       NULL,
 				       "category %s; 12 x (monthly wages + pensions) "
@@ -418,8 +419,8 @@ static hh_status discovery(engine *e, hh_err *err)
 			continue;
 		const housing_agg *ho = hous ? ptab_find(hous, pid) : NULL;
 		int collapsed = ho && ho->damage == e->c.dmg_collapsed + 1;
-		engine_fmt_yuan(m->oop_12m_fen, amount, sizeof amount);
-		engine_fmt_yuan(ru->discovery_oop_fen, line, sizeof line);
+		csvw_fmt_yuan(m->oop_12m_fen, amount);
+		csvw_fmt_yuan(ru->discovery_oop_fen, line);
 		if (engine_add_finding(&e->findings, F_X_DISCOVERY, SRC_MEDICAL, NULL, pid,
 				       "%s; out-of-pocket medical costs of %s yuan "
 				       "in the 12 months to the period (discovery "

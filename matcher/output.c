@@ -20,12 +20,6 @@
 #include "engine_int.h"
 #include "pg.h"
 
-void engine_fmt_yuan(int64_t fen, char *buf, size_t cap)
-{
-	const char *sign = fen < 0 ? "-" : "";
-	uint64_t v = fen < 0 ? (uint64_t)-fen : (uint64_t)fen;
-	snprintf(buf, cap, "%s%" PRIu64 ".%02" PRIu64, sign, v / 100, v % 100);
-}
 
 static hh_status open_in(const char *dir, const char *name, csvw **w,
 			 hh_err *err)
