@@ -461,7 +461,12 @@ hh_status household_evaluate(engine *e, hh_err *err)
 	}
 	for (size_t i = 0; i < nh; i++)
 		order[i] = (id_index){((household *)vec_at(&e->households, i))->id, (uint32_t)i};
-	qsort(order, nh, sizeof *order, cmp_household_id);
+	/* Rosters usually come sorted by household already: check first. */
+	size_t sorted_upto = 1;
+	while (sorted_upto < nh && cmp_household_id(&order[sorted_upto - 1], &order[sorted_upto]) < 0)
+		sorted_upto++;
+	if (sorted_upto < nh)
+		qsort(order, nh, sizeof *order, cmp_household_id);
 	/* Renumber households by id order so rows sort into that order. */
 	for (size_t i = 0; i < nh; i++)
 		rank[order[i].index] = (uint32_t)i;
