@@ -8,6 +8,7 @@
  * opened, so a usage error (exit 1) never leaves work half done.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -261,6 +262,26 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads, hh_err
 	return HH_OK;
 }
 
+/* Set by SIGINT/SIGTERM: the engine stops at its next check and removes
+ * its temporary outputs, so an interrupted run publishes nothing. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static hh_encoding encoding_of(const char *s)
 {
 	if (!s)
@@ -313,12 +334,13 @@ hh_status cmd_run(int argc, char **argv)
 		engine_cfg cfg = {.period = period, .key = key, .rules = ru, .schema = sc,
 				  .threads = threads, .out_dir = o.out,
 				  .progress = !o.quiet && isatty(2), .pg_out = o.pg_out,
-				  .state_dir = o.state};
+				  .state_dir = o.state, .cancel = &interrupted};
 		for (int s = 0; s < SRC_COUNT; s++) {
 			cfg.src[s].path = o.src[s];
 			cfg.src[s].encoding = encoding_of(o.encoding[s]);
 		}
 		engine_summary sum;
+		catch_signals();
 		st = engine_run(&cfg, &sum, &err);
 		if (st == HH_OK && !o.quiet)
 			print_summary(&sum, o.out);

@@ -34,6 +34,14 @@ static const char *const finding_names[F_COUNT] = {
 const char *engine_source_name(source_id s) { return source_names[s]; }
 const char *engine_finding_name(finding_code c) { return finding_names[c]; }
 
+hh_status engine_check_cancel(const engine *e, hh_err *err)
+{
+	if (e->cfg->cancel && *e->cfg->cancel)
+		return hh_fail(err, HH_EINTERNAL,
+			       "interrupted by a signal; nothing was published");
+	return HH_OK;
+}
+
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -368,6 +376,8 @@ static hh_status write_outputs(engine *e, hh_err *err)
 	hh_status st = output_write_all(e, tmp, err);
 	if (st == HH_OK && cfg->state_dir)
 		st = state_alerts(cfg->state_dir, cfg->period, tmp, &e->sum->alerts, err);
+	if (st == HH_OK)
+		st = engine_check_cancel(e, err);
 	if (st == HH_OK && cfg->pg_out)
 		st = pgstore_publish(cfg->pg_out, tmp, cfg->period, err);
 	if (st == HH_OK)
@@ -428,6 +438,7 @@ static hh_status run(engine *e, hh_err *err)
 	HH_TRY(run_ingest(e, err));
 	e->t_ingest = now_seconds() - t;
 
+	HH_TRY(engine_check_cancel(e, err));
 	t = now_seconds();
 	HH_TRY(household_index_roster(e, 0, err));
 	size_t before = e->roster.n;
@@ -439,11 +450,13 @@ static hh_status run(engine *e, hh_err *err)
 	e->t_repair = now_seconds() - t;
 	HH_TRY(check_reject_ratio(e, err));
 
+	HH_TRY(engine_check_cancel(e, err));
 	t = now_seconds();
 	HH_TRY(gather_findings(e, err));
 	HH_TRY(household_evaluate(e, err));
 	e->t_households = now_seconds() - t;
 	summarise(e);
+	HH_TRY(engine_check_cancel(e, err));
 	return write_outputs(e, err);
 }
 

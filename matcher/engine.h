@@ -30,6 +30,7 @@
 #ifndef HH_ENGINE_H
 #define HH_ENGINE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "hh_error.h"
@@ -67,6 +68,10 @@ typedef struct {
 	int progress;              /* progress lines on stderr */
 	const char *pg_out;        /* NULL, or a store to publish into */
 	const char *state_dir;     /* NULL, or the run history (state.h) */
+	/* NULL, or a flag a signal handler sets: the run stops at the next
+	 * check (every few thousand rows, between phases) and publishes
+	 * nothing, as for any other failure. */
+	const volatile sig_atomic_t *cancel;
 } engine_cfg;
 
 typedef struct {

@@ -222,6 +222,9 @@ typedef struct {
 	rules_facts f;           /* region, members, income, oop, fees... */
 } household_out;
 
+/* HH_OK, or the error for a cancelled run (engine.c). */
+hh_status engine_check_cancel(const engine *e, hh_err *err);
+
 /* ingest.c */
 hh_status ingest_source(ingest *in);
 /* Moves slice `from`'s results into slice 0 `to` (after the join). */

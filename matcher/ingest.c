@@ -603,6 +603,8 @@ hh_status ingest_source(ingest *in)
 			atomic_store(&in->prog_bytes, done);
 			if (n == 65536 && done && !in->lock && !reserve_rows(in, n, done, r))
 				st = oom(in);
+			if (st == HH_OK)
+				st = engine_check_cancel(in->eng, &in->err);
 		}
 	}
 	if (st == HH_OK)
