@@ -9,6 +9,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -264,12 +265,12 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads, hh_err
 
 /* Set by SIGINT/SIGTERM: the engine stops at its next check and removes
  * its temporary outputs, so an interrupted run publishes nothing. */
-static volatile sig_atomic_t interrupted;
+static _Atomic int interrupted; /* lock-free, so safe in a handler */
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	interrupted = 1;
+	atomic_store(&interrupted, 1);
 }
 
 static void catch_signals(void)

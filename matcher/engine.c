@@ -36,7 +36,7 @@ const char *engine_finding_name(finding_code c) { return finding_names[c]; }
 
 hh_status engine_check_cancel(const engine *e, hh_err *err)
 {
-	if (e->cfg->cancel && *e->cfg->cancel)
+	if (e->cfg->cancel && atomic_load(e->cfg->cancel))
 		return hh_fail(err, HH_EINTERNAL,
 			       "interrupted by a signal; nothing was published");
 	return HH_OK;
@@ -316,6 +316,7 @@ static hh_status run_ingest(engine *e, hh_err *err)
 				return HH_EINTERNAL;
 			}
 		if (e->in[s].lock) {
+			e->in[s].dup_bytes = rowset_bytes(e->in[s].dups);
 			rowset_free(e->in[s].dups);
 			e->in[s].dups = NULL;
 		}

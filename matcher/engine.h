@@ -30,7 +30,6 @@
 #ifndef HH_ENGINE_H
 #define HH_ENGINE_H
 
-#include <signal.h>
 #include <stdint.h>
 
 #include "hh_error.h"
@@ -70,8 +69,9 @@ typedef struct {
 	const char *state_dir;     /* NULL, or the run history (state.h) */
 	/* NULL, or a flag a signal handler sets: the run stops at the next
 	 * check (every few thousand rows, between phases) and publishes
-	 * nothing, as for any other failure. */
-	const volatile sig_atomic_t *cancel;
+	 * nothing, as for any other failure.  An atomic, not a sig_atomic_t:
+	 * worker threads read it. */
+	const _Atomic int *cancel;
 } engine_cfg;
 
 typedef struct {

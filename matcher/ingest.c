@@ -478,8 +478,10 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 		memcpy(p->pid, pid, 32);
 		memcpy(p->row.val, row.val, sizeof row.val);
 		p->row.present = row.present;
-		rowset_prefetch(in->dups, lo);
-		ptab_prefetch(in->agg, pid);
+		if (!in->lock) { /* shared tables may be rehashed by another slice */
+			rowset_prefetch(in->dups, lo);
+			ptab_prefetch(in->agg, pid);
+		}
 		return HH_OK;
 	}
 	HH_TRY(settle_pending(in));
@@ -612,8 +614,8 @@ hh_status ingest_source(ingest *in)
 	/* Every repeat has been seen: the set is not needed any more, and
 	 * freeing it now lowers the run's peak (slices share theirs, freed by
 	 * the engine after the join). */
-	in->dup_bytes = rowset_bytes(in->dups);
 	if (!in->lock) {
+		in->dup_bytes = rowset_bytes(in->dups);
 		rowset_free(in->dups);
 		in->dups = NULL;
 	}

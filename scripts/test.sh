@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh - the README's second command, and what CI runs (.ci/run).
 # Installs what is missing, builds twice (normal with -Werror, and with
-# AddressSanitizer + UndefinedBehaviorSanitizer; then the gzip tests once
-# more against the zlib fallback), starts a throwaway
+# AddressSanitizer + UndefinedBehaviorSanitizer; then the threaded runs
+# under ThreadSanitizer and the gzip tests against the zlib fallback),
+# starts a throwaway
 # PostgreSQL on a local socket, runs every test in both builds with ctest,
 # and stops the server whatever happens.
 set -euo pipefail
@@ -24,7 +25,13 @@ scripts/build.sh build-asan -DHH_SANITIZE=ON
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j"$jobs")
+# ThreadSanitizer over the runs that use threads: workers, PostgreSQL
+# slices sharing tables, parallel households and outputs, signals.
+scripts/build.sh build-tsan -DHH_TSAN=ON
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j"$jobs" \
+	-R 'it_gen_e2e|it_pg|it_golden|it_boundaries|it_signal|it_month_over_month')
+
 # The zlib fallback (machines without ISA-L): the gzip and reader tests.
 scripts/build.sh build-zlib -DHH_WITH_ISAL=OFF
 (cd build-zlib && ctest --output-on-failure -j"$jobs" -R 'test_instream|test_csv|it_golden|it_errors')
-echo "test.sh: all tests passed (normal and sanitizer builds; zlib fallback)"
+echo "test.sh: all tests passed (normal, ASan+UBSan, TSan builds; zlib fallback)"
