@@ -228,35 +228,42 @@ typedef struct {
 	_Atomic int stop;
 } progress_ctx;
 
-/* A progress line per source on stderr, redrawn twice a second. */
+/* A progress line per source on stderr, redrawn twice a second; MB/s is
+ * of the source's raw bytes over the time it has been (or was) read. */
 static void *progress(void *arg)
 {
 	progress_ctx *p = arg;
-	double t0 = now_seconds();
 	int lines = 0;
 	while (!atomic_load(&p->stop)) {
 		struct timespec ts = {0, 500 * 1000 * 1000};
 		nanosleep(&ts, NULL);
-		double dt = now_seconds() - t0;
+		uint64_t now = (uint64_t)(now_seconds() * 1e9);
 		if (lines)
 			fprintf(stderr, "\033[%dA", lines);
 		lines = 0;
 		for (int s = 0; s < SRC_COUNT; s++) {
 			if (!p->e->in[s].path)
 				continue;
-			uint64_t rows = 0, bytes = 0, total = 0;
+			uint64_t rows = 0, bytes = 0, total = 0, start = UINT64_MAX, end = 0;
 			int state = 2;
 			for (int k = 0; slice_at(p->e, s, k); k++) {
 				ingest *in = slice_at(p->e, s, k);
 				int st = atomic_load(&in->prog_state);
+				uint64_t t0 = atomic_load(&in->prog_start_ns);
+				uint64_t t1 = st == 2 ? atomic_load(&in->prog_end_ns) : now;
 				rows += atomic_load(&in->prog_rows);
 				bytes += atomic_load(&in->prog_bytes);
 				total += atomic_load(&in->prog_total);
 				if (st < state)
 					state = st;
+				if (st > 0 && t0 < start)
+					start = t0;
+				if (st > 0 && t1 > end)
+					end = t1;
 			}
+			double dt = end > start ? (double)(end - start) / 1e9 : 0;
 			fprintf(stderr, "\r\033[K  %-14s %12" PRIu64 " rows %8.1f MB/s %5.1f%%  %s\n",
-				source_names[s], rows, (double)bytes / 1e6 / (dt > 0 ? dt : 1),
+				source_names[s], rows, dt > 0 ? (double)bytes / 1e6 / dt : 0.0,
 				total ? 100.0 * (double)bytes / (double)total : 0.0,
 				state == 2 ? "done" : state == 1 ? "reading" : "waiting");
 			lines++;

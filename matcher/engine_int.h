@@ -183,6 +183,7 @@ typedef struct ingest {
 	/* progress, read by the progress thread */
 	_Atomic uint64_t prog_rows, prog_bytes, prog_total;
 	_Atomic int prog_state;  /* 0 waiting, 1 reading, 2 done */
+	_Atomic uint64_t prog_start_ns, prog_end_ns; /* CLOCK_MONOTONIC */
 } ingest;
 
 #define MAX_SLICES 16
