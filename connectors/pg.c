@@ -917,11 +917,12 @@ hh_status pgsrc_open(const char *uri, int slice, int nslices,
 	r = PQexec(s->conn, copy.p);
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
 		char msg[600];
+		int lost = lost_connection(s->conn, r);
 		pq_errtext(r, s->conn, &s->uri, msg, sizeof msg);
 		PQclear(r);
-		st = hh_fail(err, HH_EINPUT, "%s%s%s: cannot read: %s",
-			     s->source, s->source[0] ? ": " : "",
-			     s->uri.shown, msg);
+		st = hh_fail(err, HH_EINPUT, "%s%s%s: %s: %s",
+			     s->source, s->source[0] ? ": " : "", s->uri.shown,
+			     lost ? "connection lost before COPY" : "cannot read", msg);
 		goto fail;
 	}
 	PQclear(r);
