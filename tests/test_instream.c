@@ -113,6 +113,19 @@ static void expect_content(const char *path, hh_encoding enc,
 	}
 }
 
+/* Reads path whole with encoding enc and checks the encoding chosen. */
+static void expect_chosen(const char *path, hh_encoding enc, hh_encoding chosen)
+{
+	hh_instream *in = open_ok(path, enc, 0);
+	char *b;
+	size_t n;
+	hh_err e;
+	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_OK, "%s", e.msg);
+	cr_assert_eq(ins_encoding(in), chosen);
+	free(b);
+	ins_close(in);
+}
+
 static void sha_hex(const void *b, size_t n, char hex[65])
 {
 	unsigned char d[32];
@@ -173,19 +186,11 @@ Test(instream, utf8_chinese_header_stays_utf8)
 {
 	const char txt[] = "\xE5\xA7\x93\xE5\x90\x8D,\xE8\xBA\xAB\n\xD0\xD5\n";
 	const char *p = tpath("u.csv");
-	hh_instream *in;
-	char *b;
-	size_t n;
-	hh_err e;
 
 	write_bytes(p, txt, sizeof txt - 1);
 	/* only the first line decides: later bytes pass through as they are */
 	expect_content(p, HH_ENC_AUTO, txt, sizeof txt - 1);
-	in = open_ok(p, HH_ENC_AUTO, 0);
-	cr_assert_eq(read_all(in, 7, &b, &n, &e), HH_OK);
-	cr_assert_eq(ins_encoding(in), HH_ENC_UTF8);
-	free(b);
-	ins_close(in);
+	expect_chosen(p, HH_ENC_AUTO, HH_ENC_UTF8);
 }
 
 /* 姓名 in GB18030 is D0 D5 C3 FB; in UTF-8 E5 A7 93 E5 90 8D. */
@@ -195,19 +200,11 @@ Test(instream, gb18030_auto_detected)
 	const char u8[] = "\xE5\xA7\x93\xE5\x90\x8D,id\n"
 			  "\xE5\xBC\xA0\xE4\xB8\x89,1\n"; /* 张三 */
 	const char *p = tpath("gb.csv");
-	hh_instream *in;
-	char *b;
-	size_t n;
-	hh_err e;
 
 	write_bytes(p, gb, sizeof gb - 1);
 	expect_content(p, HH_ENC_AUTO, u8, sizeof u8 - 1);
 	expect_content(p, HH_ENC_GB18030, u8, sizeof u8 - 1);
-	in = open_ok(p, HH_ENC_AUTO, 0);
-	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_OK);
-	cr_assert_eq(ins_encoding(in), HH_ENC_GB18030);
-	free(b);
-	ins_close(in);
+	expect_chosen(p, HH_ENC_AUTO, HH_ENC_GB18030);
 }
 
 Test(instream, gb18030_explicit_with_ascii_first_line)
