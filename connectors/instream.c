@@ -581,21 +581,15 @@ static hh_status start(hh_instream *in, hh_err *err)
 	return HH_OK;
 }
 
+/* The bytes themselves are not quoted: they may be part of a name or an
+ * ID number, which no message may show.  The offset (and the line, which
+ * the CSV reader adds) is enough to find them. */
 static hh_status gb_bad(hh_instream *in, hh_err *err)
 {
-	const unsigned char *p = (const unsigned char *)in->bbuf + in->bpos;
-	size_t left = in->blen - in->bpos;
-	char hexb[32] = "";
-	size_t k = 0;
-
-	for (size_t i = 0; i < left && i < 4; i++)
-		k += (size_t)snprintf(hexb + k, sizeof hexb - k, "%s0x%02x",
-				      i ? " " : "", p[i]);
 	return ins_fail(in, err, HH_EINPUT,
-			"not valid GB18030 at byte %llu%s (%s)%s",
+			"not valid GB18030 at byte %llu%s%s",
 			(unsigned long long)(in->bbase + in->bpos),
 			in->kind == INS_GZIP ? " of the decompressed data" : "",
-			hexb,
 			in->sniffed
 				? "; the first line is not UTF-8, so GB18030 was assumed: give the encoding explicitly"
 				: "");

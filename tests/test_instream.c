@@ -373,7 +373,7 @@ Test(instream, gb18030_invalid_bytes_error)
 	cr_assert(memcmp(b, good, n) == 0);
 	cr_assert(strncmp(e.msg, "medical: ", 9) == 0, "%s", e.msg);
 	cr_assert(strstr(e.msg, p), "%s", e.msg);
-	cr_assert(strstr(e.msg, "not valid GB18030 at byte 13 (0xff"), "%s",
+	cr_assert(strstr(e.msg, "not valid GB18030 at byte 13") && !strstr(e.msg, "0xff"), "%s",
 		  e.msg);
 	cr_assert(strstr(e.msg, "GB18030 was assumed"), "hint: %s", e.msg);
 	free(b);
