@@ -457,6 +457,10 @@ static hh_status run(engine *e, hh_err *err)
 			HH_TRY(ingest_repairs(e, &e->in[s]));
 	e->t_repair = now_seconds() - t;
 	HH_TRY(check_reject_ratio(e, err));
+	/* Every roster row is in: the id -> household map has done its job,
+	 * and the household phase is where the run's memory peaks. */
+	strtab_free(e->household_ids);
+	e->household_ids = NULL;
 
 	HH_TRY(engine_check_cancel(e, err));
 	t = now_seconds();
