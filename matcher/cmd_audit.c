@@ -133,19 +133,27 @@ static char *dupstr(answer *a, const char *s)
 	return d;
 }
 
+/* A formatted copy (up to 1023 bytes), owned by the answer. */
+static char *vdupf(answer *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static char *vdupf(answer *a, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	return dupstr(a, buf);
+}
+
 static void fact(answer *a, const char *k, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void fact(answer *a, const char *k, const char *fmt, ...)
 {
 	if (a->nfacts >= 32)
 		return;
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	a->facts[a->nfacts][1] = vdupf(a, fmt, ap);
 	va_end(ap);
-	a->facts[a->nfacts][0] = dupstr(a, k);
-	a->facts[a->nfacts++][1] = dupstr(a, buf);
+	a->facts[a->nfacts++][0] = dupstr(a, k);
 }
 
 static void warn(answer *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -153,12 +161,10 @@ static void warn(answer *a, const char *fmt, ...)
 {
 	if (a->nwarnings >= 16)
 		return;
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	a->warnings[a->nwarnings++] = vdupf(a, fmt, ap);
 	va_end(ap);
-	a->warnings[a->nwarnings++] = dupstr(a, buf);
 }
 
 static section *new_section(answer *a, const char *title, const char *cols)
