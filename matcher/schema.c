@@ -277,10 +277,6 @@ const schema_source *schema_source_by_name(const schema *s, const char *name)
 
 size_t schema_nsources(const schema *s) { return s->nsources; }
 
-const schema_source *schema_source_at(const schema *s, size_t i)
-{
-	return i < s->nsources ? &s->sources[i].pub : NULL;
-}
 
 int schema_col_index(const schema_source *src, const char *name)
 {

@@ -86,7 +86,6 @@ void schema_free(schema *s);
 /* NULL when there is no such source. */
 const schema_source *schema_source_by_name(const schema *s, const char *name);
 size_t schema_nsources(const schema *s);
-const schema_source *schema_source_at(const schema *s, size_t i);
 
 /* Index of a column by canonical name; -1 when absent.  The engine
  * resolves the columns it needs once, at start-up. */
