@@ -174,7 +174,9 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	in->dups = rowset_new(in->nslices > 1);
 	if (s != SRC_CIVIL_AFFAIRS)
 		in->agg = ptab_new(agg_size[s], 0);
-	if (!in->dups || (s != SRC_CIVIL_AFFAIRS && !in->agg))
+	else
+		e->roster_persons = ptab_new(sizeof(roster_person), 0);
+	if (!in->dups || (s == SRC_CIVIL_AFFAIRS ? !e->roster_persons : !in->agg))
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
 	if (in->nslices == 1)
 		return HH_OK;
@@ -448,10 +450,7 @@ static hh_status run(engine *e, hh_err *err)
 
 	HH_TRY(engine_check_cancel(e, err));
 	t = now_seconds();
-	HH_TRY(household_index_roster(e, 0, err));
-	size_t before = e->roster.n;
 	HH_TRY(ingest_repairs(e, &e->in[SRC_CIVIL_AFFAIRS]));
-	HH_TRY(household_index_roster(e, before, err));
 	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
 		if (e->in[s].path)
 			HH_TRY(ingest_repairs(e, &e->in[s]));
@@ -491,6 +490,7 @@ hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
 	vec_init(&e->findings, sizeof(finding_rec));
 	vec_init(&e->out_households, sizeof(household_out));
 	e->household_ids = strtab_new();
+	e->last_household = -1;
 	e->strings = arena_new();
 	hh_status st = (!e->household_ids || !e->strings)
 			       ? hh_fail(err, HH_EINTERNAL, "out of memory")

@@ -87,11 +87,16 @@ typedef struct {
 	int8_t category;        /* of the household's first row */
 } household;
 
-/* Per roster person (ptab record). */
+/* Per roster person (ptab record), kept by household_link_row as rows
+ * arrive.  `home` holds the household's index as read (before
+ * household_evaluate renumbers households by id): only whether it is
+ * zero, or equal to another row's, is ever asked. */
 typedef struct {
 	uint32_t first_row;       /* head of the next_same_pid chain */
-	uint32_t counted_in;      /* households counting the person */
-	uint32_t last_household;  /* to count each household once */
+	uint32_t last_row;        /* its tail */
+	uint32_t home;            /* first household counting the person, + 1;
+				   * 0: not counted anywhere */
+	uint8_t multi;            /* counted in another household as well */
 } roster_person;
 
 typedef struct {
@@ -139,6 +144,10 @@ typedef struct {
 	uint64_t line;
 	uint8_t pid[32];
 	schema_row row;
+	/* roster rows only: what needed the row's text */
+	uint32_t household;
+	int32_t birth;
+	uint64_t name_hash;
 } pending_row;
 
 /* One source, or one slice of a source, being read by one worker.  A
@@ -197,11 +206,12 @@ typedef struct engine {
 	ingest in[SRC_COUNT];
 	ingest *slices[SRC_COUNT];  /* slices 1.. of a sliced source, or NULL */
 	pthread_mutex_t locks[SRC_COUNT];
-	/* roster, built after ingest */
+	/* roster, built by the roster worker (and repairs) */
 	vec households;           /* household */
 	strtab *household_ids;
 	ptab *roster_persons;     /* roster_person */
-	vec roster;               /* roster_row; written by the roster worker */
+	vec roster;               /* roster_row */
+	int64_t last_household;   /* of the last roster row read; -1 none */
 	arena *strings;
 	/* outputs */
 	vec findings;             /* finding_rec, all sources */
@@ -240,7 +250,9 @@ hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 	__attribute__((format(printf, 6, 7)));
 
 /* household.c */
-hh_status household_index_roster(engine *e, size_t from, hh_err *err);
+/* Links roster row i into its person's record p (created: p is new)
+ * and notes the households that count the person. */
+void household_link_row(engine *e, uint32_t i, roster_person *p, int created);
 hh_status household_evaluate(engine *e, hh_err *err);
 
 /* output.c */

@@ -43,7 +43,7 @@ void strtab_free(strtab *t)
 
 static int strtab_grow(strtab *t)
 {
-	size_t ncap = TABLE_GROWN(t->cap);
+	size_t ncap = table_grown(t->cap, t->count, 0);
 	str_slot *ns = calloc(ncap, sizeof *ns);
 	if (!ns)
 		return -1;
@@ -102,6 +102,7 @@ struct rowset {
 	uint64_t *slots; /* pairs lo, hi; (0, 0) = empty */
 	uint64_t *lines; /* NULL, or the smallest line per slot */
 	size_t cap, count;
+	size_t expect;   /* rowset_expect's projection; 0 none */
 };
 
 rowset *rowset_new(int with_lines)
@@ -164,7 +165,8 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi, uint64_t line,
 {
 	if (!lo && !hi)
 		lo = 1; /* (0, 0) marks an empty slot */
-	if (TABLE_FULL(s->count + 1, s->cap) && rowset_rehash(s, TABLE_GROWN(s->cap)))
+	if (TABLE_FULL(s->count + 1, s->cap) &&
+	    rowset_rehash(s, table_grown(s->cap, s->count, s->expect)))
 		return -1;
 	size_t i = table_slot(lo, s->cap);
 	for (;;) {
@@ -194,10 +196,8 @@ void rowset_prefetch(const rowset *s, uint64_t lo)
 	__builtin_prefetch(&s->slots[2 * table_slot(lo ? lo : 1, s->cap)], 1);
 }
 
-int rowset_reserve(rowset *s, size_t n)
-{
-	size_t cap = TABLE_SLOTS(n);
-	return cap <= s->cap ? 0 : rowset_rehash(s, cap);
-}
+void rowset_expect(rowset *s, size_t n) { s->expect = n; }
+
+size_t rowset_count(const rowset *s) { return s->count; }
 
 size_t rowset_bytes(const rowset *s) { return s->cap * 16; }

@@ -45,8 +45,11 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi, uint64_t line,
 /* Hints the CPU to fetch the slot where lo would go (no effect on
  * contents). */
 void rowset_prefetch(const rowset *s, uint64_t lo);
-/* Makes room for n fingerprints in all without growing; -1 on no memory. */
-int rowset_reserve(rowset *s, size_t n);
+/* The caller's projection of how many fingerprints the set will end with
+ * (0: none), so growth stops there instead of overshooting (vec.h,
+ * table_grown). */
+void rowset_expect(rowset *s, size_t n);
+size_t rowset_count(const rowset *s);
 size_t rowset_bytes(const rowset *s);
 
 #endif

@@ -2,15 +2,18 @@
  * household.c - from roster rows and per-person aggregates to households,
  * risk rules and findings.
  *
- * Runs single-threaded after every worker is joined, over data that fits
- * in memory by construction (the roster and one aggregate per person):
+ * Works over data that fits in memory by construction (the roster and
+ * one aggregate per person):
  *
- *   household_index_roster  pid -> roster rows (for repairs and lookups)
- *   household_evaluate      rows sorted by (household, line); persons
- *                           counted per household (active, gradual_exit);
- *                           facts gathered from the four aggregate tables;
- *                           rules_eval; audit and dedup findings per
- *                           member; discovery over persons not counted.
+ *   household_link_row   called by the roster worker for each roster row
+ *                        it keeps: pid -> the person's rows, and which
+ *                        households count the person
+ *   household_evaluate   after every worker is joined: rows sorted by
+ *                        (household, line); households evaluated in
+ *                        parallel ranges: facts gathered from the four
+ *                        aggregate tables, rules_eval, audit and dedup
+ *                        findings per member; then discovery over persons
+ *                        not counted.
  *
  * Households are visited in household_id order, so households.csv needs
  * no further sort, and every finding is produced in a deterministic
@@ -25,23 +28,26 @@
 #include "engine_int.h"
 #include "idnum.h"
 
-hh_status household_index_roster(engine *e, size_t from, hh_err *err)
+static int counted(const engine *e, const roster_row *r)
 {
-	if (!e->roster_persons &&
-	    !(e->roster_persons = ptab_new(sizeof(roster_person), e->roster.n)))
-		return hh_fail(err, HH_EINTERNAL, "out of memory indexing the roster");
-	/* Chains are built back to front so each lists rows in line order. */
-	for (size_t i = e->roster.n; i-- > from;) {
-		roster_row *r = vec_at(&e->roster, i);
-		int created;
-		roster_person *p = ptab_upsert(e->roster_persons, r->pid, &created);
-		if (!p)
-			return hh_fail(err, HH_EINTERNAL,
-				       "out of memory indexing the roster");
-		r->next_same_pid = created ? UINT32_MAX : p->first_row;
-		p->first_row = (uint32_t)i;
-	}
-	return HH_OK;
+	return r->status == e->c.st_active || r->status == e->c.st_gradual_exit;
+}
+
+void household_link_row(engine *e, uint32_t i, roster_person *p, int created)
+{
+	roster_row *r = vec_at(&e->roster, i);
+	r->next_same_pid = UINT32_MAX;
+	if (created)
+		p->first_row = i;
+	else
+		((roster_row *)vec_at(&e->roster, p->last_row))->next_same_pid = i;
+	p->last_row = i;
+	if (!counted(e, r))
+		return;
+	if (!p->home)
+		p->home = r->household + 1;
+	else if (p->home != r->household + 1)
+		p->multi = 1;
 }
 
 typedef struct {
@@ -97,11 +103,6 @@ static void prefetch_row(const engine *e, const roster_row *r)
 			ptab_prefetch(e->in[s].agg, r->pid);
 }
 
-static int counted(const engine *e, const roster_row *r)
-{
-	return r->status == e->c.st_active || r->status == e->c.st_gradual_exit;
-}
-
 /* What one thread of the household pass produces: its households in
  * order, and its findings (all sorted at output). */
 typedef struct {
@@ -147,24 +148,36 @@ static hh_status member_findings(hh_acc *a, const roster_row *r,
 					 "housing records property_count %d (audit "
 					 "threshold %d)",
 					 ho->property_count, ru->multi_property_count);
-	if (p->counted_in > 1) {
+	if (p->multi) {
+		/* The person's rows are few: the households counting them are
+		 * counted by looking back along the chain. */
 		char others[256] = "";
 		size_t used = 0;
-		for (uint32_t i = p->first_row; i != UINT32_MAX && used < 200;) {
+		unsigned households = 0;
+		for (uint32_t i = p->first_row; i != UINT32_MAX;) {
 			const roster_row *o = vec_at(&e->roster, i);
-			const household *oh = vec_at(&e->households, o->household);
-			if (counted(e, o) && o->household != r->household &&
-			    !strstr(others, oh->id))
-				used += (size_t)snprintf(others + used, sizeof others - used,
-							 "%s%s", used ? ", " : "", oh->id);
+			int seen = !counted(e, o);
+			for (uint32_t k = p->first_row; !seen && k != i;) {
+				const roster_row *q = vec_at(&e->roster, k);
+				seen = counted(e, q) && q->household == o->household;
+				k = q->next_same_pid;
+			}
 			i = o->next_same_pid;
+			if (seen)
+				continue;
+			households++;
+			if (o->household != r->household && used < 200)
+				used += (size_t)snprintf(others + used, sizeof others - used,
+							 "%s%s", used ? ", " : "",
+							 ((const household *)vec_at(&e->households,
+										    o->household))->id);
 		}
 		st |= engine_add_finding(fv, F_D_MULTI_HOUSEHOLD, SRC_CIVIL_AFFAIRS,
 					 a->hh->id, r->pid,
 					 "counted (active or gradual_exit) in %u "
 					 "households: here and %s; counts in each "
 					 "until corrected",
-					 p->counted_in, others);
+					 households, others);
 	}
 	if (st != HH_OK)
 		return hh_fail(err, HH_EINTERNAL, "out of memory adding findings");
@@ -394,7 +407,7 @@ static hh_status evaluate_parts(engine *e, const uint32_t *rows, const uint32_t 
 static int is_counted_person(const engine *e, const uint8_t pid[32])
 {
 	const roster_person *p = ptab_find(e->roster_persons, pid);
-	return p && p->counted_in > 0;
+	return p && p->home != 0;
 }
 
 static const char *roster_state(const engine *e, const uint8_t pid[32])
@@ -492,21 +505,7 @@ hh_status household_evaluate(engine *e, hh_err *err)
 	st = sort_rows(e, rows, start, err);
 	if (st != HH_OK)
 		goto out;
-	/* Pass 1: in how many households is each person counted? */
-	for (size_t i = 0; i < nr; i++) {
-		const roster_row *r = vec_at(&e->roster, rows[i]);
-		if (i + 16 < nr)
-			ptab_prefetch(e->roster_persons,
-				      ((const roster_row *)vec_at(&e->roster, rows[i + 16]))->pid);
-		if (!counted(e, r))
-			continue;
-		roster_person *p = ptab_find(e->roster_persons, r->pid);
-		if (p->last_household != r->household + 1) {
-			p->last_household = r->household + 1;
-			p->counted_in++;
-		}
-	}
-	/* Pass 2, in parallel: each thread takes a run of households with
+	/* In parallel: each thread takes a run of households with
 	 * about as many rows as the others; results are joined in order. */
 	st = evaluate_parts(e, rows, start, err);
 	if (st == HH_OK)

@@ -217,53 +217,65 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 	return HH_OK;
 }
 
-/* Keeps an accepted roster row; the roster worker owns the households. */
-static hh_status keep_roster_row(ingest *in, const schema_row *row,
-				 const uint8_t pid[32], int32_t birth,
-				 uint64_t line)
+/* The household a roster row belongs to, created on its first row (id
+ * and region copied into the run's arena).  Called in file order, before
+ * the row's duplicate check: a repeat names a household its original row
+ * created already.  -1 on no memory. */
+static int64_t roster_household(ingest *in, const schema_row *row)
 {
 	engine *e = in->eng;
 	const engine_cols *c = &e->c;
 	csv_field hid = row->str[c->household_id];
 	int added = 0;
-	const char *key = NULL;
 	/* Rosters list a household's members together: the previous row's
 	 * household is the likely one, and comparing is cheaper than hashing. */
-	int64_t h = -1;
-	if (e->roster.n) {
-		const roster_row *prev = vec_at(&e->roster, e->roster.n - 1);
-		const household *ph = vec_at(&e->households, prev->household);
-		if (!strncmp(ph->id, hid.ptr, hid.len) && ph->id[hid.len] == '\0')
-			h = prev->household;
+	int64_t h = e->last_household;
+	if (h >= 0) {
+		const household *ph = vec_at(&e->households, (size_t)h);
+		if (strncmp(ph->id, hid.ptr, hid.len) || ph->id[hid.len] != '\0')
+			h = -1;
 	}
 	if (h < 0)
 		h = strtab_find(e->household_ids, hid.ptr, hid.len);
 	if (h < 0) { /* a new household: keep its id for the run */
-		key = arena_strndup(e->strings, hid.ptr, hid.len);
+		const char *key = arena_strndup(e->strings, hid.ptr, hid.len);
 		if (!key)
-			return oom(in);
+			return -1;
 		h = strtab_get_or_add(e->household_ids, key, hid.len,
 				      (uint32_t)e->households.n, &added);
 		if (h < 0)
-			return oom(in);
+			return -1;
+		if (added) {
+			household *hh = vec_push(&e->households);
+			csv_field reg = row->str[c->region_code];
+			if (!hh || !(hh->region = arena_strndup(e->strings, reg.ptr, reg.len)))
+				return -1;
+			hh->id = key;
+			hh->category = (int8_t)row->val[c->category];
+		}
 	}
-	if (added) {
-		household *hh = vec_push(&e->households);
-		csv_field reg = row->str[c->region_code];
-		if (!hh || !(hh->region = arena_strndup(e->strings, reg.ptr, reg.len)))
-			return oom(in);
-		hh->id = key;
-		hh->category = (int8_t)row->val[c->category];
-	}
+	e->last_household = h;
+	return h;
+}
+
+/* Keeps an accepted roster row of household h (roster_household) and
+ * links it to its person. */
+static hh_status keep_roster_row(ingest *in, const schema_row *row,
+				 const uint8_t pid[32], int32_t birth,
+				 uint64_t line, uint32_t h, uint64_t name_hash)
+{
+	engine *e = in->eng;
+	const engine_cols *c = &e->c;
+	int created;
+	roster_person *p = ptab_upsert(e->roster_persons, pid, &created);
 	roster_row *r = vec_push(&e->roster);
-	if (!r)
+	if (!p || !r)
 		return oom(in);
 	memcpy(r->pid, pid, 32);
 	r->line = line;
 	r->income_fen = row->val[c->household_income];
-	r->name_hash = name_hash(row, in->name_col);
-	r->household = (uint32_t)h;
-	r->next_same_pid = UINT32_MAX;
+	r->name_hash = name_hash;
+	r->household = h;
 	r->birth = birth;
 	r->category = (int8_t)row->val[c->category];
 	r->relation = has(row, c->relation) ? (int8_t)row->val[c->relation] : -1;
@@ -271,16 +283,23 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 					   : (int8_t)c->st_active;
 	r->disability = has(row, c->disability_grade)
 				? (int8_t)row->val[c->disability_grade] : -1;
+	household_link_row(e, (uint32_t)(e->roster.n - 1), p, created);
 	return HH_OK;
 }
 
+/* Accepts a row decided at once (not held back): repairs, and rows of a
+ * source that shares its tables. */
 static hh_status accept_row(ingest *in, const schema_row *row,
 			    const uint8_t pid[32], int32_t birth, uint64_t line)
 {
 	in->rows_accepted++;
-	if (in->sid == SRC_CIVIL_AFFAIRS)
-		return keep_roster_row(in, row, pid, birth, line);
-	return fold(in, row, pid, line);
+	if (in->sid != SRC_CIVIL_AFFAIRS)
+		return fold(in, row, pid, line);
+	int64_t h = roster_household(in, row);
+	if (h < 0)
+		return oom(in);
+	return keep_roster_row(in, row, pid, birth, line, (uint32_t)h,
+			       name_hash(row, in->name_col));
 }
 
 static const char *household_of(ingest *in, const schema_row *row)
@@ -442,18 +461,23 @@ static hh_status settle_pending(ingest *in)
 	if (dup < 0)
 		st = oom(in);
 	else if (dup)
-		st = report_dup(in, rejected, NULL, p->pid);
+		st = report_dup(in, rejected, in->sid == SRC_CIVIL_AFFAIRS
+			? ((const household *)vec_at(&in->eng->households, p->household))->id
+			: NULL, p->pid);
 	else {
 		in->rows_accepted++;
-		st = fold(in, &p->row, p->pid, p->line);
+		st = in->sid == SRC_CIVIL_AFFAIRS
+			? keep_roster_row(in, &p->row, p->pid, p->birth, p->line,
+					  p->household, p->name_hash)
+			: fold(in, &p->row, p->pid, p->line);
 	}
 	if (in->lock)
 		pthread_mutex_unlock(in->lock);
 	return st;
 }
 
-/* Decides one record.  The common case, a valid row of a non-roster
- * source, is held back one step: its table slots are prefetched now and
+/* Decides one record.  The common case, a valid row, is held back one
+ * step: its table slots are prefetched now and
  * it is settled when the next record comes, because a random probe into
  * tables of hundreds of megabytes costs as much as parsing a row, and this
  * way the two overlap.  Every other case settles the held row first and is
@@ -475,9 +499,18 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 	HH_TRY(fingerprint(in, rec, &lo, &hi));
 	why = schema_parse_row(&in->map, rec, &row, &bad_col);
 	id_result idr = why ? ID_EMPTY : identify(in, &row, pid, &birth, bad);
-	if (!why && idr == ID_OK && in->sid != SRC_CIVIL_AFFAIRS) {
+	if (!why && idr == ID_OK) {
 		HH_TRY(settle_pending(in));
 		pending_row *p = &in->pend;
+		if (in->sid == SRC_CIVIL_AFFAIRS) {
+			/* the row's text is gone by the time it settles */
+			int64_t h = roster_household(in, &row);
+			if (h < 0)
+				return oom(in);
+			p->household = (uint32_t)h;
+			p->name_hash = name_hash(&row, in->name_col);
+			p->birth = birth;
+		}
 		p->full = 1;
 		p->lo = lo;
 		p->hi = hi;
@@ -487,7 +520,7 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 		p->row.present = row.present;
 		if (!in->lock) { /* shared tables may be rehashed by another slice */
 			rowset_prefetch(in->dups, lo);
-			ptab_prefetch(in->agg, pid);
+			ptab_prefetch(in->agg ? in->agg : in->eng->roster_persons, pid);
 		}
 		return HH_OK;
 	}
@@ -532,19 +565,20 @@ static hh_status open_reader(ingest *in, csv_reader **r)
 	return csv_open(s, &co, r, &in->err);
 }
 
-/* Sizes the duplicate-row set once for the whole file, from the rows per
- * raw byte of the first rows, so it does not rehash its way up (each
- * growth touches all of its memory again); an estimate that falls short
- * only means later growth.  The person tables are left to grow: how many
- * persons a file holds is not known from its first rows, and a table
- * sized too big costs memory for the whole run.  Returns 0 on no memory. */
-static int reserve_rows(ingest *in, uint64_t rows, uint64_t raw_done, csv_reader *r)
+/* Tells the source's tables how big they will end, projected from the
+ * share of the file read so far (raw bytes, compressed for gzip), so
+ * they grow to about that size and no further (vec.h, table_grown).  A
+ * projection that falls short only means later growth.  Not for
+ * PostgreSQL sources (no size known) or shared tables. */
+static void project_sizes(ingest *in, uint64_t raw_done, csv_reader *r)
 {
 	uint64_t total = ins_raw_size(csv_stream(r));
-	if (total <= raw_done)
-		return 1;
-	double scale = (double)total / (double)raw_done * 1.05;
-	return rowset_reserve(in->dups, (size_t)((double)rows * scale)) == 0;
+	if (!raw_done || total <= raw_done || in->lock)
+		return;
+	double scale = (double)total / (double)raw_done * 1.03;
+	ptab *t = in->agg ? in->agg : in->eng->roster_persons;
+	ptab_expect(t, (size_t)((double)ptab_count(t) * scale));
+	rowset_expect(in->dups, (size_t)((double)rowset_count(in->dups) * scale));
 }
 
 /* The hh_row column a PostgreSQL source adds: its value replaces the
@@ -611,10 +645,8 @@ hh_status ingest_source(ingest *in)
 			uint64_t done = ins_raw_offset(csv_stream(r));
 			atomic_store(&in->prog_rows, n);
 			atomic_store(&in->prog_bytes, done);
-			if (n == 65536 && done && !in->lock && !reserve_rows(in, n, done, r))
-				st = oom(in);
-			if (st == HH_OK)
-				st = engine_check_cancel(in->eng, &in->err);
+			project_sizes(in, done, r);
+			st = engine_check_cancel(in->eng, &in->err);
 		}
 	}
 	if (st == HH_OK)

@@ -51,10 +51,27 @@ static inline size_t table_slot(uint64_t h, size_t n)
 	return (size_t)(((unsigned __int128)h * n) >> 64);
 }
 
-/* Growth policy shared by the tables: grow by half when the load would
- * pass 80 %; a table sized for n entries gets n / 0.8 slots. */
+/* Growth policy shared by the tables: grow when the load would pass
+ * 80 %; a table sized for n entries gets n / 0.8 slots. */
 #define TABLE_FULL(count, cap) ((count) * 5 >= (cap) * 4)
 #define TABLE_SLOTS(n) ((n) + (n) / 4 + 64)
-#define TABLE_GROWN(cap) ((cap) + (cap) / 2)
+
+/* The capacity a full table of `count` entries in `cap` slots grows to.
+ * `expect` is the owner's projection of the final count (0: none; the
+ * ingest projects it from how much of the file has been read).  Without
+ * one, or once the table has outgrown it, the table grows by half and
+ * ends anywhere between 53 and 80 % full.  With one, it grows straight to
+ * fit it when that is near and by at most double when it is far, so a
+ * well projected table ends near 80 % full, in fewer steps (each step
+ * writes a whole new table into fresh memory). */
+static inline size_t table_grown(size_t cap, size_t count, size_t expect)
+{
+	size_t fit = TABLE_SLOTS(expect);
+	if (!expect || fit <= cap)
+		return cap + cap / 2;
+	size_t ncap = fit < 2 * cap ? fit : 2 * cap;
+	size_t need = TABLE_SLOTS(count + count / 16 + 64);
+	return ncap > need ? ncap : need;
+}
 
 #endif
