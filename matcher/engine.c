@@ -509,6 +509,7 @@ hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
 	vec_free(&e->households);
 	vec_free(&e->roster);
 	vec_free(&e->out_households);
+	free(e->out_order);
 	ptab_free(e->roster_persons);
 	strtab_free(e->household_ids);
 	arena_free(e->strings);

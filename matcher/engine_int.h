@@ -215,7 +215,8 @@ typedef struct engine {
 	arena *strings;
 	/* outputs */
 	vec findings;             /* finding_rec, all sources */
-	vec out_households;       /* household_out */
+	vec out_households;       /* household_out, in evaluation order */
+	uint32_t *out_order;      /* out_households' indexes in household_id order */
 	engine_summary *sum;
 	double t_ingest, t_repair, t_households, t_output;
 } engine;

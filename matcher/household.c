@@ -12,12 +12,14 @@
  *                        (household, line); households evaluated in
  *                        parallel ranges: facts gathered from the four
  *                        aggregate tables, rules_eval, audit and dedup
- *                        findings per member; then discovery over persons
- *                        not counted.
+ *                        findings per member; then discovery over
+ *                        persons not counted.
  *
- * Households are visited in household_id order, so households.csv needs
- * no further sort, and every finding is produced in a deterministic
- * order before the final sort of findings.csv.
+ * Households are evaluated in the order they arrived (the roster rows
+ * are then read nearly in sequence) and put in household_id order at
+ * the end, so households.csv needs no further sort; every finding is
+ * produced in a deterministic order before the final sort of
+ * findings.csv.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -50,18 +52,35 @@ void household_link_row(engine *e, uint32_t i, roster_person *p, int created)
 		p->multi = 1;
 }
 
+/* A household id with its first 16 bytes as two big-endian integers
+ * (zero-padded), so most comparisons of the id sort are two integer
+ * compares instead of strcmp through a pointer. */
 typedef struct {
+	uint64_t k0, k1;
 	const char *id;
 	uint32_t index;
-} id_index;
+} id_key;
 
-static int cmp_household_id(const void *a, const void *b)
+static uint64_t be_prefix(const char *s, size_t len)
 {
-	return strcmp(((const id_index *)a)->id, ((const id_index *)b)->id);
+	uint64_t k = 0;
+	for (size_t i = 0; i < 8; i++)
+		k = k << 8 | (i < len ? (unsigned char)s[i] : 0);
+	return k;
+}
+
+static int cmp_id_key(const void *a, const void *b)
+{
+	const id_key *x = a, *y = b;
+	if (x->k0 != y->k0)
+		return x->k0 < y->k0 ? -1 : 1;
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	return strcmp(x->id, y->id);
 }
 
 /* Orders roster rows by (household, line) into rows[]: a counting sort
- * on the household rank, then an insertion sort by line within each
+ * on the household index, then an insertion sort by line within each
  * household (rows arrive in line order except repaired ones, so the
  * groups are nearly sorted already).  start[] gets nh + 1 offsets. */
 static hh_status sort_rows(const engine *e, uint32_t *rows, uint32_t *start,
@@ -460,60 +479,128 @@ static hh_status discovery(engine *e, hh_err *err)
 	return HH_OK;
 }
 
-hh_status household_evaluate(engine *e, hh_err *err)
+/* Moves item i of v to position dest[i], for every i, in place (by
+ * following the permutation's cycles); dest is consumed.  tmp holds one
+ * item. */
+static void permute(vec *v, uint32_t *dest, void *tmp)
 {
-	size_t nh = e->households.n, nr = e->roster.n;
-	id_index *order = malloc((nh + 1) * sizeof *order);
-	uint32_t *rows = malloc((nr + 1) * sizeof *rows);
-	uint32_t *rank = malloc((nh + 1) * sizeof *rank);
-	uint32_t *start = malloc((nh + 2) * sizeof *start);
-	hh_status st = HH_OK;
-	if (!order || !rows || !rank || !start) {
-		st = hh_fail(err, HH_EINTERNAL, "out of memory sorting households");
-		goto out;
+	for (size_t i = 0; i < v->n; i++)
+		while (dest[i] != i) {
+			uint32_t j = dest[i];
+			memcpy(tmp, vec_at(v, j), v->size);
+			memcpy(vec_at(v, j), vec_at(v, i), v->size);
+			memcpy(vec_at(v, i), tmp, v->size);
+			dest[i] = dest[j];
+			dest[j] = j;
+		}
+}
+
+/* The household id sort, run beside the household evaluation (it needs
+ * nothing the evaluation writes): rank[h] = household h's place in id
+ * order.  Rosters often come sorted already: that is checked first. */
+typedef struct {
+	const engine *e;
+	uint32_t *rank;
+	int failed;
+} id_sort;
+
+static void *rank_by_id(void *arg)
+{
+	id_sort *job = arg;
+	const vec *hs = &job->e->households;
+	size_t nh = hs->n;
+	id_key *keys = malloc((nh + 1) * sizeof *keys);
+	if (!keys) {
+		job->failed = 1;
+		return NULL;
 	}
-	for (size_t i = 0; i < nh; i++)
-		order[i] = (id_index){((household *)vec_at(&e->households, i))->id, (uint32_t)i};
-	/* Rosters usually come sorted by household already: check first. */
+	for (size_t i = 0; i < nh; i++) {
+		const char *id = ((const household *)vec_at(hs, i))->id;
+		size_t len = strlen(id);
+		keys[i] = (id_key){be_prefix(id, len),
+				   len > 8 ? be_prefix(id + 8, len - 8) : 0, id,
+				   (uint32_t)i};
+	}
 	size_t sorted_upto = 1;
-	while (sorted_upto < nh && cmp_household_id(&order[sorted_upto - 1], &order[sorted_upto]) < 0)
+	while (sorted_upto < nh && cmp_id_key(&keys[sorted_upto - 1], &keys[sorted_upto]) < 0)
 		sorted_upto++;
 	if (sorted_upto < nh)
-		qsort(order, nh, sizeof *order, cmp_household_id);
-	/* Renumber households by id order so rows sort into that order. */
+		qsort(keys, nh, sizeof *keys, cmp_id_key);
 	for (size_t i = 0; i < nh; i++)
-		rank[order[i].index] = (uint32_t)i;
-	for (size_t i = 0; i < nr; i++) {
+		job->rank[keys[i].index] = (uint32_t)i;
+	free(keys);
+	return NULL;
+}
+
+/* Puts households in id order (rank from rank_by_id, consumed),
+ * renumbers the roster rows and out_households to match, and lists
+ * out_households in that order in e->out_order. */
+static hh_status apply_rank(engine *e, uint32_t *rank, hh_err *err)
+{
+	size_t nh = e->households.n, no = e->out_households.n;
+	uint32_t *counted_at = calloc(nh + 1, sizeof *counted_at);
+	e->out_order = malloc((no + 1) * sizeof *e->out_order);
+	if (!counted_at || !e->out_order) {
+		free(counted_at);
+		return hh_fail(err, HH_EINTERNAL, "out of memory sorting households");
+	}
+	for (size_t i = 0; i < e->roster.n; i++) {
 		roster_row *r = vec_at(&e->roster, i);
 		r->household = rank[r->household];
 	}
-	{
-		vec sorted;
-		vec_init(&sorted, sizeof(household));
-		for (size_t i = 0; i < nh; i++) {
-			household *d = vec_push(&sorted);
-			if (!d) {
-				vec_free(&sorted);
-				st = hh_fail(err, HH_EINTERNAL, "out of memory");
-				goto out;
-			}
-			*d = *(household *)vec_at(&e->households, order[i].index);
-		}
-		vec_free(&e->households);
-		e->households = sorted;
+	/* out_households holds the counted households only: each is listed
+	 * at its rank among them */
+	for (size_t i = 0; i < no; i++) {
+		household_out *o = vec_at(&e->out_households, i);
+		o->household = rank[o->household];
+		counted_at[o->household + 1] = 1;
 	}
-	st = sort_rows(e, rows, start, err);
-	if (st != HH_OK)
+	for (size_t h = 0; h < nh; h++)
+		counted_at[h + 1] += counted_at[h];
+	for (size_t i = 0; i < no; i++)
+		e->out_order[counted_at[((household_out *)vec_at(&e->out_households, i))->household]] =
+			(uint32_t)i;
+	free(counted_at);
+	household tmp;
+	permute(&e->households, rank, &tmp);
+	return HH_OK;
+}
+
+hh_status household_evaluate(engine *e, hh_err *err)
+{
+	size_t nh = e->households.n, nr = e->roster.n;
+	uint32_t *rows = malloc((nr + 1) * sizeof *rows);
+	uint32_t *start = malloc((nh + 2) * sizeof *start);
+	id_sort job = {.e = e, .rank = malloc((nh + 1) * sizeof(uint32_t))};
+	pthread_t th;
+	int threaded = 0;
+	hh_status st = HH_OK;
+	if (!rows || !start || !job.rank) {
+		st = hh_fail(err, HH_EINTERNAL, "out of memory sorting households");
 		goto out;
-	/* In parallel: each thread takes a run of households with
-	 * about as many rows as the others; results are joined in order. */
-	st = evaluate_parts(e, rows, start, err);
+	}
+	threaded = pthread_create(&th, NULL, rank_by_id, &job) == 0;
+	/* Households are evaluated in the order they arrived, which keeps
+	 * the walk over roster rows close to sequential (a roster lists a
+	 * household's members together); they are put in id order after. */
+	st = sort_rows(e, rows, start, err);
+	/* In parallel: each thread takes a run of households with about as
+	 * many rows as the others; results are joined in order. */
+	if (st == HH_OK)
+		st = evaluate_parts(e, rows, start, err);
 	if (st == HH_OK)
 		st = discovery(e, err);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		rank_by_id(&job);
+	if (st == HH_OK && job.failed)
+		st = hh_fail(err, HH_EINTERNAL, "out of memory sorting households");
+	if (st == HH_OK)
+		st = apply_rank(e, job.rank, err);
 out:
-	free(order);
 	free(rows);
-	free(rank);
 	free(start);
+	free(job.rank);
 	return st;
 }

@@ -67,7 +67,7 @@ static hh_status write_households(engine *e, const char *dir, int flagged_only,
 	HH_TRY(open_in(dir, flagged_only ? "flags.csv" : "households.csv", &w, err));
 	csvw_raw(w, households_header, sizeof households_header - 1);
 	for (size_t i = 0; i < e->out_households.n; i++) {
-		const household_out *h = vec_at(&e->out_households, i);
+		const household_out *h = vec_at(&e->out_households, e->out_order[i]);
 		if (!flagged_only || h->flagged)
 			put_household(w, e, h);
 	}
@@ -92,7 +92,7 @@ static hh_status write_explain(engine *e, const char *dir, hh_err *err)
 			    rules_code_name((rule_code)r));
 	csvw_end_row(w);
 	for (size_t i = 0; i < e->out_households.n; i++) {
-		const household_out *o = vec_at(&e->out_households, i);
+		const household_out *o = vec_at(&e->out_households, e->out_order[i]);
 		const household *h = vec_at(&e->households, o->household);
 		csvw_str(w, h->id, 0);
 		rules_result res;

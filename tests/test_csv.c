@@ -639,3 +639,38 @@ Test(csv, many_fields)
 	cr_assert(memcmp(rec.fields[499].ptr, "499", 3) == 0);
 	csv_close(r);
 }
+
+/* The plain-line split reads 16 bytes at a time: delimiters at every
+ * offset within a block, lines of every length around a block, a quote
+ * only in the last byte of a long line (the quoted path must take it),
+ * and a quote just after a line's end (it must not). */
+Test(csv, plain_lines_at_every_block_offset)
+{
+	char *text = malloc(1 << 16), *want = malloc(1 << 16);
+	size_t tl = 0, wl = 0;
+	unsigned line = 1;
+	for (int width = 0; width < 40; width++) {
+		/* fields of `width` letters, as many as fit in 70 bytes */
+		int n = 70 / (width + 1) + 1;
+		wl += (size_t)sprintf(want + wl, "%u:", line++);
+		for (int f = 0; f < n; f++) {
+			for (int k = 0; k < width; k++) {
+				text[tl++] = (char)('a' + (f + k) % 26);
+				want[wl++] = (char)('a' + (f + k) % 26);
+			}
+			text[tl++] = f + 1 < n ? ',' : '\n';
+			want[wl++] = f + 1 < n ? '|' : '\n';
+		}
+	}
+	/* a 37-byte line whose only quote is its last byte: a lenient
+	 * quote inside an unquoted field, kept as text, flagged */
+	tl += (size_t)sprintf(text + tl, "abcdefghijklmnop,qrstuvwxyz,0123456\"\n");
+	wl += (size_t)sprintf(want + wl, "%u!:abcdefghijklmnop|qrstuvwxyz|0123456\"\n", line++);
+	/* a plain line followed at once by a quoted one */
+	tl += (size_t)sprintf(text + tl, "x,y\n\"q,1\",z");
+	wl += (size_t)sprintf(want + wl, "%u:x|y\n%u:q,1|z\n", line, line + 1);
+	text[tl] = want[wl] = '\0';
+	expect_parse("blocks.csv", text, want);
+	free(text);
+	free(want);
+}
