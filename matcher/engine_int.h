@@ -217,6 +217,7 @@ typedef struct engine {
 	vec findings;             /* finding_rec, all sources */
 	vec out_households;       /* household_out, in evaluation order */
 	uint32_t *out_order;      /* out_households' indexes in household_id order */
+	size_t on_roster[SRC_COUNT]; /* roster persons found in each source */
 	engine_summary *sum;
 	double t_ingest, t_repair, t_households, t_output;
 } engine;

@@ -130,9 +130,31 @@ typedef struct {
 	size_t h0, h1;          /* households [h0, h1) */
 	size_t nout;            /* rows written to out_households from h0 on */
 	vec findings;           /* finding_rec */
+	size_t on_roster[SRC_COUNT]; /* roster persons found in each source */
 	hh_status status;
 	hh_err err;
 } hh_part;
+
+/* A roster person's records in the four other sources (NULL: absent). */
+typedef struct {
+	const edu_agg *ed;
+	const hr_agg *hr;
+	const housing_agg *ho;
+	const med_agg *md;
+} person_aggs;
+
+static const void *find_in(const engine *e, source_id s, const uint8_t pid[32])
+{
+	return e->in[s].agg ? ptab_find(e->in[s].agg, pid) : NULL;
+}
+
+static void look_up(const engine *e, const uint8_t pid[32], person_aggs *pa)
+{
+	pa->ed = find_in(e, SRC_EDUCATION, pid);
+	pa->hr = find_in(e, SRC_HR, pid);
+	pa->ho = find_in(e, SRC_HOUSING, pid);
+	pa->md = find_in(e, SRC_MEDICAL, pid);
+}
 
 typedef struct {
 	engine *e;
@@ -205,19 +227,16 @@ static hh_status member_findings(hh_acc *a, const roster_row *r,
 
 /* Folds one counted member into the household's facts. */
 static hh_status add_member(hh_acc *a, const roster_row *r,
-			    const roster_person *p, hh_err *err)
+			    const roster_person *p, const person_aggs *pa,
+			    hh_err *err)
 {
 	engine *e = a->e;
 	const rules *ru = e->cfg->rules;
 	const engine_cols *c = &e->c;
-	const edu_agg *ed = e->in[SRC_EDUCATION].agg ?
-		ptab_find(e->in[SRC_EDUCATION].agg, r->pid) : NULL;
-	const hr_agg *hr = e->in[SRC_HR].agg ?
-		ptab_find(e->in[SRC_HR].agg, r->pid) : NULL;
-	const housing_agg *ho = e->in[SRC_HOUSING].agg ?
-		ptab_find(e->in[SRC_HOUSING].agg, r->pid) : NULL;
-	const med_agg *md = e->in[SRC_MEDICAL].agg ?
-		ptab_find(e->in[SRC_MEDICAL].agg, r->pid) : NULL;
+	const edu_agg *ed = pa->ed;
+	const hr_agg *hr = pa->hr;
+	const housing_agg *ho = pa->ho;
+	const med_agg *md = pa->md;
 	int age = r->birth ? idnum_age(r->birth, e->period_end) : -1;
 	int working = age >= ru->working_age_min && age <= ru->working_age_max;
 	int severe = r->disability >= 1 && r->disability <= ru->care_disability_grade;
@@ -283,9 +302,23 @@ static hh_status evaluate_one(hh_part *part, uint32_t h, const uint32_t *rows,
 			income_min = r->income_fen;
 		if (r->income_fen > income_max)
 			income_max = r->income_fen;
-		if (!counted(e, r) || counted_before(e, rows, i))
+		int member = counted(e, r) && !counted_before(e, rows, i);
+		const roster_person *p = ptab_find(e->roster_persons, r->pid);
+		/* report.json's persons_on_roster: each person once, at the
+		 * head of their rows */
+		int head = rows[i] == p->first_row;
+		if (!member && !head)
 			continue;
-		HH_TRY(add_member(&a, r, ptab_find(e->roster_persons, r->pid), err));
+		person_aggs pa;
+		look_up(e, r->pid, &pa);
+		if (head) {
+			part->on_roster[SRC_EDUCATION] += pa.ed != NULL;
+			part->on_roster[SRC_HR] += pa.hr != NULL;
+			part->on_roster[SRC_HOUSING] += pa.ho != NULL;
+			part->on_roster[SRC_MEDICAL] += pa.md != NULL;
+		}
+		if (member)
+			HH_TRY(add_member(&a, r, p, &pa, err));
 	}
 	if (a.f.members == 0)
 		return HH_OK; /* every member exited: not a counted household */
@@ -409,6 +442,8 @@ static hh_status evaluate_parts(engine *e, const uint32_t *rows, const uint32_t 
 			st = parts[i].status;
 			*err = parts[i].err;
 		}
+		for (int s = 0; s < SRC_COUNT; s++)
+			e->on_roster[s] += parts[i].on_roster[s];
 		memmove(vec_at(&e->out_households, total),
 			vec_at(&e->out_households, parts[i].h0),
 			parts[i].nout * sizeof(household_out));

@@ -229,24 +229,6 @@ static void put_json_str(csvw *f, const char *s)
 	csvw_raw(f, "\"", 1);
 }
 
-static size_t persons_on_roster(const engine *e, const ptab *t)
-{
-	size_t cur = 0, n = 0;
-	const uint8_t *pid;
-	void *rec;
-	const uint8_t *ahead;
-	size_t cur2 = 0;
-	void *rec2;
-	for (int i = 0; i < 8 && t && ptab_next(t, &cur2, &ahead, &rec2); i++)
-		ptab_prefetch(e->roster_persons, ahead);
-	while (t && ptab_next(t, &cur, &pid, &rec)) {
-		if (ptab_next(t, &cur2, &ahead, &rec2))
-			ptab_prefetch(e->roster_persons, ahead);
-		n += ptab_find(e->roster_persons, pid) != NULL;
-	}
-	return n;
-}
-
 static hh_status write_report(engine *e, const char *dir, hh_err *err)
 {
 	csvw *w;
@@ -265,8 +247,7 @@ static hh_status write_report(engine *e, const char *dir, hh_err *err)
 		}
 		size_t persons = i == SRC_CIVIL_AFFAIRS ? ptab_count(e->roster_persons)
 							: ptab_count(in->agg);
-		size_t on_roster = i == SRC_CIVIL_AFFAIRS ? persons
-							  : persons_on_roster(e, in->agg);
+		size_t on_roster = i == SRC_CIVIL_AFFAIRS ? persons : e->on_roster[i];
 		csvw_printf(f, "\n      \"absent\": false,\n      \"file\": ");
 		put_json_str(f, in->display_path);
 		char abs[PATH_MAX];
