@@ -25,7 +25,7 @@ strtab *strtab_new(void)
 	if (!t)
 		return NULL;
 	t->cap = 1024;
-	t->slots = calloc(t->cap, sizeof *t->slots);
+	t->slots = table_alloc(t->cap * sizeof *t->slots);
 	if (!t->slots) {
 		free(t);
 		return NULL;
@@ -37,14 +37,14 @@ void strtab_free(strtab *t)
 {
 	if (!t)
 		return;
-	free(t->slots);
+	table_free(t->slots, t->cap * sizeof *t->slots);
 	free(t);
 }
 
 static int strtab_grow(strtab *t)
 {
 	size_t ncap = table_grown(t->cap, t->count, 0);
-	str_slot *ns = calloc(ncap, sizeof *ns);
+	str_slot *ns = table_alloc(ncap * sizeof *ns);
 	if (!ns)
 		return -1;
 	for (size_t i = 0; i < t->cap; i++) {
@@ -55,7 +55,7 @@ static int strtab_grow(strtab *t)
 			j = j + 1 == ncap ? 0 : j + 1;
 		ns[j] = t->slots[i];
 	}
-	free(t->slots);
+	table_free(t->slots, t->cap * sizeof *t->slots);
 	t->slots = ns;
 	t->cap = ncap;
 	return 0;
