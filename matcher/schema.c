@@ -466,8 +466,12 @@ static int parse_int(const char *s, size_t len, int64_t *out)
 static int parse_enum(const schema_enum *en, csv_field f)
 {
 	const enum_store *e = (const enum_store *)en;
+	/* Codes are ASCII: a first byte that differs in more than case
+	 * (bit 0x20) rules a code out without the call. */
 	for (size_t i = 0; i < en->ncodes; i++)
-		if (f.len == e->code_len[i] && !strncasecmp(f.ptr, en->codes[i], f.len))
+		if (f.len == e->code_len[i] &&
+		    ((f.ptr[0] ^ en->codes[i][0]) & ~0x20) == 0 &&
+		    !strncasecmp(f.ptr, en->codes[i], f.len))
 			return (int)i;
 	for (size_t i = 0; i < en->nlabels; i++)
 		if (f.len == e->label_len[i] && !memcmp(f.ptr, en->labels[i], f.len))

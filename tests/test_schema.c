@@ -160,6 +160,13 @@ Test(schema, row_values_are_typed)
 	cr_assert_not(row.present & (1u << schema_col_index(md, "total_cost")));
 	cr_assert_null(medical_row("x,20260228,0,0,deceased,3", &row, &bad));
 	cr_assert_eq(row.val[st], schema_enum_code(md->cols[st].en, "deceased"));
+	/* codes match whatever their case; a near miss does not */
+	cr_assert_null(medical_row("x,20260228,0,0,DeCeAsEd,3", &row, &bad));
+	cr_assert_eq(row.val[st], schema_enum_code(md->cols[st].en, "deceased"));
+	cr_assert_null(medical_row("x,20260228,0,0,ACTIVE,3", &row, &bad));
+	cr_assert_eq(row.val[st], schema_enum_code(md->cols[st].en, "active"));
+	cr_assert_str_eq(medical_row("x,20260228,0,0,deceasee,3", &row, &bad), "bad_enum");
+	cr_assert_str_eq(medical_row("x,20260228,0,0,$eceased,3", &row, &bad), "bad_enum");
 }
 
 Test(schema, row_reject_reasons)
