@@ -178,6 +178,8 @@ typedef struct ingest {
 	vec findings;            /* finding_rec */
 	vec deferred;            /* deferred_row */
 	ptab *agg;               /* per-person aggregates (other sources); slice 0's */
+	void *last_rec;          /* fold(): the last row's record, and its pid */
+	uint8_t last_pid[32];
 	rowset *dups;            /* slice 0's; freed once the source is read */
 	size_t dup_bytes;        /* its size, for report.json */
 	pending_row pend;

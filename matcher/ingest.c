@@ -128,9 +128,18 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 {
 	const engine *e = in->eng;
 	const engine_cols *c = &e->c;
-	void *rec = ptab_upsert(in->agg, pid, NULL);
-	if (!rec)
-		return oom(in);
+	/* Extracts usually list a person's rows together (hr by person and
+	 * period): the previous row's record is then this one's, and still
+	 * valid, as nothing else has been added to the table since.  Not for
+	 * a table other slices share. */
+	void *rec = in->last_rec;
+	if (!rec || in->lock || memcmp(in->last_pid, pid, 32)) {
+		rec = ptab_upsert(in->agg, pid, NULL);
+		if (!rec)
+			return oom(in);
+		in->last_rec = rec;
+		memcpy(in->last_pid, pid, 32);
+	}
 	switch (in->sid) {
 	case SRC_EDUCATION: {
 		edu_agg *a = rec;
