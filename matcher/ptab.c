@@ -15,8 +15,9 @@
  *     scan to an empty slot to say "absent", about 13 slots at 80 % load;
  *     here it is about 3, and the household pass asks every roster
  *     member's pid of four tables where most of them are absent;
- *   - growth is one sequential pass: the entries, read in order, are
- *     written in order into the new array.
+ *   - growth is in place (rehash): the entries, in order, only ever
+ *     move right, so the array is extended and they are moved last first;
+ *     only the extension is fresh memory.
  * Probes never wrap around: the array has `tail` slots beyond `cap` for
  * the entries whose run passes the end, and its last slot always stays
  * empty so every scan ends.  A run that would need that slot makes the
@@ -94,20 +95,30 @@ void ptab_free(ptab *t)
 	free(t);
 }
 
-/* Moves every entry into a new array of ncap home slots, in one pass:
- * entries come in key order, so each goes to its home or just after the
- * previous one.  A capacity whose tail would not hold the last run is
- * raised until it does.  -1 on no memory. */
+/* Grows the table to ncap home slots, in place.  Entries are in key
+ * order and stay so: each goes to max(its new home, the previous entry's
+ * new slot + 1).  A table keeps every entry at max(home, previous + 1)
+ * (no gap may sit between an entry and its home), and new homes are never
+ * before old ones, so every entry moves right or stays: a first pass
+ * works out where each goes, then the array is extended (table_grow:
+ * only the new part is fresh memory) and the entries are moved last
+ * first, each into a slot already vacated.  A capacity whose tail would
+ * not hold the last run is raised until it does.  -1 on no memory. */
 static int rehash(ptab *t, size_t ncap)
 {
+	size_t total = t->cap + t->tail, ntail;
+	uint32_t *dest = malloc((t->count + 1) * sizeof *dest);
+	if (!dest)
+		return -1;
 	for (;; ncap += ncap / 8) {
-		size_t ntail = tail_for(ncap), end = 0;
-		unsigned char *ns = table_alloc(table_size(ncap, t->slot_size));
-		if (!ns)
+		ntail = tail_for(ncap);
+		if (ncap + ntail > UINT32_MAX) {
+			free(dest);
 			return -1;
-		size_t i;
-		for (i = 0; i < t->cap + t->tail; i++) {
-			unsigned char *s = slot_at(t, i);
+		}
+		size_t end = 0, m = 0, i;
+		for (i = 0; i < total; i++) {
+			const unsigned char *s = slot_at(t, i);
 			uint64_t k = key_of(s);
 			if (slot_empty(s, k))
 				continue;
@@ -116,19 +127,33 @@ static int rehash(ptab *t, size_t ncap)
 				j = end;
 			if (j + 1 >= ncap + ntail)
 				break; /* the last slot must stay empty */
-			memcpy(ns + j * t->slot_size, s, t->slot_size);
+			dest[m++] = (uint32_t)j;
 			end = j + 1;
 		}
-		if (i < t->cap + t->tail) {
-			table_free(ns, table_size(ncap, t->slot_size));
-			continue;
-		}
-		table_free(t->slots, table_size(t->cap, t->slot_size));
-		t->slots = ns;
-		t->cap = ncap;
-		t->tail = ntail;
-		return 0;
+		if (i == total)
+			break;
 	}
+	unsigned char *ns = table_grow(t->slots, table_size(t->cap, t->slot_size),
+				       table_size(ncap, t->slot_size));
+	if (!ns) {
+		free(dest);
+		return -1;
+	}
+	t->slots = ns;
+	for (size_t i = total, m = t->count; i-- > 0;) {
+		unsigned char *s = slot_at(t, i);
+		if (slot_empty(s, key_of(s)))
+			continue;
+		size_t j = dest[--m];
+		if (j != i) {
+			memcpy(slot_at(t, j), s, t->slot_size);
+			memset(s, 0, t->slot_size);
+		}
+	}
+	free(dest);
+	t->cap = ncap;
+	t->tail = ntail;
+	return 0;
 }
 
 /* The first slot at or after pid's home whose key is not below pid's

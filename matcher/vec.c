@@ -1,4 +1,5 @@
 /* vec.c - growable arrays and the string arena (see vec.h). */
+#define _GNU_SOURCE /* mremap */
 #include "vec.h"
 
 #include <stdlib.h>
@@ -92,6 +93,18 @@ void arena_free(arena *a)
 	free(a);
 }
 
+/* Writes every page that starts in p[from, to) once (the page holding
+ * from, if it starts before it, holds data already).  A table's first access to a
+ * page is usually a read (a probe), which maps the shared zero page and
+ * then faults again, and copies, with a TLB flush on every CPU, at the
+ * first insert: one write fault per page (per huge page, mostly)
+ * instead. */
+static void touch(char *p, size_t from, size_t to)
+{
+	for (size_t off = (from + 4095) & ~(size_t)4095; off < to; off += 4096)
+		((volatile char *)p)[off] = 0;
+}
+
 void *table_alloc(size_t bytes)
 {
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -100,13 +113,19 @@ void *table_alloc(size_t bytes)
 		return NULL;
 	if (bytes >= (2u << 20))
 		madvise(p, bytes, MADV_HUGEPAGE); /* advice only: failure is fine */
-	/* Write every page once now.  A table's first access to a page is
-	 * usually a read (a probe), which maps the shared zero page and then
-	 * faults again, and copies, at the first insert: one write fault per
-	 * page (per huge page, mostly) instead. */
-	for (size_t off = 0; off < bytes; off += 4096)
-		((volatile char *)p)[off] = 0;
+	touch(p, 0, bytes);
 	return p;
+}
+
+void *table_grow(void *p, size_t bytes, size_t nbytes)
+{
+	void *np = mremap(p, bytes, nbytes, MREMAP_MAYMOVE);
+	if (np == MAP_FAILED)
+		return NULL;
+	if (nbytes >= (2u << 20))
+		madvise(np, nbytes, MADV_HUGEPAGE);
+	touch(np, bytes, nbytes);
+	return np;
 }
 
 void table_free(void *p, size_t bytes)

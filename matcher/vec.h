@@ -42,6 +42,11 @@ void arena_free(arena *a);
  * the same size.  NULL on no memory. */
 void *table_alloc(size_t bytes);
 void table_free(void *p, size_t bytes);
+/* Makes a table_alloc'ed p of `bytes` hold nbytes (> bytes), keeping its
+ * contents; the new part is zeroed.  The pages are moved, not copied,
+ * and only the new part takes fresh memory.  The result may differ from
+ * p; NULL on no memory (p is then untouched). */
+void *table_grow(void *p, size_t bytes, size_t nbytes);
 
 /* Maps a uniform 64-bit hash to 0..n-1 with a multiply instead of a
  * modulo (Lemire's "fastrange"), so hash tables can have any size, not
