@@ -186,6 +186,16 @@ Test(pid, hex_round_trip)
 	memset(q, 0, sizeof q);
 	cr_assert_eq(pid_from_hex(up, PID_HEX, q), 0);
 	cr_assert_arr_eq(p, q, PID_BYTES);
+
+	/* every byte value in every position */
+	for (int v = 0; v < 256; v++) {
+		for (int i = 0; i < PID_BYTES; i++)
+			p[i] = (uint8_t)(v + i * 7);
+		pid_to_hex(p, hex);
+		memset(q, 0, sizeof q);
+		cr_assert_eq(pid_from_hex(hex, PID_HEX, q), 0);
+		cr_assert_arr_eq(p, q, PID_BYTES, "pattern %d", v);
+	}
 }
 
 Test(pid, from_hex_rejects)
@@ -198,9 +208,13 @@ Test(pid, from_hex_rejects)
 	cr_assert_eq(pid_from_hex(hex, PID_HEX + 1, q), -1);
 	cr_assert_eq(pid_from_hex(hex, 0, q), -1);
 	cr_assert_eq(pid_from_hex(hex, PID_HEX, q), 0);
-	const char bad[] = {'g', 'G', ' ', '-', 'x', ':', '/', '@', '`', '\0'};
+	/* every byte just outside the hex ranges, in either case, and bytes
+	 * with the high bit set, at every position (the decoder works 16
+	 * characters at a time) */
+	const char bad[] = {'g', 'G', ' ', '-', 'x', ':', '/', '@', '`', '\0',
+			    '\x80', '\xe4', '\xff', 'F' + 1, 'f' + 1, '0' - 1, '9' + 1};
 	for (size_t b = 0; b < sizeof bad; b++) {
-		for (int pos = 0; pos < PID_HEX; pos += 21) {
+		for (int pos = 0; pos < PID_HEX; pos++) {
 			memset(hex, 'a', PID_HEX);
 			hex[pos] = bad[b];
 			cr_assert_eq(pid_from_hex(hex, PID_HEX, q), -1,
