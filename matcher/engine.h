@@ -8,18 +8,19 @@
  *               pseudonymises and folds its rows into that source's
  *               per-person aggregate table (ptab, keyed by pid), and keeps
  *               its own rejects and findings: no lock is shared on the
- *               row path.  The roster (civil_affairs) keeps its rows.  A
+ *               row path.  The roster (civil_affairs) keeps its rows and
+ *               links each to its person as it reads them.  A
  *               PostgreSQL table is pulled in slices by several workers,
  *               which share that source's table under one lock.
  *   2. repair   rows whose ID failed validation but might be a typo were
  *               set aside; now that the whole roster is known they are
  *               repaired (one candidate on the roster with the same name)
  *               or rejected.
- *   3. households  roster members are grouped into households (in
- *               household_id order, split into ranges evaluated in
- *               parallel), looked up in the four aggregate tables, and the
- *               rules are applied; audit, dedup and discovery findings are
- *               produced.
+ *   3. households  roster members are grouped into households (in the
+ *               order they arrived, split into ranges evaluated in
+ *               parallel, while another thread sorts the household ids),
+ *               looked up in the four aggregate tables, and the rules are
+ *               applied; audit, dedup and discovery findings are produced.
  *   4. publish  outputs are written to a temporary folder beside --out;
  *               with --state, alerts against the latest earlier period
  *               are added; with --pg-out the folder is stored in
