@@ -39,6 +39,17 @@ static void random_pid(uint8_t pid[32])
 	}
 }
 
+/* n random pids from the sequence `seed` starts (malloc'ed). */
+static uint8_t (*random_pids(size_t n, uint64_t seed))[32]
+{
+	uint8_t(*pids)[32] = malloc(n * 32);
+	cr_assert_not_null(pids);
+	rng_state = seed;
+	for (size_t i = 0; i < n; i++)
+		random_pid(pids[i]);
+	return pids;
+}
+
 static uint64_t tag_of(const uint8_t pid[32])
 {
 	uint64_t t;
@@ -95,10 +106,7 @@ static void insert_and_check(ptab *t, uint8_t (*pids)[32], size_t n)
 Test(ptab, random_pids_through_growth)
 {
 	size_t n = 200000;
-	uint8_t(*pids)[32] = malloc(n * 32);
-	rng_state = 1;
-	for (size_t i = 0; i < n; i++)
-		random_pid(pids[i]);
+	uint8_t(*pids)[32] = random_pids(n, 1);
 	ptab *t = ptab_new(sizeof(rec), 0);
 	insert_and_check(t, pids, n);
 	uint8_t absent[32];
@@ -115,15 +123,11 @@ Test(ptab, shared_prefixes_and_zero_prefixes)
 	/* 64 pids share each of 50 prefixes, one prefix being all zero;
 	 * they differ only in their last bytes */
 	size_t n = 64 * 50;
-	uint8_t(*pids)[32] = malloc(n * 32);
-	rng_state = 7;
+	uint8_t(*pids)[32] = random_pids(n, 7);
 	for (size_t p = 0; p < 50; p++) {
 		uint64_t prefix = p == 0 ? 0 : rnd();
-		for (size_t i = 0; i < 64; i++) {
-			uint8_t *pid = pids[p * 64 + i];
-			random_pid(pid);
-			memcpy(pid, &prefix, 8);
-		}
+		for (size_t i = 0; i < 64; i++)
+			memcpy(pids[p * 64 + i], &prefix, 8);
 	}
 	ptab *t = ptab_new(sizeof(rec), 0);
 	insert_and_check(t, pids, n);
@@ -142,10 +146,8 @@ Test(ptab, keys_crowded_at_the_end)
 	/* every home slot is in the last 1/1000 of the array: the runs go
 	 * through the tail and make the table grow early */
 	size_t n = 20000;
-	uint8_t(*pids)[32] = malloc(n * 32);
-	rng_state = 11;
+	uint8_t(*pids)[32] = random_pids(n, 11);
 	for (size_t i = 0; i < n; i++) {
-		random_pid(pids[i]);
 		uint64_t k = UINT64_MAX - rnd() / 1000;
 		memcpy(pids[i], &k, 8);
 	}
@@ -158,10 +160,7 @@ Test(ptab, keys_crowded_at_the_end)
 Test(ptab, order_does_not_depend_on_insertion_order)
 {
 	size_t n = 5000;
-	uint8_t(*pids)[32] = malloc(n * 32);
-	rng_state = 3;
-	for (size_t i = 0; i < n; i++)
-		random_pid(pids[i]);
+	uint8_t(*pids)[32] = random_pids(n, 3);
 	ptab *a = ptab_new(0, 0), *b = ptab_new(0, 0);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_not_null(ptab_upsert(a, pids[i], NULL));
