@@ -406,7 +406,7 @@ static hh_status evaluate_parts(engine *e, const uint32_t *rows, const uint32_t 
 				hh_err *err)
 {
 	size_t nh = e->households.n, nr = e->roster.n;
-	int n = e->cfg->threads < 16 ? e->cfg->threads : 16;
+	int n = e->cfg->threads < 1 ? 1 : e->cfg->threads < 16 ? e->cfg->threads : 16;
 	hh_part parts[16];
 	pthread_t th[16];
 	int started[16] = {0};
