@@ -489,9 +489,9 @@ hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
 	vec_init(&e->roster, sizeof(roster_row));
 	vec_init(&e->findings, sizeof(finding_rec));
 	vec_init(&e->out_households, sizeof(household_out));
-	e->household_ids = strtab_new();
-	e->last_household = -1;
 	e->strings = arena_new();
+	e->household_ids = e->strings ? strtab_new(e->strings) : NULL;
+	e->last_household = -1;
 	hh_status st = (!e->household_ids || !e->strings)
 			       ? hh_fail(err, HH_EINTERNAL, "out of memory")
 			       : run(e, err);

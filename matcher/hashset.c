@@ -17,13 +17,15 @@ typedef struct {
 struct strtab {
 	str_slot *slots;
 	size_t cap, count;
+	arena *keys;
 };
 
-strtab *strtab_new(void)
+strtab *strtab_new(arena *keys)
 {
 	strtab *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
+	t->keys = keys;
 	t->cap = 1024;
 	t->slots = table_alloc(t->cap * sizeof *t->slots);
 	if (!t->slots) {
@@ -75,7 +77,7 @@ static str_slot *strtab_slot(const strtab *t, const char *key, size_t len,
 }
 
 int64_t strtab_get_or_add(strtab *t, const char *key, size_t len,
-			  uint32_t next, int *added)
+			  uint32_t next, const char **stored, int *added)
 {
 	if (TABLE_FULL(t->count + 1, t->cap) && strtab_grow(t))
 		return -1;
@@ -83,19 +85,15 @@ int64_t strtab_get_or_add(strtab *t, const char *key, size_t len,
 	str_slot *s = strtab_slot(t, key, len, h);
 	*added = !s->key;
 	if (*added) {
-		s->key = key;
+		if (!(s->key = arena_strndup(t->keys, key, len)))
+			return -1;
 		s->len = (uint32_t)len;
 		s->hash = h;
 		s->value = next;
 		t->count++;
 	}
+	*stored = s->key;
 	return s->value;
-}
-
-int64_t strtab_find(const strtab *t, const char *key, size_t len)
-{
-	str_slot *s = strtab_slot(t, key, len, XXH3_64bits(key, len));
-	return s->key ? (int64_t)s->value : -1;
 }
 
 struct rowset {

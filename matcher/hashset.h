@@ -3,6 +3,8 @@
  *
  * strtab maps strings (household IDs) to dense indexes 0, 1, 2...; keys
  * are hashed with xxHash (XXH3) since, unlike pids, they are not uniform.
+ * It copies each key it adds into an arena the caller gives (and that
+ * outlives the table), so looking a key up and adding it is one probe.
  *
  * rowset remembers 128-bit fingerprints (XXH3-128 of a record's bytes)
  * to find rows repeated exactly within a source.  Made with lines, it
@@ -11,7 +13,7 @@
  * "duplicate" (which would reject a good row) practically impossible:
  * about 1e-20 for a billion rows.
  *
- * Both grow by half at 80 % load (vec.h).  Lifetime: *_new / *_free.
+ * Both grow at 80 % load (vec.h, table_grown).  Lifetime: *_new / *_free.
  * Thread safety: none; one owner.
  */
 #ifndef HH_HASHSET_H
@@ -20,17 +22,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vec.h"
+
 typedef struct strtab strtab;
 
-strtab *strtab_new(void);
+/* keys: where added keys are copied (not owned). */
+strtab *strtab_new(arena *keys);
 void strtab_free(strtab *t);
-/* Index of key, adding it with index `next` when absent (*added = 1).
- * Returns -1 on no memory.  The table keeps the pointer key (it must
- * outlive the table: use an arena). */
+/* Index of key[0..len), adding it with index `next` when absent
+ * (*added = 1); *stored gets the table's NUL-terminated copy of the key
+ * (in the arena).  Returns -1 on no memory. */
 int64_t strtab_get_or_add(strtab *t, const char *key, size_t len,
-			  uint32_t next, int *added);
-/* Index of key, or -1. */
-int64_t strtab_find(const strtab *t, const char *key, size_t len);
+			  uint32_t next, const char **stored, int *added);
 
 typedef struct rowset rowset;
 

@@ -244,14 +244,10 @@ static int64_t roster_household(ingest *in, const schema_row *row)
 		if (strncmp(ph->id, hid.ptr, hid.len) || ph->id[hid.len] != '\0')
 			h = -1;
 	}
-	if (h < 0)
-		h = strtab_find(e->household_ids, hid.ptr, hid.len);
-	if (h < 0) { /* a new household: keep its id for the run */
-		const char *key = arena_strndup(e->strings, hid.ptr, hid.len);
-		if (!key)
-			return -1;
-		h = strtab_get_or_add(e->household_ids, key, hid.len,
-				      (uint32_t)e->households.n, &added);
+	if (h < 0) { /* the id is kept in the run's arena when new */
+		const char *key;
+		h = strtab_get_or_add(e->household_ids, hid.ptr, hid.len,
+				      (uint32_t)e->households.n, &key, &added);
 		if (h < 0)
 			return -1;
 		if (added) {
