@@ -292,8 +292,8 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	return HH_OK;
 }
 
-/* Accepts a row decided at once (not held back): repairs, and rows of a
- * source that shares its tables. */
+/* Accepts a repaired row (every other valid row is held back and
+ * settled by settle_pending). */
 static hh_status accept_row(ingest *in, const schema_row *row,
 			    const uint8_t pid[32], int32_t birth, uint64_t line)
 {
@@ -538,16 +538,13 @@ static hh_status handle_record(ingest *in, const csv_record *rec)
 		pthread_mutex_unlock(in->lock);
 	if (dup < 0)
 		return oom(in);
-	if (dup)
-		return report_dup(in, rejected, why ? NULL : household_of(in, &row),
-				  !why && idr == ID_OK ? pid : NULL);
+	if (dup) /* a valid row is settled above: this one has no pid */
+		return report_dup(in, rejected, why ? NULL : household_of(in, &row), NULL);
 	if (why) {
 		ingest_count_reject(in, rec->line, why, bad_col);
 		return HH_OK;
 	}
-	if (idr == ID_OK)
-		return accept_row(in, &row, pid, birth, rec->line);
-	uint64_t nh = name_hash(&row, in->name_col);
+	uint64_t nh = name_hash(&row, in->name_col); /* the ID failed */
 	if (nh && (idr == ID_BAD_CHECK || idr == ID_BAD_DATE ||
 		   idr == ID_FUTURE_DATE))
 		return defer_row(in, rec, bad, idr, nh);
