@@ -11,7 +11,9 @@
 #
 # MONTH_DIR holds a month written by `hhmatch gen` (its hhmatch.conf and the
 # key it was made with, KEY below); default: the 200,000-household pid month
-# that scripts/bench.sh generates (build-bench/bench/pid-200000).
+# that scripts/bench.sh generates (build-bench/bench/pid-200000).  Run
+# scripts/bench.sh once first on a fresh machine: it installs GNU time and
+# generates the months.
 #
 # The two binaries run in turns (A B A B ...), so a change in the machine's
 # load or in how warm its memory is falls on both; each run is timed by
