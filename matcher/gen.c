@@ -55,6 +55,7 @@
 
 #include "idnum.h"
 #include "schema.h"
+#include "vec.h"
 
 /* ------------------------------------------------------------------ */
 /* PRNG: splitmix64 seeds xoshiro256** (public-domain algorithms by     */
@@ -364,11 +365,6 @@ typedef struct {
 } household;
 
 typedef struct {
-	void *v;
-	size_t n, cap, size;
-} vec;
-
-typedef struct {
 	uint32_t *slot;       /* person index + 1; 0 empty */
 	size_t mask, n;
 } idset;
@@ -397,23 +393,15 @@ typedef struct {
 	hh_err *err;
 } gen;
 
-#define P(g, i) (((person *)(g)->persons.v)[i])
-#define H(g, i) (((household *)(g)->hhs.v)[i])
+#define P(g, i) (((person *)(g)->persons.items)[i])
+#define H(g, i) (((household *)(g)->hhs.items)[i])
 
-static void *vec_push(gen *g, vec *v)
+/* vec_push, noting a failure in g->oom (checked once per phase). */
+static void *push(gen *g, vec *v)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 1024;
-		void *nv = realloc(v->v, cap * v->size);
-		if (!nv) {
-			g->oom = 1;
-			return NULL;
-		}
-		v->v = nv;
-		v->cap = cap;
-	}
-	void *e = (char *)v->v + v->n++ * v->size;
-	memset(e, 0, v->size);
+	void *e = vec_push(v);
+	if (!e)
+		g->oom = 1;
 	return e;
 }
 
@@ -508,7 +496,7 @@ static void put_digits(char *out, unsigned v, int n)
  * registration.  Returns the index, or UINT32_MAX on no memory. */
 static uint32_t new_person(gen *g, int32_t hh, int birth, int sex, int region)
 {
-	person *p = vec_push(g, &g->persons);
+	person *p = push(g, &g->persons);
 	if (!p)
 		return UINT32_MAX;
 	uint32_t pi = (uint32_t)(g->persons.n - 1);
@@ -561,7 +549,7 @@ static size_t name_utf8(const person *p, char *out)
 
 static void household_id(const gen *g, size_t hi, char out[32])
 {
-	const household *h = &((const household *)g->hhs.v)[hi];
+	const household *h = &((const household *)g->hhs.items)[hi];
 	snprintf(out, 32, "H%06d%06zu", counties[h->county].code, hi + 1);
 }
 
@@ -774,7 +762,7 @@ static uint32_t x_add(gen *g, uint32_t hi, int age)
 
 static void p_edu(gen *g, uint32_t pi, int stage, int status, int64_t fees, int64_t aid)
 {
-	edu_row *e = vec_push(g, &g->prow[SRC_EDU]);
+	edu_row *e = push(g, &g->prow[SRC_EDU]);
 	if (!e)
 		return;
 	e->person = pi;
@@ -788,7 +776,7 @@ static void p_edu(gen *g, uint32_t pi, int stage, int status, int64_t fees, int6
 static hr_row *p_hr(gen *g, uint32_t pi, int back, int emp, int employer,
 		    int64_t wage, int64_t benefit, int64_t pension)
 {
-	hr_row *r = vec_push(g, &g->prow[SRC_HR]);
+	hr_row *r = push(g, &g->prow[SRC_HR]);
 	if (!r)
 		return NULL;
 	r->person = pi;
@@ -811,7 +799,7 @@ static void p_hr3(gen *g, uint32_t pi, int emp, int employer, int64_t wage,
 
 static void p_house(gen *g, uint32_t pi, int props, int rating, int damage)
 {
-	house_row *r = vec_push(g, &g->prow[SRC_HOUSE]);
+	house_row *r = push(g, &g->prow[SRC_HOUSE]);
 	if (!r)
 		return;
 	r->person = pi;
@@ -822,7 +810,7 @@ static void p_house(gen *g, uint32_t pi, int props, int rating, int damage)
 
 static void p_med(gen *g, uint32_t pi, int date, int64_t oop, int inpatient, int insured)
 {
-	med_row *r = vec_push(g, &g->prow[SRC_MED]);
+	med_row *r = push(g, &g->prow[SRC_MED]);
 	if (!r)
 		return;
 	r->person = pi;
@@ -1228,7 +1216,7 @@ static void pl_multi_partner(gen *g, uint32_t hi)
 {
 	uint32_t m[3];
 	family(g, hi, 1, m);
-	person *p = vec_push(g, &g->persons);
+	person *p = push(g, &g->persons);
 	if (!p)
 		return;
 	*p = P(g, g->multi_src);
@@ -1400,7 +1388,7 @@ static int plan_for(gen *g, uint32_t i)
 static hh_status build_population(gen *g)
 {
 	for (uint32_t i = 0; i < g->o->households; i++) {
-		household *h = vec_push(g, &g->hhs);
+		household *h = push(g, &g->hhs);
 		if (!h)
 			break;
 		h->first = (uint32_t)g->persons.n;
@@ -2273,7 +2261,7 @@ static int bg_hr(const gen *g, const person *p, rng *r, hr_row *out)
 	uint32_t cover = roster ? (old ? 300000 : 550000) : (old ? 550000 : 750000);
 	if (!chance(r, cover))
 		return 0;
-	int cat = roster ? ((const household *)g->hhs.v)[p->hh].category : -1;
+	int cat = roster ? ((const household *)g->hhs.items)[p->hh].category : -1;
 	int emp, employer = ER_NONE;
 	int64_t wage = -1, benefit = -1, pension = -1;
 	if (old) {
@@ -2521,7 +2509,7 @@ static hh_status write_person_source(gen *g, int src, const char *file, int gz,
 		if (split && hi == g->hhs.n / 2)
 			sink_member_break(&w->sk);
 		if (h->plan >= 0) {
-			const void *rows = (const char *)g->prow[src].v;
+			const void *rows = (const char *)g->prow[src].items;
 			for (uint32_t k = 0; k < h->nrows[src]; k++) {
 				size_t j = h->row0[src] + k;
 				fill_any(w, &r, src, rows, j);
@@ -2716,19 +2704,19 @@ hh_status gen_month(const gen_opts *opts, hh_err *err)
 	g->dirty = !opts->clean;
 	g->pidsrc = opts->pid_sources;
 	rng_seed(&g->r, opts->seed, 0);
-	g->persons.size = sizeof(person);
-	g->hhs.size = sizeof(household);
-	g->prow[SRC_EDU].size = sizeof(edu_row);
-	g->prow[SRC_HR].size = sizeof(hr_row);
-	g->prow[SRC_HOUSE].size = sizeof(house_row);
-	g->prow[SRC_MED].size = sizeof(med_row);
-	g->prow[SRC_CA].size = 1;
+	vec_init(&g->persons, sizeof(person));
+	vec_init(&g->hhs, sizeof(household));
+	vec_init(&g->prow[SRC_EDU], sizeof(edu_row));
+	vec_init(&g->prow[SRC_HR], sizeof(hr_row));
+	vec_init(&g->prow[SRC_HOUSE], sizeof(house_row));
+	vec_init(&g->prow[SRC_MED], sizeof(med_row));
+	vec_init(&g->prow[SRC_CA], 1);
 	hh_status st = gen_run(g);
 	schema_free(g->sc);
-	free(g->persons.v);
-	free(g->hhs.v);
+	vec_free(&g->persons);
+	vec_free(&g->hhs);
 	for (int s = 0; s < NSRC; s++)
-		free(g->prow[s].v);
+		vec_free(&g->prow[s]);
 	free(g->ids.slot);
 	free(g->pids);
 	free(g->truth.p);
