@@ -23,12 +23,7 @@
 #   bash tests/it_audit_pg.sh build/hhmatch
 . "$(dirname "$0")/lib.sh" "$@"
 
-if [ -z "${PGHOST:-}" ]; then
-	echo "skip: PGHOST is not set (run under scripts/test.sh or pg-test-server.sh)" >&2
-	exit 77
-fi
-command -v psql >/dev/null || { echo "skip: no psql" >&2; exit 77; }
-unset PGAPPNAME PGOPTIONS PGPASSWORD
+require_pg
 
 DB=hh_it_audit_pg_$$_$(date +%s%N | tail -c 7)
 PW=Pw-n0t-sh0wn

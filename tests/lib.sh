@@ -42,6 +42,19 @@ assert_contains() { # file pattern(grep -E) what
 	grep -Eq -- "$2" "$1" || { cat "$1" >&2; fail "$3: no match for /$2/"; }
 }
 
+# require_pg: skips the test (exit 77) unless a PostgreSQL server is at
+# hand (PGHOST, as scripts/test.sh and scripts/pg-test-server.sh set it)
+# and psql is installed; clears the libpq settings a caller's environment
+# might add.
+require_pg() {
+	if [ -z "${PGHOST:-}" ]; then
+		echo "skip: PGHOST is not set (run under scripts/test.sh or pg-test-server.sh)" >&2
+		exit 77
+	fi
+	command -v psql >/dev/null || { echo "skip: no psql" >&2; exit 77; }
+	unset PGAPPNAME PGOPTIONS PGPASSWORD
+}
+
 # make_key DEST: the committed test key, mode 0600 (hhmatch refuses a key
 # readable by group or others, and git checks files out 0644).
 make_key() {
