@@ -59,15 +59,8 @@ endif()
 
 file(GLOB HH_PG_SQL_FILES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/schemas/sql/*.sql)
 set(HH_PG_SQL_C ${CMAKE_BINARY_DIR}/gen/pg_sql_embed.c)
-string(REPLACE ";" "|" HH_PG_SQL_FILES_ARG "${HH_PG_SQL_FILES}")
-add_custom_command(
-  OUTPUT ${HH_PG_SQL_C}
-  COMMAND ${CMAKE_COMMAND} -DOUT=${HH_PG_SQL_C}
-          "-DFILES=${HH_PG_SQL_FILES_ARG}"
-          -P ${CMAKE_SOURCE_DIR}/scripts/pg_sql.cmake
-  VERBATIM
-  DEPENDS ${HH_PG_SQL_FILES} ${CMAKE_SOURCE_DIR}/scripts/pg_sql.cmake
-  COMMENT "embedding schemas/sql/")
+hh_embed(${HH_PG_SQL_C} ${CMAKE_SOURCE_DIR}/scripts/pg_sql.cmake "embedding schemas/sql/"
+         ${HH_PG_SQL_FILES})
 
 # pg.c refers to these symbols weakly (so that a build without this file
 # still links), and a weak reference does not pull a member out of a static
