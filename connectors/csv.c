@@ -25,7 +25,7 @@
  * data; CR is dropped only before LF (or at the very end of input) outside
  * quotes.
  */
-#include "csv.h"
+#include "connectors/csv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +47,7 @@ struct csv_reader {
 	size_t cap, len, pos;
 	int eof;
 	uint64_t line;
-	csv_field *f;
+	hh_field *f;
 	size_t fcap;
 };
 
@@ -151,7 +151,7 @@ oom:
 static int grow_fields(csv_reader *r)
 {
 	size_t ncap = r->fcap * 2;
-	csv_field *nf = realloc(r->f, ncap * sizeof *nf);
+	hh_field *nf = realloc(r->f, ncap * sizeof *nf);
 
 	if (!nf)
 		return -1;
@@ -387,7 +387,7 @@ static hh_status too_long(const csv_reader *r, hh_err *err, int inq)
 			r->max_record);
 }
 
-hh_status csv_next(csv_reader *r, csv_record *rec, int *got, hh_err *err)
+hh_status csv_next(csv_reader *r, hh_record *rec, int *got, hh_err *err)
 {
 	*got = 0;
 	for (;;) {

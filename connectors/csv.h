@@ -27,20 +27,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hh_error.h"
-#include "instream.h"
-
-typedef struct {
-	const char *ptr; /* not NUL-terminated */
-	uint32_t len;
-} csv_field;
-
-typedef struct {
-	const csv_field *fields;
-	size_t nfields;
-	uint64_t line;   /* physical line where the record starts, 1-based */
-	int malformed;   /* nonzero: quote misuse; fields are best effort */
-} csv_record;
+#include "base/hh_error.h"
+#include "base/record.h"
+#include "connectors/instream.h"
 
 typedef struct {
 	char delim;          /* ',' or '\t'; 0 = from the name (.tsv -> tab) */
@@ -57,7 +46,7 @@ hh_status csv_open(hh_instream *in, const csv_opts *opts, csv_reader **out,
  * end of input.  A blank line (no bytes at all) is skipped, not a record.
  * Errors: I/O or decoding from the stream, or a record over max_record;
  * the message names the stream and the line. */
-hh_status csv_next(csv_reader *r, csv_record *rec, int *got, hh_err *err);
+hh_status csv_next(csv_reader *r, hh_record *rec, int *got, hh_err *err);
 
 /* The underlying stream (still owned by the reader), for progress and
  * the SHA-256 at the end. */

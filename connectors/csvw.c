@@ -1,5 +1,5 @@
 /* csvw.c - buffered CSV writer, plain or gzip (see csvw.h). */
-#include "csvw.h"
+#include "connectors/csvw.h"
 
 #include <errno.h>
 #include <fcntl.h>

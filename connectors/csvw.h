@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hh_error.h"
+#include "base/hh_error.h"
 
 typedef struct csvw csvw;
 

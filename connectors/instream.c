@@ -24,7 +24,7 @@
  * the next call returns the error.  The CSV reader relies on this to say
  * on which line the bad byte is.  Every message starts "SOURCE: FILE: ".
  */
-#include "instream.h"
+#include "connectors/instream.h"
 
 #include <errno.h>
 #include <fcntl.h>

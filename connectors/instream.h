@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hh_error.h"
+#include "base/hh_error.h"
 
 typedef enum {
 	HH_ENC_AUTO = 0, /* UTF-8 unless the first line is not valid UTF-8 */

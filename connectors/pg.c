@@ -73,7 +73,7 @@
  * The migrations are embedded by scripts/pg_sql.cmake; a build without it
  * still links (weak symbols) and publish then says so.
  */
-#include "pg.h"
+#include "connectors/pg.h"
 
 #include <ctype.h>
 #include <errno.h>

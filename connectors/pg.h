@@ -29,8 +29,8 @@
 
 #include <stddef.h>
 
-#include "hh_error.h"
-#include "instream.h"
+#include "base/hh_error.h"
+#include "connectors/instream.h"
 
 /* 1 if s looks like a PostgreSQL source or store URI. */
 int pg_is_uri(const char *s);

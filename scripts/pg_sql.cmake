@@ -1,7 +1,7 @@
 # pg_sql.cmake - embeds the store's SQL migrations (schemas/sql/NNN_*.sql)
-# into hhcore, so the binary needs no files beside it.
+# into hh_connectors, so the binary needs no files beside it.
 #
-# Included from CMakeLists.txt (after or before add_library(hhcore)):
+# Included from CMakeLists.txt (after or before hh_layer(hh_connectors ...)):
 #   include(${CMAKE_SOURCE_DIR}/scripts/pg_sql.cmake)
 # it adds a build step that writes gen/pg_sql_embed.c holding, in version
 # order, every migration's number, file name and text:
@@ -64,15 +64,15 @@ hh_embed(${HH_PG_SQL_C} ${CMAKE_SOURCE_DIR}/scripts/pg_sql.cmake "embedding sche
 
 # pg.c refers to these symbols weakly (so that a build without this file
 # still links), and a weak reference does not pull a member out of a static
-# library: every target linking hhcore is told to pull it.
+# library: every target linking hh_connectors is told to pull it.
 function(hh_pg_sql_attach)
-  target_sources(hhcore PRIVATE ${HH_PG_SQL_C})
-  target_link_options(hhcore INTERFACE "LINKER:--undefined=hh_pg_migration_count")
+  target_sources(hh_connectors PRIVATE ${HH_PG_SQL_C})
+  target_link_options(hh_connectors INTERFACE "LINKER:--undefined=hh_pg_migration_count")
 endfunction()
-if(TARGET hhcore)
+if(TARGET hh_connectors)
   hh_pg_sql_attach()
 else()
-  # Included before hhcore exists (for example through
+  # Included before hh_connectors exists (for example through
   # CMAKE_PROJECT_INCLUDE): attach at the end of the directory.
   cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL hh_pg_sql_attach)
 endif()

@@ -1,0 +1,353 @@
+/*
+ * cmd_run.c - `hhmatch run`: the command line and config file of the
+ * monthly run, turned into an engine_cfg.
+ *
+ * Settings come from --config FILE (key = value, keys named like the long
+ * options, paths relative to the config file's folder) and then from the
+ * command line, which wins.  Everything is checked before any source is
+ * opened, so a usage error (exit 1) never leaves work half done.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands/commands.h"
+#include "engine/engine.h"
+#include "domain/idnum.h"
+#include "base/kv.h"
+#include "connectors/pg.h"
+
+static const char run_help[] =
+	"usage: hhmatch run --period YYYYMM --key FILE --out DIR\n"
+	"           --civil-affairs SRC [--education SRC] [--hr SRC]\n"
+	"           [--housing SRC] [--medical SRC]\n"
+	"           [--threads N] [--rules FILE] [--config FILE] [--state DIR]\n"
+	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet]\n"
+	"\n"
+	"Links the five departmental extracts on pseudonymised ID numbers,\n"
+	"aggregates roster households, applies the risk rules and writes\n"
+	"households.csv, flags.csv, findings.csv, rejects.csv and report.json\n"
+	"into DIR (all or nothing).  SRC is a .csv, .csv.gz, .tsv or .tsv.gz\n"
+	"file, or a postgresql:// URI with ?table= or ?query=.\n"
+	"\n"
+	"  --threads N      worker threads (default: the number of cores)\n"
+	"  --rules FILE     override thresholds and weights (schemas/rules.default)\n"
+	"  --config FILE    the same settings as key = value lines\n"
+	"  --state DIR      run history: compare with the latest earlier period,\n"
+	"                   write alerts.jsonl, keep this run for the next\n"
+	"  --encoding S=E   force a source's encoding (default: UTF-8, or\n"
+	"                   GB18030 when the header is not valid UTF-8)\n"
+	"  --pg-out URI     also store the run in PostgreSQL, in one transaction\n"
+	"  --quiet          no progress lines and no summary\n"
+	"\n"
+	"Exit status: 0 success, 1 usage, 2 input error, 3 internal or output error.\n";
+
+typedef struct {
+	char *period, *key, *out, *threads, *rules, *pg_out, *state;
+	char *src[SRC_COUNT];
+	char *encoding[SRC_COUNT];
+	int quiet;
+} run_opts;
+
+static void set(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = strdup(v);
+}
+
+static hh_status set_encoding(run_opts *o, const char *spec, hh_err *err)
+{
+	const char *eq = strchr(spec, '=');
+	if (eq) {
+		for (int s = 0; s < SRC_COUNT; s++) {
+			const char *name = source_name((source_id)s);
+			size_t n = (size_t)(eq - spec);
+			if ((strlen(name) == n && !strncmp(spec, name, n)) ||
+			    (strlen(source_option((source_id)s)) == n &&
+			     !strncmp(spec, source_option((source_id)s), n))) {
+				if (strcmp(eq + 1, "gb18030") && strcmp(eq + 1, "gbk") &&
+				    strcmp(eq + 1, "utf-8") && strcmp(eq + 1, "utf8"))
+					break;
+				set(&o->encoding[s], eq + 1);
+				return HH_OK;
+			}
+		}
+	}
+	return hh_fail(err, HH_EUSAGE,
+		       "bad --encoding '%s': expected SOURCE=gb18030 or SOURCE=utf-8, "
+		       "SOURCE one of civil_affairs, education, hr, housing, medical",
+		       spec);
+}
+
+typedef struct {
+	run_opts *o;
+	const char *dir; /* config file's folder, for relative paths */
+	const char *path;
+} config_ctx;
+
+static void set_path(char **slot, const char *dir, const char *v)
+{
+	if (v[0] == '/' || pg_is_uri(v) || !dir) {
+		set(slot, v);
+		return;
+	}
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof buf, "%s/%s", dir, v);
+	set(slot, buf);
+}
+
+static hh_status config_setting(void *ctx, const char *key, const char *value,
+				int line, hh_err *err)
+{
+	config_ctx *c = ctx;
+	run_opts *o = c->o;
+	for (int s = 0; s < SRC_COUNT; s++)
+		if (!strcmp(key, source_option((source_id)s)) ||
+		    !strcmp(key, source_name((source_id)s))) {
+			set_path(&o->src[s], c->dir, value);
+			return HH_OK;
+		}
+	if (!strcmp(key, "period"))
+		set(&o->period, value);
+	else if (!strcmp(key, "key"))
+		set_path(&o->key, c->dir, value);
+	else if (!strcmp(key, "out"))
+		set_path(&o->out, c->dir, value);
+	else if (!strcmp(key, "threads"))
+		set(&o->threads, value);
+	else if (!strcmp(key, "rules"))
+		set_path(&o->rules, c->dir, value);
+	else if (!strcmp(key, "pg-out"))
+		set(&o->pg_out, value);
+	else if (!strcmp(key, "state"))
+		set_path(&o->state, c->dir, value);
+	else if (!strcmp(key, "encoding")) {
+		hh_status st = set_encoding(o, value, err);
+		if (st != HH_OK)
+			return hh_wrap(err, st, "%s: line %d", c->path, line);
+	} else
+		return hh_fail(err, HH_EUSAGE, "%s: line %d: unknown setting '%s'", c->path,
+			       line, key);
+	return HH_OK;
+}
+
+static hh_status load_config(run_opts *o, const char *path, hh_err *err)
+{
+	char *text = NULL;
+	hh_status st = kv_read_file(path, &text, err);
+	if (st != HH_OK)
+		return HH_EUSAGE;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof dir, ".");
+	config_ctx c = {.o = o, .dir = dir, .path = path};
+	st = kv_parse(text, path, config_setting, &c, err);
+	free(text);
+	return st;
+}
+
+static void free_opts(run_opts *o)
+{
+	free(o->period);
+	free(o->key);
+	free(o->out);
+	free(o->threads);
+	free(o->rules);
+	free(o->pg_out);
+	free(o->state);
+	for (int s = 0; s < SRC_COUNT; s++) {
+		free(o->src[s]);
+		free(o->encoding[s]);
+	}
+}
+
+/* Finds --config first so the command line can override it. */
+static const char *find_config(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], "--config=", 9))
+			return argv[i] + 9;
+	}
+	return NULL;
+}
+
+static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_err *err)
+{
+	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
+	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_SRC };
+	static const struct option longopts[] = {
+		{"period", required_argument, 0, O_PERIOD},
+		{"key", required_argument, 0, O_KEY},
+		{"out", required_argument, 0, O_OUT},
+		{"threads", required_argument, 0, O_THREADS},
+		{"rules", required_argument, 0, O_RULES},
+		{"config", required_argument, 0, O_CONFIG},
+		{"state", required_argument, 0, O_STATE},
+		{"encoding", required_argument, 0, O_ENCODING},
+		{"pg-out", required_argument, 0, O_PGOUT},
+		{"quiet", no_argument, 0, O_QUIET},
+		{"help", no_argument, 0, O_HELP},
+		{"civil-affairs", required_argument, 0, O_SRC + SRC_CIVIL_AFFAIRS},
+		{"education", required_argument, 0, O_SRC + SRC_EDUCATION},
+		{"hr", required_argument, 0, O_SRC + SRC_HR},
+		{"housing", required_argument, 0, O_SRC + SRC_HOUSING},
+		{"medical", required_argument, 0, O_SRC + SRC_MEDICAL},
+		{0, 0, 0, 0}};
+	const char *config = find_config(argc, argv);
+	if (config)
+		HH_TRY(load_config(o, config, err));
+	optind = 1;
+	opterr = 0;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_PERIOD: set(&o->period, optarg); break;
+		case O_KEY: set(&o->key, optarg); break;
+		case O_OUT: set(&o->out, optarg); break;
+		case O_THREADS: set(&o->threads, optarg); break;
+		case O_RULES: set(&o->rules, optarg); break;
+		case O_CONFIG: break;
+		case O_STATE: set(&o->state, optarg); break;
+		case O_ENCODING: HH_TRY(set_encoding(o, optarg, err)); break;
+		case O_PGOUT: set(&o->pg_out, optarg); break;
+		case O_QUIET: o->quiet = 1; break;
+		case O_HELP: *help = 1; return HH_OK;
+		default:
+			if (ch >= O_SRC && ch < O_SRC + SRC_COUNT) {
+				set(&o->src[ch - O_SRC], optarg);
+				break;
+			}
+			return hh_fail(err, HH_EUSAGE, "unknown or incomplete option '%s'",
+				       argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return hh_fail(err, HH_EUSAGE, "unexpected argument '%s'", argv[optind]);
+	return HH_OK;
+}
+
+static hh_status check_opts(const run_opts *o, int *period, int *threads, hh_err *err)
+{
+	if (!o->period || !o->key || !o->out || !o->src[SRC_CIVIL_AFFAIRS])
+		return hh_fail(err, HH_EUSAGE, "missing %s (see hhmatch run --help)",
+			       !o->period ? "--period" : !o->key ? "--key"
+			       : !o->out ? "--out" : "--civil-affairs");
+	char *end;
+	*period = idnum_parse_period(o->period);
+	if (!*period)
+		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", o->period);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	*threads = n > 0 ? (int)n : 1;
+	if (o->threads) {
+		long t = strtol(o->threads, &end, 10);
+		if (*end || t < 1 || t > 64)
+			return hh_fail(err, HH_EUSAGE, "bad --threads '%s': expected 1 to 64",
+				       o->threads);
+		*threads = (int)t;
+	}
+	return HH_OK;
+}
+
+/* Set by SIGINT/SIGTERM: the engine stops at its next check and removes
+ * its temporary outputs, so an interrupted run publishes nothing. */
+static _Atomic int interrupted; /* lock-free, so safe in a handler */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&interrupted, 1);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static hh_encoding encoding_of(const char *s)
+{
+	if (!s)
+		return HH_ENC_AUTO;
+	return (!strcmp(s, "gb18030") || !strcmp(s, "gbk")) ? HH_ENC_GB18030 : HH_ENC_UTF8;
+}
+
+static void print_summary(const engine_summary *s, const char *out)
+{
+	fprintf(stderr,
+		"hhmatch run: %" PRIu64 " rows read, %" PRIu64 " accepted, %" PRIu64
+		" rejected\n"
+		"  %" PRIu64 " households, %" PRIu64 " flagged (high %" PRIu64
+		", medium %" PRIu64 "; low %" PRIu64 ")\n  %" PRIu64 " findings:",
+		s->rows_read, s->rows_accepted, s->rows_rejected, s->households, s->flagged,
+		s->level[LEVEL_HIGH], s->level[LEVEL_MEDIUM], s->level[LEVEL_LOW],
+		s->findings);
+	for (int c = 0; c < F_COUNT; c++)
+		if (s->findings_by_code[c])
+			fprintf(stderr, " %s %" PRIu64, engine_finding_name((finding_code)c),
+				s->findings_by_code[c]);
+	if (s->alerts)
+		fprintf(stderr, "\n  %lu alerts since the previous period", s->alerts);
+	fprintf(stderr, "\n  outputs in %s\n", out);
+}
+
+hh_status cmd_run(int argc, char **argv)
+{
+	run_opts o = {0};
+	hh_err err = {{0}};
+	int help = 0, period = 0, threads = 1;
+	pid_key *key = NULL;
+	rules *ru = NULL;
+	schema *sc = NULL;
+	hh_status st = parse_args(argc, argv, &o, &help, &err);
+	if (st == HH_OK && help) {
+		fputs(run_help, stdout);
+		free_opts(&o);
+		return HH_OK;
+	}
+	if (st == HH_OK)
+		st = check_opts(&o, &period, &threads, &err);
+	if (st == HH_OK)
+		st = pid_key_load(o.key, &key, &err);
+	if (st == HH_OK)
+		st = rules_new(o.rules, &ru, &err);
+	if (st == HH_OK)
+		st = schema_new(&sc, &err);
+	if (st == HH_OK) {
+		engine_cfg cfg = {.period = period, .key = key, .rules = ru, .schema = sc,
+				  .threads = threads, .out_dir = o.out,
+				  .progress = !o.quiet && isatty(2), .pg_out = o.pg_out,
+				  .state_dir = o.state, .cancel = &interrupted};
+		for (int s = 0; s < SRC_COUNT; s++) {
+			cfg.src[s].path = o.src[s];
+			cfg.src[s].encoding = encoding_of(o.encoding[s]);
+		}
+		engine_summary sum;
+		catch_signals();
+		st = engine_run(&cfg, &sum, &err);
+		if (st == HH_OK && !o.quiet)
+			print_summary(&sum, o.out);
+	}
+	if (st != HH_OK)
+		fprintf(stderr, "hhmatch run: %s\n", err.msg);
+	pid_key_free(key);
+	rules_free(ru);
+	schema_free(sc);
+	free_opts(&o);
+	return st;
+}

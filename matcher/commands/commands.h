@@ -1,0 +1,21 @@
+/*
+ * commands.h - the subcommands of hhmatch, one function each.
+ *
+ * main.c dispatches on argv[1] through a table of these; each command
+ * parses its own options (getopt_long, with --help), does its work, and
+ * returns an hh_status that main() returns as the exit code (contract:
+ * 0 success, 1 usage, 2 input, 3 internal or output).  Commands print
+ * their own errors to stderr, prefixed "hhmatch <command>: ".
+ */
+#ifndef HH_COMMANDS_H
+#define HH_COMMANDS_H
+
+#include "base/hh_error.h"
+
+hh_status cmd_keygen(int argc, char **argv);       /* cmd_keygen.c */
+hh_status cmd_pseudonymize(int argc, char **argv); /* cmd_pseudonymize.c */
+hh_status cmd_run(int argc, char **argv);          /* cmd_run.c */
+hh_status cmd_gen(int argc, char **argv);          /* cmd_gen.c */
+hh_status cmd_audit(int argc, char **argv);        /* cmd_audit.c */
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * main.c - hhmatch's entry point: a table of subcommands and a dispatcher.
+ * Each command lives in its own cmd_*.c with its help text beside it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands/commands.h"
+
+static const struct {
+	const char *name;
+	hh_status (*fn)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{"keygen", cmd_keygen, "write a new random pseudonymisation key"},
+	{"pseudonymize", cmd_pseudonymize,
+	 "replace ID numbers by pids in one extract"},
+	{"run", cmd_run, "the monthly run: join, households, risk flags"},
+	{"gen", cmd_gen, "write a synthetic month for demos and tests"},
+	{"audit", cmd_audit, "on-demand queries over a run, logged"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hhmatch <command> [options]   (hhmatch <command> --help)\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return HH_EUSAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return HH_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("hhmatch %s\n", HH_VERSION);
+		return HH_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return (int)commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "hhmatch: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return HH_EUSAGE;
+}

@@ -1,0 +1,514 @@
+/*
+ * engine.c - orchestration of the monthly run (design in engine.h):
+ * workers over sources, the repair pass, households, and the atomic
+ * publication of the outputs.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine_int.h"
+#include "base/fsutil.h"
+#include "domain/idnum.h"
+#include "connectors/pg.h"
+#include "history/state.h"
+
+static const char *const finding_names[F_COUNT] = {
+	"A_DECEASED",     "A_HIGH_INCOME",   "A_MULTI_PROPERTY",
+	"A_PUBLIC_SECTOR", "D_DUP_ROW",      "D_ID_REPAIRED",
+	"D_INCONSISTENT_INCOME", "D_MULTI_HOUSEHOLD", "X_DISCOVERY"};
+
+const char *engine_finding_name(finding_code c) { return finding_names[c]; }
+
+hh_status engine_check_cancel(const engine *e, hh_err *err)
+{
+	if (e->cfg->cancel && atomic_load(e->cfg->cancel))
+		return hh_fail(err, HH_EINTERNAL,
+			       "interrupted by a signal; nothing was published");
+	return HH_OK;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Column and enumeration lookups; a miss means the built-in schema and
+ * the engine disagree, which is a bug, reported as an internal error. */
+typedef struct {
+	const schema *s;
+	int missing;
+	char what[128];
+} resolver;
+
+static int col(resolver *r, const char *src, const char *name)
+{
+	const schema_source *ss = schema_source_by_name(r->s, src);
+	int i = ss ? schema_col_index(ss, name) : -1;
+	if (i < 0 && !r->missing) {
+		r->missing = 1;
+		snprintf(r->what, sizeof r->what, "column %s.%s", src, name);
+	}
+	return i;
+}
+
+static int code(resolver *r, const char *src, const char *column, const char *value)
+{
+	int i = col(r, src, column);
+	if (i < 0)
+		return -1;
+	const schema_col *c = &schema_source_by_name(r->s, src)->cols[i];
+	int v = c->en ? schema_enum_code(c->en, value) : -1;
+	if (v < 0 && !r->missing) {
+		r->missing = 1;
+		snprintf(r->what, sizeof r->what, "value %s of %s.%s", value, src, column);
+	}
+	return v;
+}
+
+static hh_status resolve_columns(engine *e, hh_err *err)
+{
+	resolver r = {.s = e->cfg->schema};
+	engine_cols *c = &e->c;
+	c->household_id = col(&r, "civil_affairs", "household_id");
+	c->region_code = col(&r, "civil_affairs", "region_code");
+	c->category = col(&r, "civil_affairs", "category");
+	c->household_income = col(&r, "civil_affairs", "household_income");
+	c->relation = col(&r, "civil_affairs", "relation");
+	c->disability_grade = col(&r, "civil_affairs", "disability_grade");
+	c->ca_status = col(&r, "civil_affairs", "status");
+	c->cat_dibao = code(&r, "civil_affairs", "category", "dibao");
+	c->cat_tekun = code(&r, "civil_affairs", "category", "tekun");
+	c->st_active = code(&r, "civil_affairs", "status", "active");
+	c->st_gradual_exit = code(&r, "civil_affairs", "status", "gradual_exit");
+	c->stage = col(&r, "education", "stage");
+	c->edu_status = col(&r, "education", "status");
+	c->annual_fees = col(&r, "education", "annual_fees");
+	c->aid_amount = col(&r, "education", "aid_amount");
+	c->edu_enrolled = code(&r, "education", "status", "enrolled");
+	c->edu_dropped_out = code(&r, "education", "status", "dropped_out");
+	c->employment_status = col(&r, "hr", "employment_status");
+	c->employer_type = col(&r, "hr", "employer_type");
+	c->monthly_wage = col(&r, "hr", "monthly_wage");
+	c->unemployment_benefit = col(&r, "hr", "unemployment_benefit");
+	c->pension_monthly = col(&r, "hr", "pension_monthly");
+	c->hr_period = col(&r, "hr", "period");
+	c->emp_employed = code(&r, "hr", "employment_status", "employed");
+	c->emp_flexible = code(&r, "hr", "employment_status", "flexible");
+	c->emp_unemployed = code(&r, "hr", "employment_status", "unemployed");
+	c->emp_public_sector = code(&r, "hr", "employer_type", "public_sector");
+	c->property_count = col(&r, "housing", "property_count");
+	c->dangerous_rating = col(&r, "housing", "dangerous_rating");
+	c->disaster_damage = col(&r, "housing", "disaster_damage");
+	c->public_rental = col(&r, "housing", "public_rental");
+	c->dmg_severe = code(&r, "housing", "disaster_damage", "severe");
+	c->dmg_collapsed = code(&r, "housing", "disaster_damage", "collapsed");
+	c->rating_c = code(&r, "housing", "dangerous_rating", "C");
+	c->rating_d = code(&r, "housing", "dangerous_rating", "D");
+	c->settle_date = col(&r, "medical", "settle_date");
+	c->out_of_pocket = col(&r, "medical", "out_of_pocket");
+	c->insured_status = col(&r, "medical", "insured_status");
+	c->ins_deceased = code(&r, "medical", "insured_status", "deceased");
+	if (r.missing)
+		return hh_fail(err, HH_EINTERNAL,
+			       "the built-in schema has no %s, which the engine needs",
+			       r.what);
+	const schema_source *ca = schema_source_by_name(e->cfg->schema, "civil_affairs");
+	e->category_codes = ca->cols[c->category].en->codes;
+	return HH_OK;
+}
+
+static const size_t agg_size[SRC_COUNT] = {
+	0, sizeof(edu_agg), sizeof(hr_agg), sizeof(housing_agg), sizeof(med_agg)};
+
+static hh_status ingest_init(engine *e, source_id s, hh_err *err)
+{
+	ingest *in = &e->in[s];
+	const engine_source *cs = &e->cfg->src[s];
+	in->eng = e;
+	in->sid = s;
+	in->src = schema_source_by_name(e->cfg->schema, source_name(s));
+	in->name_col = schema_col_index(in->src, "name");
+	in->birth_col = schema_col_index(in->src, "birth_date");
+	vec_init(&in->rejects, sizeof(reject_rec));
+	vec_init(&in->findings, sizeof(finding_rec));
+	vec_init(&in->deferred, sizeof(deferred_row));
+	if (!cs->path)
+		return HH_OK;
+	in->path = cs->path;
+	in->encoding = cs->encoding;
+	if (pg_is_uri(cs->path))
+		pg_redact(cs->path, in->display_buf, sizeof in->display_buf);
+	else
+		snprintf(in->display_buf, sizeof in->display_buf, "%s", cs->path);
+	in->display_path = in->display_buf;
+	struct stat st;
+	in->size_hint = stat(cs->path, &st) == 0 ? (uint64_t)st.st_size : 0;
+	/* Work is scheduled largest first; a gzip file holds about four
+	 * times its size in text. */
+	size_t plen = strlen(cs->path);
+	if (plen > 3 && !strcmp(cs->path + plen - 3, ".gz"))
+		in->size_hint *= 4;
+	/* A PostgreSQL table is pulled in slices, one connection each, by as
+	 * many workers as there are threads.  The roster is kept whole: its
+	 * rows build the household table in order. */
+	in->nslices = 1;
+	if (pg_is_uri(cs->path) && s != SRC_CIVIL_AFFAIRS && e->cfg->threads > 1)
+		in->nslices = e->cfg->threads < MAX_SLICES ? e->cfg->threads : MAX_SLICES;
+	in->dups = rowset_new(in->nslices > 1);
+	if (s != SRC_CIVIL_AFFAIRS)
+		in->agg = ptab_new(agg_size[s], 0);
+	else
+		e->roster_persons = ptab_new(sizeof(roster_person), 0);
+	if (!in->dups || (s == SRC_CIVIL_AFFAIRS ? !e->roster_persons : !in->agg))
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	if (in->nslices == 1)
+		return HH_OK;
+	if (pthread_mutex_init(&e->locks[s], NULL))
+		return hh_fail(err, HH_EINTERNAL, "cannot create a lock");
+	in->lock = &e->locks[s];
+	e->slices[s] = calloc((size_t)in->nslices - 1, sizeof(ingest));
+	if (!e->slices[s])
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	for (int k = 1; k < in->nslices; k++) {
+		ingest *sl = &e->slices[s][k - 1];
+		memcpy(sl, in, offsetof(ingest, status));
+		sl->slice = k;
+		vec_init(&sl->rejects, sizeof(reject_rec));
+		vec_init(&sl->findings, sizeof(finding_rec));
+		vec_init(&sl->deferred, sizeof(deferred_row));
+		sl->agg = in->agg;
+		sl->dups = in->dups;
+	}
+	return HH_OK;
+}
+
+/* Every slice of source s, slice 0 first; NULL past the last. */
+static ingest *slice_at(engine *e, int s, int k)
+{
+	if (k == 0)
+		return &e->in[s];
+	return k < e->in[s].nslices ? &e->slices[s][k - 1] : NULL;
+}
+
+typedef struct {
+	engine *e;
+	ingest *order[SRC_COUNT * MAX_SLICES];
+	int n;
+	_Atomic int next;
+} work_queue;
+
+static void *worker(void *arg)
+{
+	work_queue *q = arg;
+	for (;;) {
+		int i = atomic_fetch_add(&q->next, 1);
+		if (i >= q->n)
+			return NULL;
+		ingest_source(q->order[i]);
+	}
+}
+
+typedef struct {
+	engine *e;
+	_Atomic int stop;
+} progress_ctx;
+
+/* A progress line per source on stderr, redrawn twice a second; MB/s is
+ * of the source's raw bytes over the time it has been (or was) read. */
+static void *progress(void *arg)
+{
+	progress_ctx *p = arg;
+	int lines = 0;
+	while (!atomic_load(&p->stop)) {
+		struct timespec ts = {0, 500 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		uint64_t now = (uint64_t)(now_seconds() * 1e9);
+		if (lines)
+			fprintf(stderr, "\033[%dA", lines);
+		lines = 0;
+		for (int s = 0; s < SRC_COUNT; s++) {
+			if (!p->e->in[s].path)
+				continue;
+			uint64_t rows = 0, bytes = 0, total = 0, start = UINT64_MAX, end = 0;
+			int state = 2;
+			for (int k = 0; slice_at(p->e, s, k); k++) {
+				ingest *in = slice_at(p->e, s, k);
+				int st = atomic_load(&in->prog_state);
+				uint64_t t0 = atomic_load(&in->prog_start_ns);
+				uint64_t t1 = st == 2 ? atomic_load(&in->prog_end_ns) : now;
+				rows += atomic_load(&in->prog_rows);
+				bytes += atomic_load(&in->prog_bytes);
+				total += atomic_load(&in->prog_total);
+				if (st < state)
+					state = st;
+				if (st > 0 && t0 < start)
+					start = t0;
+				if (st > 0 && t1 > end)
+					end = t1;
+			}
+			double dt = end > start ? (double)(end - start) / 1e9 : 0;
+			fprintf(stderr, "\r\033[K  %-14s %12" PRIu64 " rows %8.1f MB/s %5.1f%%  %s\n",
+				source_name(s), rows, dt > 0 ? (double)bytes / 1e6 / dt : 0.0,
+				total ? 100.0 * (double)bytes / (double)total : 0.0,
+				state == 2 ? "done" : state == 1 ? "reading" : "waiting");
+			lines++;
+		}
+		fflush(stderr);
+	}
+	return NULL;
+}
+
+static int cmp_size_desc(const void *a, const void *b)
+{
+	const ingest *x = *(ingest *const *)a, *y = *(ingest *const *)b;
+	if (x->size_hint != y->size_hint)
+		return x->size_hint > y->size_hint ? -1 : 1;
+	if (x->sid != y->sid)
+		return x->sid < y->sid ? -1 : 1;
+	return x->slice < y->slice ? -1 : x->slice > y->slice;
+}
+
+static hh_status run_ingest(engine *e, hh_err *err)
+{
+	work_queue q = {.e = e};
+	for (int s = 0; s < SRC_COUNT; s++)
+		for (int k = 0; e->in[s].path && slice_at(e, s, k); k++)
+			q.order[q.n++] = slice_at(e, s, k);
+	qsort(q.order, (size_t)q.n, sizeof q.order[0], cmp_size_desc);
+	int nt = e->cfg->threads < q.n ? e->cfg->threads : q.n;
+	pthread_t th[64];
+	progress_ctx pc = {.e = e};
+	pthread_t pt;
+	int have_progress = e->cfg->progress &&
+			    pthread_create(&pt, NULL, progress, &pc) == 0;
+	int started = 0;
+	for (; started < nt && started < 64; started++)
+		if (pthread_create(&th[started], NULL, worker, &q))
+			break;
+	if (started == 0)
+		worker(&q); /* no thread could start: do the work here */
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	if (have_progress) {
+		atomic_store(&pc.stop, 1);
+		pthread_join(pt, NULL);
+	}
+	for (int s = 0; s < SRC_COUNT; s++)
+		for (int k = 0; e->in[s].path && slice_at(e, s, k); k++) {
+			ingest *in = slice_at(e, s, k);
+			if (in->status != HH_OK) {
+				*err = in->err;
+				return in->status;
+			}
+		}
+	for (int s = 0; s < SRC_COUNT; s++) {
+		for (int k = 1; e->in[s].path && slice_at(e, s, k); k++)
+			if (ingest_absorb(&e->in[s], slice_at(e, s, k)) != HH_OK) {
+				*err = e->in[s].err;
+				return HH_EINTERNAL;
+			}
+		if (e->in[s].lock) {
+			e->in[s].dup_bytes = rowset_bytes(e->in[s].dups);
+			rowset_free(e->in[s].dups);
+			e->in[s].dups = NULL;
+		}
+	}
+	return HH_OK;
+}
+
+static hh_status check_reject_ratio(const engine *e, hh_err *err)
+{
+	const rules *ru = e->cfg->rules;
+	for (int s = 0; s < SRC_COUNT; s++) {
+		const ingest *in = &e->in[s];
+		if (!in->path || in->rows_read == 0 || ru->max_reject_bp >= 10000)
+			continue;
+		if ((int64_t)(in->rows_rejected * 10000) > ru->max_reject_bp * (int64_t)in->rows_read)
+			return hh_fail(err, HH_EINPUT,
+				       "%s: %s: too many rejected rows: %" PRIu64 " of %" PRIu64
+				       " (more than %.1f%%); see the reasons by running "
+				       "with a higher max_reject_ratio in --rules",
+				       in->src->name, in->display_path, in->rows_rejected,
+				       in->rows_read, (double)ru->max_reject_bp / 100.0);
+	}
+	return HH_OK;
+}
+
+/* Swaps the finished temporary folder into place at out. */
+static hh_status publish(const char *tmp, const char *out, hh_err *err)
+{
+	if (rename(tmp, out) == 0)
+		return HH_OK;
+	if (errno != EEXIST && errno != ENOTEMPTY)
+		return hh_fail(err, HH_EINTERNAL, "cannot rename %s to %s: %s", tmp, out,
+			       strerror(errno));
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE))
+		return hh_fail(err, HH_EINTERNAL, "cannot replace %s with %s: %s", out,
+			       tmp, strerror(errno));
+	fs_remove_tree(tmp); /* now the previous outputs */
+	return HH_OK;
+}
+
+static hh_status write_outputs(engine *e, hh_err *err)
+{
+	char tmp[PATH_MAX];
+	const char *out = e->cfg->out_dir;
+	size_t len = strlen(out);
+	while (len > 1 && out[len - 1] == '/')
+		len--;
+	const char *slash = memrchr(out, '/', len);
+	if (slash)
+		snprintf(tmp, sizeof tmp, "%.*s.%.*s.tmp-XXXXXX", (int)(slash - out + 1), out,
+			 (int)(len - (size_t)(slash - out) - 1), slash + 1);
+	else
+		snprintf(tmp, sizeof tmp, ".%.*s.tmp-XXXXXX", (int)len, out);
+	if (!mkdtemp(tmp))
+		return hh_fail(err, HH_EINTERNAL, "cannot create a temporary folder beside %s: %s",
+			       out, strerror(errno));
+	const engine_cfg *cfg = e->cfg;
+	hh_status st = output_write_all(e, tmp, err);
+	if (st == HH_OK && cfg->state_dir)
+		st = state_alerts(cfg->state_dir, cfg->period, tmp, &e->sum->alerts, err);
+	if (st == HH_OK)
+		st = engine_check_cancel(e, err);
+	if (st == HH_OK && cfg->pg_out)
+		st = pgstore_publish(cfg->pg_out, tmp, cfg->period, err);
+	if (st == HH_OK)
+		st = publish(tmp, out, err);
+	if (st != HH_OK) {
+		fs_remove_tree(tmp);
+		return st;
+	}
+	if (cfg->state_dir && (st = state_save(cfg->state_dir, cfg->period, out, err)))
+		return hh_wrap(err, HH_EINTERNAL,
+			       "outputs published in %s but not kept in the state %s "
+			       "(a rerun of the period is safe)", out, cfg->state_dir);
+	return HH_OK;
+}
+
+static void summarise(engine *e)
+{
+	engine_summary *s = e->sum;
+	memset(s, 0, sizeof *s);
+	for (int i = 0; i < SRC_COUNT; i++) {
+		s->rows_read += e->in[i].rows_read;
+		s->rows_accepted += e->in[i].rows_accepted;
+		s->rows_rejected += e->in[i].rows_rejected;
+	}
+	for (size_t i = 0; i < e->out_households.n; i++) {
+		const household_out *o = vec_at(&e->out_households, i);
+		s->households++;
+		s->level[o->level]++;
+		s->flagged += o->flagged != 0;
+	}
+	for (size_t i = 0; i < e->findings.n; i++)
+		s->findings_by_code[((finding_rec *)vec_at(&e->findings, i))->code]++;
+	s->findings = e->findings.n;
+}
+
+/* Moves every ingest's findings into the engine's list. */
+static hh_status gather_findings(engine *e, hh_err *err)
+{
+	for (int s = 0; s < SRC_COUNT; s++) {
+		vec *v = &e->in[s].findings;
+		for (size_t i = 0; i < v->n; i++) {
+			finding_rec *f = vec_push(&e->findings);
+			if (!f)
+				return hh_fail(err, HH_EINTERNAL, "out of memory");
+			*f = *(finding_rec *)vec_at(v, i);
+		}
+		v->n = 0; /* details now belong to e->findings */
+	}
+	return HH_OK;
+}
+
+static hh_status run(engine *e, hh_err *err)
+{
+	double t = now_seconds();
+	HH_TRY(resolve_columns(e, err));
+	for (int s = 0; s < SRC_COUNT; s++)
+		HH_TRY(ingest_init(e, (source_id)s, err));
+	HH_TRY(run_ingest(e, err));
+	e->t_ingest = now_seconds() - t;
+
+	HH_TRY(engine_check_cancel(e, err));
+	t = now_seconds();
+	HH_TRY(ingest_repairs(e, &e->in[SRC_CIVIL_AFFAIRS]));
+	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
+		if (e->in[s].path)
+			HH_TRY(ingest_repairs(e, &e->in[s]));
+	e->t_repair = now_seconds() - t;
+	HH_TRY(check_reject_ratio(e, err));
+	/* Every roster row is in: the id -> household map has done its job,
+	 * and the household phase is where the run's memory peaks. */
+	strtab_free(e->household_ids);
+	e->household_ids = NULL;
+
+	HH_TRY(engine_check_cancel(e, err));
+	t = now_seconds();
+	HH_TRY(gather_findings(e, err));
+	HH_TRY(household_evaluate(e, err));
+	e->t_households = now_seconds() - t;
+	summarise(e);
+	HH_TRY(engine_check_cancel(e, err));
+	return write_outputs(e, err);
+}
+
+hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
+{
+	engine *e = calloc(1, sizeof *e);
+	if (!e)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	e->cfg = cfg;
+	e->sum = sum;
+	e->period_end = idnum_period_end(cfg->period);
+	int y = cfg->period / 100, m = cfg->period % 100 - (cfg->rules->medical_window_months - 1);
+	while (m < 1) {
+		m += 12;
+		y--;
+	}
+	e->window_start = y * 10000 + m * 100 + 1;
+	vec_init(&e->households, sizeof(household));
+	vec_init(&e->roster, sizeof(roster_row));
+	vec_init(&e->findings, sizeof(finding_rec));
+	vec_init(&e->out_households, sizeof(household_out));
+	e->strings = arena_new();
+	e->household_ids = e->strings ? strtab_new(e->strings) : NULL;
+	e->last_household = -1;
+	hh_status st = (!e->household_ids || !e->strings)
+			       ? hh_fail(err, HH_EINTERNAL, "out of memory")
+			       : run(e, err);
+	for (int s = 0; s < SRC_COUNT; s++) {
+		for (int k = 1; e->in[s].path && slice_at(e, s, k); k++)
+			ingest_free(slice_at(e, s, k));
+		free(e->slices[s]);
+		if (e->in[s].lock)
+			pthread_mutex_destroy(e->in[s].lock);
+		ingest_free(&e->in[s]);
+	}
+	for (size_t i = 0; i < e->findings.n; i++)
+		free(((finding_rec *)vec_at(&e->findings, i))->detail);
+	vec_free(&e->findings);
+	vec_free(&e->households);
+	vec_free(&e->roster);
+	vec_free(&e->out_households);
+	free(e->out_order);
+	ptab_free(e->roster_persons);
+	strtab_free(e->household_ids);
+	arena_free(e->strings);
+	free(e);
+	return st;
+}

@@ -1,0 +1,265 @@
+/*
+ * engine_int.h - the engine's internal structures, shared by engine.c
+ * (orchestration), ingest.c (one source's rows), household.c (households,
+ * rules and findings) and output.c (files).  Not for connectors or
+ * commands: they see engine.h only.
+ */
+#ifndef HH_ENGINE_INT_H
+#define HH_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "domain/ptab.h"
+#include "domain/hashset.h"
+#include "base/vec.h"
+
+/* Column indexes and enumeration values the engine needs, resolved from
+ * the schema once so the row path never compares names. */
+typedef struct {
+	/* civil_affairs */
+	int household_id, region_code, category, household_income, relation,
+		disability_grade, ca_status;
+	int cat_dibao, cat_tekun, st_active, st_gradual_exit;
+	/* education */
+	int stage, edu_status, annual_fees, aid_amount;
+	int edu_enrolled, edu_dropped_out;
+	/* hr */
+	int employment_status, employer_type, monthly_wage,
+		unemployment_benefit, pension_monthly, hr_period;
+	int emp_employed, emp_flexible, emp_unemployed, emp_public_sector;
+	/* housing */
+	int property_count, dangerous_rating, disaster_damage, public_rental;
+	int dmg_severe, dmg_collapsed, rating_c, rating_d;
+	/* medical */
+	int settle_date, out_of_pocket, insured_status;
+	int ins_deceased;
+} engine_cols;
+
+/* Per-person aggregates, one table per source, keyed by pid. */
+typedef struct {
+	int64_t net_fen;     /* enrolled rows: sum of max(fees - aid, 0) */
+	uint8_t dropout;     /* a row with status dropped_out */
+	uint8_t enrolled;
+} edu_agg;
+
+typedef struct {
+	int32_t period;           /* latest period seen */
+	uint8_t status;           /* employment_status of the latest row */
+	uint8_t employer;         /* employer_type + 1; 0 = not given */
+	uint64_t line;            /* the latest row (ties: the later line) */
+	int64_t wage, benefit, pension;
+	int64_t latest_wage_max;  /* highest wage among rows of that period */
+	int64_t earlier_wage_max; /* highest wage of earlier periods */
+} hr_agg;
+
+typedef struct {
+	int32_t property_count;   /* highest given; -1 none given */
+	uint8_t rating;           /* highest dangerous_rating + 1; 0 none */
+	uint8_t damage;           /* highest disaster_damage + 1; 0 none */
+	uint8_t public_rental;
+} housing_agg;
+
+typedef struct {
+	int64_t oop_12m_fen;
+	uint32_t settlements_12m;
+	uint8_t deceased;
+} med_agg;
+
+/* One roster row that was accepted. */
+typedef struct {
+	uint8_t pid[32];
+	uint64_t line;
+	int64_t income_fen;
+	uint64_t name_hash;     /* 0: no name given */
+	uint32_t household;     /* index into engine.households */
+	uint32_t next_same_pid; /* chain of rows of one person; UINT32_MAX ends */
+	int32_t birth;          /* YYYYMMDD; 0 unknown */
+	int8_t category, relation, status, disability; /* -1: not given */
+} roster_row;
+
+typedef struct {
+	const char *id;         /* NUL-terminated, in the engine's string arena */
+	const char *region;     /* of the household's first row */
+	int8_t category;        /* of the household's first row */
+} household;
+
+/* Per roster person (ptab record), kept by household_link_row as rows
+ * arrive.  `home` holds the household's index as read (before
+ * household_evaluate renumbers households by id): only whether it is
+ * zero, or equal to another row's, is ever asked. */
+typedef struct {
+	uint32_t first_row;       /* head of the next_same_pid chain */
+	uint32_t last_row;        /* its tail */
+	uint32_t home;            /* first household counting the person, + 1;
+				   * 0: not counted anywhere */
+	uint8_t multi;            /* counted in another household as well */
+} roster_person;
+
+typedef struct {
+	uint8_t source;
+	uint8_t col;             /* schema column + 1; 0 = none */
+	uint64_t line;
+	const char *reason;      /* static string */
+} reject_rec;
+
+typedef struct {
+	uint8_t code;            /* finding_code */
+	uint8_t has_pid;
+	uint8_t source;          /* source_id; SRC_COUNT = several (detail) */
+	const char *household;   /* NULL or arena string */
+	uint8_t pid[32];
+	char *detail;            /* malloc'ed */
+	const char *source_text; /* overrides source when not NULL */
+} finding_rec;
+
+typedef struct {
+	const char *reason;
+	uint64_t count;
+} reason_count;
+
+#define MAX_REASONS 32
+
+/* A row set aside for repair after the roster is complete. */
+typedef struct {
+	char *buf;               /* the record's fields, NUL-separated */
+	size_t nfields;
+	uint64_t line;
+	uint32_t *offsets;
+	char bad_id[19];
+	const char *reason;      /* idnum reason if not repaired */
+	uint64_t name_hash;
+} deferred_row;
+
+struct engine;
+
+/* A valid row held back one step so its table probes can be prefetched
+ * (ingest.c, handle_record).  fold() reads only row.val and row.present. */
+typedef struct {
+	int full;
+	uint64_t lo, hi;   /* the row's fingerprint */
+	uint64_t line;
+	uint8_t pid[32];
+	schema_row row;
+	/* roster rows only: what needed the row's text */
+	uint32_t household;
+	int32_t birth;
+	uint64_t name_hash;
+} pending_row;
+
+/* One source, or one slice of a source, being read by one worker.  A
+ * source read in slices (PostgreSQL) has one ingest per slice; slice 0 is
+ * engine.in[source] and owns the aggregate table and duplicate set, which
+ * the other slices share under `lock`.  After the workers are joined, the
+ * other slices' counts, rejects, findings and set-aside rows are moved
+ * into slice 0. */
+typedef struct ingest {
+	struct engine *eng;
+	source_id sid;
+	int slice, nslices;
+	pthread_mutex_t *lock;   /* NULL when the source is read in one piece */
+	const schema_source *src;
+	int name_col, birth_col;  /* this source's name and birth_date columns */
+	const char *path;
+	const char *display_path; /* path, or the URI without password */
+	hh_encoding encoding;
+	uint64_t size_hint;
+	char display_buf[512];
+	/* results */
+	hh_status status;
+	hh_err err;
+	uint64_t rows_read, rows_accepted, rows_rejected;
+	reason_count reasons[MAX_REASONS];
+	size_t nreasons;
+	vec rejects;             /* reject_rec */
+	vec findings;            /* finding_rec */
+	vec deferred;            /* deferred_row */
+	ptab *agg;               /* per-person aggregates (other sources); slice 0's */
+	void *last_rec;          /* fold(): the last row's record, and its pid */
+	uint8_t last_pid[32];
+	rowset *dups;            /* slice 0's; freed once the source is read */
+	size_t dup_bytes;        /* its size, for report.json */
+	pending_row pend;
+	char delim;              /* the reader's, for row fingerprints */
+	int row_col;             /* field of hh_row (PostgreSQL), or -1 */
+	char *scratch;           /* canonical form of quoted records */
+	size_t scratch_cap;
+	char sha256[65];
+	char encoding_used[16];
+	schema_map map;
+	double seconds;
+	/* progress, read by the progress thread */
+	_Atomic uint64_t prog_rows, prog_bytes, prog_total;
+	_Atomic int prog_state;  /* 0 waiting, 1 reading, 2 done */
+	_Atomic uint64_t prog_start_ns, prog_end_ns; /* CLOCK_MONOTONIC */
+} ingest;
+
+#define MAX_SLICES 16
+
+typedef struct engine {
+	const engine_cfg *cfg;
+	engine_cols c;
+	const char *const *category_codes; /* the category enumeration */
+	int period_end;           /* YYYYMMDD */
+	int window_start;         /* YYYYMMDD, first day of the medical window */
+	ingest in[SRC_COUNT];
+	ingest *slices[SRC_COUNT];  /* slices 1.. of a sliced source, or NULL */
+	pthread_mutex_t locks[SRC_COUNT];
+	/* roster, built by the roster worker (and repairs) */
+	vec households;           /* household */
+	strtab *household_ids;
+	ptab *roster_persons;     /* roster_person */
+	vec roster;               /* roster_row */
+	int64_t last_household;   /* of the last roster row read; -1 none */
+	arena *strings;
+	/* outputs */
+	vec findings;             /* finding_rec, all sources */
+	vec out_households;       /* household_out, in evaluation order */
+	uint32_t *out_order;      /* out_households' indexes in household_id order */
+	size_t on_roster[SRC_COUNT]; /* roster persons found in each source */
+	engine_summary *sum;
+	double t_ingest, t_repair, t_households, t_output;
+} engine;
+
+/* One row of households.csv: the facts the rules saw and their verdict.
+ * The compared values and thresholds (explain.csv) are recomputed from
+ * the facts when written, which keeps this small: there is one per
+ * household. */
+typedef struct {
+	uint32_t household;
+	uint16_t fired;          /* bit r: rule r fired */
+	int16_t score;
+	uint8_t level;           /* risk_level */
+	uint8_t flagged;
+	rules_facts f;           /* region, members, income, oop, fees... */
+} household_out;
+
+/* HH_OK, or the error for a cancelled run (engine.c). */
+hh_status engine_check_cancel(const engine *e, hh_err *err);
+
+/* ingest.c */
+hh_status ingest_source(ingest *in);
+/* Moves slice `from`'s results into slice 0 `to` (after the join). */
+hh_status ingest_absorb(ingest *to, ingest *from);
+hh_status ingest_repairs(engine *e, ingest *in);
+void ingest_free(ingest *in);
+void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
+			 int col);
+hh_status engine_add_finding(vec *v, finding_code code, source_id src,
+			     const char *household_id, const uint8_t *pid,
+			     const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* household.c */
+/* Links roster row i into its person's record p (created: p is new)
+ * and notes the households that count the person. */
+void household_link_row(engine *e, uint32_t i, roster_person *p, int created);
+hh_status household_evaluate(engine *e, hh_err *err);
+
+/* output.c */
+hh_status output_write_all(engine *e, const char *dir, hh_err *err);
+
+#endif

@@ -1,0 +1,807 @@
+/*
+ * ingest.c - one source's rows, from bytes to per-person aggregates.
+ *
+ * A worker thread runs ingest_source for one source: it opens the file
+ * (or PostgreSQL slice), maps the header through the schema, and for each
+ * record decides, in this order:
+ *
+ *   malformed quoting, wrong width     -> rejected
+ *   exact repeat of an earlier record  -> rejected duplicate_row, D_DUP_ROW
+ *   a value fails its column's type    -> rejected with the reason
+ *   ID number invalid                  -> set aside for repair when it
+ *                                         could be a typo and a name is
+ *                                         given; otherwise rejected
+ *   otherwise                          -> accepted: folded into the
+ *                                         source's aggregate (or kept as
+ *                                         a roster row)
+ *
+ * Each ingest owns everything it writes (counts, rejects, findings,
+ * aggregates), so workers share nothing but the immutable key, schema and
+ * rules.  The roster worker also owns the household table while ingest
+ * runs; nobody else reads it until all workers are joined.
+ *
+ * Set-aside rows are resolved by ingest_repairs once the roster is
+ * complete: exactly one single-character substitution or adjacent
+ * transposition that gives a valid ID of a roster member with the same
+ * name links the row (D_ID_REPAIRED); anything else rejects it with the
+ * original reason.  Counts add up either way: every row read is accepted
+ * or rejected exactly once.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <xxhash.h>
+
+#include "connectors/csv.h"
+#include "engine/engine_int.h"
+#include "domain/idnum.h"
+#include "connectors/pg.h"
+
+#define NAME_SEED 0x6868u
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+hh_status engine_add_finding(vec *v, finding_code code, source_id src,
+			     const char *household_id, const uint8_t *pid,
+			     const char *fmt, ...)
+{
+	finding_rec *f = vec_push(v);
+	if (!f)
+		return HH_EINTERNAL;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	f->code = (uint8_t)code;
+	f->source = (uint8_t)src;
+	f->household = household_id;
+	if (pid) {
+		f->has_pid = 1;
+		memcpy(f->pid, pid, 32);
+	}
+	f->detail = strdup(buf);
+	return f->detail ? HH_OK : HH_EINTERNAL;
+}
+
+static hh_status oom(ingest *in)
+{
+	return hh_fail(&in->err, HH_EINTERNAL, "%s: %s: out of memory", in->src->name,
+		       in->display_path);
+}
+
+void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
+			 int col)
+{
+	reject_rec *r = vec_push(&in->rejects);
+	in->rows_rejected++;
+	if (r) {
+		r->source = (uint8_t)in->sid;
+		r->line = line;
+		r->reason = reason;
+		r->col = (uint8_t)(col + 1);
+	}
+	for (size_t i = 0; i < in->nreasons; i++)
+		if (in->reasons[i].reason == reason ||
+		    !strcmp(in->reasons[i].reason, reason)) {
+			in->reasons[i].count++;
+			return;
+		}
+	if (in->nreasons < MAX_REASONS) {
+		in->reasons[in->nreasons].reason = reason;
+		in->reasons[in->nreasons++].count = 1;
+	}
+}
+
+static uint64_t name_hash(const schema_row *row, int col)
+{
+	if (col < 0 || !(row->present & (1u << col)))
+		return 0;
+	uint64_t h = XXH3_64bits_withSeed(row->str[col].ptr, row->str[col].len,
+					  NAME_SEED);
+	return h ? h : 1;
+}
+
+static int has(const schema_row *row, int col)
+{
+	return col >= 0 && (row->present & (1u << col));
+}
+
+/* Folds an accepted row of a non-roster source into its aggregate. */
+static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
+		      uint64_t line)
+{
+	const engine *e = in->eng;
+	const engine_cols *c = &e->c;
+	/* Extracts usually list a person's rows together (hr by person and
+	 * period): the previous row's record is then this one's, and still
+	 * valid, as nothing else has been added to the table since.  Not for
+	 * a table other slices share. */
+	void *rec = in->last_rec;
+	if (!rec || in->lock || memcmp(in->last_pid, pid, 32)) {
+		rec = ptab_upsert(in->agg, pid, NULL);
+		if (!rec)
+			return oom(in);
+		in->last_rec = rec;
+		memcpy(in->last_pid, pid, 32);
+	}
+	switch (in->sid) {
+	case SRC_EDUCATION: {
+		edu_agg *a = rec;
+		int st = (int)row->val[c->edu_status];
+		if (st == c->edu_enrolled) {
+			int64_t fees = has(row, c->annual_fees) ? row->val[c->annual_fees] : 0;
+			int64_t aid = has(row, c->aid_amount) ? row->val[c->aid_amount] : 0;
+			if (fees > aid)
+				a->net_fen += fees - aid;
+			a->enrolled = 1;
+		} else if (st == c->edu_dropped_out) {
+			a->dropout = 1;
+		}
+		break;
+	}
+	case SRC_HR: {
+		hr_agg *a = rec;
+		int32_t p = has(row, c->hr_period) ? (int32_t)row->val[c->hr_period]
+						   : e->cfg->period;
+		if (p > e->cfg->period)
+			break; /* after the run period: accepted, not counted */
+		int64_t wage = has(row, c->monthly_wage) ? row->val[c->monthly_wage] : 0;
+		int take = 0;
+		if (a->period == 0 || p > a->period) {
+			if (a->period != 0 && a->latest_wage_max > a->earlier_wage_max)
+				a->earlier_wage_max = a->latest_wage_max;
+			a->latest_wage_max = wage;
+			take = 1;
+		} else if (p == a->period) {
+			if (wage > a->latest_wage_max)
+				a->latest_wage_max = wage;
+			take = line > a->line;
+		} else if (wage > a->earlier_wage_max) {
+			a->earlier_wage_max = wage;
+		}
+		if (take) {
+			a->period = p;
+			a->line = line;
+			a->status = (uint8_t)row->val[c->employment_status];
+			a->employer = has(row, c->employer_type)
+					      ? (uint8_t)(row->val[c->employer_type] + 1)
+					      : 0;
+			a->wage = wage;
+			a->benefit = has(row, c->unemployment_benefit)
+					     ? row->val[c->unemployment_benefit] : 0;
+			a->pension = has(row, c->pension_monthly)
+					     ? row->val[c->pension_monthly] : 0;
+		}
+		break;
+	}
+	case SRC_HOUSING: {
+		housing_agg *a = rec;
+		if (a->property_count == 0 && a->rating == 0 && a->damage == 0 &&
+		    !a->public_rental)
+			a->property_count = -1;
+		if (has(row, c->property_count) &&
+		    row->val[c->property_count] > a->property_count)
+			a->property_count = (int32_t)row->val[c->property_count];
+		if (has(row, c->dangerous_rating) &&
+		    row->val[c->dangerous_rating] + 1 > a->rating)
+			a->rating = (uint8_t)(row->val[c->dangerous_rating] + 1);
+		if (has(row, c->disaster_damage) &&
+		    row->val[c->disaster_damage] + 1 > a->damage)
+			a->damage = (uint8_t)(row->val[c->disaster_damage] + 1);
+		if (has(row, c->public_rental) && row->val[c->public_rental])
+			a->public_rental = 1;
+		break;
+	}
+	case SRC_MEDICAL: {
+		med_agg *a = rec;
+		int64_t d = row->val[c->settle_date];
+		if (d >= e->window_start && d <= e->period_end) {
+			a->oop_12m_fen += row->val[c->out_of_pocket];
+			a->settlements_12m++;
+		}
+		if (has(row, c->insured_status) &&
+		    row->val[c->insured_status] == c->ins_deceased)
+			a->deceased = 1;
+		break;
+	}
+	default:
+		break;
+	}
+	return HH_OK;
+}
+
+/* The household a roster row belongs to, created on its first row (id
+ * and region copied into the run's arena).  Called in file order, before
+ * the row's duplicate check: a repeat names a household its original row
+ * created already.  -1 on no memory. */
+static int64_t roster_household(ingest *in, const schema_row *row)
+{
+	engine *e = in->eng;
+	const engine_cols *c = &e->c;
+	hh_field hid = row->str[c->household_id];
+	int added = 0;
+	/* Rosters list a household's members together: the previous row's
+	 * household is the likely one, and comparing is cheaper than hashing. */
+	int64_t h = e->last_household;
+	if (h >= 0) {
+		const household *ph = vec_at(&e->households, (size_t)h);
+		if (strncmp(ph->id, hid.ptr, hid.len) || ph->id[hid.len] != '\0')
+			h = -1;
+	}
+	if (h < 0) { /* the id is kept in the run's arena when new */
+		const char *key;
+		h = strtab_get_or_add(e->household_ids, hid.ptr, hid.len,
+				      (uint32_t)e->households.n, &key, &added);
+		if (h < 0)
+			return -1;
+		if (added) {
+			household *hh = vec_push(&e->households);
+			hh_field reg = row->str[c->region_code];
+			if (!hh || !(hh->region = arena_strndup(e->strings, reg.ptr, reg.len)))
+				return -1;
+			hh->id = key;
+			hh->category = (int8_t)row->val[c->category];
+		}
+	}
+	e->last_household = h;
+	return h;
+}
+
+/* Keeps an accepted roster row of household h (roster_household) and
+ * links it to its person. */
+static hh_status keep_roster_row(ingest *in, const schema_row *row,
+				 const uint8_t pid[32], int32_t birth,
+				 uint64_t line, uint32_t h, uint64_t name_hash)
+{
+	engine *e = in->eng;
+	const engine_cols *c = &e->c;
+	int created;
+	roster_person *p = ptab_upsert(e->roster_persons, pid, &created);
+	roster_row *r = vec_push(&e->roster);
+	if (!p || !r)
+		return oom(in);
+	memcpy(r->pid, pid, 32);
+	r->line = line;
+	r->income_fen = row->val[c->household_income];
+	r->name_hash = name_hash;
+	r->household = h;
+	r->birth = birth;
+	r->category = (int8_t)row->val[c->category];
+	r->relation = has(row, c->relation) ? (int8_t)row->val[c->relation] : -1;
+	r->status = has(row, c->ca_status) ? (int8_t)row->val[c->ca_status]
+					   : (int8_t)c->st_active;
+	r->disability = has(row, c->disability_grade)
+				? (int8_t)row->val[c->disability_grade] : -1;
+	household_link_row(e, (uint32_t)(e->roster.n - 1), p, created);
+	return HH_OK;
+}
+
+/* Accepts a repaired row (every other valid row is held back and
+ * settled by settle_pending). */
+static hh_status accept_row(ingest *in, const schema_row *row,
+			    const uint8_t pid[32], int32_t birth, uint64_t line)
+{
+	in->rows_accepted++;
+	if (in->sid != SRC_CIVIL_AFFAIRS)
+		return fold(in, row, pid, line);
+	int64_t h = roster_household(in, row);
+	if (h < 0)
+		return oom(in);
+	return keep_roster_row(in, row, pid, birth, line, (uint32_t)h,
+			       name_hash(row, in->name_col));
+}
+
+static const char *household_of(ingest *in, const schema_row *row)
+{
+	int col = in->eng->c.household_id;
+	if (in->sid != SRC_CIVIL_AFFAIRS || !has(row, col))
+		return NULL;
+	return arena_strndup(in->eng->strings, row->str[col].ptr,
+			     row->str[col].len);
+}
+
+/* Identity of a valid row: pid and birth date.  Returns an idnum reason
+ * when the ID fails; fills bad[] for a possible repair. */
+static id_result identify(ingest *in, const schema_row *row, uint8_t pid[32],
+			  int32_t *birth, char bad[19])
+{
+	const engine *e = in->eng;
+	hh_field f = row->str[in->map.identity_col];
+	if (in->map.has_pid) {
+		memcpy(pid, row->pid, 32); /* decoded by schema_parse_row */
+		*birth = has(row, in->birth_col) ? (int32_t)row->val[in->birth_col] : 0;
+		return ID_OK;
+	}
+	id_result r = idnum_normalize(f.ptr, f.len, e->cfg->period, bad);
+	if (r != ID_OK)
+		return r;
+	pid_compute(e->cfg->key, bad, pid);
+	*birth = idnum_birth_date(bad);
+	return ID_OK;
+}
+
+static hh_status defer_row(ingest *in, const hh_record *rec,
+			   const char bad[19], id_result why, uint64_t nh)
+{
+	deferred_row *d = vec_push(&in->deferred);
+	size_t total = 0;
+	if (!d)
+		return oom(in);
+	for (size_t i = 0; i < rec->nfields; i++)
+		total += rec->fields[i].len + 1;
+	d->buf = malloc(total ? total : 1);
+	d->offsets = malloc((rec->nfields + 1) * sizeof *d->offsets);
+	if (!d->buf || !d->offsets)
+		return oom(in);
+	size_t off = 0;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		d->offsets[i] = (uint32_t)off;
+		memcpy(d->buf + off, rec->fields[i].ptr, rec->fields[i].len);
+		off += rec->fields[i].len;
+		d->buf[off++] = '\0';
+	}
+	d->offsets[rec->nfields] = (uint32_t)off;
+	d->nfields = rec->nfields;
+	d->line = rec->line;
+	memcpy(d->bad_id, bad, 19);
+	d->reason = idnum_reason(why);
+	d->name_hash = nh;
+	return HH_OK;
+}
+
+/* Appends field f to buf in minimal CSV quoting (quoted only when it
+ * holds the delimiter, a quote or a line feed). */
+static size_t put_canonical(char *buf, hh_field f, char delim)
+{
+	size_t n = 0;
+	int quote = memchr(f.ptr, delim, f.len) || memchr(f.ptr, '"', f.len) ||
+		    memchr(f.ptr, '\n', f.len);
+	if (quote)
+		buf[n++] = '"';
+	for (uint32_t i = 0; i < f.len; i++) {
+		if (f.ptr[i] == '"')
+			buf[n++] = '"';
+		buf[n++] = f.ptr[i];
+	}
+	if (quote)
+		buf[n++] = '"';
+	return n;
+}
+
+/* A row's fingerprint: XXH3-128 of the record in minimal CSV quoting, so
+ * rows with the same field values match however they were quoted.  A
+ * record whose fields lie back to back, one delimiter apart, had no
+ * quotes at all: its bytes in the reader's buffer are already that form
+ * and are hashed in place.  Otherwise the form is built in in->scratch. */
+static hh_status fingerprint(ingest *in, const hh_record *rec, uint64_t *lo,
+			     uint64_t *hi)
+{
+	const hh_field *f = rec->fields;
+	size_t n = rec->nfields, total = 0;
+	int contiguous = in->row_col <= 0;
+	if (in->row_col == 0 && n > 1) {
+		f++; /* a PostgreSQL source's hh_row numbers rows: not row content */
+		n--;
+	}
+	for (size_t i = 0; i + 1 < n && contiguous; i++)
+		contiguous = f[i + 1].ptr == f[i].ptr + f[i].len + 1;
+	const char *bytes = f[0].ptr;
+	if (contiguous) {
+		total = (size_t)(f[n - 1].ptr + f[n - 1].len - f[0].ptr);
+	} else {
+		size_t need = n;
+		for (size_t i = 0; i < n; i++)
+			need += 2 * (size_t)f[i].len + 2;
+		if (need > in->scratch_cap) {
+			char *p = realloc(in->scratch, need);
+			if (!p)
+				return oom(in);
+			in->scratch = p;
+			in->scratch_cap = need;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if ((int)i == in->row_col)
+				continue;
+			if (total)
+				in->scratch[total++] = in->delim;
+			total += put_canonical(in->scratch + total, f[i], in->delim);
+		}
+		bytes = in->scratch;
+	}
+	XXH128_hash_t h = XXH3_128bits_withSeed(bytes, total, n);
+	*lo = h.low64;
+	*hi = h.high64;
+	return HH_OK;
+}
+
+/* How a row's position reads in a detail: a file line, or the hh_row
+ * number of a PostgreSQL source. */
+static const char *where(const ingest *in)
+{
+	return in->row_col >= 0 ? "hh_row" : "line";
+}
+
+static hh_status report_dup(ingest *in, uint64_t line, const char *household_id,
+			    const uint8_t *pid)
+{
+	ingest_count_reject(in, line, "duplicate_row", -1);
+	if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, household_id, pid,
+			       "%s %llu repeats an earlier row of %s exactly; the "
+			       "repeat was rejected and the row counts once",
+			       where(in), (unsigned long long)line, in->src->name))
+		return oom(in);
+	return HH_OK;
+}
+
+/* The row held back one step (see handle_record): its duplicate check and
+ * its fold happen now, while the next row was being parsed its memory was
+ * on its way into the cache. */
+static hh_status settle_pending(ingest *in)
+{
+	pending_row *p = &in->pend;
+	uint64_t rejected;
+	hh_status st;
+	if (!p->full)
+		return HH_OK;
+	p->full = 0;
+	if (in->lock)
+		pthread_mutex_lock(in->lock);
+	int dup = rowset_add(in->dups, p->lo, p->hi, p->line, &rejected);
+	if (dup < 0)
+		st = oom(in);
+	else if (dup)
+		st = report_dup(in, rejected, in->sid == SRC_CIVIL_AFFAIRS
+			? ((const household *)vec_at(&in->eng->households, p->household))->id
+			: NULL, p->pid);
+	else {
+		in->rows_accepted++;
+		st = in->sid == SRC_CIVIL_AFFAIRS
+			? keep_roster_row(in, &p->row, p->pid, p->birth, p->line,
+					  p->household, p->name_hash)
+			: fold(in, &p->row, p->pid, p->line);
+	}
+	if (in->lock)
+		pthread_mutex_unlock(in->lock);
+	return st;
+}
+
+/* Decides one record.  The common case, a valid row, is held back one
+ * step: its table slots are prefetched now and
+ * it is settled when the next record comes, because a random probe into
+ * tables of hundreds of megabytes costs as much as parsing a row, and this
+ * way the two overlap.  Every other case settles the held row first and is
+ * decided at once, so rows enter the duplicate set in file order. */
+static hh_status handle_record(ingest *in, const hh_record *rec)
+{
+	schema_row row;
+	int bad_col;
+	uint8_t pid[32];
+	int32_t birth = 0;
+	char bad[19];
+	const char *why = rec->malformed ? "malformed_quotes"
+		: rec->nfields != in->map.nfields ? "column_count" : NULL;
+	if (why) {
+		ingest_count_reject(in, rec->line, why, -1);
+		return HH_OK;
+	}
+	uint64_t lo = 0, hi = 0;
+	HH_TRY(fingerprint(in, rec, &lo, &hi));
+	why = schema_parse_row(&in->map, rec, &row, &bad_col);
+	id_result idr = why ? ID_EMPTY : identify(in, &row, pid, &birth, bad);
+	if (!why && idr == ID_OK) {
+		HH_TRY(settle_pending(in));
+		pending_row *p = &in->pend;
+		if (in->sid == SRC_CIVIL_AFFAIRS) {
+			/* the row's text is gone by the time it settles */
+			int64_t h = roster_household(in, &row);
+			if (h < 0)
+				return oom(in);
+			p->household = (uint32_t)h;
+			p->name_hash = name_hash(&row, in->name_col);
+			p->birth = birth;
+		}
+		p->full = 1;
+		p->lo = lo;
+		p->hi = hi;
+		p->line = rec->line;
+		memcpy(p->pid, pid, 32);
+		memcpy(p->row.val, row.val, sizeof row.val);
+		p->row.present = row.present;
+		if (!in->lock) { /* shared tables may be rehashed by another slice */
+			rowset_prefetch(in->dups, lo);
+			ptab_prefetch(in->agg ? in->agg : in->eng->roster_persons, pid);
+		}
+		return HH_OK;
+	}
+	HH_TRY(settle_pending(in));
+	uint64_t rejected;
+	if (in->lock)
+		pthread_mutex_lock(in->lock);
+	int dup = rowset_add(in->dups, lo, hi, rec->line, &rejected);
+	if (in->lock)
+		pthread_mutex_unlock(in->lock);
+	if (dup < 0)
+		return oom(in);
+	if (dup) /* a valid row is settled above: this one has no pid */
+		return report_dup(in, rejected, why ? NULL : household_of(in, &row), NULL);
+	if (why) {
+		ingest_count_reject(in, rec->line, why, bad_col);
+		return HH_OK;
+	}
+	uint64_t nh = name_hash(&row, in->name_col); /* the ID failed */
+	if (nh && (idr == ID_BAD_CHECK || idr == ID_BAD_DATE ||
+		   idr == ID_FUTURE_DATE))
+		return defer_row(in, rec, bad, idr, nh);
+	ingest_count_reject(in, rec->line, idnum_reason(idr),
+			    in->map.identity_col);
+	return HH_OK;
+}
+
+static hh_status open_reader(ingest *in, csv_reader **r)
+{
+	ins_opts o = {.source = in->src->name,
+		      .encoding = in->encoding,
+		      .want_sha256 = 1};
+	hh_instream *s;
+	if (pg_is_uri(in->path))
+		HH_TRY(pgsrc_open(in->path, in->slice, in->nslices, &o, &s, &in->err));
+	else
+		HH_TRY(ins_open_file(in->path, &o, &s, &in->err));
+	csv_opts co = {0};
+	return csv_open(s, &co, r, &in->err);
+}
+
+/* Tells the source's tables how big they will end, projected from the
+ * share of the file read so far (raw bytes, compressed for gzip), so
+ * they grow to about that size and no further (vec.h, table_grown).  A
+ * projection that falls short only means later growth.  Not for
+ * PostgreSQL sources (no size known) or shared tables. */
+static void project_sizes(ingest *in, uint64_t raw_done, csv_reader *r)
+{
+	uint64_t total = ins_raw_size(csv_stream(r));
+	if (!raw_done || total <= raw_done || in->lock)
+		return;
+	double scale = (double)total / (double)raw_done * 1.03;
+	ptab *t = in->agg ? in->agg : in->eng->roster_persons;
+	ptab_expect(t, (size_t)((double)ptab_count(t) * scale));
+	rowset_expect(in->dups, (size_t)((double)rowset_count(in->dups) * scale));
+}
+
+/* The hh_row column a PostgreSQL source adds: its value replaces the
+ * line in rejects and messages. */
+static int find_row_column(const hh_record *hdr)
+{
+	for (size_t i = 0; i < hdr->nfields; i++)
+		if (hdr->fields[i].len == 6 &&
+		    !strncasecmp(hdr->fields[i].ptr, "hh_row", 6))
+			return (int)i;
+	return -1;
+}
+
+static uint64_t row_number(const hh_record *rec, int col)
+{
+	uint64_t v = 0;
+	if (col < 0 || (size_t)col >= rec->nfields)
+		return rec->line;
+	for (uint32_t i = 0; i < rec->fields[col].len; i++)
+		v = v * 10 + (uint64_t)(rec->fields[col].ptr[i] - '0');
+	return v;
+}
+
+hh_status ingest_source(ingest *in)
+{
+	double t0 = now_seconds();
+	csv_reader *r = NULL;
+	hh_record rec;
+	int got;
+	hh_status st;
+	atomic_store(&in->prog_start_ns, now_ns());
+	atomic_store(&in->prog_state, 1);
+	st = open_reader(in, &r);
+	if (st != HH_OK)
+		goto out;
+	atomic_store(&in->prog_total, ins_raw_size(csv_stream(r)));
+	in->delim = csv_delimiter(r);
+	st = csv_next(r, &rec, &got, &in->err);
+	if (st != HH_OK)
+		goto out;
+	if (!got) {
+		st = hh_fail(&in->err, HH_EINPUT,
+			     "%s: %s: the file is empty: a header row is required",
+			     in->src->name, in->display_path);
+		goto out;
+	}
+	st = schema_map_header(in->src, &rec, &in->map, &in->err);
+	if (st != HH_OK) {
+		hh_wrap(&in->err, st, "%s: %s: line 1", in->src->name, in->display_path);
+		goto out;
+	}
+	int rowcol = in->row_col = find_row_column(&rec);
+	uint64_t n = 0;
+	for (;;) {
+		st = csv_next(r, &rec, &got, &in->err);
+		if (st != HH_OK || !got)
+			break;
+		rec.line = row_number(&rec, rowcol);
+		in->rows_read++;
+		st = handle_record(in, &rec);
+		if (st != HH_OK)
+			break;
+		if ((++n & 4095) == 0) {
+			uint64_t done = ins_raw_offset(csv_stream(r));
+			atomic_store(&in->prog_rows, n);
+			atomic_store(&in->prog_bytes, done);
+			project_sizes(in, done, r);
+			st = engine_check_cancel(in->eng, &in->err);
+		}
+	}
+	if (st == HH_OK)
+		st = settle_pending(in);
+	/* Every repeat has been seen: the set is not needed any more, and
+	 * freeing it now lowers the run's peak (slices share theirs, freed by
+	 * the engine after the join). */
+	if (!in->lock) {
+		in->dup_bytes = rowset_bytes(in->dups);
+		rowset_free(in->dups);
+		in->dups = NULL;
+	}
+	if (st == HH_OK) {
+		hh_instream *s = csv_stream(r);
+		snprintf(in->sha256, sizeof in->sha256, "%s", ins_sha256_hex(s));
+		snprintf(in->encoding_used, sizeof in->encoding_used, "%s",
+			 ins_encoding(s) == HH_ENC_GB18030 ? "gb18030" : "utf-8");
+		atomic_store(&in->prog_bytes, ins_raw_offset(s));
+	}
+	atomic_store(&in->prog_rows, n);
+out:
+	/* Connector errors already name the source and the file (and line);
+	 * the engine's own messages above add them themselves. */
+	csv_close(r);
+	in->status = st;
+	in->seconds = now_seconds() - t0;
+	atomic_store(&in->prog_end_ns, now_ns());
+	atomic_store(&in->prog_state, 2);
+	return st;
+}
+
+typedef struct {
+	const engine *e;
+	uint64_t name_hash;
+	uint8_t found[32];
+	int matches;
+} repair_ctx;
+
+/* Called for each valid candidate ID: a match is a roster person with
+ * the same name. */
+static int repair_candidate(const char cand[19], void *ctx)
+{
+	repair_ctx *rc = ctx;
+	uint8_t pid[32];
+	pid_compute(rc->e->cfg->key, cand, pid);
+	const roster_person *p = ptab_find(rc->e->roster_persons, pid);
+	if (!p)
+		return 0;
+	for (uint32_t i = p->first_row; i != UINT32_MAX;) {
+		const roster_row *r = vec_at(&rc->e->roster, i);
+		if (r->name_hash == rc->name_hash) {
+			if (rc->matches == 0 || memcmp(rc->found, pid, 32)) {
+				memcpy(rc->found, pid, 32);
+				rc->matches++;
+			}
+			break;
+		}
+		i = r->next_same_pid;
+	}
+	return rc->matches > 1; /* ambiguous: stop early */
+}
+
+hh_status ingest_repairs(engine *e, ingest *in)
+{
+	hh_field fields[SCHEMA_MAX_COLS * 2];
+	for (size_t i = 0; i < in->deferred.n; i++) {
+		deferred_row *d = vec_at(&in->deferred, i);
+		repair_ctx rc = {.e = e, .name_hash = d->name_hash};
+		idnum_repairs(d->bad_id, e->cfg->period, repair_candidate, &rc);
+		if (rc.matches != 1) {
+			ingest_count_reject(in, d->line, d->reason,
+					    in->map.identity_col);
+			continue;
+		}
+		hh_record rec = {.fields = fields, .nfields = d->nfields,
+				  .line = d->line};
+		for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
+			fields[f].ptr = d->buf + d->offsets[f];
+			fields[f].len = d->offsets[f + 1] - d->offsets[f] - 1;
+		}
+		schema_row row;
+		int bad_col;
+		if (schema_parse_row(&in->map, &rec, &row, &bad_col)) {
+			ingest_count_reject(in, d->line, d->reason,
+					    in->map.identity_col);
+			continue;
+		}
+		const roster_person *p = ptab_find(e->roster_persons, rc.found);
+		const roster_row *rr = vec_at(&e->roster, p->first_row);
+		const household *hh = vec_at(&e->households, rr->household);
+		HH_TRY(accept_row(in, &row, rc.found, rr->birth, d->line));
+		if (engine_add_finding(&in->findings, F_D_ID_REPAIRED, in->sid,
+				       in->sid == SRC_CIVIL_AFFAIRS ? household_of(in, &row)
+								    : hh->id,
+				       rc.found,
+				       "%s %s %llu: the ID number failed validation "
+				       "(%s); exactly one single-character change "
+				       "gives a roster member with the same name, "
+				       "and the row was linked to that person",
+				       in->src->name, where(in), (unsigned long long)d->line,
+				       d->reason))
+			return oom(in);
+	}
+	return HH_OK;
+}
+
+hh_status ingest_absorb(ingest *to, ingest *from)
+{
+	to->rows_read += from->rows_read;
+	to->rows_accepted += from->rows_accepted;
+	to->rows_rejected += from->rows_rejected;
+	if (from->seconds > to->seconds)
+		to->seconds = from->seconds;
+	for (size_t i = 0; i < from->nreasons; i++) {
+		size_t j = 0;
+		while (j < to->nreasons && strcmp(to->reasons[j].reason, from->reasons[i].reason))
+			j++;
+		if (j == to->nreasons && to->nreasons < MAX_REASONS)
+			to->reasons[to->nreasons++] = (reason_count){from->reasons[i].reason, 0};
+		if (j < MAX_REASONS)
+			to->reasons[j].count += from->reasons[i].count;
+	}
+	vec *pairs[3][2] = {{&to->rejects, &from->rejects},
+			    {&to->findings, &from->findings},
+			    {&to->deferred, &from->deferred}};
+	for (int k = 0; k < 3; k++) {
+		vec *dst = pairs[k][0], *src = pairs[k][1];
+		for (size_t i = 0; i < src->n; i++) {
+			void *item = vec_push(dst);
+			if (!item)
+				return oom(to);
+			memcpy(item, vec_at(src, i), src->size);
+		}
+		src->n = 0; /* what the items own now belongs to `to` */
+	}
+	return HH_OK;
+}
+
+void ingest_free(ingest *in)
+{
+	for (size_t i = 0; i < in->deferred.n; i++) {
+		deferred_row *d = vec_at(&in->deferred, i);
+		free(d->buf);
+		free(d->offsets);
+	}
+	vec_free(&in->deferred);
+	for (size_t i = 0; i < in->findings.n; i++)
+		free(((finding_rec *)vec_at(&in->findings, i))->detail);
+	vec_free(&in->findings);
+	vec_free(&in->rejects);
+	free(in->scratch);
+	if (in->slice == 0) {
+		ptab_free(in->agg);
+		rowset_free(in->dups);
+	}
+}

@@ -1,0 +1,44 @@
+/*
+ * gen.h - `hhmatch gen`: a deterministic synthetic month.
+ *
+ * Writes the five departmental extracts for a made-up Ningxia-like
+ * population (region codes 64xxxx, realistic household sizes, categories,
+ * incomes, students, workers, housing, medical settlements over 15
+ * months), a config file that `hhmatch run --config` accepts, and the
+ * ground truth of every case it planted, so tests can measure recall.
+ *
+ * Same options and seed -> same bytes, on any machine and thread count.
+ * All identities are invented (valid check characters, but random); the
+ * ground truth may therefore hold them.
+ *
+ * Thread safety: gen_month keeps no global state.
+ */
+#ifndef HH_GEN_H
+#define HH_GEN_H
+
+#include <stdint.h>
+
+#include "base/hh_error.h"
+#include "domain/pid.h"
+
+typedef struct {
+	const char *out_dir;     /* created if missing */
+	uint64_t households;     /* roster households */
+	uint64_t seed;
+	int period;              /* YYYYMM, run period the data is for */
+	int clean;               /* 1: no dirty data at all */
+	const pid_key *key;      /* optional: ground truth gets pids; and with
+				    pid_sources, extracts carry pid */
+	int pid_sources;         /* 1: write pid instead of id_number (needs key) */
+} gen_opts;
+
+/* Writes into out_dir:
+ *   civil_affairs.csv, education.csv, hr.csv.gz, housing.csv,
+ *   medical.csv.gz   (dirty mode varies formats: see gen.c)
+ *   hhmatch.conf     (sources, period and encodings for run --config)
+ *   truth.csv        (planted cases: kind,code,source,household_id,
+ *                     id_number,pid,line,detail)
+ * Returns HH_EUSAGE for bad options, HH_EINTERNAL for write errors. */
+hh_status gen_month(const gen_opts *opts, hh_err *err);
+
+#endif

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# it_golden.sh - one small mixed month diffed against committed outputs.
+#
+# tests/data/golden/input mixes what real deliveries look like:
+#   civil_affairs.csv  UTF-8 with BOM, CRLF, Chinese headers (and " Category "
+#                      to test trimming and case), Chinese enumeration labels,
+#                      a lower-case x ID, a 15-digit ID, an exact repeat
+#   education.tsv      GB18030, tab separated, Chinese headers (detected)
+#   hr.csv.gz          two gzip members
+#   housing.csv        a full-width ID number
+#   medical.csv        Chinese headers, a quoted field holding a newline,
+#                      a comma and doubled quotes (so later line numbers
+#                      count physical lines), YYYYMMDD and YYYY-MM-DD
+# and one row for each reject reason: column_count, malformed_quotes,
+# bad_money, negative_money, bad_date, bad_enum, bad_int, bad_id_length,
+# bad_id_char, missing_value (and duplicate_row).  The expected files in
+# tests/data/golden/expected were reviewed line by line against the
+# contract (see tests/data/golden/README.md); any diff fails the test.
+#   bash tests/e2e/it_golden.sh build/hhmatch
+. "$(dirname "$0")/../lib.sh" "$@"
+
+G=$HH_TEST_DATA/golden
+mkdir "$T/in"
+cp "$G"/input/* "$T/in/"
+make_key "$T/key"
+cd "$T/in" || exit 1
+run() { # OUT THREADS
+	run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$1" \
+		--civil-affairs civil_affairs.csv --education education.tsv --hr hr.csv.gz \
+		--housing housing.csv --medical medical.csv --threads "$2" --quiet
+}
+run "$T/out" 4
+O=$T/out
+for f in households.csv flags.csv findings.csv rejects.csv; do
+	assert_file_eq "$G/expected/$f" "$O/$f" "$f"
+done
+
+R=$O/report.json
+check_report_counts "$R" civil_affairs education hr housing medical
+# rows_read is every record of the file (medical has one record on two lines)
+for want in civil_affairs:29 education:12 hr:19 housing:8 medical:7; do
+	assert_eq "${want#*:}" "$(json_source_num "$R" "${want%%:*}" rows_read)" "${want%%:*} rows_read"
+done
+for want in civil_affairs:duplicate_row:1 civil_affairs:bad_money:1 \
+	civil_affairs:negative_money:1 civil_affairs:missing_value:1 \
+	education:bad_enum:1 education:column_count:1 hr:bad_id_length:1 \
+	hr:bad_id_char:1 hr:malformed_quotes:1 housing:bad_int:1 medical:bad_date:1; do
+	IFS=: read -r s r n <<<"$want"
+	assert_eq "$n" "$(json_source_reason "$R" "$s" "$r")" "$s rejects_by_reason $r"
+done
+assert_eq 4 "$(json_source_num "$R" civil_affairs rows_rejected)" "civil_affairs rows_rejected"
+assert_eq 11 "$(awk -F, 'NR > 1' "$O/rejects.csv" | wc -l)" "rejects.csv rows"
+grep -A8 '"education": {' "$R" | grep -q '"encoding": "gb18030"' ||
+	fail "education.tsv not read as GB18030"
+for f in civil_affairs.csv education.tsv hr.csv.gz housing.csv medical.csv; do
+	sum=$(sha256sum "$f" | cut -d' ' -f1)
+	grep -q "\"sha256\": \"$sum\"" "$R" || fail "report.json lacks the sha256 of $f"
+done
+# key_id: the first 8 hex characters of SHA-256 of the raw key bytes
+esc=$(tr -d '\n' <"$T/key" | sed 's/../\\x&/g')
+kid=$(printf "$esc" | sha256sum | cut -c1-8)
+assert_contains "$R" "\"key_id\": \"$kid\"" "report.json key_id"
+assert_contains "$R" '"households": 17,' "report.json households"
+
+# No raw ID number (in any spelling of the input) and no name in the outputs.
+awk -F, 'NR > 1 { print $2; print tolower($2); print substr($2, 1, 17) }' "$G/persons.csv" >"$T/secrets"
+awk -F, 'NR > 1 { print $2; print $3 }' civil_affairs.csv | tr -d '\r' >>"$T/secrets"
+gzip -dc hr.csv.gz | awk -F, 'NR > 1 { print $1; print $2 }' | tr -d '"' >>"$T/secrets"
+awk -F, 'NR > 1 { print $1 }' housing.csv medical.csv >>"$T/secrets"
+sed -i '/^$/d' "$T/secrets"
+no_secrets_in "$O" "$T/secrets" "a raw ID number or a name"
+
+# The same bytes with one thread.
+run "$T/out1" 1
+for f in households.csv flags.csv findings.csv rejects.csv; do
+	cmp -s "$O/$f" "$T/out1/$f" || fail "$f differs between --threads 4 and 1"
+done
+echo "it_golden: ok"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# it_pseudonymize.sh - departments deliver pid extracts instead of IDs.
+#
+# Each of the five golden sources (tests/data/golden/input: BOM, CRLF,
+# GB18030, gzip, full-width / lower-case x / 15-digit IDs) is put through
+# `hhmatch pseudonymize`; the month is then run from the pid extracts and
+# must give the same households.csv and flags.csv as the run from raw ID
+# numbers, and the same findings (code, source, household, pid).  The
+# fixture has no repairable ID (its bad IDs have the wrong length or a
+# letter), so the raw run has no D_ID_REPAIRED that the pid run could not
+# reproduce.  No raw ID number (in any spelling) and no name may appear in
+# any file written, and pseudonymize's rejects name source, file, line
+# and reason.
+#   bash tests/e2e/it_pseudonymize.sh build/hhmatch
+. "$(dirname "$0")/../lib.sh" "$@"
+
+G=$HH_TEST_DATA/golden
+mkdir "$T/in" "$T/p"
+cp "$G"/input/* "$T/in/"
+make_key "$T/key"
+cd "$T/in" || exit 1
+
+run_expect 0 "$T/raw.log" "$HH" run --period 202611 --key "$T/key" --out "$T/raw" \
+	--civil-affairs civil_affairs.csv --education education.tsv --hr hr.csv.gz \
+	--housing housing.csv --medical medical.csv --threads 2 --quiet
+grep -q D_ID_REPAIRED "$T/raw/findings.csv" && fail "fixture has a repaired ID: the comparison below assumes none"
+
+declare -A IN=([civil_affairs]=civil_affairs.csv [education]=education.tsv
+	[hr]=hr.csv.gz [housing]=housing.csv [medical]=medical.csv)
+for s in civil_affairs education hr housing medical; do
+	run_expect 0 "$T/ps-$s.log" "$HH" pseudonymize --key "$T/key" --source "$s" \
+		--in "${IN[$s]}" --out "$T/p/$s.csv" --rejects "$T/p/$s.rejects.csv" --period 202611
+	hdr=$(head -1 "$T/p/$s.csv")
+	case ",$hdr," in *,pid,*) ;; *) fail "$s: pseudonymised header has no pid: $hdr" ;; esac
+	case ",$hdr," in *,id_number,* | *,name,* | *身份证* | *姓名*) fail "$s: header keeps an ID or name column: $hdr" ;; esac
+	case ",$hdr," in *,birth_date,sex,*) ;; *) fail "$s: header lacks birth_date,sex: $hdr" ;; esac
+	head -1 "$T/p/$s.rejects.csv" | grep -q '^source,file,line,reason' ||
+		fail "$s: rejects header: $(head -1 "$T/p/$s.rejects.csv")"
+	# every data row: source, the input file, a line number, a reason
+	awk -F, -v s="$s" -v f="${IN[$s]}" 'NR > 1 && !($1 == s && $2 == f && $3 ~ /^[0-9]+$/ && $4 ~ /^[a-z_]+$/) { print; bad = 1 }
+		END { exit bad }' "$T/p/$s.rejects.csv" || fail "$s: malformed rejects row"
+done
+# Pseudonymize rejects what the run rejects, except exact repeats (kept
+# for the run to report) - the golden rejects.csv without duplicate_row.
+cat "$T"/p/{civil_affairs,education,hr,housing,medical}.rejects.csv | grep -v '^source,' >"$T/ps.rejects"
+awk -F, 'NR > 1 && $4 != "duplicate_row"' "$G/expected/rejects.csv" >"$T/ps.rejects.expected"
+assert_file_eq "$T/ps.rejects.expected" "$T/ps.rejects" "pseudonymize rejects"
+
+cd "$T/p" || exit 1
+run_expect 0 "$T/pid.log" "$HH" run --period 202611 --key "$T/key" --out "$T/pid" \
+	--civil-affairs civil_affairs.csv --education education.csv --hr hr.csv \
+	--housing housing.csv --medical medical.csv --threads 2 --quiet
+assert_file_eq "$T/raw/households.csv" "$T/pid/households.csv" "households.csv (pid extracts vs raw)"
+assert_file_eq "$T/raw/flags.csv" "$T/pid/flags.csv" "flags.csv (pid extracts vs raw)"
+cut -d, -f1-4 "$T/raw/findings.csv" >"$T/f.raw"
+cut -d, -f1-4 "$T/pid/findings.csv" >"$T/f.pid"
+assert_file_eq "$T/f.raw" "$T/f.pid" "findings (code,source,household_id,pid)"
+check_report_counts "$T/pid/report.json" civil_affairs education hr housing medical
+# the pid run rejects only the exact repeat of the roster
+assert_eq "civil_affairs,civil_affairs.csv,duplicate_row" \
+	"$(awk -F, 'NR > 1 { print $1 "," $2 "," $4 }' "$T/pid/rejects.csv")" "pid run rejects"
+
+# No raw ID number (as delivered, upper/lower case x, 15-digit form,
+# first 17 characters) and no name in any file written.
+cd "$T/in" || exit 1
+{
+	awk -F, 'NR > 1 { print $2; print tolower($2); print substr($2, 1, 17) }' "$G/persons.csv"
+	tr -d '\r' <civil_affairs.csv | awk -F, 'NR > 1 { print $2; print $3 }'
+	gzip -dc hr.csv.gz | awk -F, 'NR > 1 { print $1; print $2 }' | tr -d '"'
+	awk -F, 'NR > 1 && length($1) >= 15 { print $1 }' housing.csv medical.csv
+	awk -F, 'NR > 1 && $3 != "" { print $3 }' civil_affairs.csv
+} | sed '/^$/d' | sort -u >"$T/secrets"
+grep -q '^640104411203123$' "$T/secrets" || fail "test setup: the 15-digit ID is not in the list"
+no_secrets_in "$T/p" "$T/secrets" "pseudonymised extracts: a raw ID number or a name"
+no_secrets_in "$T/pid" "$T/secrets" "pid run outputs: a raw ID number or a name"
+no_secrets_in "$T/raw" "$T/secrets" "raw run outputs: a raw ID number or a name"
+echo "it_pseudonymize: ok"

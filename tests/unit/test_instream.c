@@ -1,0 +1,718 @@
+/*
+ * test_instream.c - connectors/instream.c: plain, gzip (single, multi-member,
+ * truncated, corrupt), pull callbacks, BOM, UTF-8 / GB18030 detection and
+ * conversion (including characters split across buffer and call
+ * boundaries), SHA-256 of the raw bytes, progress counters and errors.
+ *
+ * Every test writes its inputs under a fresh mkdtemp directory that the
+ * suite's fini removes.
+ */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/sha.h>
+#include <zlib.h>
+
+#include "connectors/instream.h"
+
+#define TESTDIR_NAME "instream"
+#include "testdir.h"
+
+TestSuite(instream, .init = testdir_setup, .fini = testdir_teardown);
+
+/* Appends one gzip member holding b[0..n) to path. */
+static void gz_append(const char *path, const void *b, size_t n)
+{
+	gzFile g = gzopen(path, "ab");
+	cr_assert_not_null(g);
+	if (n)
+		cr_assert_eq(gzwrite(g, b, (unsigned)n), (int)n);
+	cr_assert_eq(gzclose(g), Z_OK);
+}
+
+static void *slurp_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long sz;
+	cr_assert_not_null(f);
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)sz + 1);
+	cr_assert_not_null(b);
+	cr_assert_eq(fread(b, 1, (size_t)sz, f), (size_t)sz);
+	fclose(f);
+	*n = (size_t)sz;
+	return b;
+}
+
+/* Reads the whole stream with reads of at most `chunk` bytes. */
+static hh_status read_all(hh_instream *in, size_t chunk, char **out,
+			  size_t *n, hh_err *err)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *b = malloc(cap);
+	cr_assert_not_null(b);
+	for (;;) {
+		size_t got;
+		hh_status s;
+		if (cap - len < chunk) {
+			cap = cap * 2 + chunk;
+			b = realloc(b, cap);
+			cr_assert_not_null(b);
+		}
+		s = ins_read(in, b + len, chunk, &got, err);
+		if (s != HH_OK) {
+			*out = b;
+			*n = len;
+			return s;
+		}
+		if (got == 0)
+			break;
+		cr_assert(got <= chunk);
+		len += got;
+	}
+	*out = b;
+	*n = len;
+	return HH_OK;
+}
+
+static hh_instream *open_ok(const char *path, hh_encoding enc, int sha)
+{
+	ins_opts o = { "medical", enc, sha };
+	hh_instream *in = NULL;
+	hh_err e;
+	hh_status s = ins_open_file(path, &o, &in, &e);
+	cr_assert_eq(s, HH_OK, "open %s: %s", path, e.msg);
+	return in;
+}
+
+static void expect_content(const char *path, hh_encoding enc,
+			   const void *want, size_t wn)
+{
+	size_t chunks[] = { 1, 3, 4096, 1 << 20 };
+	for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		hh_instream *in = open_ok(path, enc, 0);
+		char *b;
+		size_t n;
+		hh_err e;
+		hh_status s = read_all(in, chunks[i], &b, &n, &e);
+		cr_assert_eq(s, HH_OK, "%s", e.msg);
+		cr_assert_eq(n, wn, "chunk %zu: %zu bytes, want %zu", chunks[i],
+			     n, wn);
+		cr_assert(memcmp(b, want, wn) == 0, "chunk %zu: content differs",
+			  chunks[i]);
+		free(b);
+		ins_close(in);
+	}
+}
+
+/* Reads path whole with encoding enc and checks the encoding chosen. */
+static void expect_chosen(const char *path, hh_encoding enc, hh_encoding chosen)
+{
+	hh_instream *in = open_ok(path, enc, 0);
+	char *b;
+	size_t n;
+	hh_err e;
+	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_OK, "%s", e.msg);
+	cr_assert_eq(ins_encoding(in), chosen);
+	free(b);
+	ins_close(in);
+}
+
+static void sha_hex(const void *b, size_t n, char hex[65])
+{
+	unsigned char d[32];
+	SHA256(b, n, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+Test(instream, plain_file_bytes_and_counters)
+{
+	const char txt[] = "a,b\n1,2\n";
+	const char *p = tpath("x.csv");
+	hh_instream *in;
+	char *b;
+	size_t n;
+	hh_err e;
+
+	write_bytes(p, txt, sizeof txt - 1);
+	expect_content(p, HH_ENC_AUTO, txt, sizeof txt - 1);
+	in = open_ok(p, HH_ENC_AUTO, 0);
+	cr_assert_str_eq(ins_name(in), p);
+	cr_assert_str_eq(ins_source(in), "medical");
+	cr_assert_eq(ins_raw_size(in), sizeof txt - 1);
+	cr_assert_eq(ins_raw_offset(in), 0);
+	cr_assert_eq(read_all(in, 100, &b, &n, &e), HH_OK);
+	cr_assert_eq(ins_raw_offset(in), sizeof txt - 1);
+	cr_assert_eq(ins_encoding(in), HH_ENC_UTF8);
+	cr_assert_str_eq(ins_sha256_hex(in), "", "no digest unless asked");
+	free(b);
+	ins_close(in);
+	ins_close(NULL);
+}
+
+Test(instream, empty_file)
+{
+	const char *p = tpath("empty.csv");
+	write_bytes(p, "", 0);
+	expect_content(p, HH_ENC_AUTO, "", 0);
+}
+
+Test(instream, utf8_bom_dropped)
+{
+	const char txt[] = "\xEF\xBB\xBF\xE5\xA7\x93\xE5\x90\x8D,x\n";
+	const char *p = tpath("bom.csv");
+	write_bytes(p, txt, sizeof txt - 1);
+	expect_content(p, HH_ENC_AUTO, txt + 3, sizeof txt - 4);
+	expect_content(p, HH_ENC_UTF8, txt + 3, sizeof txt - 4);
+}
+
+Test(instream, bom_only_file)
+{
+	const char *p = tpath("bomonly.csv");
+	write_bytes(p, "\xEF\xBB\xBF", 3);
+	expect_content(p, HH_ENC_AUTO, "", 0);
+}
+
+Test(instream, utf8_chinese_header_stays_utf8)
+{
+	const char txt[] = "\xE5\xA7\x93\xE5\x90\x8D,\xE8\xBA\xAB\n\xD0\xD5\n";
+	const char *p = tpath("u.csv");
+
+	write_bytes(p, txt, sizeof txt - 1);
+	/* only the first line decides: later bytes pass through as they are */
+	expect_content(p, HH_ENC_AUTO, txt, sizeof txt - 1);
+	expect_chosen(p, HH_ENC_AUTO, HH_ENC_UTF8);
+}
+
+/* 姓名 in GB18030 is D0 D5 C3 FB; in UTF-8 E5 A7 93 E5 90 8D. */
+Test(instream, gb18030_auto_detected)
+{
+	const char gb[] = "\xD0\xD5\xC3\xFB,id\n\xD5\xC5\xC8\xFD,1\n";
+	const char u8[] = "\xE5\xA7\x93\xE5\x90\x8D,id\n"
+			  "\xE5\xBC\xA0\xE4\xB8\x89,1\n"; /* 张三 */
+	const char *p = tpath("gb.csv");
+
+	write_bytes(p, gb, sizeof gb - 1);
+	expect_content(p, HH_ENC_AUTO, u8, sizeof u8 - 1);
+	expect_content(p, HH_ENC_GB18030, u8, sizeof u8 - 1);
+	expect_chosen(p, HH_ENC_AUTO, HH_ENC_GB18030);
+}
+
+Test(instream, gb18030_explicit_with_ascii_first_line)
+{
+	/* The first line is ASCII, so AUTO would keep UTF-8; explicit
+	 * GB18030 converts the rest. */
+	const char gb[] = "name,id\n\xD0\xD5\xC3\xFB,1\n";
+	const char u8[] = "name,id\n\xE5\xA7\x93\xE5\x90\x8D,1\n";
+	const char *p = tpath("gb2.csv");
+	write_bytes(p, gb, sizeof gb - 1);
+	expect_content(p, HH_ENC_GB18030, u8, sizeof u8 - 1);
+	expect_content(p, HH_ENC_AUTO, gb, sizeof gb - 1);
+}
+
+Test(instream, gb18030_bom_dropped)
+{
+	const char gb[] = "\x84\x31\x95\x33\xD0\xD5,1\n";
+	const char u8[] = "\xE5\xA7\x93,1\n";
+	const char *p = tpath("gbbom.csv");
+	write_bytes(p, gb, sizeof gb - 1);
+	expect_content(p, HH_ENC_GB18030, u8, sizeof u8 - 1);
+	expect_content(p, HH_ENC_AUTO, u8, sizeof u8 - 1);
+}
+
+/* Many 2- and 4-byte characters at every alignment, past several 256 KiB
+ * buffers, so characters are split at buffer ends (iconv EINVAL). */
+static void build_gb(size_t reps, char **gbp, size_t *gbn, char **u8p,
+		     size_t *u8n)
+{
+	/* unit: 姓 (D0D5) a U+0080 (81308130) 名 (C3FB) € (A2E3) U+1F600
+	 * (9439FC36) bc\n -- 18 bytes in, 19 out, so buffer ends fall at
+	 * every offset within a character over the run */
+	static const char gu[] = "\xD0\xD5" "a" "\x81\x30\x81\x30" "\xC3\xFB"
+				 "\xA2\xE3" "\x94\x39\xFC\x36" "bc\n";
+	static const char uu[] = "\xE5\xA7\x93" "a" "\xC2\x80" "\xE5\x90\x8D"
+				 "\xE2\x82\xAC" "\xF0\x9F\x98\x80" "bc\n";
+	size_t gl = sizeof gu - 1, ul = sizeof uu - 1;
+	char *g = malloc(reps * gl + 8), *u = malloc(reps * ul + 8);
+	cr_assert(g && u);
+	for (size_t i = 0; i < reps; i++) {
+		memcpy(g + i * gl, gu, gl);
+		memcpy(u + i * ul, uu, ul);
+	}
+	*gbp = g;
+	*gbn = reps * gl;
+	*u8p = u;
+	*u8n = reps * ul;
+}
+
+Test(instream, gb18030_split_across_buffers)
+{
+	char *g, *u;
+	size_t gn, un;
+	const char *p = tpath("gbbig.csv");
+
+	build_gb(50000, &g, &gn, &u, &un);
+	cr_assert(gn > 3 * 256 * 1024);
+	write_bytes(p, g, gn);
+	expect_content(p, HH_ENC_AUTO, u, un);
+	expect_content(p, HH_ENC_GB18030, u, un);
+	free(g);
+	free(u);
+}
+
+Test(instream, gb18030_gzip_split_across_buffers)
+{
+	char *g, *u;
+	size_t gn, un;
+	const char *p = tpath("gbbig.csv.gz");
+
+	build_gb(50000, &g, &gn, &u, &un);
+	gz_append(p, g, gn / 2);
+	gz_append(p, g + gn / 2, gn - gn / 2); /* splits inside a character */
+	expect_content(p, HH_ENC_AUTO, u, un);
+	free(g);
+	free(u);
+}
+
+struct pull_ctx {
+	const char *data;
+	size_t len, pos, step;
+	int fail_at_end;
+};
+
+static hh_status pull_fn(void *vctx, char *buf, size_t cap, size_t *n,
+			 hh_err *err)
+{
+	struct pull_ctx *c = vctx;
+	size_t k = c->len - c->pos;
+	if (k == 0 && c->fail_at_end)
+		return hh_fail(err, HH_EINPUT, "pg: connection lost");
+	if (k > c->step)
+		k = c->step;
+	if (k > cap)
+		k = cap;
+	memcpy(buf, c->data + c->pos, k);
+	c->pos += k;
+	*n = k;
+	return HH_OK;
+}
+
+Test(instream, pull_one_byte_at_a_time_gb18030)
+{
+	char *g, *u, *b;
+	size_t gn, un, n;
+	struct pull_ctx c;
+	ins_opts o = { "hr", HH_ENC_AUTO, 1 };
+	hh_instream *in;
+	hh_err e;
+	char want[65];
+
+	build_gb(3000, &g, &gn, &u, &un); /* short: byte at a time */
+	c = (struct pull_ctx){ g, gn, 0, 1, 0 };
+	cr_assert_eq(ins_open_pull(pull_fn, &c, "copy", &o, &in, &e), HH_OK);
+	cr_assert_eq(read_all(in, 1, &b, &n, &e), HH_OK, "%s", e.msg);
+	cr_assert_eq(n, un);
+	cr_assert(memcmp(b, u, un) == 0);
+	cr_assert_eq(ins_encoding(in), HH_ENC_GB18030);
+	cr_assert_eq(ins_raw_offset(in), gn);
+	cr_assert_eq(ins_raw_size(in), 0, "size unknown for a pull stream");
+	sha_hex(g, gn, want);
+	cr_assert_str_eq(ins_sha256_hex(in), want);
+	cr_assert_str_eq(ins_name(in), "copy");
+	free(b);
+	ins_close(in);
+	free(g);
+	free(u);
+}
+
+Test(instream, pull_error_is_passed_on_and_sticky)
+{
+	struct pull_ctx c = { "a,b\n", 4, 0, 2, 1 };
+	ins_opts o = { "hr", HH_ENC_UTF8, 0 };
+	hh_instream *in;
+	hh_err e;
+	char *b;
+	size_t n;
+	char buf[8];
+
+	cr_assert_eq(ins_open_pull(pull_fn, &c, "copy", &o, &in, &e), HH_OK);
+	cr_assert_eq(read_all(in, 16, &b, &n, &e), HH_EINPUT);
+	cr_assert_eq(n, 4, "the bytes before the failure arrive first");
+	cr_assert(strstr(e.msg, "connection lost"));
+	memset(&e, 0, sizeof e);
+	cr_assert_eq(ins_read(in, buf, sizeof buf, &n, &e), HH_EINPUT);
+	cr_assert(strstr(e.msg, "connection lost"), "sticky: %s", e.msg);
+	free(b);
+	ins_close(in);
+}
+
+Test(instream, gb18030_invalid_bytes_error)
+{
+	/* ok line, then 0xFF which is never valid in GB18030 */
+	const char gb[] = "\xD0\xD5\xC3\xFB,id\n\xD0\xD5,1\n\xFF\xFE,2\n";
+	const char good[] = "\xE5\xA7\x93\xE5\x90\x8D,id\n\xE5\xA7\x93,1\n";
+	const char *p = tpath("bad.csv");
+	hh_instream *in;
+	char *b;
+	size_t n;
+	hh_err e;
+
+	write_bytes(p, gb, sizeof gb - 1);
+	in = open_ok(p, HH_ENC_AUTO, 0);
+	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_EINPUT);
+	cr_assert_eq(n, sizeof good - 1, "text before the bad byte arrives");
+	cr_assert(memcmp(b, good, n) == 0);
+	cr_assert(strncmp(e.msg, "medical: ", 9) == 0, "%s", e.msg);
+	cr_assert(strstr(e.msg, p), "%s", e.msg);
+	cr_assert(strstr(e.msg, "not valid GB18030 at byte 13") && !strstr(e.msg, "0xff"), "%s",
+		  e.msg);
+	cr_assert(strstr(e.msg, "GB18030 was assumed"), "hint: %s", e.msg);
+	free(b);
+	ins_close(in);
+
+	in = open_ok(p, HH_ENC_GB18030, 0);
+	cr_assert_eq(read_all(in, 1, &b, &n, &e), HH_EINPUT);
+	cr_assert(strstr(e.msg, "not valid GB18030"), "%s", e.msg);
+	cr_assert_null(strstr(e.msg, "assumed"), "explicit: no hint");
+	free(b);
+	ins_close(in);
+}
+
+Test(instream, gb18030_truncated_character_at_end)
+{
+	const char gb[] = "\xD0\xD5,1\n\x81\x30";
+	const char *p = tpath("trunc.csv");
+	hh_instream *in;
+	char *b;
+	size_t n;
+	hh_err e;
+
+	write_bytes(p, gb, sizeof gb - 1);
+	in = open_ok(p, HH_ENC_GB18030, 0);
+	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_EINPUT);
+	cr_assert(strstr(e.msg, "ends inside a multi-byte character"), "%s",
+		  e.msg);
+	cr_assert(strstr(e.msg, p));
+	free(b);
+	ins_close(in);
+}
+
+Test(instream, utf8_explicit_passes_bytes_through)
+{
+	const char txt[] = "\xD0\xD5\xC3\xFB,id\n";
+	const char *p = tpath("raw.csv");
+	write_bytes(p, txt, sizeof txt - 1);
+	expect_content(p, HH_ENC_UTF8, txt, sizeof txt - 1);
+}
+
+Test(instream, auto_long_first_line_cut_inside_character)
+{
+	/* A first line longer than the 64 KiB looked at, with a UTF-8
+	 * character straddling the cut: still UTF-8. */
+	size_t n = 70000;
+	char *t = malloc(n);
+	const char *p = tpath("long.csv");
+	cr_assert_not_null(t);
+	memset(t, 'a', n);
+	for (size_t i = 1; i + 3 < n; i += 3 * 7) { /* 姓 at odd offsets */
+		t[i] = (char)0xE5;
+		t[i + 1] = (char)0xA7;
+		t[i + 2] = (char)0x93;
+	}
+	t[n - 1] = '\n';
+	write_bytes(p, t, n);
+	expect_content(p, HH_ENC_AUTO, t, n);
+	free(t);
+}
+
+Test(instream, gzip_single_member)
+{
+	const char txt[] = "a,b\n1,2\n";
+	const char *p = tpath("one.csv.gz");
+	hh_instream *in;
+	char *b;
+	size_t n, rn;
+	hh_err e;
+	void *raw;
+
+	gz_append(p, txt, sizeof txt - 1);
+	expect_content(p, HH_ENC_AUTO, txt, sizeof txt - 1);
+	raw = slurp_file(p, &rn);
+	in = open_ok(p, HH_ENC_AUTO, 0);
+	cr_assert_eq(ins_raw_size(in), rn);
+	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_OK);
+	cr_assert_eq(ins_raw_offset(in), rn);
+	free(b);
+	free(raw);
+	ins_close(in);
+}
+
+Test(instream, gzip_multi_member)
+{
+	const char *p = tpath("multi.csv.GZ");
+	const char want[] = "\xE5\xA7\x93,b\n1,2\n3,4\n5,6\n";
+
+	/* BOM + header in the first member, rows in later ones, an empty
+	 * member in between (as bgzip writes at the end) */
+	gz_append(p, "\xEF\xBB\xBF\xE5\xA7\x93,b\n", 9);
+	gz_append(p, "1,2\n", 4);
+	gz_append(p, "", 0);
+	gz_append(p, "3,4\n5,", 6);
+	gz_append(p, "6\n", 2);
+	expect_content(p, HH_ENC_AUTO, want, sizeof want - 1);
+}
+
+Test(instream, gzip_multi_member_large_with_sha)
+{
+	/* several MB across many members, checked byte for byte */
+	size_t n = 3 * 1000 * 1000, rn, got;
+	char *t = malloc(n), *b;
+	const char *p = tpath("large.tsv.gz");
+	unsigned s = 7;
+	hh_instream *in;
+	hh_err e;
+	char want[65];
+	void *raw;
+
+	cr_assert_not_null(t);
+	for (size_t i = 0; i < n; i++) {
+		s = s * 1103515245u + 12345u;
+		t[i] = (char)('a' + (s >> 16) % 26);
+		if ((s >> 8) % 40 == 0)
+			t[i] = '\n';
+	}
+	for (size_t off = 0; off < n; off += 700001)
+		gz_append(p, t + off, off + 700001 > n ? n - off : 700001);
+	in = open_ok(p, HH_ENC_AUTO, 1);
+	cr_assert_eq(read_all(in, 1 << 20, &b, &got, &e), HH_OK, "%s", e.msg);
+	cr_assert_eq(got, n);
+	cr_assert(memcmp(b, t, n) == 0);
+	raw = slurp_file(p, &rn);
+	sha_hex(raw, rn, want);
+	cr_assert_str_eq(ins_sha256_hex(in), want,
+			 "digest is of the raw (compressed) bytes");
+	free(raw);
+	free(b);
+	free(t);
+	ins_close(in);
+}
+
+Test(instream, gzip_trailing_zero_padding_ignored)
+{
+	const char *p = tpath("pad.csv.gz");
+	static const char zeros[512];
+	FILE *f;
+
+	gz_append(p, "a\n", 2);
+	f = fopen(p, "ab");
+	cr_assert_not_null(f);
+	fwrite(zeros, 1, sizeof zeros, f);
+	fclose(f);
+	expect_content(p, HH_ENC_AUTO, "a\n", 2);
+}
+
+static void expect_error(const char *path, const char *fragment)
+{
+	hh_instream *in = open_ok(path, HH_ENC_AUTO, 0);
+	char *b;
+	size_t n;
+	hh_err e;
+	char pre[600];
+
+	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_EINPUT,
+		     "%s should fail", path);
+	snprintf(pre, sizeof pre, "medical: %s: ", path);
+	cr_assert(strncmp(e.msg, pre, strlen(pre)) == 0,
+		  "message names source and file: %s", e.msg);
+	cr_assert(strstr(e.msg, fragment), "want \"%s\" in: %s", fragment,
+		  e.msg);
+	free(b);
+	ins_close(in);
+}
+
+Test(instream, gzip_truncated)
+{
+	const char *p = tpath("medical.csv.gz"), *q = tpath("cut.csv.gz");
+	char txt[5000];
+	size_t n;
+	char *raw;
+
+	for (size_t i = 0; i < sizeof txt; i++)
+		txt[i] = (char)('0' + i % 10);
+	gz_append(p, txt, sizeof txt);
+	raw = slurp_file(p, &n);
+	/* cut in the deflate data, and cut in the 8-byte trailer */
+	write_bytes(q, raw, n / 2);
+	expect_error(q, "gzip stream truncated (file ends inside a member)");
+	write_bytes(q, raw, n - 3);
+	expect_error(q, "gzip stream truncated (file ends inside a member)");
+	/* and inside the header of a second member */
+	{
+		FILE *f = fopen(q, "wb");
+		fwrite(raw, 1, n, f);
+		fwrite(raw, 1, 15, f);
+		fclose(f);
+	}
+	expect_error(q, "gzip stream truncated");
+	free(raw);
+}
+
+Test(instream, gzip_random_bytes)
+{
+	const char *p = tpath("noise.csv.gz");
+	unsigned char junk[4096];
+	unsigned s = 99;
+	for (size_t i = 0; i < sizeof junk; i++) {
+		s = s * 1103515245u + 12345u;
+		junk[i] = (unsigned char)(s >> 16);
+	}
+	junk[0] = 'x'; /* not the gzip magic */
+	write_bytes(p, junk, sizeof junk);
+	expect_error(p, "gzip stream corrupt");
+}
+
+Test(instream, gzip_corrupt_inside_member)
+{
+	const char *p = tpath("c.csv.gz");
+	char txt[20000], *raw;
+	size_t n;
+	for (size_t i = 0; i < sizeof txt; i++)
+		txt[i] = (char)('a' + (i * 7919) % 26);
+	gz_append(p, txt, sizeof txt);
+	raw = slurp_file(p, &n);
+	for (size_t i = 20; i < n - 8; i += 3)
+		raw[i] = (char)(raw[i] ^ 0x5a);
+	write_bytes(p, raw, n);
+	expect_error(p, "gzip stream corrupt");
+	free(raw);
+}
+
+Test(instream, gzip_garbage_after_member)
+{
+	const char *p = tpath("g.csv.gz");
+	FILE *f;
+	gz_append(p, "a\n", 2);
+	f = fopen(p, "ab");
+	fputs("trailing text", f);
+	fclose(f);
+	expect_error(p, "gzip stream corrupt after member 1");
+}
+
+Test(instream, gzip_empty_file)
+{
+	const char *p = tpath("empty.csv.gz");
+	write_bytes(p, "", 0);
+	expect_error(p, "not a gzip stream");
+}
+
+Test(instream, plain_text_named_gz)
+{
+	const char *p = tpath("plain.csv.gz");
+	write_bytes(p, "a,b\n1,2\n", 8);
+	expect_error(p, "gzip stream corrupt");
+}
+
+Test(instream, sha256_known_answer)
+{
+	const char *p = tpath("abc.csv");
+	hh_instream *in;
+	char *b;
+	size_t n;
+	hh_err e;
+
+	write_bytes(p, "abc", 3);
+	in = open_ok(p, HH_ENC_AUTO, 1);
+	cr_assert_str_eq(ins_sha256_hex(in), "", "not before the end");
+	cr_assert_eq(read_all(in, 2, &b, &n, &e), HH_OK);
+	cr_assert_str_eq(ins_sha256_hex(in),
+			 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	free(b);
+	ins_close(in);
+
+	/* the digest covers the raw bytes, BOM included */
+	write_bytes(p, "\xEF\xBB\xBF" "abc", 6);
+	in = open_ok(p, HH_ENC_AUTO, 1);
+	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_OK);
+	cr_assert_eq(n, 3);
+	{
+		char want[65];
+		sha_hex("\xEF\xBB\xBF" "abc", 6, want);
+		cr_assert_str_eq(ins_sha256_hex(in), want);
+	}
+	free(b);
+	ins_close(in);
+
+	/* empty input */
+	write_bytes(p, "", 0);
+	in = open_ok(p, HH_ENC_AUTO, 1);
+	cr_assert_eq(read_all(in, 4096, &b, &n, &e), HH_OK);
+	cr_assert_str_eq(ins_sha256_hex(in),
+			 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	free(b);
+	ins_close(in);
+}
+
+Test(instream, missing_file)
+{
+	ins_opts o = { "housing", HH_ENC_AUTO, 0 };
+	hh_instream *in = (hh_instream *)1;
+	hh_err e;
+	const char *p = tpath("nope.csv");
+
+	cr_assert_eq(ins_open_file(p, &o, &in, &e), HH_EINPUT);
+	cr_assert_null(in);
+	cr_assert(strncmp(e.msg, "housing: ", 9) == 0, "%s", e.msg);
+	cr_assert(strstr(e.msg, p));
+	cr_assert(strstr(e.msg, "cannot open: no such file or directory"),
+		  "%s", e.msg);
+}
+
+Test(instream, directory_is_an_error)
+{
+	ins_opts o = { "housing", HH_ENC_AUTO, 0 };
+	hh_instream *in;
+	hh_err e;
+	cr_assert_eq(ins_open_file(tdir, &o, &in, &e), HH_EINPUT);
+	cr_assert(strstr(e.msg, "is a directory"), "%s", e.msg);
+}
+
+Test(instream, no_options_and_no_source)
+{
+	const char *p = tpath("n.csv");
+	hh_instream *in;
+	hh_err e;
+	write_bytes(p, "x\n", 2);
+	cr_assert_eq(ins_open_file(p, NULL, &in, &e), HH_OK);
+	cr_assert_str_eq(ins_source(in), "");
+	ins_close(in);
+	cr_assert_eq(ins_open_file(tpath("none.csv"), NULL, &in, &e),
+		     HH_EINPUT);
+	cr_assert(strncmp(e.msg, tdir, strlen(tdir)) == 0,
+		  "starts with the file when there is no source: %s", e.msg);
+}
+
+Test(instream, wrong_kinds_of_file_are_named)
+{
+	const char *p = tpath("w.csv");
+	char *gz;
+	size_t n;
+
+	write_bytes(p, "\xFF\xFE" "a\x00" ",\x00", 6);
+	expect_error(p, "the file is UTF-16");
+	write_bytes(p, "PK\x03\x04\x14\x00", 6);
+	expect_error(p, "zip archive");
+	gz_append(tpath("real.gz"), "a,b\n", 4);
+	gz = slurp_file(tpath("real.gz"), &n);
+	write_bytes(p, gz, n);
+	expect_error(p, "gzip-compressed but the name does not end in .gz");
+	free(gz);
+}
