@@ -55,6 +55,7 @@
 #include "connectors/csv.h"
 #include "engine/engine.h"
 #include "domain/idnum.h"
+#include "domain/period.h"
 #include "connectors/instream.h"
 #include "connectors/pg.h"
 #include "history/pgaudit.h"
@@ -387,7 +388,7 @@ static hh_status parse_period(const char *text, int *p, hh_err *err)
 {
 	char *end;
 	*p = (int)strtol(text, &end, 10);
-	if (*end || strlen(text) != 6 || !idnum_period_end(*p))
+	if (*end || strlen(text) != 6 || !period_end(*p))
 		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", text);
 	return HH_OK;
 }

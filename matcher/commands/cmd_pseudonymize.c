@@ -26,6 +26,7 @@
 #include "connectors/csv.h"
 #include "connectors/csvw.h"
 #include "domain/idnum.h"
+#include "domain/period.h"
 #include "domain/pid.h"
 #include "domain/schema.h"
 
@@ -178,14 +179,6 @@ static hh_status parse(int argc, char **argv, pseudo_opts *o, int *help, hh_err 
 	return HH_OK;
 }
 
-static int current_period(void)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return (tm.tm_year + 1900) * 100 + tm.tm_mon + 1;
-}
-
 static hh_status run(const pseudo_opts *o, hh_err *err)
 {
 	schema *sc = NULL;
@@ -197,7 +190,7 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	pseudo_ctx c = {.map = &map, .source = o->source, .in_path = o->in};
 	hh_status st;
 
-	c.period = o->period ? idnum_parse_period(o->period) : current_period();
+	c.period = o->period ? period_parse(o->period) : period_current();
 	if (!c.period)
 		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", o->period);
 	HH_TRY(schema_new(&sc, err));

@@ -20,6 +20,7 @@
 #include "commands/commands.h"
 #include "engine/engine.h"
 #include "domain/idnum.h"
+#include "domain/period.h"
 #include "base/kv.h"
 #include "connectors/pg.h"
 
@@ -245,7 +246,7 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads, hh_err
 			       !o->period ? "--period" : !o->key ? "--key"
 			       : !o->out ? "--out" : "--civil-affairs");
 	char *end;
-	*period = idnum_parse_period(o->period);
+	*period = period_parse(o->period);
 	if (!*period)
 		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", o->period);
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

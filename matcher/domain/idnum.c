@@ -22,6 +22,7 @@
  * Invariant of a normalised number: 17 ASCII digits and '0'-'9' or 'X'.
  */
 #include "domain/idnum.h"
+#include "domain/period.h"
 
 #include <string.h>
 
@@ -39,18 +40,6 @@ char idnum_check_char(const char first17[17])
 	return check_map[sum % 11];
 }
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30,
-					      31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
 int idnum_valid_date(int yyyymmdd)
 {
 	if (yyyymmdd <= 0)
@@ -58,17 +47,7 @@ int idnum_valid_date(int yyyymmdd)
 	int y = yyyymmdd / 10000, m = yyyymmdd / 100 % 100, d = yyyymmdd % 100;
 	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
 		return 0;
-	return d <= days_in_month(y, m);
-}
-
-int idnum_period_end(int period)
-{
-	if (period <= 0)
-		return 0;
-	int y = period / 100, m = period % 100;
-	if (y < 1000 || y > 9999 || m < 1 || m > 12)
-		return 0;
-	return y * 10000 + m * 100 + days_in_month(y, m);
+	return d <= period_month_days(y, m);
 }
 
 int idnum_age(int birth, int date)
@@ -234,7 +213,7 @@ id_result idnum_normalize(const char *raw, size_t len, int period,
 		return ID_BAD_LENGTH;
 	}
 	out[18] = '\0';
-	return validate18(out, idnum_period_end(period));
+	return validate18(out, period_end(period));
 }
 
 size_t idnum_repairs(const char bad[18], int period,
@@ -242,7 +221,7 @@ size_t idnum_repairs(const char bad[18], int period,
 {
 	char c[19];
 	size_t count = 0;
-	int end = idnum_period_end(period);
+	int end = period_end(period);
 
 	for (int i = 0; i < 17; i++)
 		if (bad[i] < '0' || bad[i] > '9')
@@ -291,19 +270,4 @@ size_t idnum_repairs(const char bad[18], int period,
 		c[i] = t;
 	}
 	return count;
-}
-
-int idnum_parse_period(const char *s)
-{
-	int v = 0;
-	if (!s)
-		return 0;
-	for (int i = 0; i < 6; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (s[6] != '\0' || !idnum_period_end(v))
-		return 0;
-	return v;
 }

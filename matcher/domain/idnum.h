@@ -69,13 +69,6 @@ size_t idnum_repairs(const char bad[18], int period,
  * turns a year older on 1 March in common years. */
 int idnum_age(int birth, int date);
 
-/* Last day of the month of a period YYYYMM, as YYYYMMDD; 0 if the period
- * is not a valid YYYYMM. */
-int idnum_period_end(int period);
-
-/* A period written as exactly six digits YYYYMM with a real month, as
- * an int; 0 for anything else ("202611x", "202613", NULL). */
-int idnum_parse_period(const char *s);
 
 /* 1 if YYYYMMDD is a real calendar date. */
 int idnum_valid_date(int yyyymmdd);

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "domain/idnum.h"
+#include "domain/period.h"
 #include "domain/pid.h"
 #include "domain/rules.h"
 
@@ -524,7 +525,7 @@ static const char *parse_value(const schema_col *c, hh_field f,
 		return NULL;
 	case COL_PERIOD:
 		if (f.len != 6 || parse_int(f.ptr, 6, &v) ||
-		    !idnum_period_end((int)v))
+		    !period_end((int)v))
 			return "bad_period";
 		*val = v;
 		return NULL;

@@ -20,6 +20,7 @@
 #include "engine/engine_int.h"
 #include "base/fsutil.h"
 #include "domain/idnum.h"
+#include "domain/period.h"
 #include "connectors/pg.h"
 #include "history/state.h"
 
@@ -474,7 +475,7 @@ hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
 	e->cfg = cfg;
 	e->sum = sum;
-	e->period_end = idnum_period_end(cfg->period);
+	e->period_end = period_end(cfg->period);
 	int y = cfg->period / 100, m = cfg->period % 100 - (cfg->rules->medical_window_months - 1);
 	while (m < 1) {
 		m += 12;

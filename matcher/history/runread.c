@@ -17,6 +17,7 @@
 #include "connectors/instream.h"
 #include "base/kv.h"
 #include "domain/idnum.h"
+#include "domain/period.h"
 #include "history/runread.h"
 
 static char **row_copy(const hh_record *rec, size_t ncols)
@@ -249,7 +250,7 @@ hh_status rr_report_load(const char *path, rr_report **out, hh_err *err)
 	}
 	char period[16] = "";
 	copy_str(period, sizeof period, find_key(top, tend, "period"));
-	r->period = idnum_parse_period(period);
+	r->period = period_parse(period);
 	copy_str(r->key_id, sizeof r->key_id, find_key(top, tend, "key_id"));
 	for (int s = 0; s < SRC_COUNT; s++) {
 		const char *o = find_key(srcs, send, source_name((source_id)s));

@@ -46,6 +46,7 @@
 
 #include "base/fsutil.h"
 #include "domain/idnum.h"
+#include "domain/period.h"
 #include "history/runread.h"
 #include "history/state.h"
 
@@ -73,7 +74,7 @@ hh_status state_periods(const char *state_dir, int **out, size_t *n, hh_err *err
 	struct dirent *de;
 	hh_status st = HH_OK;
 	while ((de = readdir(d))) {
-		if (!idnum_parse_period(de->d_name))
+		if (!period_parse(de->d_name))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -84,7 +85,7 @@ hh_status state_periods(const char *state_dir, int **out, size_t *n, hh_err *err
 			}
 			*out = np;
 		}
-		(*out)[(*n)++] = idnum_parse_period(de->d_name);
+		(*out)[(*n)++] = period_parse(de->d_name);
 	}
 	closedir(d);
 	if (st != HH_OK) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "domain/idnum.h"
+#include "domain/period.h"
 
 #define EXAMPLE "11010519491231002X"
 
@@ -166,18 +167,18 @@ Test(idnum, future_dates_against_the_period)
 
 Test(idnum, period_end)
 {
-	cr_assert_eq(idnum_period_end(202611), 20261130);
-	cr_assert_eq(idnum_period_end(202612), 20261231);
-	cr_assert_eq(idnum_period_end(202601), 20260131);
-	cr_assert_eq(idnum_period_end(202402), 20240229);
-	cr_assert_eq(idnum_period_end(202302), 20230228);
-	cr_assert_eq(idnum_period_end(200002), 20000229);
-	cr_assert_eq(idnum_period_end(190002), 19000228);
-	cr_assert_eq(idnum_period_end(202613), 0);
-	cr_assert_eq(idnum_period_end(202600), 0);
-	cr_assert_eq(idnum_period_end(0), 0);
-	cr_assert_eq(idnum_period_end(2026), 0);
-	cr_assert_eq(idnum_period_end(20261130), 0);
+	cr_assert_eq(period_end(202611), 20261130);
+	cr_assert_eq(period_end(202612), 20261231);
+	cr_assert_eq(period_end(202601), 20260131);
+	cr_assert_eq(period_end(202402), 20240229);
+	cr_assert_eq(period_end(202302), 20230228);
+	cr_assert_eq(period_end(200002), 20000229);
+	cr_assert_eq(period_end(190002), 19000228);
+	cr_assert_eq(period_end(202613), 0);
+	cr_assert_eq(period_end(202600), 0);
+	cr_assert_eq(period_end(0), 0);
+	cr_assert_eq(period_end(2026), 0);
+	cr_assert_eq(period_end(20261130), 0);
 }
 
 Test(idnum, age_at_birthdays)
@@ -194,8 +195,8 @@ Test(idnum, age_at_birthdays)
 	cr_assert_eq(idnum_age(20000229, 20240228), 23);
 	cr_assert_eq(idnum_age(20000229, 20240229), 24);
 	/* Age at the end of the run period, as the rules take it. */
-	cr_assert_eq(idnum_age(19461130, idnum_period_end(202611)), 80);
-	cr_assert_eq(idnum_age(19461201, idnum_period_end(202611)), 79);
+	cr_assert_eq(idnum_age(19461130, period_end(202611)), 80);
+	cr_assert_eq(idnum_age(19461201, period_end(202611)), 79);
 }
 
 /* ---- repairs ---- */
@@ -384,13 +385,13 @@ Test(idnum, every_single_substitution_is_detected_and_repairable)
 
 Test(idnum, parse_period)
 {
-	cr_assert_eq(idnum_parse_period("202611"), 202611);
-	cr_assert_eq(idnum_parse_period("202401"), 202401);
-	cr_assert_eq(idnum_parse_period("202613"), 0);
-	cr_assert_eq(idnum_parse_period("202600"), 0);
-	cr_assert_eq(idnum_parse_period("202611x"), 0);
-	cr_assert_eq(idnum_parse_period("20261"), 0);
-	cr_assert_eq(idnum_parse_period(" 202611"), 0);
-	cr_assert_eq(idnum_parse_period(""), 0);
-	cr_assert_eq(idnum_parse_period(NULL), 0);
+	cr_assert_eq(period_parse("202611"), 202611);
+	cr_assert_eq(period_parse("202401"), 202401);
+	cr_assert_eq(period_parse("202613"), 0);
+	cr_assert_eq(period_parse("202600"), 0);
+	cr_assert_eq(period_parse("202611x"), 0);
+	cr_assert_eq(period_parse("20261"), 0);
+	cr_assert_eq(period_parse(" 202611"), 0);
+	cr_assert_eq(period_parse(""), 0);
+	cr_assert_eq(period_parse(NULL), 0);
 }
