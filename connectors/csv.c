@@ -27,6 +27,8 @@
  */
 #include "connectors/csv.h"
 
+#include "base/fsutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,12 +89,6 @@ static size_t count_lf(const char *p, size_t n)
 	return c;
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 hh_status csv_open(hh_instream *in, const csv_opts *opts, csv_reader **out,
 		   hh_err *err)
 {
@@ -120,8 +116,8 @@ hh_status csv_open(hh_instream *in, const csv_opts *opts, csv_reader **out,
 	if (opts && opts->delim)
 		r->delim = opts->delim;
 	else
-		r->delim = has_suffix(ins_name(in), ".tsv") ||
-				   has_suffix(ins_name(in), ".tsv.gz")
+		r->delim = fs_has_suffix(ins_name(in), ".tsv") ||
+				   fs_has_suffix(ins_name(in), ".tsv.gz")
 			   ? '\t'
 			   : ',';
 	if (r->delim == '"' || r->delim == '\n' || r->delim == '\r') {

@@ -26,6 +26,8 @@
  */
 #include "connectors/instream.h"
 
+#include "base/fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
@@ -125,12 +127,6 @@ static const char *errtext(int e, char *buf, size_t cap)
 	return buf;
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 static hh_status ins_new(const char *name, const ins_opts *opts,
 			 enum ins_kind kind, hh_instream **out, hh_err *err)
 {
@@ -195,7 +191,7 @@ hh_status ins_open_file(const char *path, const ins_opts *opts,
 	if (!path || !out)
 		return hh_fail(err, HH_EINTERNAL,
 			       "ins_open_file: no path or no result pointer");
-	s = ins_new(path, opts, has_suffix(path, ".gz") ? INS_GZIP : INS_PLAIN,
+	s = ins_new(path, opts, fs_has_suffix(path, ".gz") ? INS_GZIP : INS_PLAIN,
 		    &in, err);
 	if (s != HH_OK)
 		return s;

@@ -1,13 +1,64 @@
 /*
- * fsutil.h - small file-system helpers shared by the engine's publication
- * (engine.c) and the run history (state.c).
+ * fsutil.h - the file-system helpers every layer shares: whole files read
+ * and written, folders made and removed, and the rename that publishes a
+ * finished folder in one step.
+ *
+ * Messages name the path and the system's reason.  Files are written with
+ * mode 0600 and fsync'ed before the call returns, so a publication that
+ * follows finds them on disk.
+ *
+ * Thread safety: none of these keep state; distinct paths may be used
+ * from several threads.
  */
 #ifndef HH_FSUTIL_H
 #define HH_FSUTIL_H
+
+#include <stddef.h>
+
+#include "base/hh_error.h"
 
 /* Removes dir and everything below it, best effort (for temporary and
  * replaced output folders; errors are ignored because the caller has
  * already succeeded or already failed). */
 void fs_remove_tree(const char *dir);
+
+/* Creates path and its missing parents with mode (HH_EINTERNAL when one
+ * cannot be created). */
+hh_status fs_mkdir_p(const char *path, unsigned mode, hh_err *err);
+
+/* Reads the whole file at path into *out (malloc'ed, NUL-terminated) and
+ * its length into *len (may be NULL).  A file larger than max bytes is
+ * refused.  Failures are returned as `status` (the caller says whether an
+ * unreadable file is the user's input or hhmatch's own) with messages
+ * 'could not open "PATH": ...', 'could not read "PATH": is a directory',
+ * '"PATH" is larger than N MiB'. */
+hh_status fs_read_file(const char *path, size_t max, hh_status status, char **out,
+		       size_t *len, hh_err *err);
+
+/* Creates (or truncates) path with mode 0600, writes data[0..len) and
+ * fsyncs it. */
+hh_status fs_write_file(const char *path, const void *data, size_t len, hh_err *err);
+
+/* Copies the file from to the file to (as fs_write_file writes). */
+hh_status fs_copy_file(const char *from, const char *to, hh_err *err);
+
+/* fsyncs a folder, so that the renames in it are on disk (best effort). */
+void fs_fsync_dir(const char *path);
+
+/* Makes a fresh folder beside path, named ".NAME.tmp-XXXXXX" after path's
+ * last component, into tmp (cap bytes). */
+hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err);
+
+/* Puts the finished folder tmp in place at path in one step: a rename,
+ * or, when path already holds a folder, an exchange (renameat2), after
+ * which the previous folder (now at tmp) is removed.  Either the old or
+ * the new folder is at path at every moment. */
+hh_status fs_replace_dir(const char *tmp, const char *path, hh_err *err);
+
+/* 1 when s ends with suffix, ignoring ASCII case (".CSV.GZ"). */
+int fs_has_suffix(const char *s, const char *suffix);
+
+/* Seconds on the monotonic clock (for durations). */
+double fs_now_seconds(void);
 
 #endif

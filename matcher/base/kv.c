@@ -21,6 +21,7 @@
  * value may be a connection string with a password in it).
  */
 #include "base/kv.h"
+#include "base/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -158,63 +159,13 @@ hh_status kv_parse(const char *text, const char *origin, kv_fn fn, void *ctx,
 
 hh_status kv_read_file(const char *path, char **out, hh_err *err)
 {
-	struct stat sb;
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	hh_status st = HH_OK;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return hh_fail(err, HH_EUSAGE, "could not open \"%s\": %s",
-			       path, strerror(errno));
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		st = hh_fail(err, HH_EUSAGE,
-			     "could not read \"%s\": is a directory", path);
-		goto done;
+	size_t n;
+	HH_TRY(fs_read_file(path, KV_MAX_FILE, HH_EUSAGE, out, &n, err));
+	if (memchr(*out, '\0', n)) {
+		free(*out);
+		*out = NULL;
+		return hh_fail(err, HH_EUSAGE,
+			       "\"%s\" contains a NUL byte; expected a text file", path);
 	}
-	/* The buffer grows to KV_MAX_FILE + 2 at most: room for one byte past
-	 * the limit (to tell "too large") and the NUL. */
-	for (;;) {
-		if (cap - n < 4096 && cap < KV_MAX_FILE + 2) {
-			size_t ncap = cap ? cap * 2 : 8192;
-			if (ncap > KV_MAX_FILE + 2)
-				ncap = KV_MAX_FILE + 2;
-			char *nb = realloc(buf, ncap);
-			if (!nb) {
-				st = hh_fail(err, HH_EINTERNAL,
-					     "could not read \"%s\": out of memory", path);
-				goto done;
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		ssize_t r = read(fd, buf + n, cap - 1 - n);
-		if (r == 0)
-			break;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			st = hh_fail(err, HH_EUSAGE, "could not read \"%s\": %s", path,
-				     strerror(errno));
-			goto done;
-		}
-		n += (size_t)r;
-		if (n > KV_MAX_FILE) {
-			st = hh_fail(err, HH_EUSAGE, "\"%s\" is larger than 16 MiB", path);
-			goto done;
-		}
-	}
-	if (memchr(buf, '\0', n)) {
-		st = hh_fail(err, HH_EUSAGE,
-			     "\"%s\" contains a NUL byte; expected a text file",
-			     path);
-		goto done;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	buf = NULL;
-done:
-	free(buf);
-	close(fd);
-	return st;
+	return HH_OK;
 }

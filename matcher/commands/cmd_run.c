@@ -19,6 +19,8 @@
 
 #include "commands/commands.h"
 #include "engine/engine.h"
+#include "commands/progress.h"
+#include "commands/publish.h"
 #include "domain/idnum.h"
 #include "domain/period.h"
 #include "base/kv.h"
@@ -288,7 +290,7 @@ static hh_encoding encoding_of(const char *s)
 	return (!strcmp(s, "gb18030") || !strcmp(s, "gbk")) ? HH_ENC_GB18030 : HH_ENC_UTF8;
 }
 
-static void print_summary(const engine_summary *s, const char *out)
+static void print_summary(const engine_summary *s, unsigned long alerts, const char *out)
 {
 	fprintf(stderr,
 		"hhmatch run: %" PRIu64 " rows read, %" PRIu64 " accepted, %" PRIu64
@@ -302,8 +304,8 @@ static void print_summary(const engine_summary *s, const char *out)
 		if (s->findings_by_code[c])
 			fprintf(stderr, " %s %" PRIu64, engine_finding_name((finding_code)c),
 				s->findings_by_code[c]);
-	if (s->alerts)
-		fprintf(stderr, "\n  %lu alerts since the previous period", s->alerts);
+	if (alerts)
+		fprintf(stderr, "\n  %lu alerts since the previous period", alerts);
 	fprintf(stderr, "\n  outputs in %s\n", out);
 }
 
@@ -331,18 +333,26 @@ hh_status cmd_run(int argc, char **argv)
 		st = schema_new(&sc, &err);
 	if (st == HH_OK) {
 		engine_cfg cfg = {.period = period, .key = key, .rules = ru, .schema = sc,
-				  .threads = threads, .out_dir = o.out,
-				  .progress = !o.quiet && isatty(2), .pg_out = o.pg_out,
-				  .state_dir = o.state, .cancel = &interrupted};
+				  .threads = threads, .cancel = &interrupted};
 		for (int s = 0; s < SRC_COUNT; s++) {
 			cfg.src[s].path = o.src[s];
 			cfg.src[s].encoding = encoding_of(o.encoding[s]);
 		}
+		publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
+				  .pg_out = o.pg_out};
 		engine_summary sum;
+		unsigned long alerts = 0;
+		engine *e = NULL;
 		catch_signals();
-		st = engine_run(&cfg, &sum, &err);
+		st = engine_new(&cfg, &e, &err);
+		if (st == HH_OK) {
+			progress *pr = !o.quiet && isatty(2) ? progress_start(e) : NULL;
+			st = publish_run(&pc, e, &sum, &alerts, &err);
+			progress_stop(pr);
+		}
+		engine_free(e);
 		if (st == HH_OK && !o.quiet)
-			print_summary(&sum, o.out);
+			print_summary(&sum, alerts, o.out);
 	}
 	if (st != HH_OK)
 		fprintf(stderr, "hhmatch run: %s\n", err.msg);

@@ -1,7 +1,8 @@
 /*
  * engine.c - orchestration of the monthly run (design in engine.h):
- * workers over sources, the repair pass, households, and the atomic
- * publication of the outputs.
+ * workers over sources, the repair pass, households, and the outputs
+ * written into the folder the caller gives (commands/publish.c puts that
+ * folder in place).
  */
 
 #include <errno.h>
@@ -21,8 +22,7 @@
 #include "base/fsutil.h"
 #include "domain/idnum.h"
 #include "domain/period.h"
-#include "connectors/pg.h"
-#include "history/state.h"
+#include "connectors/source.h"
 
 static const char *const finding_names[F_COUNT] = {
 	"A_DECEASED",     "A_HIGH_INCOME",   "A_MULTI_PROPERTY",
@@ -37,13 +37,6 @@ hh_status engine_check_cancel(const engine *e, hh_err *err)
 		return hh_fail(err, HH_EINTERNAL,
 			       "interrupted by a signal; nothing was published");
 	return HH_OK;
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Column and enumeration lookups; a miss means the built-in schema and
@@ -150,24 +143,20 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 		return HH_OK;
 	in->path = cs->path;
 	in->encoding = cs->encoding;
-	if (pg_is_uri(cs->path))
-		pg_redact(cs->path, in->display_buf, sizeof in->display_buf);
-	else
-		snprintf(in->display_buf, sizeof in->display_buf, "%s", cs->path);
+	src_info info;
+	src_describe(cs->path, &info);
+	snprintf(in->display_buf, sizeof in->display_buf, "%s", info.display);
 	in->display_path = in->display_buf;
-	struct stat st;
-	in->size_hint = stat(cs->path, &st) == 0 ? (uint64_t)st.st_size : 0;
-	/* Work is scheduled largest first; a gzip file holds about four
-	 * times its size in text. */
-	size_t plen = strlen(cs->path);
-	if (plen > 3 && !strcmp(cs->path + plen - 3, ".gz"))
-		in->size_hint *= 4;
-	/* A PostgreSQL table is pulled in slices, one connection each, by as
-	 * many workers as there are threads.  The roster is kept whole: its
-	 * rows build the household table in order. */
+	in->remote = info.remote;
+	in->size_hint = info.size_hint;
+	/* A source that can be read in slices (PostgreSQL: one connection
+	 * each) is, by as many workers as there are threads.  The roster is
+	 * kept whole: its rows build the household table in order. */
 	in->nslices = 1;
-	if (pg_is_uri(cs->path) && s != SRC_CIVIL_AFFAIRS && e->cfg->threads > 1)
-		in->nslices = e->cfg->threads < MAX_SLICES ? e->cfg->threads : MAX_SLICES;
+	if (info.max_slices > 1 && s != SRC_CIVIL_AFFAIRS && e->cfg->threads > 1) {
+		int n = e->cfg->threads < MAX_SLICES ? e->cfg->threads : MAX_SLICES;
+		in->nslices = n < info.max_slices ? n : info.max_slices;
+	}
 	in->dups = rowset_new(in->nslices > 1);
 	if (s != SRC_CIVIL_AFFAIRS)
 		in->agg = ptab_new(agg_size[s], 0);
@@ -201,7 +190,7 @@ static ingest *slice_at(engine *e, int s, int k)
 {
 	if (k == 0)
 		return &e->in[s];
-	return k < e->in[s].nslices ? &e->slices[s][k - 1] : NULL;
+	return k < e->in[s].nslices && e->slices[s] ? &e->slices[s][k - 1] : NULL;
 }
 
 typedef struct {
@@ -220,56 +209,6 @@ static void *worker(void *arg)
 			return NULL;
 		ingest_source(q->order[i]);
 	}
-}
-
-typedef struct {
-	engine *e;
-	_Atomic int stop;
-} progress_ctx;
-
-/* A progress line per source on stderr, redrawn twice a second; MB/s is
- * of the source's raw bytes over the time it has been (or was) read. */
-static void *progress(void *arg)
-{
-	progress_ctx *p = arg;
-	int lines = 0;
-	while (!atomic_load(&p->stop)) {
-		struct timespec ts = {0, 500 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-		uint64_t now = (uint64_t)(now_seconds() * 1e9);
-		if (lines)
-			fprintf(stderr, "\033[%dA", lines);
-		lines = 0;
-		for (int s = 0; s < SRC_COUNT; s++) {
-			if (!p->e->in[s].path)
-				continue;
-			uint64_t rows = 0, bytes = 0, total = 0, start = UINT64_MAX, end = 0;
-			int state = 2;
-			for (int k = 0; slice_at(p->e, s, k); k++) {
-				ingest *in = slice_at(p->e, s, k);
-				int st = atomic_load(&in->prog_state);
-				uint64_t t0 = atomic_load(&in->prog_start_ns);
-				uint64_t t1 = st == 2 ? atomic_load(&in->prog_end_ns) : now;
-				rows += atomic_load(&in->prog_rows);
-				bytes += atomic_load(&in->prog_bytes);
-				total += atomic_load(&in->prog_total);
-				if (st < state)
-					state = st;
-				if (st > 0 && t0 < start)
-					start = t0;
-				if (st > 0 && t1 > end)
-					end = t1;
-			}
-			double dt = end > start ? (double)(end - start) / 1e9 : 0;
-			fprintf(stderr, "\r\033[K  %-14s %12" PRIu64 " rows %8.1f MB/s %5.1f%%  %s\n",
-				source_name(s), rows, dt > 0 ? (double)bytes / 1e6 / dt : 0.0,
-				total ? 100.0 * (double)bytes / (double)total : 0.0,
-				state == 2 ? "done" : state == 1 ? "reading" : "waiting");
-			lines++;
-		}
-		fflush(stderr);
-	}
-	return NULL;
 }
 
 static int cmp_size_desc(const void *a, const void *b)
@@ -291,10 +230,6 @@ static hh_status run_ingest(engine *e, hh_err *err)
 	qsort(q.order, (size_t)q.n, sizeof q.order[0], cmp_size_desc);
 	int nt = e->cfg->threads < q.n ? e->cfg->threads : q.n;
 	pthread_t th[64];
-	progress_ctx pc = {.e = e};
-	pthread_t pt;
-	int have_progress = e->cfg->progress &&
-			    pthread_create(&pt, NULL, progress, &pc) == 0;
 	int started = 0;
 	for (; started < nt && started < 64; started++)
 		if (pthread_create(&th[started], NULL, worker, &q))
@@ -303,10 +238,6 @@ static hh_status run_ingest(engine *e, hh_err *err)
 		worker(&q); /* no thread could start: do the work here */
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
-	if (have_progress) {
-		atomic_store(&pc.stop, 1);
-		pthread_join(pt, NULL);
-	}
 	for (int s = 0; s < SRC_COUNT; s++)
 		for (int k = 0; e->in[s].path && slice_at(e, s, k); k++) {
 			ingest *in = slice_at(e, s, k);
@@ -348,58 +279,6 @@ static hh_status check_reject_ratio(const engine *e, hh_err *err)
 	return HH_OK;
 }
 
-/* Swaps the finished temporary folder into place at out. */
-static hh_status publish(const char *tmp, const char *out, hh_err *err)
-{
-	if (rename(tmp, out) == 0)
-		return HH_OK;
-	if (errno != EEXIST && errno != ENOTEMPTY)
-		return hh_fail(err, HH_EINTERNAL, "cannot rename %s to %s: %s", tmp, out,
-			       strerror(errno));
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE))
-		return hh_fail(err, HH_EINTERNAL, "cannot replace %s with %s: %s", out,
-			       tmp, strerror(errno));
-	fs_remove_tree(tmp); /* now the previous outputs */
-	return HH_OK;
-}
-
-static hh_status write_outputs(engine *e, hh_err *err)
-{
-	char tmp[PATH_MAX];
-	const char *out = e->cfg->out_dir;
-	size_t len = strlen(out);
-	while (len > 1 && out[len - 1] == '/')
-		len--;
-	const char *slash = memrchr(out, '/', len);
-	if (slash)
-		snprintf(tmp, sizeof tmp, "%.*s.%.*s.tmp-XXXXXX", (int)(slash - out + 1), out,
-			 (int)(len - (size_t)(slash - out) - 1), slash + 1);
-	else
-		snprintf(tmp, sizeof tmp, ".%.*s.tmp-XXXXXX", (int)len, out);
-	if (!mkdtemp(tmp))
-		return hh_fail(err, HH_EINTERNAL, "cannot create a temporary folder beside %s: %s",
-			       out, strerror(errno));
-	const engine_cfg *cfg = e->cfg;
-	hh_status st = output_write_all(e, tmp, err);
-	if (st == HH_OK && cfg->state_dir)
-		st = state_alerts(cfg->state_dir, cfg->period, tmp, &e->sum->alerts, err);
-	if (st == HH_OK)
-		st = engine_check_cancel(e, err);
-	if (st == HH_OK && cfg->pg_out)
-		st = pgstore_publish(cfg->pg_out, tmp, cfg->period, err);
-	if (st == HH_OK)
-		st = publish(tmp, out, err);
-	if (st != HH_OK) {
-		fs_remove_tree(tmp);
-		return st;
-	}
-	if (cfg->state_dir && (st = state_save(cfg->state_dir, cfg->period, out, err)))
-		return hh_wrap(err, HH_EINTERNAL,
-			       "outputs published in %s but not kept in the state %s "
-			       "(a rerun of the period is safe)", out, cfg->state_dir);
-	return HH_OK;
-}
-
 static void summarise(engine *e)
 {
 	engine_summary *s = e->sum;
@@ -436,45 +315,13 @@ static hh_status gather_findings(engine *e, hh_err *err)
 	return HH_OK;
 }
 
-static hh_status run(engine *e, hh_err *err)
-{
-	double t = now_seconds();
-	HH_TRY(resolve_columns(e, err));
-	for (int s = 0; s < SRC_COUNT; s++)
-		HH_TRY(ingest_init(e, (source_id)s, err));
-	HH_TRY(run_ingest(e, err));
-	e->t_ingest = now_seconds() - t;
-
-	HH_TRY(engine_check_cancel(e, err));
-	t = now_seconds();
-	HH_TRY(ingest_repairs(e, &e->in[SRC_CIVIL_AFFAIRS]));
-	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
-		if (e->in[s].path)
-			HH_TRY(ingest_repairs(e, &e->in[s]));
-	e->t_repair = now_seconds() - t;
-	HH_TRY(check_reject_ratio(e, err));
-	/* Every roster row is in: the id -> household map has done its job,
-	 * and the household phase is where the run's memory peaks. */
-	strtab_free(e->household_ids);
-	e->household_ids = NULL;
-
-	HH_TRY(engine_check_cancel(e, err));
-	t = now_seconds();
-	HH_TRY(gather_findings(e, err));
-	HH_TRY(household_evaluate(e, err));
-	e->t_households = now_seconds() - t;
-	summarise(e);
-	HH_TRY(engine_check_cancel(e, err));
-	return write_outputs(e, err);
-}
-
-hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
+hh_status engine_new(const engine_cfg *cfg, engine **out, hh_err *err)
 {
 	engine *e = calloc(1, sizeof *e);
+	*out = NULL;
 	if (!e)
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
 	e->cfg = cfg;
-	e->sum = sum;
 	e->period_end = period_end(cfg->period);
 	int y = cfg->period / 100, m = cfg->period % 100 - (cfg->rules->medical_window_months - 1);
 	while (m < 1) {
@@ -491,7 +338,78 @@ hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
 	e->last_household = -1;
 	hh_status st = (!e->household_ids || !e->strings)
 			       ? hh_fail(err, HH_EINTERNAL, "out of memory")
-			       : run(e, err);
+			       : resolve_columns(e, err);
+	/* Every source and slice is set up before any worker starts, so
+	 * engine_progress may read them from another thread at any time. */
+	for (int s = 0; st == HH_OK && s < SRC_COUNT; s++)
+		st = ingest_init(e, (source_id)s, err);
+	if (st != HH_OK) {
+		engine_free(e);
+		return st;
+	}
+	*out = e;
+	return HH_OK;
+}
+
+hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *err)
+{
+	e->sum = sum;
+	double t = fs_now_seconds();
+	HH_TRY(run_ingest(e, err));
+	e->t_ingest = fs_now_seconds() - t;
+
+	HH_TRY(engine_check_cancel(e, err));
+	t = fs_now_seconds();
+	HH_TRY(ingest_repairs(e, &e->in[SRC_CIVIL_AFFAIRS]));
+	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
+		if (e->in[s].path)
+			HH_TRY(ingest_repairs(e, &e->in[s]));
+	e->t_repair = fs_now_seconds() - t;
+	HH_TRY(check_reject_ratio(e, err));
+	/* Every roster row is in: the id -> household map has done its job,
+	 * and the household phase is where the run's memory peaks. */
+	strtab_free(e->household_ids);
+	e->household_ids = NULL;
+
+	HH_TRY(engine_check_cancel(e, err));
+	t = fs_now_seconds();
+	HH_TRY(gather_findings(e, err));
+	HH_TRY(household_evaluate(e, err));
+	e->t_households = fs_now_seconds() - t;
+	summarise(e);
+	HH_TRY(engine_check_cancel(e, err));
+	return output_write_all(e, dir, err);
+}
+
+void engine_progress(const engine *e, source_id s, engine_source_progress *out)
+{
+	uint64_t now = (uint64_t)(fs_now_seconds() * 1e9);
+	uint64_t start = UINT64_MAX, end = 0;
+	memset(out, 0, sizeof *out);
+	out->present = e->in[s].path != NULL;
+	out->state = ENGINE_SOURCE_DONE;
+	for (int k = 0; out->present && k < e->in[s].nslices && (!k || e->slices[s]); k++) {
+		const ingest *in = k ? &e->slices[s][k - 1] : &e->in[s];
+		int st = atomic_load(&in->prog_state);
+		uint64_t t0 = atomic_load(&in->prog_start_ns);
+		uint64_t t1 = st == 2 ? atomic_load(&in->prog_end_ns) : now;
+		out->rows += atomic_load(&in->prog_rows);
+		out->bytes += atomic_load(&in->prog_bytes);
+		out->total += atomic_load(&in->prog_total);
+		if (st < (int)out->state)
+			out->state = (engine_source_state)st;
+		if (st > 0 && t0 < start)
+			start = t0;
+		if (st > 0 && t1 > end)
+			end = t1;
+	}
+	out->seconds = end > start ? (double)(end - start) / 1e9 : 0;
+}
+
+void engine_free(engine *e)
+{
+	if (!e)
+		return;
 	for (int s = 0; s < SRC_COUNT; s++) {
 		for (int k = 1; e->in[s].path && slice_at(e, s, k); k++)
 			ingest_free(slice_at(e, s, k));
@@ -511,5 +429,4 @@ hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err)
 	strtab_free(e->household_ids);
 	arena_free(e->strings);
 	free(e);
-	return st;
 }

@@ -1,7 +1,8 @@
 /*
- * engine.h - the monthly run: read, link, aggregate, flag, publish.
+ * engine.h - the monthly run: read, link, aggregate, flag, write.
  *
- * engine_run is the whole of `hhmatch run` below the command line:
+ * engine_run is the join itself, below the command line and above the
+ * publication (commands/publish.c puts the folder it writes in place):
  *
  *   1. ingest   every present source is a work item; --threads workers
  *               take them largest first.  Each worker parses, validates,
@@ -21,16 +22,19 @@
  *               parallel, while another thread sorts the household ids),
  *               looked up in the four aggregate tables, and the rules are
  *               applied; audit, dedup and discovery findings are produced.
- *   4. publish  outputs are written to a temporary folder beside --out;
- *               with --state, alerts against the latest earlier period
- *               are added; with --pg-out the folder is stored in
- *               PostgreSQL; then it is renamed into place, and kept in
- *               the state.
+ *   4. outputs  households.csv, flags.csv, findings.csv, rejects.csv,
+ *               explain.csv and report.json are written into the folder
+ *               the caller gives (a temporary one: the caller publishes).
  *
  * Every output is sorted, so the bytes do not depend on the thread count.
  *
- * Thread safety: engine_run is re-entrant (no globals); it creates and
- * joins its own threads.  ThreadSanitizer runs over it in CI.
+ * Lifetime: engine_new / engine_free (NULL is a no-op); engine_run once
+ * per engine.  cfg and what it points to must outlive the engine.
+ *
+ * Thread safety: the engine is re-entrant (no globals); engine_run
+ * creates and joins its own threads.  engine_progress may be called from
+ * another thread while engine_run runs.  ThreadSanitizer runs over it in
+ * CI.
  */
 #ifndef HH_ENGINE_H
 #define HH_ENGINE_H
@@ -56,10 +60,6 @@ typedef struct {
 	const schema *schema;
 	engine_source src[SRC_COUNT];
 	int threads;               /* >= 1 */
-	const char *out_dir;
-	int progress;              /* progress lines on stderr */
-	const char *pg_out;        /* NULL, or a store to publish into */
-	const char *state_dir;     /* NULL, or the run history (state.h) */
 	/* NULL, or a flag a signal handler sets: the run stops at the next
 	 * check (every few thousand rows, between phases) and publishes
 	 * nothing, as for any other failure.  An atomic, not a sig_atomic_t:
@@ -72,13 +72,42 @@ typedef struct {
 	uint64_t households, flagged, level[4]; /* by risk_level */
 	uint64_t findings;
 	uint64_t findings_by_code[16];
-	unsigned long alerts;      /* with state_dir */
 } engine_summary;
 
-/* Runs the month.  On success the outputs are in cfg->out_dir and *sum is
- * filled.  On failure nothing is left in out_dir (an earlier run's
- * outputs there stay as they were) and err says what failed. */
-hh_status engine_run(const engine_cfg *cfg, engine_summary *sum, hh_err *err);
+typedef struct engine engine;
+
+/* Checks the configuration against the schema and sets every source up
+ * (nothing is read yet). */
+hh_status engine_new(const engine_cfg *cfg, engine **out, hh_err *err);
+
+/* Runs the month and writes the outputs into dir, an existing empty
+ * folder; *sum is filled.  On failure err says what failed and dir may
+ * hold partial files: the caller removes it. */
+hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *err);
+
+typedef enum {
+	ENGINE_SOURCE_WAITING,
+	ENGINE_SOURCE_READING,
+	ENGINE_SOURCE_DONE
+} engine_source_state;
+
+/* How far the reading of one source has come (all its slices together). */
+typedef struct {
+	int present;              /* the source was given */
+	engine_source_state state;
+	uint64_t rows;            /* rows read so far */
+	uint64_t bytes, total;    /* raw bytes read so far, of total (0: unknown) */
+	double seconds;           /* time spent reading it so far */
+} engine_source_progress;
+
+/* A snapshot of source s's progress; safe while engine_run runs. */
+void engine_progress(const engine *e, source_id s, engine_source_progress *out);
+
+/* HH_OK, or the error for a run cancelled through cfg->cancel ("nothing
+ * was published"); the publication checks it between its steps too. */
+hh_status engine_check_cancel(const engine *e, hh_err *err);
+
+void engine_free(engine *e);
 
 /* Finding codes, sorted by name (the order of findings.csv). */
 typedef enum {

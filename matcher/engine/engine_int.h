@@ -166,6 +166,7 @@ typedef struct ingest {
 	const char *path;
 	const char *display_path; /* path, or the URI without password */
 	hh_encoding encoding;
+	int remote;              /* PostgreSQL: no local file */
 	uint64_t size_hint;
 	char display_buf[512];
 	/* results */
@@ -236,9 +237,6 @@ typedef struct {
 	uint8_t flagged;
 	rules_facts f;           /* region, members, income, oop, fees... */
 } household_out;
-
-/* HH_OK, or the error for a cancelled run (engine.c). */
-hh_status engine_check_cancel(const engine *e, hh_err *err);
 
 /* ingest.c */
 hh_status ingest_source(ingest *in);

@@ -38,16 +38,10 @@
 #include "connectors/csv.h"
 #include "engine/engine_int.h"
 #include "domain/idnum.h"
-#include "connectors/pg.h"
+#include "connectors/source.h"
+#include "base/fsutil.h"
 
 #define NAME_SEED 0x6868u
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t now_ns(void)
 {
@@ -559,10 +553,7 @@ static hh_status open_reader(ingest *in, csv_reader **r)
 		      .encoding = in->encoding,
 		      .want_sha256 = 1};
 	hh_instream *s;
-	if (pg_is_uri(in->path))
-		HH_TRY(pgsrc_open(in->path, in->slice, in->nslices, &o, &s, &in->err));
-	else
-		HH_TRY(ins_open_file(in->path, &o, &s, &in->err));
+	HH_TRY(src_open(in->path, in->slice, in->nslices, &o, &s, &in->err));
 	csv_opts co = {0};
 	return csv_open(s, &co, r, &in->err);
 }
@@ -606,7 +597,7 @@ static uint64_t row_number(const hh_record *rec, int col)
 
 hh_status ingest_source(ingest *in)
 {
-	double t0 = now_seconds();
+	double t0 = fs_now_seconds();
 	csv_reader *r = NULL;
 	hh_record rec;
 	int got;
@@ -674,7 +665,7 @@ out:
 	 * the engine's own messages above add them themselves. */
 	csv_close(r);
 	in->status = st;
-	in->seconds = now_seconds() - t0;
+	in->seconds = fs_now_seconds() - t0;
 	atomic_store(&in->prog_end_ns, now_ns());
 	atomic_store(&in->prog_state, 2);
 	return st;

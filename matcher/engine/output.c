@@ -18,7 +18,6 @@
 
 #include "connectors/csvw.h"
 #include "engine/engine_int.h"
-#include "connectors/pg.h"
 
 
 static hh_status open_in(const char *dir, const char *name, csvw **w,
@@ -251,7 +250,7 @@ static hh_status write_report(engine *e, const char *dir, hh_err *err)
 		csvw_printf(f, "\n      \"absent\": false,\n      \"file\": ");
 		put_json_str(f, in->display_path);
 		char abs[PATH_MAX];
-		if (!pg_is_uri(in->path) && realpath(in->path, abs)) {
+		if (!in->remote && realpath(in->path, abs)) {
 			csvw_printf(f, ",\n      \"path\": ");
 			put_json_str(f, abs);
 		}
