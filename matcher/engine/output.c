@@ -1,7 +1,8 @@
 /*
  * output.c - the run's files: households.csv, flags.csv, findings.csv,
  * rejects.csv and report.json, written into a folder the caller chose
- * (engine.c writes into a temporary folder and renames it into place).
+ * (commands/publish.c makes it a temporary folder and renames it into
+ * place).  report.json goes through jansson (base/json.h).
  *
  * Every list is sorted before it is written (findings by code, household,
  * pid; rejects by source and line), so the bytes depend only on the
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fsutil.h"
+#include "base/json.h"
 #include "connectors/csvw.h"
 #include "engine/engine_int.h"
 
@@ -211,77 +214,112 @@ static hh_status write_rejects(engine *e, const char *dir, hh_err *err)
 	return csvw_close(w, err);
 }
 
-/* A JSON string; the values written here are paths, codes and hex, but
- * escape properly anyway. */
-static void put_json_str(csvw *f, const char *s)
+/* JSON numbers for report.json.  Timings are rounded to milliseconds and
+ * printed with few digits (report.json is read by people too). */
+static json_t *num(uint64_t v) { return json_integer((json_int_t)v); }
+static json_t *seconds(double v) { return json_real((double)(int64_t)(v * 1000 + 0.5) / 1000); }
+
+/* obj[key] = v; a value that could not be made (NULL: no memory) or not
+ * be set marks *bad, so no report short of a member is written. */
+static void set(json_t *obj, const char *key, json_t *v, int *bad)
 {
-	csvw_raw(f, "\"", 1);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			csvw_printf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			csvw_printf(f, "\\u%04x", ch);
-		else
-			csvw_raw(f, s, 1);
+	if (!obj || json_object_set_new(obj, key, v))
+		*bad = 1;
+}
+
+/* One source's object in report.json; NULL on no memory. */
+static json_t *report_source(const engine *e, int i)
+{
+	const ingest *in = &e->in[i];
+	json_t *o = json_object();
+	int bad = 0;
+	if (!in->path) {
+		set(o, "absent", json_true(), &bad);
+		if (bad) {
+			json_decref(o);
+			return NULL;
+		}
+		return o;
 	}
-	csvw_raw(f, "\"", 1);
+	size_t persons = i == SRC_CIVIL_AFFAIRS ? ptab_count(e->roster_persons)
+						: ptab_count(in->agg);
+	size_t on_roster = i == SRC_CIVIL_AFFAIRS ? persons : e->on_roster[i];
+	set(o, "absent", json_false(), &bad);
+	bad |= hj_set_bytes(o, "file", in->display_path) != 0;
+	char abs[PATH_MAX];
+	if (!in->remote && realpath(in->path, abs))
+		bad |= hj_set_bytes(o, "path", abs) != 0;
+	set(o, "sha256", json_string(in->sha256), &bad);
+	set(o, "encoding", json_string(in->encoding_used), &bad);
+	set(o, "rows_read", num(in->rows_read), &bad);
+	set(o, "rows_accepted", num(in->rows_accepted), &bad);
+	set(o, "rows_rejected", num(in->rows_rejected), &bad);
+	json_t *reasons = json_object();
+	for (size_t r = 0; r < in->nreasons; r++)
+		set(reasons, in->reasons[r].reason, num(in->reasons[r].count), &bad);
+	set(o, "rejects_by_reason", reasons, &bad);
+	set(o, "persons", num(persons), &bad);
+	set(o, "persons_on_roster", num(on_roster), &bad);
+	set(o, "seconds", seconds(in->seconds), &bad);
+	set(o, "table_bytes",
+			    num(i == SRC_CIVIL_AFFAIRS
+					? ptab_bytes(e->roster_persons) + e->roster.cap * e->roster.size
+					: ptab_bytes(in->agg)), &bad);
+	set(o, "duplicate_set_bytes", num(in->dup_bytes), &bad);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static hh_status write_report(engine *e, const char *dir, hh_err *err)
 {
-	csvw *w;
 	const engine_summary *s = e->sum;
-	HH_TRY(open_in(dir, "report.json", &w, err));
-	csvw *f = w;
-	csvw_printf(f, "{\n  \"hhmatch_version\": \"%s\",\n  \"period\": \"%06d\",\n"
-		   "  \"key_id\": \"%s\",\n  \"threads\": %d,\n  \"sources\": {\n",
-		HH_VERSION, e->cfg->period, pid_key_id(e->cfg->key), e->cfg->threads);
+	char period[16];
+	snprintf(period, sizeof period, "%06d", e->cfg->period);
+	json_t *r = json_object(), *srcs = json_object(), *levels = json_object(),
+	       *findings = json_object(), *timings = json_object();
+	int bad = 0;
+	set(r, "hhmatch_version", json_string(HH_VERSION), &bad);
+	set(r, "period", json_string(period), &bad);
+	set(r, "key_id", json_string(pid_key_id(e->cfg->key)), &bad);
+	set(r, "threads", json_integer(e->cfg->threads), &bad);
 	for (int i = 0; i < SRC_COUNT; i++) {
-		const ingest *in = &e->in[i];
-		csvw_printf(f, "    \"%s\": {", source_name((source_id)i));
-		if (!in->path) {
-			csvw_printf(f, "\"absent\": true}%s\n", i + 1 < SRC_COUNT ? "," : "");
-			continue;
-		}
-		size_t persons = i == SRC_CIVIL_AFFAIRS ? ptab_count(e->roster_persons)
-							: ptab_count(in->agg);
-		size_t on_roster = i == SRC_CIVIL_AFFAIRS ? persons : e->on_roster[i];
-		csvw_printf(f, "\n      \"absent\": false,\n      \"file\": ");
-		put_json_str(f, in->display_path);
-		char abs[PATH_MAX];
-		if (!in->remote && realpath(in->path, abs)) {
-			csvw_printf(f, ",\n      \"path\": ");
-			put_json_str(f, abs);
-		}
-		csvw_printf(f, ",\n      \"sha256\": \"%s\",\n      \"encoding\": \"%s\",\n"
-			   "      \"rows_read\": %" PRIu64 ",\n      \"rows_accepted\": %" PRIu64
-			   ",\n      \"rows_rejected\": %" PRIu64 ",\n      \"rejects_by_reason\": {",
-			in->sha256, in->encoding_used, in->rows_read, in->rows_accepted,
-			in->rows_rejected);
-		for (size_t r = 0; r < in->nreasons; r++)
-			csvw_printf(f, "%s\"%s\": %" PRIu64, r ? ", " : "", in->reasons[r].reason,
-				in->reasons[r].count);
-		csvw_printf(f, "},\n      \"persons\": %zu,\n      \"persons_on_roster\": %zu,\n"
-			   "      \"seconds\": %.3f,\n      \"table_bytes\": %zu,\n"
-			   "      \"duplicate_set_bytes\": %zu\n    }%s\n",
-			persons, on_roster, in->seconds,
-			i == SRC_CIVIL_AFFAIRS ? ptab_bytes(e->roster_persons) + e->roster.cap * e->roster.size
-					       : ptab_bytes(in->agg),
-			in->dup_bytes, i + 1 < SRC_COUNT ? "," : "");
+		json_t *o = report_source(e, i);
+		set(srcs, source_name((source_id)i), o, &bad);
 	}
-	csvw_printf(f, "  },\n  \"households\": %" PRIu64 ",\n  \"flagged\": %" PRIu64
-		   ",\n  \"risk_levels\": {\"high\": %" PRIu64 ", \"medium\": %" PRIu64
-		   ", \"low\": %" PRIu64 ", \"none\": %" PRIu64 "},\n  \"findings\": {",
-		s->households, s->flagged, s->level[LEVEL_HIGH], s->level[LEVEL_MEDIUM],
-		s->level[LEVEL_LOW], s->level[LEVEL_NONE]);
+	set(r, "sources", srcs, &bad);
+	set(r, "households", num(s->households), &bad);
+	set(r, "flagged", num(s->flagged), &bad);
+	set(levels, "high", num(s->level[LEVEL_HIGH]), &bad);
+	set(levels, "medium", num(s->level[LEVEL_MEDIUM]), &bad);
+	set(levels, "low", num(s->level[LEVEL_LOW]), &bad);
+	set(levels, "none", num(s->level[LEVEL_NONE]), &bad);
+	set(r, "risk_levels", levels, &bad);
 	for (int c = 0; c < F_COUNT; c++)
-		csvw_printf(f, "%s\"%s\": %" PRIu64, c ? ", " : "",
-			engine_finding_name((finding_code)c), s->findings_by_code[c]);
-	csvw_printf(f, "},\n  \"timings_seconds\": {\"ingest\": %.3f, \"repair\": %.3f, "
-		   "\"households\": %.3f}\n}\n",
-		e->t_ingest, e->t_repair, e->t_households);
-	return csvw_close(w, err);
+		set(findings, engine_finding_name((finding_code)c),
+				    num(s->findings_by_code[c]), &bad);
+	set(r, "findings", findings, &bad);
+	set(timings, "ingest", seconds(e->t_ingest), &bad);
+	set(timings, "repair", seconds(e->t_repair), &bad);
+	set(timings, "households", seconds(e->t_households), &bad);
+	set(r, "timings_seconds", timings, &bad);
+	strbuf b = STRBUF_INIT;
+	if (!bad)
+		hj_dump(&b, r, HJ_PRETTY | JSON_REAL_PRECISION(9));
+	json_decref(r);
+	sb_addc(&b, '\n');
+	hh_status st;
+	if (bad || b.oom) {
+		st = hh_fail(err, HH_EINTERNAL, "cannot write report.json: out of memory");
+	} else {
+		char path[PATH_MAX];
+		snprintf(path, sizeof path, "%s/report.json", dir);
+		st = fs_write_file(path, b.buf, b.len, err);
+	}
+	sb_release(&b);
+	return st;
 }
 
 typedef struct {

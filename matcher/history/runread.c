@@ -15,7 +15,7 @@
 
 #include "connectors/csv.h"
 #include "connectors/instream.h"
-#include "base/kv.h"
+#include "base/json.h"
 #include "domain/idnum.h"
 #include "domain/period.h"
 #include "history/runread.h"
@@ -127,152 +127,55 @@ const char *rr_cell(const rr_table *t, size_t row, int col)
 
 /* --- report.json ------------------------------------------------------ */
 
-/* Skips a JSON string starting at p (on the quote); returns the byte
- * after the closing quote, or NULL. */
-static const char *skip_str(const char *p)
+static void copy_str(char *dst, size_t cap, const json_t *obj, const char *key)
 {
-	for (p++; *p; p++) {
-		if (*p == '\\' && p[1])
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	return NULL;
-}
-
-/* The end of the object starting at p ('{'): one past its '}'. */
-static const char *obj_end(const char *p)
-{
-	int depth = 0;
-	while (*p) {
-		if (*p == '"') {
-			p = skip_str(p);
-			if (!p)
-				return NULL;
-			continue;
-		}
-		if (*p == '{')
-			depth++;
-		else if (*p == '}' && --depth == 0)
-			return p + 1;
-		p++;
-	}
-	return NULL;
-}
-
-/* Finds "key": within [p, end) at the object's top level and returns a
- * pointer to its value (after the colon and spaces), or NULL. */
-static const char *find_key(const char *p, const char *end, const char *key)
-{
-	size_t klen = strlen(key);
-	int depth = 0;
-	while (p < end && *p) {
-		if (*p == '"') {
-			const char *q = skip_str(p);
-			if (!q || q > end)
-				return NULL;
-			if (depth == 1 && (size_t)(q - p - 2) == klen && !memcmp(p + 1, key, klen)) {
-				while (*q == ' ' || *q == '\n' || *q == '\t' || *q == '\r')
-					q++;
-				if (*q == ':') {
-					q++;
-					while (*q == ' ' || *q == '\n' || *q == '\t' || *q == '\r')
-						q++;
-					return q;
-				}
-			}
-			p = q;
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']')
-			depth--;
-		p++;
-	}
-	return NULL;
-}
-
-/* Copies the JSON string at v (unescaping \" \\ \/ and \uXXXX below
- * 0x80) into a malloc'ed string, or NULL. */
-static char *str_value(const char *v)
-{
-	if (!v || *v != '"')
-		return NULL;
-	const char *e = skip_str(v);
-	if (!e)
-		return NULL;
-	char *s = malloc((size_t)(e - v));
-	if (!s)
-		return NULL;
-	size_t n = 0;
-	for (const char *p = v + 1; p < e - 1; p++) {
-		if (*p == '\\') {
-			p++;
-			if (*p == 'u' && p + 4 < e) {
-				s[n++] = (char)strtol((char[]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
-				p += 4;
-			} else
-				s[n++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
-		} else
-			s[n++] = *p;
-	}
-	s[n] = '\0';
-	return s;
-}
-
-static void copy_str(char *dst, size_t cap, const char *v)
-{
-	char *s = str_value(v);
-	snprintf(dst, cap, "%s", s ? s : "");
-	free(s);
+	const char *v = hj_str(obj, key);
+	snprintf(dst, cap, "%s", v ? v : "");
 }
 
 hh_status rr_report_load(const char *path, rr_report **out, hh_err *err)
 {
+	json_t *top;
 	*out = NULL;
-	char *text = NULL;
-	if (kv_read_file(path, &text, err) != HH_OK)
-		return HH_EINPUT;
-	rr_report *r = calloc(1, sizeof *r);
-	if (!r) {
-		free(text);
-		return hh_fail(err, HH_EINTERNAL, "out of memory");
-	}
-	const char *top = strchr(text, '{');
-	const char *tend = top ? obj_end(top) : NULL;
-	const char *srcs = tend ? find_key(top, tend, "sources") : NULL;
-	const char *send = srcs && *srcs == '{' ? obj_end(srcs) : NULL;
-	if (!send) {
-		free(text);
-		free(r);
+	HH_TRY(hj_load_path(path, &top, err));
+	const json_t *srcs = json_object_get(top, "sources");
+	if (!json_is_object(top) || !json_is_object(srcs)) {
+		json_decref(top);
 		return hh_fail(err, HH_EINPUT, "%s: not a report.json written by hhmatch", path);
 	}
-	char period[16] = "";
-	copy_str(period, sizeof period, find_key(top, tend, "period"));
-	r->period = period_parse(period);
-	copy_str(r->key_id, sizeof r->key_id, find_key(top, tend, "key_id"));
-	for (int s = 0; s < SRC_COUNT; s++) {
-		const char *o = find_key(srcs, send, source_name((source_id)s));
-		const char *oend = o && *o == '{' ? obj_end(o) : NULL;
-		if (!oend)
-			continue;
-		const char *absent = find_key(o, oend, "absent");
-		if (absent && !strncmp(absent, "true", 4))
-			continue;
-		/* "path" is the absolute path (files only); "file" as given */
-		r->src[s].file = str_value(find_key(o, oend, "path"));
-		if (!r->src[s].file)
-			r->src[s].file = str_value(find_key(o, oend, "file"));
-		if (!r->src[s].file)
-			continue;
-		r->src[s].present = 1;
-		copy_str(r->src[s].sha256, sizeof r->src[s].sha256,
-			 find_key(o, oend, "sha256"));
-		copy_str(r->src[s].encoding, sizeof r->src[s].encoding,
-			 find_key(o, oend, "encoding"));
+	rr_report *r = calloc(1, sizeof *r);
+	if (!r) {
+		json_decref(top);
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
 	}
-	free(text);
+	char period[16];
+	copy_str(period, sizeof period, top, "period");
+	r->period = period_parse(period);
+	copy_str(r->key_id, sizeof r->key_id, top, "key_id");
+	hh_status st = HH_OK;
+	for (int s = 0; st == HH_OK && s < SRC_COUNT; s++) {
+		const json_t *o = json_object_get(srcs, source_name((source_id)s));
+		if (!json_is_object(o) || json_is_true(json_object_get(o, "absent")))
+			continue;
+		/* "path" is the absolute path (files only); "file" as given.
+		 * Either may carry its exact bytes in "..._hex" (json.h). */
+		const char *key = hj_str(o, "path") ? "path" : "file";
+		if (!hj_str(o, key))
+			continue;
+		r->src[s].file = hj_get_bytes(o, key);
+		if (!r->src[s].file) {
+			st = hh_fail(err, HH_EINTERNAL, "out of memory");
+			break;
+		}
+		r->src[s].present = 1;
+		copy_str(r->src[s].sha256, sizeof r->src[s].sha256, o, "sha256");
+		copy_str(r->src[s].encoding, sizeof r->src[s].encoding, o, "encoding");
+	}
+	json_decref(top);
+	if (st != HH_OK) {
+		rr_report_free(r);
+		return st;
+	}
 	*out = r;
 	return HH_OK;
 }
