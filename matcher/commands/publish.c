@@ -5,6 +5,7 @@
 
 #include "base/fsutil.h"
 #include "connectors/pg.h"
+#include "history/alerts.h"
 #include "history/state.h"
 
 hh_status publish_run(const publish_cfg *pc, engine *e, engine_summary *sum,
@@ -15,7 +16,7 @@ hh_status publish_run(const publish_cfg *pc, engine *e, engine_summary *sum,
 	HH_TRY(fs_temp_beside(pc->out_dir, tmp, sizeof tmp, err));
 	hh_status st = engine_run(e, tmp, sum, err);
 	if (st == HH_OK && pc->state_dir)
-		st = state_alerts(pc->state_dir, pc->period, tmp, alerts, err);
+		st = alerts_write(pc->state_dir, pc->period, tmp, alerts, err);
 	if (st == HH_OK)
 		st = engine_check_cancel(e, err);
 	if (st == HH_OK && pc->pg_out)
