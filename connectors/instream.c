@@ -127,6 +127,17 @@ static const char *errtext(int e, char *buf, size_t cap)
 	return buf;
 }
 
+int ins_encoding_parse(const char *name, hh_encoding *out)
+{
+	if (!strcmp(name, "gb18030") || !strcmp(name, "gbk"))
+		*out = HH_ENC_GB18030;
+	else if (!strcmp(name, "utf-8") || !strcmp(name, "utf8"))
+		*out = HH_ENC_UTF8;
+	else
+		return -1;
+	return 0;
+}
+
 static hh_status ins_new(const char *name, const ins_opts *opts,
 			 enum ins_kind kind, hh_instream **out, hh_err *err)
 {

@@ -34,6 +34,11 @@ typedef enum {
 	HH_ENC_GB18030   /* also accepts GBK, of which it is a superset */
 } hh_encoding;
 
+/* The encoding called name ("utf-8", "utf8", "gb18030", "gbk": what
+ * --encoding, config files and report.json say) into *out; -1 when name
+ * is none of them. */
+int ins_encoding_parse(const char *name, hh_encoding *out);
+
 typedef struct {
 	const char *source;   /* source name for messages, e.g. "medical" */
 	hh_encoding encoding;

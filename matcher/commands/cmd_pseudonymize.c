@@ -207,10 +207,10 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 		snprintf(rej_path, sizeof rej_path, "%s", o->rejects);
 	snprintf(out_tmp, sizeof out_tmp, "%s.tmp", o->out);
 	snprintf(rej_tmp, sizeof rej_tmp, "%s.tmp", rej_path);
-	ins_opts io = {.source = o->source,
-		       .encoding = !o->encoding ? HH_ENC_AUTO
-				   : (!strcmp(o->encoding, "gb18030") || !strcmp(o->encoding, "gbk"))
-					   ? HH_ENC_GB18030 : HH_ENC_UTF8};
+	ins_opts io = {.source = o->source, .encoding = HH_ENC_AUTO};
+	if (o->encoding && ins_encoding_parse(o->encoding, &io.encoding))
+		return hh_fail(err, HH_EUSAGE, "bad --encoding '%s': expected gb18030 or utf-8",
+			       o->encoding);
 	hh_instream *in = NULL;
 	csv_opts co = {0};
 	st = pid_key_load(o->key, &key, err);

@@ -67,25 +67,20 @@ static void set(char **slot, const char *v)
 static hh_status set_encoding(run_opts *o, const char *spec, hh_err *err)
 {
 	const char *eq = strchr(spec, '=');
-	if (eq) {
-		for (int s = 0; s < SRC_COUNT; s++) {
-			const char *name = source_name((source_id)s);
-			size_t n = (size_t)(eq - spec);
-			if ((strlen(name) == n && !strncmp(spec, name, n)) ||
-			    (strlen(source_option((source_id)s)) == n &&
-			     !strncmp(spec, source_option((source_id)s), n))) {
-				if (strcmp(eq + 1, "gb18030") && strcmp(eq + 1, "gbk") &&
-				    strcmp(eq + 1, "utf-8") && strcmp(eq + 1, "utf8"))
-					break;
-				set(&o->encoding[s], eq + 1);
-				return HH_OK;
-			}
-		}
+	char name[32];
+	hh_encoding enc;
+	int s = -1;
+	if (eq && (size_t)(eq - spec) < sizeof name) {
+		snprintf(name, sizeof name, "%.*s", (int)(eq - spec), spec);
+		s = source_by_name(name);
 	}
-	return hh_fail(err, HH_EUSAGE,
-		       "bad --encoding '%s': expected SOURCE=gb18030 or SOURCE=utf-8, "
-		       "SOURCE one of civil_affairs, education, hr, housing, medical",
-		       spec);
+	if (s < 0 || ins_encoding_parse(eq + 1, &enc))
+		return hh_fail(err, HH_EUSAGE,
+			       "bad --encoding '%s': expected SOURCE=gb18030 or SOURCE=utf-8, "
+			       "SOURCE one of civil_affairs, education, hr, housing, medical",
+			       spec);
+	set(&o->encoding[s], eq + 1);
+	return HH_OK;
 }
 
 typedef struct {
@@ -110,13 +105,10 @@ static hh_status config_setting(void *ctx, const char *key, const char *value,
 {
 	config_ctx *c = ctx;
 	run_opts *o = c->o;
-	for (int s = 0; s < SRC_COUNT; s++)
-		if (!strcmp(key, source_option((source_id)s)) ||
-		    !strcmp(key, source_name((source_id)s))) {
-			set_path(&o->src[s], c->dir, value);
-			return HH_OK;
-		}
-	if (!strcmp(key, "period"))
+	int s = source_by_name(key);
+	if (s >= 0)
+		set_path(&o->src[s], c->dir, value);
+	else if (!strcmp(key, "period"))
 		set(&o->period, value);
 	else if (!strcmp(key, "key"))
 		set_path(&o->key, c->dir, value);
@@ -283,11 +275,13 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The encoding of a source (checked by set_encoding), or auto-detection. */
 static hh_encoding encoding_of(const char *s)
 {
-	if (!s)
-		return HH_ENC_AUTO;
-	return (!strcmp(s, "gb18030") || !strcmp(s, "gbk")) ? HH_ENC_GB18030 : HH_ENC_UTF8;
+	hh_encoding e = HH_ENC_AUTO;
+	if (s)
+		ins_encoding_parse(s, &e);
+	return e;
 }
 
 static void print_summary(const engine_summary *s, unsigned long alerts, const char *out)
