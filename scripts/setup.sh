@@ -6,9 +6,11 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libpq-dev libssl-dev zlib1g-dev
-      libxxhash-dev libisal-dev)
+      libxxhash-dev libisal-dev libjansson-dev)
 if [ "${1:-}" = "--test" ]; then
-	pkgs+=(libcriterion-dev postgresql gzip)
+	# jq reads the JSON outputs in the end-to-end tests; clang builds the
+	# code a second time (Release) to catch what GCC does not warn about.
+	pkgs+=(libcriterion-dev postgresql gzip jq clang)
 fi
 
 missing=()

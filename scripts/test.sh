@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # test.sh - the README's second command, and what CI runs (.ci/run).
-# Installs what is missing, builds twice (normal with -Werror, and with
-# AddressSanitizer + UndefinedBehaviorSanitizer; then the threaded runs
-# under ThreadSanitizer and the gzip tests against the zlib fallback),
-# starts a throwaway
-# PostgreSQL on a local socket, runs every test in both builds with ctest,
-# and stops the server whatever happens.
+# Installs what is missing; builds with warnings as errors (HH_WERROR) in
+# Release with GCC and with clang, installed into a fresh prefix; starts a
+# throwaway PostgreSQL on a local socket; runs every test (the layering
+# check among them) in the normal build and under AddressSanitizer +
+# UndefinedBehaviorSanitizer, the threaded runs under ThreadSanitizer and
+# the gzip tests against the zlib fallback; and stops the server whatever
+# happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -18,20 +19,30 @@ eval "$(scripts/pg-test-server.sh start "$pgdir")"
 export HH_TEST_PG=1
 
 jobs=$(nproc)
-scripts/build.sh build-test
+# What packagers and users build: Release, with GCC and with clang, and
+# `cmake --install` into a fresh prefix gives bin/hhmatch.
+for cc in gcc clang; do
+	CC=$cc scripts/build.sh "build-release-$cc" -DCMAKE_BUILD_TYPE=Release -DHH_WERROR=ON
+done
+prefix=$(mktemp -d /tmp/hhmatch-prefix.XXXXXX)
+cmake --install build-release-gcc --prefix "$prefix" >/dev/null
+"$prefix/bin/hhmatch" --version >/dev/null
+rm -rf "$prefix"
+
+scripts/build.sh build-test -DHH_WERROR=ON
 (cd build-test && ctest --output-on-failure -j"$jobs")
 
-scripts/build.sh build-asan -DHH_SANITIZE=ON
+scripts/build.sh build-asan -DHH_WERROR=ON -DHH_SANITIZE=ON
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j"$jobs")
 # ThreadSanitizer over the runs that use threads: workers, PostgreSQL
 # slices sharing tables, parallel households and outputs, signals.
-scripts/build.sh build-tsan -DHH_TSAN=ON
+scripts/build.sh build-tsan -DHH_WERROR=ON -DHH_TSAN=ON
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j"$jobs" \
 	-R 'it_gen_e2e|it_pg|it_golden|it_boundaries|it_signal|it_month_over_month')
 
 # The zlib fallback (machines without ISA-L): the gzip and reader tests.
-scripts/build.sh build-zlib -DHH_WITH_ISAL=OFF
+scripts/build.sh build-zlib -DHH_WERROR=ON -DHH_WITH_ISAL=OFF
 (cd build-zlib && ctest --output-on-failure -j"$jobs" -R 'test_instream|test_csv|it_golden|it_errors')
-echo "test.sh: all tests passed (normal, ASan+UBSan, TSan builds; zlib fallback)"
+echo "test.sh: all tests passed (Release GCC and clang builds, install; normal, ASan+UBSan, TSan builds; zlib fallback)"
