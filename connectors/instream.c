@@ -27,6 +27,7 @@
 #include "connectors/instream.h"
 
 #include "base/fsutil.h"
+#include "base/hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -254,17 +255,12 @@ static void sha_finish(hh_instream *in)
 {
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
-	static const char hx[] = "0123456789abcdef";
 
 	if (!in->md || in->hex[0])
 		return;
 	if (EVP_DigestFinal_ex(in->md, d, &n) != 1 || n != 32)
 		return;
-	for (unsigned i = 0; i < n; i++) {
-		in->hex[2 * i] = hx[d[i] >> 4];
-		in->hex[2 * i + 1] = hx[d[i] & 15];
-	}
-	in->hex[64] = '\0';
+	hex_encode(d, n, in->hex);
 }
 
 /* Raw layer: up to cap bytes from the file or callback; *n = 0 at end. */

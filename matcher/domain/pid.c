@@ -19,6 +19,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init etc. (OpenSSL 3) */
 
 #include "domain/pid.h"
+#include "base/hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,17 +40,6 @@ struct pid_key {
 	char key_id[9];
 };
 
-static const char hexdigits[] = "0123456789abcdef";
-
-static void to_hex(const uint8_t *b, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hexdigits[b[i] >> 4];
-		out[2 * i + 1] = hexdigits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 pid_key *pid_key_new(const uint8_t *key, size_t len)
 {
 	pid_key *k = malloc(sizeof *k);
@@ -61,7 +51,7 @@ pid_key *pid_key_new(const uint8_t *key, size_t len)
 	uint8_t digest[SHA256_DIGEST_LENGTH];
 
 	SHA256(key, len, digest);
-	to_hex(digest, 4, k->key_id);
+	hex_encode(digest, 4, k->key_id);
 
 	if (len > HMAC_BLOCK)
 		memcpy(kb, digest, sizeof digest);
@@ -120,45 +110,15 @@ void pid_compute(const pid_key *k, const char id18[18],
 
 void pid_to_hex(const uint8_t pid[PID_BYTES], char out[PID_HEX + 1])
 {
-	to_hex(pid, PID_BYTES, out);
+	hex_encode(pid, PID_BYTES, out);
 }
 
-/* Hex digit values, 0x80 for anything else: pid columns are decoded for
- * every row of a pseudonymised extract, so one table load per character
- * and a single validity check at the end, no branch per character. */
-#define X 0x80
-static const uint8_t hex_digit[256] = {
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, /* 0x00 */
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, /* 0x20 */
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, X, X, X, X, X, X, /* '0'..'9' */
-	X, 10, 11, 12, 13, 14, 15, X, X, X, X, X, X, X, X, X, /* 'A'.. */
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, 10, 11, 12, 13, 14, 15, X, X, X, X, X, X, X, X, X, /* 'a'.. */
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, /* 0x80 */
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-};
-#undef X
 
 int pid_from_hex(const char *s, size_t len, uint8_t out[PID_BYTES])
 {
-	const unsigned char *u = (const unsigned char *)s;
-	uint8_t bad = 0;
 	if (len != PID_HEX)
 		return -1;
-	for (size_t i = 0; i < PID_BYTES; i++) {
-		uint8_t a = hex_digit[u[2 * i]], b = hex_digit[u[2 * i + 1]];
-		bad |= a | b;
-		out[i] = (uint8_t)(a << 4 | b);
-	}
-	return bad & 0x80 ? -1 : 0;
+	return hex_decode(s, PID_BYTES, out);
 }
 
 hh_status pid_keygen(const char *path, hh_err *err)
@@ -171,7 +131,7 @@ hh_status pid_keygen(const char *path, hh_err *err)
 		return hh_fail(err, HH_EINTERNAL,
 			       "cannot generate key %s: no random bytes from "
 			       "the system", path);
-	to_hex(raw, sizeof raw, line);
+	hex_encode(raw, sizeof raw, line);
 	line[PID_HEX] = '\n';
 	OPENSSL_cleanse(raw, sizeof raw);
 
