@@ -110,9 +110,10 @@ done:
 	return st;
 }
 
-hh_status fs_write_file(const char *path, const void *data, size_t len, hh_err *err)
+hh_status fs_write_file(const char *path, const void *data, size_t len, unsigned mode,
+			hh_err *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
 		return hh_fail(err, HH_EINTERNAL, "cannot create %s: %s", path, strerror(errno));
 	const char *p = data;
@@ -140,7 +141,7 @@ hh_status fs_copy_file(const char *from, const char *to, hh_err *err)
 	/* Run outputs are kept whole in memory while copied: they are the
 	 * history's own files, a few hundred MB at the very most. */
 	HH_TRY(fs_read_file(from, (size_t)1 << 40, HH_EINTERNAL, &data, &len, err));
-	hh_status st = fs_write_file(to, data, len, err);
+	hh_status st = fs_write_file(to, data, len, 0600, err);
 	free(data);
 	return st;
 }

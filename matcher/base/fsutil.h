@@ -3,9 +3,9 @@
  * and written, folders made and removed, and the rename that publishes a
  * finished folder in one step.
  *
- * Messages name the path and the system's reason.  Files are written with
- * mode 0600 and fsync'ed before the call returns, so a publication that
- * follows finds them on disk.
+ * Messages name the path and the system's reason.  Files are fsync'ed
+ * before the call returns, so a publication that follows finds them on
+ * disk.
  *
  * Thread safety: none of these keep state; distinct paths may be used
  * from several threads.
@@ -35,11 +35,12 @@ hh_status fs_mkdir_p(const char *path, unsigned mode, hh_err *err);
 hh_status fs_read_file(const char *path, size_t max, hh_status status, char **out,
 		       size_t *len, hh_err *err);
 
-/* Creates (or truncates) path with mode 0600, writes data[0..len) and
- * fsyncs it. */
-hh_status fs_write_file(const char *path, const void *data, size_t len, hh_err *err);
+/* Creates (or truncates) path with mode (0640 for a run's outputs, 0600
+ * for the history's files), writes data[0..len) and fsyncs it. */
+hh_status fs_write_file(const char *path, const void *data, size_t len, unsigned mode,
+			hh_err *err);
 
-/* Copies the file from to the file to (as fs_write_file writes). */
+/* Copies the file from to the file to, mode 0600. */
 hh_status fs_copy_file(const char *from, const char *to, hh_err *err);
 
 /* fsyncs a folder, so that the renames in it are on disk (best effort). */

@@ -394,7 +394,7 @@ static hh_status compute(const run_view *cur, const run_view *prev, int period,
 	if (st == HH_OK) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof path, "%s/alerts.jsonl", dir);
-		st = fs_write_file(path, sb_str(&b), b.len, err);
+		st = fs_write_file(path, sb_str(&b), b.len, 0600, err);
 	}
 	if (st == HH_OK)
 		*n_alerts = (unsigned long)n;
