@@ -117,17 +117,22 @@ int hj_set_bytes(json_t *obj, const char *key, const char *s)
 	json_t *v = hj_string_bytes(s, n, &lossy);
 	if (!v || json_object_set_new(obj, key, v) != 0)
 		return -1;
-	if (!lossy)
-		return 0;
-	char *hex = malloc(2 * n + 1);
 	strbuf k = STRBUF_INIT;
 	sb_addf(&k, "%s_hex", key);
 	int rc = -1;
-	if (hex && !k.oom) {
-		hex_encode(s, n, hex);
-		rc = json_object_set_new(obj, sb_str(&k), json_string(hex));
+	if (!k.oom && !lossy) {
+		/* a _hex member from an earlier value of key would be read back
+		 * by hj_get_bytes instead of s */
+		json_object_del(obj, sb_str(&k));
+		rc = 0;
+	} else if (!k.oom) {
+		char *hex = malloc(2 * n + 1);
+		if (hex) {
+			hex_encode(s, n, hex);
+			rc = json_object_set_new(obj, sb_str(&k), json_string(hex));
+		}
+		free(hex);
 	}
-	free(hex);
 	sb_release(&k);
 	return rc;
 }
