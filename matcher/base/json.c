@@ -22,13 +22,15 @@ hh_status hj_load_path(const char *path, json_t **out, hh_err *err)
 	if (!f)
 		return hh_fail(err, HH_EINPUT, "cannot read %s: %s", path, strerror(errno));
 	json_error_t je;
+	errno = 0;
 	*out = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-	int read_err = ferror(f);
+	/* the read's errno says why (a folder opens, then reads EISDIR) */
+	int read_err = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
 	if (read_err) {
 		json_decref(*out);
 		*out = NULL;
-		return hh_fail(err, HH_EINPUT, "cannot read %s: input/output error", path);
+		return hh_fail(err, HH_EINPUT, "cannot read %s: %s", path, strerror(read_err));
 	}
 	return *out ? HH_OK : load_error(&je, path, err);
 }
