@@ -3,8 +3,9 @@
  *
  * Fields are quoted only when they hold a comma, quote or line break
  * (RFC 4180), so plain values stay readable.  A name ending in ".gz" is
- * gzip-compressed.  Output goes to the path given; callers that need
- * all-or-nothing files write to a temporary name and rename.
+ * gzip-compressed (connectors/outstream.h does the file and the gzip).
+ * Output goes to the path given; callers that need all-or-nothing files
+ * write to a temporary name and rename.
  *
  * Lifetime: csvw_open / csvw_close (which reports any write error, and
  * fsyncs so a rename after it publishes complete data).
