@@ -25,7 +25,8 @@ typedef struct {
 	const char *out_dir;     /* created if missing */
 	uint64_t households;     /* roster households */
 	uint64_t seed;
-	int period;              /* YYYYMM, run period the data is for */
+	int period;              /* YYYYMM, run period the data is for;
+				    0: 202611 */
 	int clean;               /* 1: no dirty data at all */
 	const pid_key *key;      /* optional: ground truth gets pids; and with
 				    pid_sources, extracts carry pid */
