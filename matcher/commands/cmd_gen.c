@@ -14,8 +14,9 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "gen/gen.h"
+#include "domain/period.h"
 #include "domain/pid.h"
+#include "gen/gen.h"
 
 static const char usage_text[] =
 	"usage: hhmatch gen --out DIR --households N --seed S [options]\n"
@@ -106,10 +107,9 @@ hh_status cmd_gen(int argc, char **argv)
 			have_seed = 1;
 			break;
 		case 'p':
-			if (parse_u64(optarg, &v) || strlen(optarg) != 6 || v % 100 < 1 ||
-			    v % 100 > 12)
+			o.period = period_parse(optarg);
+			if (!o.period)
 				return usage_error("--period wants YYYYMM, not '%s'", optarg);
-			o.period = (int)v;
 			break;
 		case 'c':
 			o.clean = 1;
@@ -139,8 +139,6 @@ hh_status cmd_gen(int argc, char **argv)
 		return usage_error("%s", "--seed S is required");
 	if (o.pid_sources && !key_path)
 		return usage_error("%s", "--pid-sources needs --key FILE");
-	if (!o.period)
-		o.period = 202611;
 
 	hh_err err = {{0}};
 	pid_key *key = NULL;
