@@ -47,7 +47,9 @@ hh_status csvw_open(const char *path, csvw **out, hh_err *err)
 	return HH_OK;
 }
 
-void csvw_raw(csvw *w, const char *s, size_t len)
+/* The bytes that do not fit: kept out of put() so that the common case
+ * stays small enough to be inlined into the field writers. */
+static void raw_spill(csvw *w, const char *s, size_t len)
 {
 	while (len) {
 		if (w->used == CSVW_BUF)
@@ -60,24 +62,36 @@ void csvw_raw(csvw *w, const char *s, size_t len)
 	}
 }
 
+static inline void put(csvw *w, const char *s, size_t len)
+{
+	if (len <= CSVW_BUF - w->used) {
+		memcpy(w->buf + w->used, s, len);
+		w->used += len;
+		return;
+	}
+	raw_spill(w, s, len);
+}
+
+void csvw_raw(csvw *w, const char *s, size_t len) { put(w, s, len); }
+
 void csvw_field(csvw *w, const char *s, size_t len, int sep_before)
 {
 	if (sep_before)
-		csvw_raw(w, ",", 1);
+		put(w, ",", 1);
 	int quote = 0;
 	for (size_t i = 0; i < len && !quote; i++)
 		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
 	if (!quote) {
-		csvw_raw(w, s, len);
+		put(w, s, len);
 		return;
 	}
-	csvw_raw(w, "\"", 1);
+	put(w, "\"", 1);
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '"')
-			csvw_raw(w, "\"", 1);
-		csvw_raw(w, s + i, 1);
+			put(w, "\"", 1);
+		put(w, s + i, 1);
 	}
-	csvw_raw(w, "\"", 1);
+	put(w, "\"", 1);
 }
 
 void csvw_str(csvw *w, const char *s, int sep_before)
@@ -93,10 +107,10 @@ void csvw_printf(csvw *w, const char *fmt, ...)
 	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		csvw_raw(w, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+		put(w, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-void csvw_end_row(csvw *w) { csvw_raw(w, "\n", 1); }
+void csvw_end_row(csvw *w) { put(w, "\n", 1); }
 
 /* Digits of v, right-aligned ending at end; returns the first. */
 static char *digits(uint64_t v, char *end)
@@ -117,7 +131,7 @@ void csvw_int(csvw *w, int64_t v, int sep_before)
 		*--p = '-';
 	if (sep_before)
 		*--p = ',';
-	csvw_raw(w, p, (size_t)(end - p));
+	put(w, p, (size_t)(end - p));
 }
 
 /* Yuan text of fen right-aligned ending at end; returns the first. */
@@ -140,7 +154,7 @@ void csvw_yuan(csvw *w, int64_t fen, int sep_before)
 	char *p = yuan(fen, end);
 	if (sep_before)
 		*--p = ',';
-	csvw_raw(w, p, (size_t)(end - p));
+	put(w, p, (size_t)(end - p));
 }
 
 size_t csvw_fmt_yuan(int64_t fen, char out[32])
