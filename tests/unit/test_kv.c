@@ -1,5 +1,5 @@
 /*
- * test_kv.c - the `key = value` parser (matcher/kv.c): comments, blanks,
+ * test_kv.c - the `key = value` parser (base/kv.c): comments, blanks,
  * quotes, CRLF and BOM, every syntax error with its line number, callback
  * errors stopping the parse, and kv_read_file.
  */
@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "base/kv.h"
+
+#define TESTDIR_NAME "kv"
+#include "testdir.h"
 
 #define MAXKV 16
 
@@ -130,9 +133,9 @@ Test(kv, long_line)
 	size_t n = 5000;
 	char *text = malloc(n + 16);
 	cr_assert_not_null(text);
-	strcpy(text, "k = ");
+	memcpy(text, "k = ", 4);
 	memset(text + 4, 'v', n);
-	strcpy(text + 4 + n, "\nz = 1\n");
+	memcpy(text + 4 + n, "\nz = 1\n", sizeof "\nz = 1\n");
 	cr_assert_eq(parse(text, &c, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(c.n, 2);
 	cr_assert_eq(strlen(c.value[0]), sizeof c.value[0] - 1); /* clipped copy */
@@ -236,59 +239,39 @@ Test(kv, random_text_robustness)
 	}
 }
 
-static char tmpdir[64];
+TestSuite(kv_file, .init = testdir_setup, .fini = testdir_teardown);
 
-static void make_tmpdir(void)
+Test(kv_file, read_roundtrip)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_kv.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(data, 1, n, f), n);
-	cr_assert_eq(fclose(f), 0);
-}
-
-Test(kv_file, read_roundtrip, .init = make_tmpdir, .fini = remove_tmpdir)
-{
-	char path[128], *text = NULL;
+	const char *path;
+	char *text = NULL;
 	hh_err err;
 	const char body[] = "a = 1\nb = 2\n";
-	snprintf(path, sizeof path, "%s/r.conf", tmpdir);
-	write_file(path, body, sizeof body - 1);
+	path = tpath("r.conf");
+	write_bytes(path, body, sizeof body - 1);
 	cr_assert_eq(kv_read_file(path, &text, &err), HH_OK, "%s", err.msg);
 	cr_assert_str_eq(text, body);
 	free(text);
 
-	snprintf(path, sizeof path, "%s/empty.conf", tmpdir);
-	write_file(path, "", 0);
+	path = tpath("empty.conf");
+	write_bytes(path, "", 0);
 	cr_assert_eq(kv_read_file(path, &text, &err), HH_OK, "%s", err.msg);
 	cr_assert_str_eq(text, "");
 	free(text);
 }
 
-Test(kv_file, read_larger_than_buffer, .init = make_tmpdir,
-     .fini = remove_tmpdir)
+Test(kv_file, read_larger_than_buffer)
 {
-	char path[128], *text = NULL;
+	const char *path;
+	char *text = NULL;
 	hh_err err;
 	size_t n = 100000;
 	char *body = malloc(n);
 	cr_assert_not_null(body);
 	for (size_t i = 0; i < n; i++)
 		body[i] = (i % 50 == 49) ? '\n' : 'x';
-	snprintf(path, sizeof path, "%s/big.conf", tmpdir);
-	write_file(path, body, n);
+	path = tpath("big.conf");
+	write_bytes(path, body, n);
 	cr_assert_eq(kv_read_file(path, &text, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(strlen(text), n);
 	cr_assert_eq(memcmp(text, body, n), 0);
@@ -296,46 +279,47 @@ Test(kv_file, read_larger_than_buffer, .init = make_tmpdir,
 	free(body);
 }
 
-Test(kv_file, errors, .init = make_tmpdir, .fini = remove_tmpdir)
+Test(kv_file, errors)
 {
-	char path[128];
+	const char *path;
 	char *text = (char *)"untouched";
 	hh_err err;
 
-	snprintf(path, sizeof path, "%s/missing.conf", tmpdir);
+	path = tpath("missing.conf");
 	cr_assert_eq(kv_read_file(path, &text, &err), HH_EUSAGE);
 	cr_assert(strstr(err.msg, "missing.conf"), "%s", err.msg);
 	cr_assert(strstr(err.msg, "No such file"), "%s", err.msg);
 	cr_assert_str_eq(text, "untouched");
 
-	cr_assert_eq(kv_read_file(tmpdir, &text, &err), HH_EUSAGE);
+	cr_assert_eq(kv_read_file(tdir, &text, &err), HH_EUSAGE);
 	cr_assert(strstr(err.msg, "is a directory"), "%s", err.msg);
 
-	snprintf(path, sizeof path, "%s/nul.conf", tmpdir);
-	write_file(path, "a = 1\0b = 2\n", 12);
+	path = tpath("nul.conf");
+	write_bytes(path, "a = 1\0b = 2\n", 12);
 	cr_assert_eq(kv_read_file(path, &text, &err), HH_EUSAGE);
 	cr_assert(strstr(err.msg, "NUL byte"), "%s", err.msg);
 	cr_assert_str_eq(text, "untouched");
 }
 
-Test(kv_file, size_limit, .init = make_tmpdir, .fini = remove_tmpdir)
+Test(kv_file, size_limit)
 {
-	char path[128], *text = NULL;
+	const char *path;
+	char *text = NULL;
 	hh_err err;
 	size_t limit = 16u << 20;
 	char *body = malloc(limit + 1);
 	cr_assert_not_null(body);
 	memset(body, '#', limit + 1);
 
-	snprintf(path, sizeof path, "%s/exact.conf", tmpdir);
-	write_file(path, body, limit);
+	path = tpath("exact.conf");
+	write_bytes(path, body, limit);
 	cr_assert_eq(kv_read_file(path, &text, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(strlen(text), limit);
 	free(text);
 
 	text = NULL;
-	snprintf(path, sizeof path, "%s/over.conf", tmpdir);
-	write_file(path, body, limit + 1);
+	path = tpath("over.conf");
+	write_bytes(path, body, limit + 1);
 	cr_assert_eq(kv_read_file(path, &text, &err), HH_EUSAGE);
 	cr_assert(strstr(err.msg, "larger than 16 MiB"), "%s", err.msg);
 	cr_assert_null(text);

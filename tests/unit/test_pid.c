@@ -1,14 +1,13 @@
 /*
- * test_pid.c - keyed pseudonyms (matcher/pid.c) and `hhmatch keygen`
- * (matcher/cmd_keygen.c).
+ * test_pid.c - keyed pseudonyms and key files (domain/pid.c).  The
+ * `hhmatch keygen` command line is tested end to end (tests/e2e/it_keygen.sh).
  *
  * HMAC-SHA256 is checked against RFC 4231 (cases 1-4, 6, 7; 6 and 7 use a
  * 131-byte key, so the key is hashed first) and against OpenSSL's one-shot
- * HMAC() on random keys and messages.  Key files are made in a fresh
- * temporary directory per test.
+ * HMAC() on random keys and messages.  Key files are made in the test's
+ * own temporary folder (testdir.h).
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +19,10 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include "commands/commands.h"
 #include "domain/pid.h"
+
+#define TESTDIR_NAME "pid"
+#include "testdir.h"
 
 static void hex_of(const uint8_t *b, size_t n, char *out)
 {
@@ -225,36 +226,6 @@ Test(pid, from_hex_rejects)
 
 /* ---- key files ---- */
 
-static char tmpdir[64];
-
-static void make_tmpdir(void)
-{
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/hh_test_pid_XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-/* The tests make only plain files directly in tmpdir. */
-static void remove_tmpdir(void)
-{
-	DIR *d = opendir(tmpdir);
-	cr_assert_not_null(d);
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char p[sizeof tmpdir + sizeof e->d_name + 1];
-		snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	cr_assert_eq(rmdir(tmpdir), 0);
-}
-
-static void path_in(char *out, size_t n, const char *name)
-{
-	snprintf(out, n, "%s/%s", tmpdir, name);
-}
-
 static void write_file(const char *path, const char *content, mode_t mode)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
@@ -275,14 +246,14 @@ static size_t read_file(const char *path, char *buf, size_t n)
 	return got;
 }
 
-TestSuite(keyfile, .init = make_tmpdir, .fini = remove_tmpdir);
+TestSuite(keyfile, .init = testdir_setup, .fini = testdir_teardown);
 
 Test(keyfile, keygen_makes_a_0600_hex_file_and_refuses_to_overwrite)
 {
-	char path[128], buf[256];
+	char buf[256];
 	hh_err err = {{0}};
 	struct stat sb;
-	path_in(path, sizeof path, "k.key");
+	const char *path = tpath("k.key");
 
 	cr_assert_eq(pid_keygen(path, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(stat(path, &sb), 0);
@@ -300,25 +271,23 @@ Test(keyfile, keygen_makes_a_0600_hex_file_and_refuses_to_overwrite)
 	cr_assert_str_eq(buf, before, "the existing key was changed");
 
 	/* Two keys differ. */
-	char path2[128];
-	path_in(path2, sizeof path2, "k2.key");
+	const char *path2 = tpath("k2.key");
 	cr_assert_eq(pid_keygen(path2, &err), HH_OK, "%s", err.msg);
 	read_file(path2, buf, sizeof buf);
 	cr_assert_str_neq(buf, before);
 
 	/* An unwritable place: an error, nothing left behind. */
-	char path3[160];
-	path_in(path3, sizeof path3, "no/such/dir.key");
+	const char *path3 = tpath("no/such/dir.key");
 	cr_assert_eq(pid_keygen(path3, &err), HH_EINTERNAL);
 	cr_assert(strstr(err.msg, "no/such/dir.key"), "%s", err.msg);
 }
 
 Test(keyfile, load_gives_key_id_and_the_right_hmac)
 {
-	char path[128], buf[256];
+	char buf[256];
 	hh_err err = {{0}};
 	pid_key *k = NULL;
-	path_in(path, sizeof path, "k.key");
+	const char *path = tpath("k.key");
 	cr_assert_eq(pid_keygen(path, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(pid_key_load(path, &k, &err), HH_OK, "%s", err.msg);
 	cr_assert_not_null(k);
@@ -351,13 +320,12 @@ Test(keyfile, known_key_file)
 	/* A fixed key: its key_id and the pid of the published example are
 	 * fixed too (computed independently with sha256sum and
 	 * `openssl dgst -sha256 -mac HMAC -macopt hexkey:...`). */
-	char path[128];
 	hh_err err = {{0}};
 	pid_key *k = NULL;
 	const char *hex =
 		"000102030405060708090a0b0c0d0e0f"
 		"101112131415161718191A1B1C1D1E1F"; /* either case */
-	path_in(path, sizeof path, "fixed.key");
+	const char *path = tpath("fixed.key");
 	write_file(path, hex, 0600); /* no newline: accepted */
 	cr_assert_eq(pid_key_load(path, &k, &err), HH_OK, "%s", err.msg);
 
@@ -389,10 +357,9 @@ Test(keyfile, known_key_file)
 
 Test(keyfile, group_or_world_readable_is_refused)
 {
-	char path[128];
 	hh_err err = {{0}};
 	pid_key *k = NULL;
-	path_in(path, sizeof path, "k.key");
+	const char *path = tpath("k.key");
 	cr_assert_eq(pid_keygen(path, &err), HH_OK, "%s", err.msg);
 
 	static const mode_t modes[] = {0644, 0640, 0604, 0610, 0601, 0660};
@@ -425,8 +392,7 @@ Test(keyfile, bad_content_is_refused_without_echoing_it)
 		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\nextra",
 		" 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
 	};
-	char path[128];
-	path_in(path, sizeof path, "bad.key");
+	const char *path = tpath("bad.key");
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		hh_err err = {{0}};
 		pid_key *k = (pid_key *)1;
@@ -440,43 +406,9 @@ Test(keyfile, bad_content_is_refused_without_echoing_it)
 
 	hh_err err = {{0}};
 	pid_key *k = NULL;
-	char missing[128];
-	path_in(missing, sizeof missing, "missing.key");
+	const char *missing = tpath("missing.key");
 	cr_assert_eq(pid_key_load(missing, &k, &err), HH_EINPUT);
 	cr_assert(strstr(err.msg, "missing.key"), "%s", err.msg);
-	cr_assert_eq(pid_key_load(tmpdir, &k, &err), HH_EINPUT);
+	cr_assert_eq(pid_key_load(tdir, &k, &err), HH_EINPUT);
 	cr_assert_null(k);
-}
-
-Test(keyfile, keygen_command)
-{
-	char path[128];
-	struct stat sb;
-	path_in(path, sizeof path, "cmd.key");
-
-	char *no_out[] = {"keygen", NULL};
-	cr_assert_eq(cmd_keygen(1, no_out), HH_EUSAGE);
-	char *unknown[] = {"keygen", "--bogus", NULL};
-	cr_assert_eq(cmd_keygen(2, unknown), HH_EUSAGE);
-	char *no_value[] = {"keygen", "--out", NULL};
-	cr_assert_eq(cmd_keygen(2, no_value), HH_EUSAGE);
-	char *extra[] = {"keygen", "--out", path, "more", NULL};
-	cr_assert_eq(cmd_keygen(4, extra), HH_EUSAGE);
-	cr_assert_neq(stat(path, &sb), 0);
-	char *help[] = {"keygen", "--help", NULL};
-	cr_assert_eq(cmd_keygen(2, help), HH_OK);
-
-	char *ok[] = {"keygen", "--out", path, NULL};
-	cr_assert_eq(cmd_keygen(3, ok), HH_OK);
-	cr_assert_eq(stat(path, &sb), 0);
-	cr_assert_eq(sb.st_mode & 07777, 0600);
-	cr_assert_eq(cmd_keygen(3, ok), HH_EUSAGE); /* exists: refused */
-
-	char path2[140];
-	path_in(path2, sizeof path2, "cmd2.key");
-	char opt[160];
-	snprintf(opt, sizeof opt, "--out=%s", path2);
-	char *eq[] = {"keygen", opt, NULL};
-	cr_assert_eq(cmd_keygen(2, eq), HH_OK);
-	cr_assert_eq(stat(path2, &sb), 0);
 }

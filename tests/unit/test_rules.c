@@ -1,5 +1,5 @@
 /*
- * test_rules.c - the risk rules (matcher/rules.c): the embedded defaults
+ * test_rules.c - the risk rules (domain/rules.c): the embedded defaults
  * against the contract's numbers, every rule at its boundary, scores and
  * levels, override files (thresholds, weights, per-region income lines,
  * and every kind of error), and rules_parse_yuan.
@@ -16,30 +16,15 @@
 
 #define YUAN(y) ((int64_t)(y) * 100)
 
-static char tmpdir[64];
+#define TESTDIR_NAME "rules"
+#include "testdir.h"
 
-static void make_tmpdir(void)
-{
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_rules.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	cr_assert_eq(system(cmd), 0);
-}
-
-/* Writes text to tmpdir/name and returns the path (static buffer). */
+/* Writes text to name in the test's folder and returns the path (a
+ * tpath result). */
 static const char *write_rules(const char *name, const char *text)
 {
-	static char path[128];
-	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	cr_assert_eq(fputs(text, f) >= 0, 1);
-	cr_assert_eq(fclose(f), 0);
+	const char *path = tpath(name);
+	write_bytes(path, text, strlen(text));
 	return path;
 }
 
@@ -361,8 +346,8 @@ Test(rules_eval, levels_with_defaults)
 	rules_free(r);
 }
 
-Test(rules_eval, levels_each_score, .init = make_tmpdir,
-     .fini = remove_tmpdir)
+Test(rules_eval, levels_each_score, .init = testdir_setup,
+     .fini = testdir_teardown)
 {
 	/* every flag rule weighs 1, so the score is the number of flags */
 	const char *path = write_rules("ones.rules",
@@ -397,8 +382,9 @@ Test(rules_eval, levels_each_score, .init = make_tmpdir,
 
 /* ---- override files ---- */
 
-Test(rules_override, thresholds_weights_regions, .init = make_tmpdir,
-     .fini = remove_tmpdir)
+TestSuite(rules_override, .init = testdir_setup, .fini = testdir_teardown);
+
+Test(rules_override, thresholds_weights_regions)
 {
 	const char *path = write_rules(
 		"ningxia.rules",
@@ -480,8 +466,7 @@ Test(rules_override, thresholds_weights_regions, .init = make_tmpdir,
 	rules_free(r);
 }
 
-Test(rules_override, ratio_thresholds_round_up, .init = make_tmpdir,
-     .fini = remove_tmpdir)
+Test(rules_override, ratio_thresholds_round_up)
 {
 	/* 0.0001 x 100.01 yuan = 1.0001 fen: the first amount that reaches
 	 * it is 2 fen, and that is the threshold reported */
@@ -512,8 +497,7 @@ Test(rules_override, ratio_thresholds_round_up, .init = make_tmpdir,
 	rules_free(r);
 }
 
-Test(rules_override, empty_file_keeps_defaults, .init = make_tmpdir,
-     .fini = remove_tmpdir)
+Test(rules_override, empty_file_keeps_defaults)
 {
 	const char *path = write_rules("empty.rules", "# nothing\n");
 	rules *r = NULL;
@@ -541,8 +525,7 @@ static void expect_error(const char *text, const char *msg)
 	cr_assert_eq(r, (rules *)&want);
 }
 
-Test(rules_override, unknown_keys, .init = make_tmpdir,
-     .fini = remove_tmpdir)
+Test(rules_override, unknown_keys)
 {
 	expect_error("income_line = 6000\n\n\nmedcal_oop = 10000\n",
 		     "F: line 4: unknown setting 'medcal_oop'; did you mean "
@@ -570,7 +553,7 @@ Test(rules_override, unknown_keys, .init = make_tmpdir,
 		     "F: line 1: expected 'key = value'");
 }
 
-Test(rules_override, bad_values, .init = make_tmpdir, .fini = remove_tmpdir)
+Test(rules_override, bad_values)
 {
 	expect_error("a_comment_first = 1\n", /* sanity: unknown first */
 		     "F: line 1: unknown setting 'a_comment_first'");
@@ -631,8 +614,7 @@ Test(rules_override, bad_values, .init = make_tmpdir, .fini = remove_tmpdir)
 		     "yuan, got 'x'");
 }
 
-Test(rules_override, cross_key_checks, .init = make_tmpdir,
-     .fini = remove_tmpdir)
+Test(rules_override, cross_key_checks)
 {
 	expect_error("level_medium = 7\n",
 		     "F: level_low (1), level_medium (7) and level_high (6) "
@@ -651,11 +633,9 @@ Test(rules_override, cross_key_checks, .init = make_tmpdir,
 	rules_free(r);
 }
 
-Test(rules_override, missing_file, .init = make_tmpdir,
-     .fini = remove_tmpdir)
+Test(rules_override, missing_file)
 {
-	char path[128];
-	snprintf(path, sizeof path, "%s/nope.rules", tmpdir);
+	const char *path = tpath("nope.rules");
 	rules *r = NULL;
 	hh_err err;
 	cr_assert_eq(rules_new(path, &r, &err), HH_EUSAGE);

@@ -1,22 +1,28 @@
 /*
- * test_state.c - run history and alerts (matcher/state.c): every alert
+ * test_state.c - run history and alerts (history/state.c): every alert
  * kind from hand-made pairs of runs, findings alerts, ids stable across
  * reruns of a period, a rerun compared with the earlier period (never
  * with itself), and the first period with no history.
  */
 #include <criterion/criterion.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
+#include "history/alerts.h"
 #include "history/state.h"
+
+#define TESTDIR_NAME "state"
+#include "testdir.h"
 
 static void put(const char *dir, const char *name, const char *text)
 {
-	char p[512];
+	char p[2048];
 	snprintf(p, sizeof p, "%s/%s", dir, name);
 	FILE *f = fopen(p, "w");
 	cr_assert_not_null(f, "%s", p);
@@ -26,7 +32,7 @@ static void put(const char *dir, const char *name, const char *text)
 
 static char *slurp(const char *dir, const char *name)
 {
-	char p[512];
+	char p[2048];
 	snprintf(p, sizeof p, "%s/%s", dir, name);
 	FILE *f = fopen(p, "r");
 	cr_assert_not_null(f, "%s", p);
@@ -45,45 +51,52 @@ static const char hh_header[] =
  * and high ones. */
 static void make_run(const char *dir, const char *const *hh, const char *findings)
 {
-	char hbuf[4096] = "", fbuf[4096] = "";
-	strcat(hbuf, hh_header);
-	strcat(fbuf, hh_header);
+	strbuf hbuf = STRBUF_INIT, fbuf = STRBUF_INIT, fnd = STRBUF_INIT;
+	sb_adds(&hbuf, hh_header);
+	sb_adds(&fbuf, hh_header);
 	for (; *hh; hh++) {
-		char id[32], level[16], reasons[128] = "", line[256];
+		char id[32], level[16], reasons[128] = "";
 		int n = sscanf(*hh, "%31s %15s %127s", id, level, reasons);
 		cr_assert_geq(n, 2);
-		snprintf(line, sizeof line, "%s,640104,dibao,2,1000.00,500.00,0.00,0.00,0,%s,%s\n",
-			 id, level, reasons);
-		strcat(hbuf, line);
-		if (!strcmp(level, "medium") || !strcmp(level, "high"))
-			strcat(fbuf, line);
+		int flagged = !strcmp(level, "medium") || !strcmp(level, "high");
+		strbuf *to[] = {&hbuf, flagged ? &fbuf : NULL};
+		for (size_t i = 0; i < 2 && to[i]; i++)
+			sb_addf(to[i], "%s,640104,dibao,2,1000.00,500.00,0.00,0.00,0,%s,%s\n",
+				id, level, reasons);
 	}
+	sb_addf(&fnd, "code,source,household_id,pid,detail\n%s", findings);
+	cr_assert(!hbuf.oom && !fbuf.oom && !fnd.oom);
 	mkdir(dir, 0700);
-	put(dir, "households.csv", hbuf);
-	put(dir, "flags.csv", fbuf);
-	char fnd[4096];
-	snprintf(fnd, sizeof fnd, "code,source,household_id,pid,detail\n%s", findings);
-	put(dir, "findings.csv", fnd);
+	put(dir, "households.csv", sb_str(&hbuf));
+	put(dir, "flags.csv", sb_str(&fbuf));
+	put(dir, "findings.csv", sb_str(&fnd));
 	put(dir, "report.json", "{\"period\": \"000000\", \"sources\": {}}\n");
+	sb_release(&hbuf);
+	sb_release(&fbuf);
+	sb_release(&fnd);
 }
 
-static char root[64];
-static char state[128], prev_out[128], cur_out[128];
+/* The state folder and two run folders, in the test's temporary folder. */
+static char state[1280], prev_out[1280], cur_out[1280];
 
 static void setup(void)
 {
-	snprintf(root, sizeof root, "/tmp/hh_test_state.XXXXXX");
-	cr_assert_not_null(mkdtemp(root));
-	snprintf(state, sizeof state, "%s/state", root);
-	snprintf(prev_out, sizeof prev_out, "%s/oct", root);
-	snprintf(cur_out, sizeof cur_out, "%s/nov", root);
+	testdir_setup();
+	snprintf(state, sizeof state, "%s", tpath("state"));
+	snprintf(prev_out, sizeof prev_out, "%s", tpath("oct"));
+	snprintf(cur_out, sizeof cur_out, "%s", tpath("nov"));
 }
 
-static void teardown(void)
+/* Entries of dir other than . and .. */
+static int entries(const char *dir)
 {
-	char cmd[256];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	cr_assert_eq(system(cmd), 0);
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "%s", dir);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 #define PID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -146,14 +159,14 @@ static void run_two_months(void)
 	hh_err err = {{0}};
 	unsigned long n = 0;
 	make_run(prev_out, oct_hh, oct_findings);
-	cr_assert_eq(state_alerts(state, 202610, prev_out, &n, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(alerts_write(state, 202610, prev_out, &n, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(state_save(state, 202610, prev_out, &err), HH_OK, "%s", err.msg);
 	make_run(cur_out, nov_hh, nov_findings);
-	cr_assert_eq(state_alerts(state, 202611, cur_out, &n, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(n, 8);
 }
 
-Test(state, alert_kinds, .init = setup, .fini = teardown)
+Test(state, alert_kinds, .init = setup, .fini = testdir_teardown)
 {
 	run_two_months();
 	char *text = slurp(cur_out, "alerts.jsonl");
@@ -197,13 +210,13 @@ Test(state, alert_kinds, .init = setup, .fini = teardown)
 	free(text);
 }
 
-Test(state, alert_id_is_the_documented_hash, .init = setup, .fini = teardown)
+Test(state, alert_id_is_the_documented_hash, .init = setup, .fini = testdir_teardown)
 {
 	run_two_months();
 	char *text = slurp(cur_out, "alerts.jsonl");
 	char id[33];
 	/* sha256("202611|H1|escalated|R_INCOME;R_MEDICAL")[:32] */
-	state_alert_id(202611, "H1", "escalated", "R_INCOME;R_MEDICAL", id);
+	alerts_id(202611, "H1", "escalated", "R_INCOME;R_MEDICAL", id);
 	cr_expect(strstr(text, id), "%s not in %s", id, text);
 	FILE *p = popen("printf '%s' '202611|H1|escalated|R_INCOME;R_MEDICAL' | sha256sum", "r");
 	cr_assert_not_null(p);
@@ -214,7 +227,7 @@ Test(state, alert_id_is_the_documented_hash, .init = setup, .fini = teardown)
 	free(text);
 }
 
-Test(state, rerun_gives_identical_alerts, .init = setup, .fini = teardown)
+Test(state, rerun_gives_identical_alerts, .init = setup, .fini = testdir_teardown)
 {
 	hh_err err = {{0}};
 	unsigned long n = 0;
@@ -222,29 +235,28 @@ Test(state, rerun_gives_identical_alerts, .init = setup, .fini = teardown)
 	char *first = slurp(cur_out, "alerts.jsonl");
 	cr_assert_eq(state_save(state, 202611, cur_out, &err), HH_OK, "%s", err.msg);
 	/* the same month again: compared with 202610, not with the saved 202611 */
-	cr_assert_eq(state_alerts(state, 202611, cur_out, &n, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_OK, "%s", err.msg);
 	char *second = slurp(cur_out, "alerts.jsonl");
 	cr_expect_str_eq(first, second);
 	cr_assert_eq(state_save(state, 202611, cur_out, &err), HH_OK, "%s", err.msg);
-	char saved[256];
+	char saved[1400];
 	snprintf(saved, sizeof saved, "%s/runs/202611", state);
 	char *kept = slurp(saved, "alerts.jsonl");
 	cr_expect_str_eq(first, kept);
-	/* no temporary folders left behind */
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "test $(ls -A '%s/runs' | wc -l) -eq 2", state);
-	cr_expect_eq(system(cmd), 0);
+	/* no temporary folders left behind: the two periods only */
+	snprintf(saved, sizeof saved, "%s/runs", state);
+	cr_expect_eq(entries(saved), 2);
 	free(first);
 	free(second);
 	free(kept);
 }
 
-Test(state, no_previous_period, .init = setup, .fini = teardown)
+Test(state, no_previous_period, .init = setup, .fini = testdir_teardown)
 {
 	hh_err err = {{0}};
 	unsigned long n = 0;
 	make_run(cur_out, nov_hh, nov_findings);
-	cr_assert_eq(state_alerts(state, 202611, cur_out, &n, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_OK, "%s", err.msg);
 	/* flagged: H1 H2 H5 H6 H7 new; findings A_DECEASED, A_PUBLIC_SECTOR,
 	 * X_DISCOVERY (D_DUP_ROW does not alert) */
 	cr_expect_eq(n, 8);
@@ -260,7 +272,7 @@ Test(state, no_previous_period, .init = setup, .fini = teardown)
 	free(text);
 }
 
-Test(state, later_period_in_state_is_ignored, .init = setup, .fini = teardown)
+Test(state, later_period_in_state_is_ignored, .init = setup, .fini = testdir_teardown)
 {
 	/* a run of 202610 when 202611 is already kept compares with nothing
 	 * earlier: everything flagged is new */
@@ -269,11 +281,11 @@ Test(state, later_period_in_state_is_ignored, .init = setup, .fini = teardown)
 	make_run(cur_out, nov_hh, "");
 	cr_assert_eq(state_save(state, 202611, cur_out, &err), HH_OK, "%s", err.msg);
 	make_run(prev_out, oct_hh, "");
-	cr_assert_eq(state_alerts(state, 202610, prev_out, &n, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(alerts_write(state, 202610, prev_out, &n, &err), HH_OK, "%s", err.msg);
 	cr_expect_eq(n, 5); /* H1 H2 H3 H4 H6, all new */
 }
 
-Test(state, periods_listed_in_order, .init = setup, .fini = teardown)
+Test(state, periods_listed_in_order, .init = setup, .fini = testdir_teardown)
 {
 	hh_err err = {{0}};
 	make_run(cur_out, nov_hh, "");

@@ -1,51 +1,77 @@
 /*
- * testdir.h - a fresh temporary folder per test, for the Criterion unit
- * tests that write their inputs to files.  Include once per test file:
+ * testdir.h - the one temporary-folder helper of the unit tests.
  *
- *   #define TESTDIR_NAME "csv"
+ * A unit test that writes files writes them in a fresh private folder
+ * (mkdtemp under $TMPDIR, else /tmp) made before the test and removed,
+ * with everything below it, after the test, whether it passed or failed.
+ * No test names a fixed path under /tmp, so tests never meet each other's
+ * files and a run leaves nothing behind.  Include it once per test file:
+ *
+ *   #define TESTDIR_NAME "csv"          (the folder is hh_test_csv.XXXXXX)
  *   #include "testdir.h"
  *   TestSuite(csv, .init = testdir_setup, .fini = testdir_teardown);
  *
- * tpath("x.csv") names a file in it (four results stay valid at once);
- * write_bytes writes one.  The folder is removed after each test.
+ *   write_bytes(tpath("x.csv"), "a,b\n", 4);
+ *
+ * A suite that prepares more (paths of its own under tdir) calls
+ * testdir_setup first from its own .init.  tdir is the folder's path;
+ * tpath(name) is tdir/name in one of four rotating buffers, so four
+ * results are valid at once (copy one that must live longer).
+ *
+ * The folder is removed with base/fsutil.h's fs_remove_tree, not a shell,
+ * and teardown checks that it is gone.  Criterion runs each test in its
+ * own process, so the static state below is per test.
  */
 #ifndef HH_TESTDIR_H
 #define HH_TESTDIR_H
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-static char tdir[256];
+#include "base/fsutil.h"
 
-static void testdir_setup(void)
+#ifndef TESTDIR_NAME
+#error "define TESTDIR_NAME (the test file's short name) before including testdir.h"
+#endif
+
+static char tdir[1024];
+
+static inline void testdir_setup(void)
 {
-	snprintf(tdir, sizeof tdir, "/tmp/hh_test_" TESTDIR_NAME ".XXXXXX");
-	cr_assert_not_null(mkdtemp(tdir));
+	const char *base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	int n = snprintf(tdir, sizeof tdir, "%s/hh_test_" TESTDIR_NAME ".XXXXXX", base);
+	cr_assert(n > 0 && (size_t)n < sizeof tdir, "TMPDIR too long: %s", base);
+	cr_assert_not_null(mkdtemp(tdir), "mkdtemp %s: %s", tdir, strerror(errno));
 }
 
-static void testdir_teardown(void)
+static inline void testdir_teardown(void)
 {
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tdir);
-	cr_assert_eq(system(cmd), 0);
+	fs_remove_tree(tdir);
+	cr_assert(access(tdir, F_OK) != 0 && errno == ENOENT, "%s was not removed", tdir);
 }
 
-static const char *tpath(const char *name)
+static inline const char *tpath(const char *name)
 {
-	static char p[4][512];
+	static char p[4][1280];
 	static int k;
 	k = (k + 1) % 4;
-	snprintf(p[k], sizeof p[k], "%s/%s", tdir, name);
+	int n = snprintf(p[k], sizeof p[k], "%s/%s", tdir, name);
+	cr_assert(n > 0 && (size_t)n < sizeof p[k], "path too long: %s/%s", tdir, name);
 	return p[k];
 }
 
-static void write_bytes(const char *path, const void *b, size_t n)
+static inline void write_bytes(const char *path, const void *b, size_t n)
 {
 	FILE *f = fopen(path, "wb");
-	cr_assert_not_null(f);
-	cr_assert_eq(fwrite(b, 1, n, f), n);
-	cr_assert_eq(fclose(f), 0);
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	cr_assert_eq(fwrite(b, 1, n, f), n, "%s: short write", path);
+	cr_assert_eq(fclose(f), 0, "%s: %s", path, strerror(errno));
 }
 
 #endif
