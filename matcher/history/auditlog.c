@@ -1,12 +1,10 @@
 /*
- * auditlog.c - the hash-chained audit log (format in auditlog.h).
- *
- * Records are checked structurally from the end of the line: the last
- * 158 bytes of a record are always
- *   ,"prev_sha256":"<64 hex>","sha256":"<64 hex>"}
- * so verification needs no JSON parser and cannot be fooled by a member
- * value that happens to contain the same text.
+ * auditlog.c - the audit log as a file (see auditlog.h).  The record's
+ * bytes and the chain's verdicts are auditrec.c's; this file adds the
+ * locking, the reading of the last line and the one-write append.
  */
+#include "history/auditlog.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,84 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "history/auditlog.h"
-#include "history/runread.h"
+#include "base/fsutil.h"
+#include "base/hex.h"
+#include "base/strbuf.h"
+#include "history/auditrec.h"
 
-static const char zeros[] =
-	"0000000000000000000000000000000000000000000000000000000000000000";
-#define PREV_TAG ",\"prev_sha256\":\""
-#define OWN_TAG "\",\"sha256\":\""
-#define PREV_LEN (sizeof PREV_TAG - 1) /* 16 */
-#define OWN_LEN (sizeof OWN_TAG - 1)   /* 12 */
-#define TAIL_LEN (PREV_LEN + 64 + OWN_LEN + 64 + 2)
-
-static int is_hex64(const char *p)
-{
-	for (int i = 0; i < 64; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* Checks the shape of one line (without its '\n').  On success *prev and
- * *own point at the two 64-hex values and *seq holds the seq. */
-static const char *shape(const char *l, size_t len, const char **prev, const char **own,
-			 unsigned long *seq)
-{
-	if (len < TAIL_LEN + 10 || strncmp(l, "{\"seq\":", 7))
-		return "not a log record (damaged structure)";
-	const char *t = l + len - TAIL_LEN;
-	if (memcmp(t, PREV_TAG, PREV_LEN) || !is_hex64(t + PREV_LEN) ||
-	    memcmp(t + PREV_LEN + 64, OWN_TAG, OWN_LEN) ||
-	    !is_hex64(t + PREV_LEN + 64 + OWN_LEN) || memcmp(l + len - 2, "\"}", 2))
-		return "not a log record (damaged prev_sha256 or sha256)";
-	char *end;
-	errno = 0;
-	unsigned long s = strtoul(l + 7, &end, 10);
-	if (errno || end == l + 7 || *end != ',')
-		return "not a log record (damaged seq)";
-	*prev = t + PREV_LEN;
-	*own = t + PREV_LEN + 64 + OWN_LEN;
-	*seq = s;
-	return NULL;
-}
-
-static hh_status read_all(int fd, const char *path, char **out, size_t *len, hh_err *err)
-{
-	struct stat sb;
-	if (fstat(fd, &sb))
-		return hh_fail(err, HH_EINPUT, "cannot read %s: %s", path, strerror(errno));
-	size_t cap = (size_t)sb.st_size + 1, n = 0;
-	char *b = malloc(cap);
-	if (!b)
-		return hh_fail(err, HH_EINTERNAL, "out of memory");
-	for (;;) {
-		if (n + 1 >= cap) {
-			char *nb = realloc(b, cap * 2);
-			if (!nb) {
-				free(b);
-				return hh_fail(err, HH_EINTERNAL, "out of memory");
-			}
-			b = nb;
-			cap *= 2;
-		}
-		ssize_t r = pread(fd, b + n, cap - n - 1, (off_t)n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(b);
-			return hh_fail(err, HH_EINPUT, "cannot read %s: %s", path, strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	b[n] = '\0';
-	*out = b;
-	*len = n;
-	return HH_OK;
-}
+/* An audit log is read whole to verify it; past this size something else
+ * is wrong. */
+#define LOG_MAX ((size_t)1 << 40)
 
 hh_status auditlog_verify(const char *path, auditlog_check *out, hh_err *err)
 {
@@ -102,15 +30,17 @@ hh_status auditlog_verify(const char *path, auditlog_check *out, hh_err *err)
 	if (fd < 0)
 		return hh_fail(err, HH_EINPUT, "cannot open audit log %s: %s", path,
 			       strerror(errno));
+	/* the shared lock keeps an appender from adding half a line while
+	 * the file is read (a second descriptor reads under it) */
 	flock(fd, LOCK_SH);
 	char *b = NULL;
 	size_t len = 0;
-	hh_status st = read_all(fd, path, &b, &len, err);
+	hh_status st = fs_read_file(path, LOG_MAX, HH_EINPUT, &b, &len, err);
 	close(fd);
 	if (st != HH_OK)
 		return st;
 	char prev_hash[65];
-	memcpy(prev_hash, zeros, 65);
+	memcpy(prev_hash, auditrec_zeros, 65);
 	unsigned long k = 0;
 	for (size_t off = 0; off < len;) {
 		k++;
@@ -118,38 +48,37 @@ hh_status auditlog_verify(const char *path, auditlog_check *out, hh_err *err)
 		const char *nl = memchr(l, '\n', len - off);
 		size_t ll = nl ? (size_t)(nl - l) : len - off;
 		off += ll + (nl ? 1 : 0);
-		const char *prev, *own, *why = NULL;
-		unsigned long seq = 0;
+		auditrec_parts p;
 		char h[65];
-		if (!nl)
-			why = "incomplete record (no line end)";
-		else
-			why = shape(l, ll, &prev, &own, &seq);
-		if (!why) {
-			rr_sha256_hex(l, (size_t)(own - l) - OWN_LEN + 1, h);
-			if (memcmp(h, own, 64))
-				why = "its content does not match its sha256 (the record was changed)";
+		int link = 0;
+		const char *why = nl ? auditrec_parse(l, ll, &p)
+				     : "incomplete record (no line end)";
+		if (!why && hex_sha256(l, p.text_len, h)) {
+			st = hh_fail(err, HH_EINTERNAL, "cannot verify %s: SHA-256 failed", path);
+			break;
 		}
-		if (why)
+		if (!why)
+			why = auditrec_check(p.own, h, p.prev, prev_hash, k == 1, &link);
+		if (why && link) /* the seq says which record the gap is before */
+			snprintf(out->why, sizeof out->why, "%s; its seq is %lu", why, p.seq);
+		else if (why)
 			snprintf(out->why, sizeof out->why, "%s", why);
-		else if (memcmp(prev, prev_hash, 64))
-			snprintf(out->why, sizeof out->why, "%s; its seq is %lu",
-				 k == 1 ? "prev_sha256 is not zeros: records before it were removed"
-					: "prev_sha256 does not match the record before it (a record "
-					  "was removed, reordered or changed)", seq);
-		else if (seq != k)
-			snprintf(out->why, sizeof out->why, "seq is %lu, expected %lu", seq, k);
+		else if (p.seq != k)
+			snprintf(out->why, sizeof out->why, "seq is %lu, expected %lu", p.seq, k);
 		if (out->why[0]) {
 			out->broken = k;
 			break;
 		}
-		rr_sha256_hex(l, ll, prev_hash);
+		if (hex_sha256(l, ll, prev_hash)) {
+			st = hh_fail(err, HH_EINTERNAL, "cannot verify %s: SHA-256 failed", path);
+			break;
+		}
 		out->records = k;
 	}
-	if (!out->broken && out->records)
+	if (st == HH_OK && !out->broken && out->records)
 		memcpy(out->head, prev_hash, 65);
 	free(b);
-	return HH_OK;
+	return st;
 }
 
 /* The last line of the log (fd at any offset); *line malloc'ed, without
@@ -197,6 +126,46 @@ static hh_status last_line(int fd, const char *path, char **line, size_t *len, h
 	}
 }
 
+/* The seq and prev_sha256 the next record gets, from the last line. */
+static hh_status chain_after(int fd, const char *path, unsigned long *seq, char prev[65],
+			     hh_err *err)
+{
+	char *last = NULL;
+	size_t ll = 0;
+	*seq = 1;
+	memcpy(prev, auditrec_zeros, 65);
+	HH_TRY(last_line(fd, path, &last, &ll, err));
+	hh_status st = HH_OK;
+	auditrec_parts p;
+	if (!last)
+		st = HH_OK;
+	else if (auditrec_parse(last, ll, &p))
+		st = hh_fail(err, HH_EINPUT, "the last record of the audit log %s is damaged; "
+			     "run hhmatch audit verify-log", path);
+	else if (hex_sha256(last, ll, prev))
+		st = hh_fail(err, HH_EINTERNAL, "cannot append to audit log %s: SHA-256 failed",
+			     path);
+	else
+		*seq = p.seq + 1;
+	free(last);
+	return st;
+}
+
+static hh_status write_all(int fd, const char *path, const strbuf *b, hh_err *err)
+{
+	ssize_t w;
+	do
+		w = write(fd, b->buf, b->len);
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)b->len)
+		return hh_fail(err, HH_EINTERNAL, "cannot append to audit log %s: %s", path,
+			       w < 0 ? strerror(errno) : "short write");
+	if (fsync(fd))
+		return hh_fail(err, HH_EINTERNAL, "cannot sync audit log %s: %s", path,
+			       strerror(errno));
+	return HH_OK;
+}
+
 hh_status auditlog_append(const char *path, const char *members, unsigned long *seq,
 			  hh_err *err)
 {
@@ -210,49 +179,25 @@ hh_status auditlog_append(const char *path, const char *members, unsigned long *
 		return hh_fail(err, HH_EINTERNAL, "cannot lock audit log %s: %s", path,
 			       strerror(e));
 	}
-	char *last = NULL;
-	size_t ll = 0;
-	hh_status st = last_line(fd, path, &last, &ll, err);
-	char prev_hash[65];
+	char prev[65], own[65];
 	unsigned long s = 1;
-	memcpy(prev_hash, zeros, 65);
-	if (st == HH_OK && last) {
-		const char *p, *o;
-		unsigned long ps;
-		if (shape(last, ll, &p, &o, &ps))
-			st = hh_fail(err, HH_EINPUT,
-				     "the last record of the audit log %s is damaged; run hhmatch "
-				     "audit verify-log", path);
-		else {
-			rr_sha256_hex(last, ll, prev_hash);
-			s = ps + 1;
-		}
-	}
-	free(last);
-	jbuf b = {0};
+	strbuf b = STRBUF_INIT;
+	hh_status st = chain_after(fd, path, &s, prev, err);
 	if (st == HH_OK) {
-		char own[65];
-		jb_printf(&b, "{\"seq\":%lu,%s" PREV_TAG "%s\"", s, members, prev_hash);
-		rr_sha256_hex(b.s ? b.s : "", b.n, own);
-		jb_printf(&b, ",\"sha256\":\"%s\"}\n", own);
+		int rc = auditrec_text(&b, s, members, strlen(members), prev, own);
+		auditrec_close(&b, own);
+		sb_addc(&b, '\n');
 		if (b.oom)
 			st = hh_fail(err, HH_EINTERNAL, "out of memory");
+		else if (rc)
+			st = hh_fail(err, HH_EINTERNAL, "cannot append to audit log %s: SHA-256 "
+				     "failed", path);
 	}
-	if (st == HH_OK) {
-		ssize_t w;
-		do
-			w = write(fd, b.s, b.n);
-		while (w < 0 && errno == EINTR);
-		if (w != (ssize_t)b.n)
-			st = hh_fail(err, HH_EINTERNAL, "cannot append to audit log %s: %s", path,
-				     w < 0 ? strerror(errno) : "short write");
-		else if (fsync(fd))
-			st = hh_fail(err, HH_EINTERNAL, "cannot sync audit log %s: %s", path,
-				     strerror(errno));
-	}
+	if (st == HH_OK)
+		st = write_all(fd, path, &b, err);
 	if (st == HH_OK && seq)
 		*seq = s;
-	jb_free(&b);
+	sb_release(&b);
 	flock(fd, LOCK_UN);
 	close(fd);
 	return st;

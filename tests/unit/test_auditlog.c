@@ -1,33 +1,36 @@
 /*
- * test_auditlog.c - the hash-chained audit log (matcher/auditlog.c): an
- * intact chain verifies; one changed byte anywhere in a record, a removed
- * record, two records swapped, a truncated last line and a removed first
- * record are each detected and the first broken record is named.
+ * test_auditlog.c - the audit record (history/auditrec.c) and the
+ * hash-chained log file (history/auditlog.c).
+ *
+ * The record: the bytes of records written by hhmatch before the audit
+ * store existed are rebuilt exactly from their content (so the
+ * PostgreSQL store's table, which is verified by rebuilding, keeps
+ * verifying), with the format's own escaping; a record's parts are found
+ * by its shape.  The log: an intact chain verifies (an old log too); one
+ * changed byte anywhere in a record, a removed record, two records
+ * swapped, a truncated last line and a removed first record are each
+ * detected and the first broken record is named.
  */
-#include <criterion/criterion.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#define TESTDIR_NAME "auditlog"
+#include "testdir.h"
+
+#include "base/hex.h"
 #include "history/auditlog.h"
+#include "history/auditrec.h"
 
-static char dir[64], path[128];
+static char path[1280];
 
 static void setup(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/hh_test_auditlog.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/audit.log", dir);
+	testdir_setup();
+	snprintf(path, sizeof path, "%s", tpath("audit.log"));
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
+	testdir_teardown();
 }
 
 static void append_n(int n)
@@ -134,9 +137,7 @@ Test(auditlog, changed_record_with_recomputed_hash_names_the_next, .init = setup
 	append_n(3);
 	char l[8][1024];
 	cr_assert_eq(read_lines(l, 8), 3);
-	char moved[160];
-	snprintf(moved, sizeof moved, "%s.keep", path);
-	cr_assert_eq(rename(path, moved), 0);
+	cr_assert_eq(rename(path, tpath("audit.log.keep")), 0);
 	/* rebuild a log whose record 2 differs, then splice the old record 3 */
 	hh_err err = {{0}};
 	FILE *f = fopen(path, "w");
@@ -211,6 +212,117 @@ Test(auditlog, append_continues_seq_and_chain, .init = setup, .fini = teardown)
 				     &seq, &err), HH_OK);
 	cr_expect_eq(seq, 3);
 	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	cr_expect_eq(c.records, 3);
+}
+
+/* Two records written by hhmatch 0.1.0 before the audit store (audit
+ * findings --run ... --operator $'op\x01'), the second with a tab, a
+ * backslash, quotes and UTF-8 in its purpose. */
+static const char *const old_lines[] = {
+	"{\"seq\":1,\"time\":\"2026-11-30T04:56:24Z\",\"operator\":\"op\\u0001\",\"purpose\":"
+	"\"case 1\",\"query\":{\"command\":\"findings\",\"run\":\"out_nov\",\"period\":"
+	"\"202611\",\"code\":\"X_NONE\"},\"pids\":[],\"prev_sha256\":\"000000000000000000000"
+	"0000000000000000000000000000000000000000000\",\"sha256\":\"10931ef1a8cd9b1769bd98b632"
+	"f2973393c060fc1727e5df9538ad598c1bedda\"}",
+	"{\"seq\":2,\"time\":\"2026-11-30T04:56:24Z\",\"operator\":\"op\\u0001\",\"purpose\":"
+	"\"tab\\u0009here \\\\ \\\"q\\\" \xc3\xa9\",\"query\":{\"command\":\"findings\",\"run\":"
+	"\"out_nov\",\"period\":\"202611\",\"code\":\"X_NONE\"},\"pids\":[],\"prev_sha256\":"
+	"\"f9ca593c933786cdc030afc311848dbf7435e98debcf6a410240a73fd677d370\",\"sha256\":"
+	"\"fa479e6c2f2769e07c22b362e411873c6a0df0afab6935d00a2246f44735d205\"}",
+};
+
+static const char old_query[] =
+	"{\"command\":\"findings\",\"run\":\"out_nov\",\"period\":\"202611\",\"code\":\"X_NONE\"}";
+
+/* A record rebuilt from its content, as the table's records are. */
+static void rebuild(strbuf *line, unsigned long seq, const char *purpose, const char *prev)
+{
+	auditrec r = {.time = "2026-11-30T04:56:24Z", .operator_ = "op\x01", .purpose = purpose,
+		      .query = old_query};
+	strbuf m = STRBUF_INIT;
+	char own[65];
+	auditrec_members(&m, &r);
+	cr_assert_eq(auditrec_text(line, seq, sb_str(&m), m.len, prev, own), 0);
+	auditrec_close(line, own);
+	cr_assert_not(line->oom);
+	sb_release(&m);
+}
+
+Test(auditrec, old_records_rebuilt_byte_for_byte)
+{
+	strbuf l1 = STRBUF_INIT, l2 = STRBUF_INIT;
+	char h1[65];
+	rebuild(&l1, 1, "case 1", auditrec_zeros);
+	cr_expect_str_eq(sb_str(&l1), old_lines[0]);
+	cr_assert_eq(hex_sha256(l1.buf, l1.len, h1), 0);
+	rebuild(&l2, 2, "tab\there \\ \"q\" \xc3\xa9", h1);
+	cr_expect_str_eq(sb_str(&l2), old_lines[1]);
+	sb_release(&l1);
+	sb_release(&l2);
+}
+
+Test(auditrec, escaping_is_the_formats_own)
+{
+	/* quote, backslash and newline short; every other control byte as
+	 * lower-case \u00xx (never \t or \u001F); DEL, '/' and bytes that are
+	 * not UTF-8 as they are */
+	const char *pids[] = {"a\"b", "c\nd"};
+	auditrec r = {.time = "t", .operator_ = "\t\r\x1f", .purpose = "/\x7f\xff\\",
+		      .query = "{}", .pids = pids, .npids = 2};
+	strbuf m = STRBUF_INIT;
+	auditrec_members(&m, &r);
+	cr_expect_str_eq(sb_str(&m), "\"time\":\"t\",\"operator\":\"\\u0009\\u000d\\u001f\","
+			 "\"purpose\":\"/\x7f\xff\\\\\",\"query\":{},\"pids\":[\"a\\\"b\",\"c\\nd\"]");
+	sb_release(&m);
+}
+
+Test(auditrec, parts_found_by_shape)
+{
+	strbuf l = STRBUF_INIT;
+	rebuild(&l, 7, "a \",\"sha256\":\"", auditrec_zeros);
+	auditrec_parts p;
+	cr_assert_null(auditrec_parse(l.buf, l.len, &p));
+	cr_expect_eq(p.seq, 7);
+	cr_expect_eq(strncmp(p.prev, auditrec_zeros, 64), 0);
+	char h[65];
+	cr_assert_eq(hex_sha256(l.buf, p.text_len, h), 0);
+	cr_expect_eq(strncmp(p.own, h, 64), 0);
+	cr_expect_eq(p.own + 64 + 2, l.buf + l.len);
+	cr_expect_not_null(auditrec_parse(l.buf, l.len - 1, &p));
+	cr_expect_not_null(auditrec_parse("{\"seq\":x", 9, &p));
+	sb_release(&l);
+}
+
+Test(auditrec, verdicts)
+{
+	const char *a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	const char *b = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+	int link = -1;
+	cr_expect_null(auditrec_check(a, a, b, b, 0, &link));
+	cr_expect_eq(link, 0);
+	cr_expect(strstr(auditrec_check(a, b, b, b, 0, &link), "was changed"));
+	cr_expect_eq(link, 0);
+	cr_expect(strstr(auditrec_check(a, a, a, b, 1, &link), "not zeros"));
+	cr_expect_eq(link, 1);
+	cr_expect(strstr(auditrec_check(a, a, a, b, 0, &link), "does not match the record before"));
+	cr_expect_eq(link, 1);
+}
+
+Test(auditlog, old_log_verifies_and_grows, .init = setup, .fini = teardown)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s\n%s\n", old_lines[0], old_lines[1]);
+	fclose(f);
+	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	cr_expect_eq(c.records, 2);
+	hh_err err = {{0}};
+	unsigned long seq = 0;
+	cr_assert_eq(auditlog_append(path, "\"x\":1", &seq, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(seq, 3);
+	c = verify();
 	cr_expect_eq(c.broken, 0, "%s", c.why);
 	cr_expect_eq(c.records, 3);
 }

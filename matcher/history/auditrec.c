@@ -1,0 +1,134 @@
+/*
+ * auditrec.c - the audit record's bytes and its chain check (format in
+ * auditrec.h).  Both logs call these: what one log writes, the other
+ * rebuilds and verifies byte for byte.
+ */
+#include "history/auditrec.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hex.h"
+
+const char auditrec_zeros[65] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+#define PREV_TAG ",\"prev_sha256\":\""
+#define OWN_TAG "\",\"sha256\":\""
+#define PREV_LEN (sizeof PREV_TAG - 1) /* 16 */
+#define OWN_LEN (sizeof OWN_TAG - 1)   /* 12 */
+#define TAIL_LEN (PREV_LEN + 64 + OWN_LEN + 64 + 2)
+
+/* A string as the format escapes it (auditrec.h): the hashed bytes of
+ * every record ever written depend on exactly this. */
+static void put_str(strbuf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	sb_addc(b, '"');
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch != '"' && ch != '\\' && ch >= 0x20)
+			continue;
+		sb_add(b, run, (size_t)(s - run));
+		if (ch == '"' || ch == '\\') {
+			sb_addc(b, '\\');
+			sb_addc(b, (char)ch);
+		} else if (ch == '\n') {
+			sb_adds(b, "\\n");
+		} else {
+			char u[7] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], '\0'};
+			sb_adds(b, u);
+		}
+		run = s + 1;
+	}
+	sb_add(b, run, (size_t)(s - run));
+	sb_addc(b, '"');
+}
+
+void auditrec_members(strbuf *out, const auditrec *r)
+{
+	sb_adds(out, "\"time\":");
+	put_str(out, r->time);
+	sb_adds(out, ",\"operator\":");
+	put_str(out, r->operator_);
+	sb_adds(out, ",\"purpose\":");
+	put_str(out, r->purpose);
+	sb_adds(out, ",\"query\":");
+	sb_adds(out, r->query);
+	sb_adds(out, ",\"pids\":[");
+	for (size_t i = 0; i < r->npids; i++) {
+		if (i)
+			sb_addc(out, ',');
+		put_str(out, r->pids[i]);
+	}
+	sb_addc(out, ']');
+}
+
+int auditrec_text(strbuf *out, unsigned long seq, const char *members, size_t len,
+		  const char *prev, char own[65])
+{
+	size_t start = out->len;
+	own[0] = '\0';
+	sb_addf(out, "{\"seq\":%lu,", seq);
+	sb_add(out, members, len);
+	sb_adds(out, PREV_TAG);
+	sb_adds(out, prev);
+	sb_addc(out, '"');
+	if (out->oom)
+		return -1;
+	return hex_sha256(out->buf + start, out->len - start, own);
+}
+
+void auditrec_close(strbuf *out, const char *sha256)
+{
+	sb_adds(out, ",\"sha256\":\"");
+	sb_adds(out, sha256);
+	sb_adds(out, "\"}");
+}
+
+static int is_hex64(const char *p)
+{
+	for (int i = 0; i < 64; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+const char *auditrec_parse(const char *l, size_t len, auditrec_parts *out)
+{
+	if (len < TAIL_LEN + 10 || strncmp(l, "{\"seq\":", 7))
+		return "not a log record (damaged structure)";
+	const char *t = l + len - TAIL_LEN;
+	if (memcmp(t, PREV_TAG, PREV_LEN) || !is_hex64(t + PREV_LEN) ||
+	    memcmp(t + PREV_LEN + 64, OWN_TAG, OWN_LEN) ||
+	    !is_hex64(t + PREV_LEN + 64 + OWN_LEN) || memcmp(l + len - 2, "\"}", 2))
+		return "not a log record (damaged prev_sha256 or sha256)";
+	char *end;
+	errno = 0;
+	unsigned long s = strtoul(l + 7, &end, 10);
+	if (errno || end == l + 7 || *end != ',')
+		return "not a log record (damaged seq)";
+	out->seq = s;
+	out->prev = t + PREV_LEN;
+	out->own = t + PREV_LEN + 64 + OWN_LEN;
+	out->text_len = (size_t)(t - l) + PREV_LEN + 64 + 1;
+	return NULL;
+}
+
+const char *auditrec_check(const char *own, const char *computed, const char *prev,
+			   const char *expected, int first, int *link)
+{
+	int changed = strncmp(own, computed, 64) != 0;
+	int broken_link = !changed && strncmp(prev, expected, 64) != 0;
+	if (link)
+		*link = broken_link;
+	if (changed)
+		return "its content does not match its sha256 (the record was changed)";
+	if (broken_link)
+		return first ? "prev_sha256 is not zeros: records before it were removed"
+			     : "prev_sha256 does not match the record before it (a record "
+			       "was removed, reordered or changed)";
+	return NULL;
+}

@@ -1,0 +1,89 @@
+/*
+ * auditrec.h - one record of the audit log, built and checked in one
+ * place for both logs (the file of auditlog.h and the table
+ * hhmatch.audit_log of the PostgreSQL store).
+ *
+ * A record is one line of JSON:
+ *
+ *   {"seq":N,"time":T,"operator":O,"purpose":P,"query":Q,"pids":[..],
+ *    "prev_sha256":"<64 hex>","sha256":"<64 hex>"}
+ *
+ *   seq          1-based position of the record in its log (the table's id)
+ *   time         "YYYY-MM-DDTHH:MM:SSZ"
+ *   operator,    strings
+ *   purpose
+ *   query        a JSON object, copied as given ({"command":...})
+ *   pids         the pids the answer returned, hex strings
+ *   prev_sha256  SHA-256 (hex) of the previous record's line (without its
+ *                line end); 64 zeros for the first record
+ *   sha256       SHA-256 of the record's text from '{' up to and including
+ *                the closing quote of prev_sha256 (the "text" below)
+ *
+ * The strings are written as this format always wrote them: '"', '\\' and
+ * newline escaped as \" \\ \n, other bytes below 0x20 as \u00xx (lower-case
+ * hex), every other byte as it is.  The escaping is part of what the
+ * hashes cover, and the PostgreSQL store rebuilds a record's bytes from
+ * its columns whenever it verifies, so it is fixed here rather than left
+ * to a JSON library whose escaping could change with its version.
+ *
+ * Thread safety: pure functions; strbufs belong to their caller.
+ */
+#ifndef HH_AUDITREC_H
+#define HH_AUDITREC_H
+
+#include <stddef.h>
+
+#include "base/strbuf.h"
+
+/* The prev_sha256 of the first record. */
+extern const char auditrec_zeros[65];
+
+/* One record's content.  All strings NUL-terminated; pids may be NULL
+ * when npids is 0. */
+typedef struct {
+	const char *time, *operator_, *purpose, *query;
+	const char *const *pids;
+	size_t npids;
+} auditrec;
+
+/* Appends the record's members, without braces:
+ *   "time":..,"operator":..,"purpose":..,"query":<query>,"pids":[..] */
+void auditrec_members(strbuf *out, const auditrec *r);
+
+/* Appends the text a record's sha256 covers,
+ *   {"seq":<seq>,<members>,"prev_sha256":"<prev>"
+ * and sets own to its SHA-256.  -1 when out ran out of memory or the
+ * digest failed (own is then ""). */
+int auditrec_text(strbuf *out, unsigned long seq, const char *members, size_t len,
+		  const char *prev, char own[65]);
+
+/* Appends the end of the record after its text: ,"sha256":"<sha256>"}
+ * (no line end). */
+void auditrec_close(strbuf *out, const char *sha256);
+
+/* A line of a log file (without its '\n') taken apart by its shape: the
+ * last 158 bytes are always ,"prev_sha256":"<64 hex>","sha256":"<64 hex>"}
+ * so no JSON parser, and no member value that happens to hold the same
+ * text, is involved. */
+typedef struct {
+	unsigned long seq;
+	const char *prev;    /* the 64 hex of prev_sha256, inside the line */
+	const char *own;     /* the 64 hex of sha256, inside the line */
+	size_t text_len;     /* length of the text sha256 covers */
+} auditrec_parts;
+
+/* NULL when line[0..len) has the shape of a record (*out filled), else
+ * what is wrong with it. */
+const char *auditrec_parse(const char *line, size_t len, auditrec_parts *out);
+
+/* The chain's verdict on a record, the same words for every log: NULL
+ * when own (its sha256 as stored) equals computed (the SHA-256 of its
+ * text) and prev (its prev_sha256 as stored) equals expected (the hash
+ * of the record before it, or auditrec_zeros for the first, first = 1);
+ * else what is wrong, and *link (may be NULL) is 1 when the record
+ * itself is intact but does not follow the one before it.  Checking seq
+ * is left to the caller, which knows whether it is a seq or a table id. */
+const char *auditrec_check(const char *own, const char *computed, const char *prev,
+			   const char *expected, int first, int *link);
+
+#endif
