@@ -1,0 +1,465 @@
+/*
+ * audit_query.c - the three questions of `hhmatch audit` (see
+ * audit_int.h), each answered from the store's tables and, where the
+ * store can re-read the run's source files, from those:
+ *
+ *   household   its households row, every rule's value, threshold and
+ *               whether it fired (explain), its findings, its members
+ *               (from the roster source) and every source row about a
+ *               member
+ *   person      its roster and source rows (which sources hold the
+ *               person), its households, its findings, and its history
+ *               over every period the store keeps
+ *   findings    the findings of one code, optionally within a region
+ *
+ * What the store cannot answer is said as a fact, in the store's words.
+ * Every pid shown is noted in the answer for the audit record.  Columns
+ * are looked up by name, never by position.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands/audit_int.h"
+#include "domain/idnum.h"
+#include "domain/rules.h"
+
+/* The rows of q into *t (freed first); a gap leaves *t NULL and, when
+ * what is not NULL, becomes a warning "what: gap". */
+static hh_status rows(audit_ctx *c, const auditstore_query *q, rr_table **t,
+		      const char *what, hh_err *err)
+{
+	const char *gap = NULL;
+	rr_table_free(*t);
+	*t = NULL;
+	HH_TRY(auditstore_rows(c->store, q, t, &gap, err));
+	if (gap && what)
+		answer_warn(c->a, "%s%s%s", what, what[0] ? ": " : "", gap);
+	return HH_OK;
+}
+
+/* The fact that says what the store cannot answer. */
+static void not_available(audit_ctx *c, const char *what)
+{
+	char key[64];
+	snprintf(key, sizeof key, "not available from the %s", c->info->kind);
+	answer_fact(c->a, key, "%s (%s)", what, c->info->no_sources);
+}
+
+static int find_row(const rr_table *t, const char *col, const char *value)
+{
+	int c = t ? rr_col(t, col) : -1;
+	for (size_t i = 0; c >= 0 && i < t->nrows; i++)
+		if (!strcmp(rr_cell(t, i, c), value))
+			return (int)i;
+	return -1;
+}
+
+static void findings_section(audit_ctx *c, const char *title, const rr_table *fnd,
+			     const char *by_col, const char *value)
+{
+	answer_section *s = answer_section_new(c->a, title, "code,source,household_id,pid,detail");
+	int k = rr_col(fnd, by_col), code = rr_col(fnd, "code"), src = rr_col(fnd, "source");
+	int hid = rr_col(fnd, "household_id"), pid = rr_col(fnd, "pid");
+	int detail = rr_col(fnd, "detail");
+	for (size_t i = 0; i < fnd->nrows; i++)
+		if (!strcmp(rr_cell(fnd, i, k), value)) {
+			answer_row(c->a, s, rr_cell(fnd, i, code), rr_cell(fnd, i, src),
+				   rr_cell(fnd, i, hid), rr_cell(fnd, i, pid), rr_cell(fnd, i, detail));
+			answer_pid(c->a, rr_cell(fnd, i, pid));
+		}
+}
+
+/* --- household -------------------------------------------------------- */
+
+typedef struct {
+	answer_section *members, *rows;
+	char **pids;
+	size_t n, cap;
+	const char *household;
+	int hid_col, status_col;  /* the roster's household_id and status */
+	int exited;               /* the status code "exited" (-1: none) */
+} hh_ctx;
+
+static void member_row(audit_ctx *c, const audit_src_row *r, void *ctx)
+{
+	hh_ctx *h = ctx;
+	hh_field f = r->row->str[h->hid_col];
+	if (f.len != strlen(h->household) || memcmp(f.ptr, h->household, f.len))
+		return;
+	char vals[1024], at[24];
+	audit_row_values(r, vals, sizeof vals);
+	audit_row_line(r, at);
+	int sk = h->status_col;
+	int counted = sk < 0 || !(r->row->present & (1u << sk)) || r->row->val[sk] != h->exited;
+	answer_row(c->a, h->members, r->pid, counted ? "yes" : "no (exited)", r->file, at, vals);
+	answer_pid(c->a, r->pid);
+	if (h->n == h->cap) {
+		size_t nc = h->cap ? h->cap * 2 : 16;
+		char **np = realloc(h->pids, nc * sizeof *np);
+		if (!np) {
+			c->a->oom = 1;
+			return;
+		}
+		h->pids = np;
+		h->cap = nc;
+	}
+	if (!(h->pids[h->n++] = strdup(r->pid)))
+		c->a->oom = 1;
+}
+
+static void contributing_row(audit_ctx *c, const audit_src_row *r, void *ctx)
+{
+	hh_ctx *h = ctx;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->pids[i] && !strcmp(h->pids[i], r->pid)) {
+			char vals[1024], at[24];
+			audit_row_values(r, vals, sizeof vals);
+			audit_row_line(r, at);
+			answer_row(c->a, h->rows, source_name(r->sid), r->pid, r->file, at, vals);
+			return;
+		}
+}
+
+/* The household's members from the roster source, then every row of the
+ * other sources about one of them. */
+static void household_sources(audit_ctx *c, const char *id)
+{
+	answer *a = c->a;
+	const schema_source *ca = schema_source_by_name(c->sc, source_name(SRC_CIVIL_AFFAIRS));
+	hh_ctx h = {.household = id, .exited = -1};
+	h.hid_col = schema_col_index(ca, "household_id");
+	h.status_col = schema_col_index(ca, "status");
+	if (h.status_col >= 0 && ca->cols[h.status_col].en)
+		h.exited = schema_enum_code(ca->cols[h.status_col].en, "exited");
+	h.members = answer_section_new(a, "members", "pid,counted,file,line,values");
+	int got = audit_scan_source(c, SRC_CIVIL_AFFAIRS, member_row, &h);
+	if (got < 0)
+		answer_warn(a, "the civil_affairs source carries raw ID numbers: give --key to "
+			    "list the members and their rows");
+	if (got > 0 && h.n) {
+		h.rows = answer_section_new(a, "source rows of the members",
+					    "source,pid,file,line,values");
+		for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
+			if (audit_scan_source(c, (source_id)s, contributing_row, &h) < 0)
+				answer_warn(a, "the %s source carries raw ID numbers: give --key to "
+					    "match its rows", source_name((source_id)s));
+	}
+	for (size_t i = 0; i < h.n; i++)
+		free(h.pids[i]);
+	free(h.pids);
+}
+
+/* 1 when code is one of the reasons ("R_A;R_B"). */
+static int fired(const char *reasons, const char *code)
+{
+	size_t cl = strlen(code);
+	for (const char *p = reasons; (p = strstr(p, code)); p += cl)
+		if ((p == reasons || p[-1] == ';') && (p[cl] == ';' || !p[cl]))
+			return 1;
+	return 0;
+}
+
+/* The store's explain columns are the rule codes' in lower case. */
+static void lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* Every rule's value and threshold from the household's explain row. */
+static void rules_section(audit_ctx *c, const rr_table *hh, int row, const rr_table *ex,
+			  const char *id)
+{
+	answer *a = c->a;
+	int er = find_row(ex, "household_id", id);
+	if (er < 0 && c->info->explain_gap)
+		answer_warn(a, "%s", c->info->explain_gap);
+	answer_section *s = answer_section_new(a, "rules", "rule,value,threshold,fired");
+	const char *reasons = rr_cell(hh, (size_t)row, rr_col(hh, "reasons"));
+	answer_fact(a, "income_line", "%s", rr_cell(ex, (size_t)er, rr_col(ex, "income_line")));
+	for (int r = 0; er >= 0 && r < R_COUNT; r++) {
+		const char *code = rules_code_name((rule_code)r);
+		char vc[64], tc[64];
+		snprintf(vc, sizeof vc, "%s_value", code);
+		snprintf(tc, sizeof tc, "%s_threshold", code);
+		lower(vc);
+		lower(tc);
+		answer_row(a, s, code, rr_cell(ex, (size_t)er, rr_col(ex, vc)),
+			   rr_cell(ex, (size_t)er, rr_col(ex, tc)), fired(reasons, code) ? "yes" : "no");
+	}
+}
+
+hh_status audit_household(audit_ctx *c, hh_err *err)
+{
+	answer *a = c->a;
+	const char *id = c->o->household;
+	rr_table *hh = NULL, *fnd = NULL, *ex = NULL;
+	if (hj_set_bytes(c->query, "household", id))
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	auditstore_query q = {.table = AUDITSTORE_HOUSEHOLDS, .by = AUDITSTORE_BY_HOUSEHOLD,
+			      .values = &id, .n = 1};
+	hh_status st = rows(c, &q, &hh, NULL, err);
+	q.table = AUDITSTORE_FINDINGS;
+	if (st == HH_OK)
+		st = rows(c, &q, &fnd, NULL, err);
+	q.table = AUDITSTORE_EXPLAIN;
+	if (st == HH_OK)
+		st = rows(c, &q, &ex, "", err);
+	if (st != HH_OK)
+		goto out;
+	int row = find_row(hh, "household_id", id);
+	answer_fact(a, "household", "%s", id);
+	if (row < 0) {
+		answer_fact(a, "in households.csv", "no (not a counted roster household in %06d)",
+			    c->info->period);
+	} else {
+		for (size_t k = 1; k < hh->ncols; k++)
+			answer_fact(a, hh->header[k], "%s", rr_cell(hh, (size_t)row, (int)k));
+	}
+	if (row >= 0 && ex)
+		rules_section(c, hh, row, ex, id);
+	findings_section(c, "findings", fnd, "household_id", id);
+	if (c->info->sources)
+		household_sources(c, id);
+	else
+		not_available(c, "members and their roster rows, source rows of the members");
+out:
+	rr_table_free(hh);
+	rr_table_free(fnd);
+	rr_table_free(ex);
+	return st;
+}
+
+/* --- person ----------------------------------------------------------- */
+
+#define MAX_HOUSEHOLDS 16
+
+typedef struct {
+	const char *pid;
+	answer_section *roster, *rows;
+	int held[SRC_COUNT];
+	char households[MAX_HOUSEHOLDS][64];
+	int nh;
+	int hid_col;              /* the roster's household_id */
+} person_ctx;
+
+static void add_household(person_ctx *p, const char *hid)
+{
+	for (int i = 0; i < p->nh; i++)
+		if (!strcmp(p->households[i], hid))
+			return;
+	if (p->nh < MAX_HOUSEHOLDS)
+		snprintf(p->households[p->nh++], sizeof p->households[0], "%s", hid);
+}
+
+static void person_row(audit_ctx *c, const audit_src_row *r, void *ctx)
+{
+	person_ctx *p = ctx;
+	if (strcmp(r->pid, p->pid))
+		return;
+	char vals[1024], at[24];
+	audit_row_values(r, vals, sizeof vals);
+	audit_row_line(r, at);
+	p->held[r->sid]++;
+	if (r->sid == SRC_CIVIL_AFFAIRS) {
+		hh_field f = r->row->str[p->hid_col];
+		char hid[64];
+		snprintf(hid, sizeof hid, "%.*s", (int)f.len, f.ptr);
+		add_household(p, hid);
+		answer_row(c->a, p->roster, hid, r->file, at, vals);
+	} else
+		answer_row(c->a, p->rows, source_name(r->sid), r->file, at, vals);
+}
+
+static hh_status person_pid(audit_ctx *c, char out[PID_HEX + 1], hh_err *err)
+{
+	const audit_opts *o = c->o;
+	uint8_t pid[PID_BYTES];
+	if (o->pid) {
+		if (pid_from_hex(o->pid, strlen(o->pid), pid))
+			return hh_fail(err, HH_EUSAGE, "--pid is not 64 hex characters");
+		pid_to_hex(pid, out);
+		return HH_OK;
+	}
+	if (!c->key)
+		return hh_fail(err, HH_EUSAGE, "--id needs --key FILE (the run's key) to make the pid");
+	char raw[128], id[19];
+	if (!strcmp(o->id, "-")) {
+		if (!fgets(raw, sizeof raw, stdin))
+			return hh_fail(err, HH_EUSAGE, "--id -: nothing on stdin");
+		raw[strcspn(raw, "\r\n")] = '\0';
+	} else
+		snprintf(raw, sizeof raw, "%s", o->id);
+	id_result r = idnum_normalize(raw, strlen(raw), 0, id);
+	memset(raw, 0, sizeof raw);
+	if (r != ID_OK)
+		return hh_fail(err, HH_EUSAGE, "--id is not a valid ID number (%s)",
+			       idnum_reason(r));
+	pid_compute(c->key, id, pid);
+	memset(id, 0, sizeof id);
+	pid_to_hex(pid, out);
+	return HH_OK;
+}
+
+/* The person's rows in the run's source files: roster and source rows,
+ * which sources hold the person, the roster households. */
+static hh_status person_sources(audit_ctx *c, person_ctx *p, hh_err *err)
+{
+	answer *a = c->a;
+	const schema_source *ca = schema_source_by_name(c->sc, source_name(SRC_CIVIL_AFFAIRS));
+	p->hid_col = schema_col_index(ca, "household_id");
+	p->roster = answer_section_new(a, "roster rows", "household_id,file,line,values");
+	p->rows = answer_section_new(a, "source rows", "source,file,line,values");
+	int got[SRC_COUNT];
+	for (int s = 0; s < SRC_COUNT; s++) {
+		got[s] = audit_scan_source(c, (source_id)s, person_row, p);
+		if (got[s] < 0)
+			answer_warn(a, "the %s source carries raw ID numbers: give --key (with "
+				    "--pid) or --id --key to match its rows", source_name((source_id)s));
+	}
+	char held[256] = "";
+	for (int s = 0; s < SRC_COUNT; s++)
+		if (p->held[s])
+			snprintf(held + strlen(held), sizeof held - strlen(held), "%s%s (%d rows)",
+				 held[0] ? ", " : "", source_name((source_id)s), p->held[s]);
+	answer_fact(a, "sources holding the person", "%s", held[0] ? held : "none");
+	answer_fact(a, "on the roster", "%s", p->held[SRC_CIVIL_AFFAIRS] ? "yes"
+					     : got[SRC_CIVIL_AFFAIRS] > 0 ? "no" : "unknown");
+	const char *hids[MAX_HOUSEHOLDS];
+	for (int k = 0; k < p->nh; k++)
+		hids[k] = p->households[k];
+	rr_table *hh = NULL;
+	auditstore_query q = {.table = AUDITSTORE_HOUSEHOLDS, .by = AUDITSTORE_BY_HOUSEHOLD,
+			      .values = hids, .n = (size_t)p->nh};
+	HH_TRY(rows(c, &q, &hh, "", err));
+	answer_section *hs = answer_section_new(a, "households", "household_id,risk_level,reasons");
+	int lc = hh ? rr_col(hh, "risk_level") : -1, rc = hh ? rr_col(hh, "reasons") : -1;
+	for (int i = 0; i < p->nh; i++) {
+		int r = find_row(hh, "household_id", p->households[i]);
+		answer_row(a, hs, p->households[i],
+			   r >= 0 ? rr_cell(hh, (size_t)r, lc) : "(not counted)",
+			   r >= 0 ? rr_cell(hh, (size_t)r, rc) : "");
+	}
+	rr_table_free(hh);
+	return HH_OK;
+}
+
+/* The person over every period the store keeps: the households' levels
+ * and reasons, and the person's finding codes. */
+static hh_status person_history(audit_ctx *c, const person_ctx *p, hh_err *err)
+{
+	answer *a = c->a;
+	answer_section *hist = answer_section_new(a, "history",
+						  "period,household_id,risk_level,reasons,findings");
+	int *ps;
+	size_t n;
+	HH_TRY(auditstore_periods(c->store, &ps, &n, err));
+	const char *hids[MAX_HOUSEHOLDS];
+	for (int k = 0; k < p->nh; k++)
+		hids[k] = p->households[k];
+	hh_status st = HH_OK;
+	rr_table *hh = NULL, *fnd = NULL;
+	for (size_t i = 0; st == HH_OK && i < n; i++) {
+		char per[16];
+		snprintf(per, sizeof per, "%06d", ps[i]);
+		auditstore_query q = {.table = AUDITSTORE_HOUSEHOLDS, .period = ps[i],
+				      .by = AUDITSTORE_BY_HOUSEHOLD, .values = hids,
+				      .n = (size_t)p->nh};
+		st = rows(c, &q, &hh, "history", err);
+		if (st != HH_OK || !hh)
+			continue;
+		q = (auditstore_query){.table = AUDITSTORE_FINDINGS, .period = ps[i],
+				       .by = AUDITSTORE_BY_PID, .values = &p->pid, .n = 1};
+		st = rows(c, &q, &fnd, "history", err);
+		if (st != HH_OK || !fnd)
+			continue;
+		char codes[512] = "";
+		int fp = rr_col(fnd, "pid"), fc = rr_col(fnd, "code");
+		for (size_t f = 0; f < fnd->nrows; f++)
+			if (!strcmp(rr_cell(fnd, f, fp), p->pid))
+				snprintf(codes + strlen(codes), sizeof codes - strlen(codes), "%s%s",
+					 codes[0] ? ";" : "", rr_cell(fnd, f, fc));
+		int any = 0;
+		for (int k = 0; k < p->nh; k++) {
+			int r = find_row(hh, "household_id", p->households[k]);
+			if (r < 0)
+				continue;
+			answer_row(a, hist, per, p->households[k],
+				   rr_cell(hh, (size_t)r, rr_col(hh, "risk_level")),
+				   rr_cell(hh, (size_t)r, rr_col(hh, "reasons")), codes);
+			any = 1;
+		}
+		if (!any && codes[0])
+			answer_row(a, hist, per, "", "", "", codes);
+	}
+	rr_table_free(hh);
+	rr_table_free(fnd);
+	free(ps);
+	return st;
+}
+
+hh_status audit_person(audit_ctx *c, hh_err *err)
+{
+	answer *a = c->a;
+	char pid[PID_HEX + 1];
+	HH_TRY(person_pid(c, pid, err));
+	if (hj_set_bytes(c->query, "pid", pid) ||
+	    (c->o->id && json_object_set_new(c->query, "by", json_string("id"))))
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	answer_pid(a, pid);
+	answer_fact(a, "pid", "%s", pid);
+	person_ctx p = {.pid = pid};
+	const char *pids[1] = {pid};
+	rr_table *fnd = NULL;
+	if (c->info->sources)
+		HH_TRY(person_sources(c, &p, err));
+	else
+		not_available(c, "roster rows, source rows, which sources hold the person, the "
+			      "person's roster households");
+	auditstore_query q = {.table = AUDITSTORE_FINDINGS, .by = AUDITSTORE_BY_PID,
+			      .values = pids, .n = 1};
+	HH_TRY(rows(c, &q, &fnd, NULL, err));
+	findings_section(c, "findings", fnd, "pid", pid);
+	/* households named by findings join the history */
+	int pc = rr_col(fnd, "pid"), hc = rr_col(fnd, "household_id");
+	for (size_t i = 0; i < fnd->nrows; i++) {
+		const char *h = rr_cell(fnd, i, hc);
+		if (!strcmp(rr_cell(fnd, i, pc), pid) && h[0])
+			add_household(&p, h);
+	}
+	rr_table_free(fnd);
+	return c->info->history ? person_history(c, &p, err) : HH_OK;
+}
+
+/* --- findings --------------------------------------------------------- */
+
+hh_status audit_findings(audit_ctx *c, hh_err *err)
+{
+	answer *a = c->a;
+	const char *code = c->o->code, *region = c->o->region;
+	if (hj_set_bytes(c->query, "code", code) ||
+	    (region && hj_set_bytes(c->query, "region", region)))
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	rr_table *fnd = NULL;
+	auditstore_query q = {.table = AUDITSTORE_FINDINGS, .by = AUDITSTORE_BY_CODE,
+			      .values = &code, .n = 1, .region = region};
+	HH_TRY(rows(c, &q, &fnd, NULL, err));
+	answer_section *s = answer_section_new(a, "findings",
+					       "code,source,household_id,region_code,pid,detail");
+	int src = rr_col(fnd, "source"), hid = rr_col(fnd, "household_id");
+	int reg = rr_col(fnd, "region_code"), pid = rr_col(fnd, "pid");
+	int detail = rr_col(fnd, "detail");
+	for (size_t i = 0; i < fnd->nrows; i++) {
+		answer_row(a, s, code, rr_cell(fnd, i, src), rr_cell(fnd, i, hid),
+			   rr_cell(fnd, i, reg), rr_cell(fnd, i, pid), rr_cell(fnd, i, detail));
+		answer_pid(a, rr_cell(fnd, i, pid));
+	}
+	rr_table_free(fnd);
+	answer_fact(a, "code", "%s", code);
+	if (region)
+		answer_fact(a, "region", "%s*", region);
+	answer_fact(a, "findings", "%zu", s->n);
+	return HH_OK;
+}
