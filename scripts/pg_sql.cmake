@@ -9,7 +9,7 @@
 #   const int hh_pg_migration_version[];
 #   const char *const hh_pg_migration_name[];
 #   const char *const hh_pg_migration_sql[];
-# which connectors/pg.c applies.  A new migration is a new file in
+# which connectors/pg/pg_store.c applies.  A new migration is a new file in
 # schemas/sql/ (picked up at the next build: the glob is CONFIGURE_DEPENDS).
 #
 # The same file is the generator, run as a script by that build step:
@@ -62,7 +62,7 @@ set(HH_PG_SQL_C ${CMAKE_BINARY_DIR}/gen/pg_sql_embed.c)
 hh_embed(${HH_PG_SQL_C} ${CMAKE_SOURCE_DIR}/scripts/pg_sql.cmake "embedding schemas/sql/"
          ${HH_PG_SQL_FILES})
 
-# pg.c refers to these symbols weakly (so that a build without this file
+# pg_store.c refers to these symbols weakly (so that a build without this file
 # still links), and a weak reference does not pull a member out of a static
 # library: every target linking hh_connectors is told to pull it.
 function(hh_pg_sql_attach)

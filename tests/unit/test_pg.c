@@ -1,16 +1,27 @@
 /*
- * test_pg.c - connectors/pg.c against a real PostgreSQL: table sources
+ * test_pg.c - the PostgreSQL connector (connectors/pg/).
+ *
+ * Without a server (suite pg_uri): URI parsing (table= and query=
+ * taken out and decoded, '#' ending the parameters, bad escapes, what
+ * PQconninfoParse refuses), redaction of URIs and key=value strings
+ * (user part, password= parameters, an empty password, which once hung
+ * pg_redact; every short string over a hostile alphabet terminates),
+ * scrubbing of libpq's messages, and store URIs refused before any
+ * connection.
+ *
+ * Against a real PostgreSQL (suites pg_conn and pg): the checked exec
+ * helper's messages and COMMIT of a failed transaction; table sources
  * read in 1, 3 and 4 slices (every row exactly once, hh_row unique), a
  * table name with spaces and quotes, a query source, missing tables and
  * bad URIs, a backend terminated mid-COPY (an error, not a short read),
  * password redaction, and the store: publish twice (one copy of the rows,
  * alerts once, NOTIFY at commit), a broken CSV (nothing committed).
  *
- * Needs a server: every test is skipped unless PGHOST is set, e.g.
+ * The server tests are skipped unless PGHOST is set, e.g.
  *   eval "$(scripts/pg-test-server.sh start /tmp/hhpg)"
  *   ./build/test_pg
  *   scripts/pg-test-server.sh stop /tmp/hhpg
- * The tests create their own tables (schema "my schema", "hh test") and
+ * They create their own tables (schema "my schema", "hh test") and
  * replace the schema hhmatch in the database they are given.
  */
 #include <criterion/criterion.h>
@@ -25,7 +36,10 @@
 #include <libpq-fe.h>
 
 #include "connectors/csv.h"
-#include "connectors/pg.h"
+#include "connectors/pg/pg_conn.h"
+#include "connectors/pg/pg_source.h"
+#include "connectors/pg/pg_store.h"
+#include "connectors/pg/pg_uri.h"
 
 /* The store's migrations, embedded by scripts/pg_sql.cmake. */
 extern const int hh_pg_migration_count;
@@ -147,6 +161,332 @@ static size_t read_all(const char *uri, int nslices, int *seen, int maxid,
 			      (unsigned long long)rows[i]);
 	free(rows);
 	return nrows;
+}
+
+/* ---- URIs, without a server ---- */
+
+static const char *redacted(const char *uri)
+{
+	static char out[512];
+	pg_redact(uri, out, sizeof out);
+	return out;
+}
+
+/* 1 when the NUL-separated list of u's secrets holds s. */
+static int has_secret(const pg_uri *u, const char *s)
+{
+	if (!u->secrets)
+		return 0;
+	for (const char *p = u->secrets; *p; p += strlen(p) + 1)
+		if (strcmp(p, s) == 0)
+			return 1;
+	return 0;
+}
+
+Test(pg_uri, redacts_the_user_part_and_password_parameters)
+{
+	char out[256];
+
+	cr_assert_str_eq(redacted("postgresql://alice:s3cr%40t@db.example:5432/x?table=t"),
+			 "postgresql://alice:***@db.example:5432/x?table=t");
+	cr_assert_str_eq(redacted("postgres://u:pw@h"), "postgres://u:***@h");
+	cr_assert_str_eq(redacted("postgresql://db/x?sslmode=verify-full&password=hunter2&table=t"),
+			 "postgresql://db/x?sslmode=verify-full&password=***&table=t");
+	/* a %-encoded or upper-case parameter name is still the password */
+	cr_assert_str_eq(redacted("postgresql://h/db?pass%77ord=x1&table=t"),
+			 "postgresql://h/db?pass%77ord=***&table=t");
+	cr_assert_str_eq(redacted("postgresql://h/db?PASSWORD=x1"),
+			 "postgresql://h/db?PASSWORD=***");
+	/* '@' and '#' typed unencoded in the password (libpq reads up to
+	 * an '@' before the first '/') */
+	cr_assert_str_eq(redacted("postgresql://u:p@ss@h/db"), "postgresql://u:***@h/db");
+	cr_assert_str_eq(redacted("postgresql://u:p#w@d@h/db?table=t"),
+			 "postgresql://u:***@h/db?table=t");
+	/* an '@' in a parameter is not a user part, with or without a path */
+	cr_assert_str_eq(redacted("postgresql://h:5432?query=SELECT%20x%20@>%20y"),
+			 "postgresql://h:5432?query=SELECT%20x%20@>%20y");
+	cr_assert_str_eq(redacted("postgresql://?table=a:b@c"), "postgresql://?table=a:b@c");
+	/* nothing to hide */
+	cr_assert_str_eq(redacted("postgresql://bob@db/x"), "postgresql://bob@db/x");
+	cr_assert_str_eq(redacted("postgresql:///x?host=/run/pg&table=a:b"),
+			 "postgresql:///x?host=/run/pg&table=a:b");
+	cr_assert_str_eq(redacted(NULL), "");
+	/* truncated to the buffer, always terminated */
+	pg_redact("postgresql://u:pw@h/x", out, 10);
+	cr_assert_str_eq(out, "postgresq");
+	pg_redact("postgresql://u:pw@h/x", out, 17);
+	cr_assert_str_eq(out, "postgresql://u:*");
+	cr_assert(pg_is_uri("postgres://x"));
+	cr_assert(pg_is_uri("postgresql://"));
+	cr_assert(!pg_is_uri("/data/medical.csv"));
+	cr_assert(!pg_is_uri("host=db dbname=x"));
+	cr_assert(!pg_is_uri(NULL));
+}
+
+Test(pg_uri, an_empty_password_is_shown_as_stars_and_terminates, .timeout = 5)
+{
+	cr_assert_str_eq(redacted("postgresql://u:@host/db"), "postgresql://u:***@host/db");
+	cr_assert_str_eq(redacted("postgresql://u:@host/db?password=&table=t"),
+			 "postgresql://u:***@host/db?password=***&table=t");
+	cr_assert_str_eq(redacted("postgresql://:@h"), "postgresql://:***@h");
+	cr_assert_str_eq(redacted("postgresql://u:@"), "postgresql://u:***@");
+	cr_assert_str_eq(redacted("password="), "password=***");
+}
+
+Test(pg_uri, redacts_key_value_strings)
+{
+	cr_assert_str_eq(redacted("host=db password='a b' dbname=x"),
+			 "host=db password=*** dbname=x");
+	cr_assert_str_eq(redacted("host=db password = s3cret dbname=x"),
+			 "host=db password = *** dbname=x");
+	/* backslash escapes, in quotes and out of them */
+	cr_assert_str_eq(redacted("password='it\\'s' dbname=x"), "password=*** dbname=x");
+	cr_assert_str_eq(redacted("password=a\\ b dbname=x"), "password=*** dbname=x");
+	cr_assert_str_eq(redacted("dbname=x\tpassword=pw"), "dbname=x\tpassword=***");
+	cr_assert_str_eq(redacted("host=db dbname=x"), "host=db dbname=x");
+	/* an unterminated quote hides the rest */
+	cr_assert_str_eq(redacted("password='abc dbname=x"), "password=***");
+}
+
+Test(pg_uri, redaction_terminates_on_hostile_strings, .timeout = 60)
+{
+	static const char *const tok[] = {":", "@", "/", "?", "&", "=", "'", "\\",
+					  " ", "password=", "#", "%4", "%", "u"};
+	const size_t nt = sizeof tok / sizeof *tok;
+	static const char *const prefix[] = {"postgresql://", ""};
+	char in[128], out[64];
+
+	for (size_t p = 0; p < 2; p++)
+		for (size_t len = 0; len <= 4; len++) {
+			size_t total = 1;
+			for (size_t k = 0; k < len; k++)
+				total *= nt;
+			for (size_t n = 0; n < total; n++) {
+				size_t v = n, o;
+				pg_uri u;
+				hh_err err;
+				o = (size_t)snprintf(in, sizeof in, "%s", prefix[p]);
+				for (size_t k = 0; k < len; k++, v /= nt)
+					o += (size_t)snprintf(in + o, sizeof in - o, "%s",
+							      tok[v % nt]);
+				pg_redact(in, out, sizeof out);
+				cr_assert_lt(strlen(out), sizeof out);
+				(void)pg_uri_parse(in, &u, &err);
+				cr_assert_str_eq(u.shown, redacted(in));
+				pg_uri_free(&u);
+			}
+		}
+}
+
+Test(pg_uri, parse_takes_out_table_and_query)
+{
+	pg_uri u;
+	hh_err err = {{0}};
+
+	cr_assert_eq(pg_uri_parse("postgresql:///db?table=src.t&sslmode=disable&"
+				  "application_name=x", &u, &err), HH_OK, "%s", err.msg);
+	cr_assert_str_eq(u.conn, "postgresql:///db?sslmode=disable&application_name=x");
+	cr_assert_str_eq(u.table, "src.t");
+	cr_assert_null(u.query);
+	cr_assert_null(u.secrets);
+	pg_uri_free(&u);
+
+	/* %-decoded; '+' is a plus; the last of two wins */
+	cr_assert_eq(pg_uri_parse("postgresql://h/db?query=SELECT%201&query=SELECT%20a+b%2C%201",
+				  &u, &err), HH_OK, "%s", err.msg);
+	cr_assert_str_eq(u.query, "SELECT a+b, 1");
+	cr_assert_str_eq(u.conn, "postgresql://h/db");
+	pg_uri_free(&u);
+
+	/* an '@' in a value, in a URI without a path */
+	cr_assert_eq(pg_uri_parse("postgresql://h:5432?query=SELECT%20'a@b'", &u, &err),
+		     HH_OK, "%s", err.msg);
+	cr_assert_str_eq(u.query, "SELECT 'a@b'");
+	cr_assert_str_eq(u.conn, "postgresql://h:5432");
+	cr_assert_str_eq(u.shown, "postgresql://h:5432?query=SELECT%20'a@b'");
+	cr_assert_null(u.secrets);
+	pg_uri_free(&u);
+
+	/* '#' ends the parameters */
+	cr_assert_eq(pg_uri_parse("postgresql://h/db?table=t#x&query=y", &u, &err), HH_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(u.table, "t");
+	cr_assert_null(u.query);
+	cr_assert_str_eq(u.conn, "postgresql://h/db");
+	pg_uri_free(&u);
+
+	/* the passwords, as written and decoded, for scrubbing */
+	cr_assert_eq(pg_uri_parse("postgresql://u:a%40b@h/db?password=c%2Bd", &u, &err),
+		     HH_OK, "%s", err.msg);
+	cr_assert(has_secret(&u, "a%40b"));
+	cr_assert(has_secret(&u, "a@b"));
+	cr_assert(has_secret(&u, "c%2Bd"));
+	cr_assert(has_secret(&u, "c+d"));
+	cr_assert_str_eq(u.shown, "postgresql://u:***@h/db?password=***");
+	pg_uri_free(&u);
+	pg_uri_free(&u); /* a zeroed struct is fine */
+	pg_uri_free(NULL);
+}
+
+Test(pg_uri, parse_refuses_bad_uris)
+{
+	pg_uri u;
+	hh_err err = {{0}};
+
+	cr_assert_eq(pg_uri_parse("host=db password=Zq9sekret", &u, &err), HH_EUSAGE);
+	cr_assert_str_eq(err.msg, "host=db password=***: not a PostgreSQL URI (postgresql://...)");
+	cr_assert(has_secret(&u, "Zq9sekret"));
+	pg_uri_free(&u);
+	cr_assert_eq(pg_uri_parse("postgresql://?table=a%zz", &u, &err), HH_EUSAGE);
+	cr_assert_str_eq(err.msg, "postgresql://?table=a%zz: bad %-escape in the table parameter");
+	pg_uri_free(&u);
+	cr_assert_eq(pg_uri_parse("postgresql://?query=a%00", &u, &err), HH_EUSAGE);
+	pg_uri_free(&u);
+	cr_assert_eq(pg_uri_parse("postgresql://?query=a%4", &u, &err), HH_EUSAGE);
+	pg_uri_free(&u);
+
+	/* what remains for libpq is checked by libpq: a misspelt option is
+	 * named, with the URI redacted */
+	cr_assert_eq(pg_uri_parse("postgresql://u:Zq9sekret@h/db?tabel=src.t", &u, &err),
+		     HH_EUSAGE);
+	cr_assert(strstr(err.msg, "postgresql://u:***@h/db?tabel=src.t: ") == err.msg, "%s",
+		  err.msg);
+	cr_assert(strstr(err.msg, "\"tabel\""), "%s", err.msg);
+	cr_assert_null(strchr(err.msg, '\n'), "%s", err.msg);
+	pg_uri_free(&u);
+	/* libpq echoes a bad token of the URI: the password is scrubbed */
+	cr_assert_eq(pg_uri_parse("postgresql://u:Zq9%zzsekret@h/db", &u, &err), HH_EUSAGE);
+	cr_assert_null(strstr(err.msg, "Zq9"), "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "sekret"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "postgresql://u:***@h/db: "), "%s", err.msg);
+	pg_uri_free(&u);
+}
+
+Test(pg_uri, scrub_folds_lines_and_hides_passwords)
+{
+	pg_uri u;
+	hh_err err;
+	char text[128];
+
+	cr_assert_eq(pg_uri_parse("postgresql://u:a%40bc@h/db?password=xy", &u, &err), HH_OK);
+	snprintf(text, sizeof text, "FATAL:  password a@bc or a%%40bc\nrejected\t(xy)  \n");
+	pg_uri_scrub(&u, text);
+	cr_assert_str_eq(text, "FATAL: password *** or *** rejected (**)");
+	pg_uri_free(&u);
+	snprintf(text, sizeof text, "one\r\ntwo");
+	pg_uri_scrub(NULL, text);
+	cr_assert_str_eq(text, "one two");
+}
+
+Test(pg_uri, store_uris_are_refused_before_connecting)
+{
+	pgc_conn *c = NULL;
+	hh_err err = {{0}};
+
+	cr_assert_eq(pgc_open("postgresql://u:Zq9sekret@127.0.0.1:1/db?table=t", "auditing ",
+			      HH_EINPUT, &c, &err), HH_EUSAGE);
+	cr_assert_null(c);
+	cr_assert_str_eq(err.msg, "postgresql://u:***@127.0.0.1:1/db?table=t: a store URI "
+				  "takes no table= or query=");
+	cr_assert_eq(pgc_open("postgresql:///db?nonsense=1", NULL, HH_EINPUT, &c, &err),
+		     HH_EUSAGE);
+	cr_assert(strstr(err.msg, "\"nonsense\""), "%s", err.msg);
+	cr_assert_eq(pgstore_publish("postgresql:///db?query=SELECT%201", "/nonexistent",
+				     202403, &err), HH_EUSAGE);
+	cr_assert_eq(pgstore_publish("postgresql:///db", "/nonexistent", 202413, &err),
+		     HH_EUSAGE);
+	pgc_close(NULL);
+}
+
+Test(pg_uri, connection_errors_never_show_the_password)
+{
+	hh_instream *in = NULL;
+	pgc_conn *c = NULL;
+	hh_err err = {{0}};
+
+	/* port 1: nothing listens, the connection is refused */
+	cr_assert_eq(pgsrc_open("postgresql://postgres:Zq9sekret@127.0.0.1:1/x"
+				"?table=t&connect_timeout=2",
+				0, 1, NULL, &in, &err),
+		     HH_EINPUT);
+	cr_assert_null(in);
+	cr_assert(strstr(err.msg, "cannot connect"), "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "Zq9sekret"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "postgres:***@127.0.0.1:1"), "%s", err.msg);
+
+	cr_assert_eq(pgc_open("postgresql://u@127.0.0.1:1/x?password=Zq9sekret&connect_timeout=2",
+			      "auditing ", HH_EINPUT, &c, &err), HH_EINPUT);
+	cr_assert_null(c);
+	cr_assert(strstr(err.msg, "auditing postgresql://u@127.0.0.1:1/x?password=***"
+				  "&connect_timeout=2: cannot connect: ") == err.msg,
+		  "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "Zq9sekret"), "%s", err.msg);
+}
+
+/* ---- the connection helper, against a server ---- */
+
+Test(pg_conn, exec_checks_and_names_what_failed)
+{
+	pgc_conn *c = NULL;
+	PGresult *r = NULL;
+	hh_err err = {{0}};
+	const char *params[2] = {"40", "2"};
+
+	NEED_PG();
+	cr_assert_eq(pgc_open("postgresql://", "testing ", HH_EINPUT, &c, &err), HH_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(pgc_shown(c), "postgresql://");
+	cr_assert_str_eq(pgc_uri(c)->conn, "postgresql://");
+	cr_assert_eq(pgc_exec(c, HH_EINPUT, PGRES_TUPLES_OK, "adding",
+			      "SELECT $1::int + $2::int, current_setting('DateStyle'),"
+			      " current_setting('client_encoding')",
+			      2, params, &r, &err), HH_OK, "%s", err.msg);
+	cr_assert_str_eq(PQgetvalue(r, 0, 0), "42");
+	cr_assert_str_eq(PQgetvalue(r, 0, 1), "ISO, YMD");
+	cr_assert_str_eq(PQgetvalue(r, 0, 2), "UTF8");
+	PQclear(r);
+	/* several statements without parameters */
+	cr_assert_eq(pgc_exec(c, HH_EINTERNAL, PGRES_TUPLES_OK, "two", "SELECT 1; SELECT 2",
+			      0, NULL, &r, &err), HH_OK, "%s", err.msg);
+	cr_assert_str_eq(PQgetvalue(r, 0, 0), "2");
+	PQclear(r);
+	/* a failure: the status asked for, "CONTEXT URI: WHAT: libpq" */
+	r = (PGresult *)1;
+	cr_assert_eq(pgc_exec(c, HH_EINTERNAL, PGRES_TUPLES_OK, "dividing", "SELECT 1/0",
+			      0, NULL, &r, &err), HH_EINTERNAL);
+	cr_assert_null(r);
+	cr_assert_str_eq(err.msg, "testing postgresql://: dividing: division by zero");
+	/* the wrong status is a failure too */
+	cr_assert_eq(pgc_exec(c, HH_EINPUT, PGRES_COMMAND_OK, "selecting", "SELECT 1",
+			      0, NULL, NULL, &err), HH_EINPUT);
+	cr_assert(strstr(err.msg, "testing postgresql://: selecting: ") == err.msg, "%s",
+		  err.msg);
+	/* COMMIT of a failed transaction answers ROLLBACK: a failure */
+	cr_assert_eq(pgc_exec(c, HH_EINPUT, PGRES_COMMAND_OK, "BEGIN", "BEGIN", 0, NULL,
+			      NULL, &err), HH_OK);
+	cr_assert_eq(pgc_exec(c, HH_EINPUT, PGRES_TUPLES_OK, "x", "SELECT 1/0", 0, NULL,
+			      NULL, &err), HH_EINPUT);
+	cr_assert_eq(pgc_end(c, HH_OK, "COMMIT of the test", &err), HH_EINTERNAL);
+	cr_assert(strstr(err.msg, "testing postgresql://: COMMIT of the test: ") == err.msg,
+		  "%s", err.msg);
+	/* and the session is usable again */
+	cr_assert_eq(pgc_exec(c, HH_EINPUT, PGRES_COMMAND_OK, "BEGIN", "BEGIN", 0, NULL,
+			      NULL, &err), HH_OK);
+	cr_assert_eq(pgc_end(c, HH_OK, "COMMIT", &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(pgc_exec(c, HH_EINPUT, PGRES_COMMAND_OK, "BEGIN", "BEGIN", 0, NULL,
+			      NULL, &err), HH_OK);
+	cr_assert_eq(pgc_end(c, HH_EINPUT, "COMMIT", &err), HH_EINPUT);
+	cr_assert_eq(PQtransactionStatus(pgc_pq(c)), PQTRANS_IDLE);
+	/* a statement's failure is not a lost connection */
+	r = PQexec(pgc_pq(c), "SELECT 1/0");
+	cr_assert_eq(pgc_lost(c, r), 0);
+	PQclear(r);
+	{
+		char *q = pgc_quote_ident(c, "a \"b\"");
+		cr_assert_str_eq(q, "\"a \"\"b\"\"\"");
+		free(q);
+	}
+	pgc_close(c);
 }
 
 #define NROWS 10000
@@ -352,39 +692,6 @@ Test(pg, terminated_backend_is_an_error)
 		  "%s", err.msg);
 	csv_close(r);
 	PQfinish(c);
-}
-
-Test(pg, passwords_are_redacted)
-{
-	char out[256];
-	hh_instream *in = NULL;
-	hh_err err = {{0}};
-
-	pg_redact("postgresql://alice:s3cr%40t@db.example:5432/x?table=t",
-		  out, sizeof out);
-	cr_assert_str_eq(out, "postgresql://alice:***@db.example:5432/x?table=t");
-	pg_redact("postgresql://db/x?sslmode=verify-full&password=hunter2&table=t",
-		  out, sizeof out);
-	cr_assert_str_eq(out,
-			 "postgresql://db/x?sslmode=verify-full&password=***&table=t");
-	pg_redact("host=db password='a b' dbname=x", out, sizeof out);
-	cr_assert_str_eq(out, "host=db password=*** dbname=x");
-	pg_redact("postgresql://bob@db/x", out, sizeof out);
-	cr_assert_str_eq(out, "postgresql://bob@db/x");
-	pg_redact("postgresql://u:pw@h/x", out, 10);
-	cr_assert_str_eq(out, "postgresq");
-	cr_assert(pg_is_uri("postgres://x"));
-	cr_assert(!pg_is_uri("/data/medical.csv"));
-
-	/* nothing in a connection error shows the password */
-	cr_assert_eq(pgsrc_open("postgresql://postgres:Zq9sekret@127.0.0.1:1/x"
-				"?table=t&connect_timeout=2",
-				0, 1, NULL, &in, &err),
-		     HH_EINPUT);
-	cr_assert_null(in);
-	cr_assert(strstr(err.msg, "cannot connect"), "%s", err.msg);
-	cr_assert_null(strstr(err.msg, "Zq9sekret"), "%s", err.msg);
-	cr_assert(strstr(err.msg, "postgres:***@127.0.0.1:1"), "%s", err.msg);
 }
 
 /* ---- store ---- */

@@ -1,0 +1,496 @@
+/*
+ * pg_source.c - PostgreSQL tables and queries as sources: COPY slices as
+ * an hh_instream (see pg_source.h).
+ *
+ * Table names.  `table=schema.name` is split at the first dot; a part
+ * wrapped in double quotes ("a.b"."c ""d""") may hold dots and doubled
+ * quotes.  Parts are used exactly as written (no case folding: `Foo` is
+ * the table "Foo"), quoted with PQescapeIdentifier, and resolved with
+ * to_regclass(); without a schema the search_path applies.
+ *
+ * Slices.  Each slice has its own connection and runs one
+ *   COPY (SELECT <hh_row>, t.* FROM ... WHERE <slice>) TO STDOUT
+ *        WITH (FORMAT csv, HEADER)
+ * whose CopyData messages are handed to the CSV reader unchanged.
+ *  - A plain table or materialized view is split by ctid block ranges:
+ *    with B blocks (pg_relation_size / block_size), slice k of n reads
+ *    blocks [k*B/n, (k+1)*B/n) with `ctid >= '(s,0)' AND ctid < '(e,0)'`
+ *    (a TID range scan from PostgreSQL 14; older servers filter a
+ *    sequential scan, still correct).  Slice 0 has no lower bound and the
+ *    last slice no upper bound, so rows in blocks added meanwhile are not
+ *    lost.  B is measured once per process for a given database and table
+ *    and reused by the other slices (a small cache below), so all slices
+ *    agree on the boundaries even while the table grows.
+ *    hh_row = block * 65536 + line pointer, from the row's ctid: stable
+ *    while the table is not updated or rewritten, unique within the table,
+ *    and the row can be found again with
+ *      WHERE ctid = format('(%s,%s)', hh_row / 65536, hh_row % 65536)::tid
+ *  - A query (and a view, foreign or partitioned table, which have no
+ *    usable ctid) is run whole by every slice and split by a hash of the
+ *    whole row: (hashtext(t::text) & 2^31-1) % n = k.  This is exact only
+ *    when the query returns the same rows every time it runs (no
+ *    random(), no LIMIT without ORDER BY, no data changing between the
+ *    slices' starts); otherwise give a table or use one slice.
+ *    hh_row = (row_number() OVER () - 1) * n + k + 1: unique across the
+ *    slices of one read, and stable for the same n and the same plan.
+ *  Each slice reads its own snapshot; slices are consistent with each
+ *  other for data that is not being modified during the run (an extract).
+ *
+ * Values come out as the session (pg_conn.h) prints them: booleans as
+ * t/f and timestamps as "YYYY-MM-DD HH:MM:SS"; cast them in a query
+ * (`inpatient::int`, `settle_date::date`) when a column needs 0/1 or a
+ * date.
+ *
+ * Stream lifetime: ins_open_pull leaves the callback context to us, and
+ * the stream never calls the callback again after end of input or an
+ * error, so the callback closes the connection and frees its context at
+ * that point.  A stream closed before either leaks its connection until
+ * the process exits (instream.h has no close hook yet).
+ */
+#include "connectors/pg/pg_source.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/strbuf.h"
+#include "connectors/pg/pg_conn.h"
+
+/* Splits "schema.name" (parts optionally in double quotes) into parts;
+ * *schema is NULL when there is no dot.  Returns 0 on a malformed name
+ * (or no memory). */
+static int split_table(const char *s, char **schema, char **name)
+{
+	char *parts[2] = {NULL, NULL};
+	int np = 0;
+	const char *p = s;
+
+	*schema = *name = NULL;
+	while (np < 2) {
+		strbuf b = STRBUF_INIT;
+		if (*p == '"') {
+			for (p++;; p++) {
+				if (!*p)
+					goto bad_b;
+				if (*p == '"') {
+					if (p[1] == '"') {
+						sb_addc(&b, '"');
+						p++;
+						continue;
+					}
+					p++;
+					break;
+				}
+				sb_addc(&b, *p);
+			}
+			if (*p && *p != '.')
+				goto bad_b;
+		} else {
+			size_t n = strcspn(p, ".");
+			sb_add(&b, p, n);
+			p += n;
+		}
+		if (b.len == 0)
+			goto bad_b;
+		parts[np] = sb_detach(&b, NULL);
+		if (!parts[np])
+			goto bad;
+		np++;
+		if (*p != '.')
+			break;
+		p++;
+		continue;
+bad_b:
+		sb_release(&b);
+		goto bad;
+	}
+	if (*p)
+		goto bad;
+	if (np == 2) {
+		*schema = parts[0];
+		*name = parts[1];
+	} else {
+		*name = parts[0];
+	}
+	return 1;
+bad:
+	free(parts[0]);
+	free(parts[1]);
+	return 0;
+}
+
+/* Block counts measured once per process per (connection, table), so that
+ * the slices of one read split at the same boundaries. */
+#define BLOCK_CACHE 32
+#define BLOCK_KEY 1024
+static struct {
+	char key[BLOCK_KEY];
+	long long blocks;
+} block_cache[BLOCK_CACHE];
+static int block_cache_n;
+static pthread_mutex_t block_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct {
+	pgc_conn *c;
+	char *row;       /* current CopyData message (libpq memory) */
+	size_t row_len, row_off;
+	int done;        /* COPY finished, connection closed */
+	char ctx[132];   /* "SOURCE: ", or "" without a source name */
+} pgsrc;
+
+static void pgsrc_free(pgsrc *s)
+{
+	if (!s)
+		return;
+	if (s->row)
+		PQfreemem(s->row);
+	pgc_close(s->c);
+	free(s);
+}
+
+/* Fails the stream: fills err, closes everything.  The stream will not
+ * call us again. */
+static hh_status pgsrc_fail(pgsrc *s, const PGresult *r, hh_err *err)
+{
+	hh_status st = pgc_fail(s->c, HH_EINPUT, r,
+				pgc_lost(s->c, r) ? "connection lost during COPY"
+						  : "COPY failed",
+				err);
+	pgsrc_free(s);
+	return st;
+}
+
+static hh_status pgsrc_pull(void *ctx, char *buf, size_t cap, size_t *n,
+			    hh_err *err)
+{
+	pgsrc *s = ctx;
+	PGconn *pq;
+	int consumed = 0;
+
+	*n = 0;
+	if (s->done) {
+		pgsrc_free(s); /* end of input: never called again */
+		return HH_OK;
+	}
+	pq = pgc_pq(s->c);
+	while (*n < cap) {
+		int len;
+
+		if (s->row_off < s->row_len) {
+			size_t k = s->row_len - s->row_off;
+			if (k > cap - *n)
+				k = cap - *n;
+			memcpy(buf + *n, s->row + s->row_off, k);
+			s->row_off += k;
+			*n += k;
+			continue;
+		}
+		if (s->row) {
+			PQfreemem(s->row);
+			s->row = NULL;
+			s->row_len = s->row_off = 0;
+		}
+		/* Fill the buffer with what has arrived; block only when
+		 * there is nothing to hand over yet. */
+		len = PQgetCopyData(pq, &s->row, 1);
+		if (len == 0 && *n > 0 && !consumed) {
+			consumed = 1;
+			if (PQconsumeInput(pq))
+				continue;
+		}
+		if (len == 0 && *n > 0)
+			return HH_OK;
+		if (len == 0)
+			len = PQgetCopyData(pq, &s->row, 0);
+		if (len > 0) {
+			s->row_len = (size_t)len;
+			continue;
+		}
+		if (len == -1) {
+			/* COPY done: its result says whether it all went */
+			PGresult *r = PQgetResult(pq);
+			PGresult *more;
+			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+				hh_status st = pgsrc_fail(s, r, err);
+				PQclear(r);
+				return st;
+			}
+			PQclear(r);
+			while ((more = PQgetResult(pq)) != NULL)
+				PQclear(more);
+			if (*n > 0) {
+				/* hand these over; the next call says end */
+				pgc_close(s->c);
+				s->c = NULL;
+				s->done = 1;
+				return HH_OK;
+			}
+			pgsrc_free(s); /* end of input: never called again */
+			return HH_OK;
+		}
+		{
+			/* -2: the connection broke */
+			PGresult *r = PQgetResult(pq);
+			hh_status st = pgsrc_fail(s, r, err);
+			PQclear(r);
+			return st;
+		}
+	}
+	return HH_OK;
+}
+
+/* Runs a one-row, one-column query with text params; copies the value. */
+static hh_status query_value(pgsrc *s, const char *sql, int nparams,
+			     const char *const *params, char *out, size_t cap,
+			     int *isnull, hh_err *err)
+{
+	PGresult *r;
+
+	HH_TRY(pgc_exec(s->c, HH_EINPUT, PGRES_TUPLES_OK, NULL, sql, nparams,
+			params, &r, err));
+	*isnull = PQntuples(r) == 0 || PQgetisnull(r, 0, 0);
+	snprintf(out, cap, "%s", *isnull ? "" : PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return HH_OK;
+}
+
+/* The table's block count for slicing, from the cache or measured (and
+ * then cached, unless another slice got there first). */
+static hh_status table_blocks(pgsrc *s, const char *qual,
+			      const char *const *params, long long *blocks,
+			      hh_err *err)
+{
+	char key[BLOCK_KEY], val[64];
+	int isnull;
+
+	*blocks = -1;
+	snprintf(key, sizeof key, "%s\n%s", pgc_uri(s->c)->conn, qual);
+	pthread_mutex_lock(&block_cache_mu);
+	for (int i = 0; i < block_cache_n; i++)
+		if (strcmp(block_cache[i].key, key) == 0)
+			*blocks = block_cache[i].blocks;
+	pthread_mutex_unlock(&block_cache_mu);
+	if (*blocks >= 0)
+		return HH_OK;
+	HH_TRY(query_value(s,
+			   "SELECT pg_relation_size(to_regclass($1)) / "
+			   "current_setting('block_size')::bigint",
+			   1, params, val, sizeof val, &isnull, err));
+	*blocks = isnull ? 0 : strtoll(val, NULL, 10);
+	pthread_mutex_lock(&block_cache_mu);
+	for (int i = 0; i < block_cache_n; i++)
+		if (strcmp(block_cache[i].key, key) == 0)
+			*blocks = block_cache[i].blocks;
+	if (block_cache_n < BLOCK_CACHE && strlen(key) < BLOCK_KEY - 1) {
+		int dup = 0;
+		for (int i = 0; i < block_cache_n; i++)
+			dup |= strcmp(block_cache[i].key, key) == 0;
+		if (!dup) {
+			memcpy(block_cache[block_cache_n].key, key, strlen(key) + 1);
+			block_cache[block_cache_n].blocks = *blocks;
+			block_cache_n++;
+		}
+	}
+	pthread_mutex_unlock(&block_cache_mu);
+	return HH_OK;
+}
+
+/* Builds the SELECT for a table: ctid slices for plain tables and
+ * materialized views, hash slices otherwise (*hashed = 1). */
+static hh_status table_select(pgsrc *s, int slice, int nslices, strbuf *sel,
+			      int *hashed, hh_err *err)
+{
+	char *schema = NULL, *name = NULL, *qs = NULL, *qn = NULL;
+	char kind[8];
+	strbuf qual = STRBUF_INIT;
+	const char *params[1];
+	long long blocks = -1;
+	int isnull;
+	hh_status st = HH_OK;
+
+	if (!split_table(pgc_uri(s->c)->table, &schema, &name))
+		return hh_fail(err, HH_EUSAGE,
+			       "%s%s: bad table name (schema.name, a part in double quotes may hold dots)",
+			       s->ctx, pgc_shown(s->c));
+	qn = pgc_quote_ident(s->c, name);
+	qs = schema ? pgc_quote_ident(s->c, schema) : NULL;
+	if (!qn || (schema && !qs)) {
+		st = hh_fail(err, HH_EINTERNAL, "%s: cannot quote the table name",
+			     pgc_shown(s->c));
+		goto out;
+	}
+	if (qs) {
+		sb_adds(&qual, qs);
+		sb_adds(&qual, ".");
+	}
+	sb_adds(&qual, qn);
+	if (qual.oom) {
+		st = hh_fail(err, HH_EINTERNAL, "out of memory");
+		goto out;
+	}
+	params[0] = qual.buf;
+	st = query_value(s,
+			 "SELECT c.relkind FROM pg_class c WHERE c.oid = to_regclass($1)",
+			 1, params, kind, sizeof kind, &isnull, err);
+	if (st != HH_OK)
+		goto out;
+	if (isnull) {
+		st = hh_fail(err, HH_EINPUT,
+			     "%s%s: table %s not found (or not visible to this user)",
+			     s->ctx, pgc_shown(s->c), qual.buf);
+		goto out;
+	}
+	if (kind[0] != 'r' && kind[0] != 'm') {
+		sb_adds(sel, "SELECT * FROM ");
+		sb_adds(sel, qual.buf);
+		*hashed = 1;
+		goto out;
+	}
+	if (nslices > 1) {
+		st = table_blocks(s, qual.buf, params, &blocks, err);
+		if (st != HH_OK)
+			goto out;
+	}
+	sb_adds(sel, "SELECT ((t.ctid::text::point)[0]::bigint * 65536 + "
+		     "(t.ctid::text::point)[1]::bigint) AS hh_row, t.* FROM ");
+	sb_adds(sel, qual.buf);
+	sb_adds(sel, " AS t");
+	if (nslices > 1) {
+		long long lo = blocks * slice / nslices;
+		long long hi = blocks * (slice + 1) / nslices;
+		const char *w = " WHERE ";
+		if (slice > 0) {
+			sb_addf(sel, "%st.ctid >= '(%lld,0)'::tid", w, lo);
+			w = " AND ";
+		}
+		if (slice < nslices - 1)
+			sb_addf(sel, "%st.ctid < '(%lld,0)'::tid", w, hi);
+	}
+out:
+	free(schema);
+	free(name);
+	free(qs);
+	free(qn);
+	sb_release(&qual);
+	return st;
+}
+
+/* Wraps a SELECT in the hash slicing of a query. */
+static void query_select(const char *q, int slice, int nslices, strbuf *sel)
+{
+	size_t n = strlen(q);
+
+	while (n > 0 && (isspace((unsigned char)q[n - 1]) || q[n - 1] == ';'))
+		n--;
+	if (nslices > 1)
+		sb_addf(sel, "SELECT (row_number() OVER () - 1) * %d + %d "
+			     "AS hh_row, t.* FROM (\n",
+			nslices, slice + 1);
+	else
+		sb_adds(sel, "SELECT row_number() OVER () AS hh_row, t.* FROM (\n");
+	sb_add(sel, q, n);
+	sb_adds(sel, "\n) AS t");
+	if (nslices > 1)
+		sb_addf(sel, " WHERE (hashtext(t::text)::bigint & 2147483647) "
+			     "%% %d = %d",
+			nslices, slice);
+}
+
+/* The COPY statement of the slice into *copy. */
+static hh_status slice_copy(pgsrc *s, int slice, int nslices, strbuf *copy,
+			    hh_err *err)
+{
+	const pg_uri *u = pgc_uri(s->c);
+	strbuf sel = STRBUF_INIT;
+
+	if (u->table) {
+		int hashed = 0;
+		HH_TRY(table_select(s, slice, nslices, &sel, &hashed, err));
+		if (hashed) {
+			/* no ctid: slice it as a query */
+			char *q = sb_detach(&sel, NULL);
+			if (!q)
+				return hh_fail(err, HH_EINTERNAL, "out of memory");
+			query_select(q, slice, nslices, &sel);
+			free(q);
+		}
+	} else {
+		query_select(u->query, slice, nslices, &sel);
+	}
+	sb_adds(copy, "COPY (");
+	sb_adds(copy, sb_str(&sel));
+	sb_adds(copy, ") TO STDOUT WITH (FORMAT csv, HEADER)");
+	if (sel.oom || copy->oom) {
+		sb_release(&sel);
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
+	sb_release(&sel);
+	return HH_OK;
+}
+
+hh_status pgsrc_open(const char *uri, int slice, int nslices,
+		     const ins_opts *opts, hh_instream **out, hh_err *err)
+{
+	pgsrc *s;
+	pg_uri u;
+	strbuf copy = STRBUF_INIT;
+	ins_opts o = {0};
+	PGresult *r;
+	hh_status st;
+
+	if (out)
+		*out = NULL;
+	if (!uri || !out || nslices < 1 || slice < 0 || slice >= nslices)
+		return hh_fail(err, HH_EINTERNAL,
+			       "pgsrc_open: bad arguments (slice %d of %d)",
+			       slice, nslices);
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	if (opts && opts->source && opts->source[0])
+		snprintf(s->ctx, sizeof s->ctx, "%.127s: ", opts->source);
+	st = pg_uri_parse(uri, &u, err);
+	if (st != HH_OK) {
+		if (s->ctx[0])
+			hh_wrap(err, st, "%.127s", opts->source);
+		goto fail;
+	}
+	if (!u.table == !u.query) {
+		st = hh_fail(err, HH_EUSAGE,
+			     "%s%s: give exactly one of ?table=schema.name or ?query=SELECT...",
+			     s->ctx, u.shown);
+		goto fail;
+	}
+	st = pgc_connect(&u, s->ctx, HH_EINPUT, &s->c, err);
+	if (st != HH_OK)
+		goto fail;
+	st = slice_copy(s, slice, nslices, &copy, err);
+	if (st != HH_OK)
+		goto fail;
+	r = PQexec(pgc_pq(s->c), copy.buf);
+	if (PQresultStatus(r) != PGRES_COPY_OUT) {
+		st = pgc_fail(s->c, HH_EINPUT, r,
+			      pgc_lost(s->c, r) ? "connection lost before COPY"
+						: "cannot read",
+			      err);
+		PQclear(r);
+		goto fail;
+	}
+	PQclear(r);
+	sb_release(&copy);
+	if (opts)
+		o = *opts;
+	o.encoding = HH_ENC_UTF8; /* client_encoding is UTF8 */
+	st = ins_open_pull(pgsrc_pull, s, pgc_shown(s->c), &o, out, err);
+	if (st == HH_OK)
+		return HH_OK;
+	pgsrc_free(s);
+	return st;
+fail:
+	pg_uri_free(&u);
+	sb_release(&copy);
+	pgsrc_free(s);
+	return st;
+}

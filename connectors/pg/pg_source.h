@@ -1,0 +1,36 @@
+/*
+ * pg_source.h - a PostgreSQL table or query as a contract source.
+ *
+ * A source is a postgresql:// URI naming a table (?table=schema.name) or
+ * a query (?query=SELECT...).  pgsrc_open opens one slice of it as an
+ * hh_instream of CSV text with a header row (COPY ... TO STDOUT WITH
+ * (FORMAT csv, HEADER)), so the same CSV reader, schemas, validation and
+ * rejects serve files and tables alike.  Slices 0..n-1 together cover
+ * every row exactly once; each slice has its own connection, so several
+ * workers can pull at once.
+ *
+ * Row numbers: the COPY output's first column is `hh_row`, a stable
+ * number for the row within the source (pg_source.c says how it is
+ * made); the engine cites it instead of a file line.
+ *
+ * Errors name the source (ins_opts.source) and the redacted URI; a
+ * connection lost mid-COPY is an input error, never a short read.
+ *
+ * Thread safety: each stream belongs to one thread; slices of one
+ * source may be opened and read from several threads at once.
+ */
+#ifndef HH_PG_SOURCE_H
+#define HH_PG_SOURCE_H
+
+#include "base/hh_error.h"
+#include "connectors/instream.h"
+
+/* Opens slice `slice` of `nslices` of the source at uri.  The stream's
+ * name is the redacted URI and its encoding UTF-8 (the session's), so
+ * opts->encoding is ignored; opts may be NULL.  Usage errors (no or both
+ * of table= and query=, a bad table name, a bad URI) are HH_EUSAGE; a
+ * failure to connect or to read is HH_EINPUT. */
+hh_status pgsrc_open(const char *uri, int slice, int nslices,
+		     const ins_opts *opts, hh_instream **out, hh_err *err);
+
+#endif

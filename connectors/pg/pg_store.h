@@ -1,0 +1,35 @@
+/*
+ * pg_store.h - the PostgreSQL result store: publishing a finished run
+ * folder into it, and its schema's migrations.
+ *
+ * pgstore_publish loads a run folder (the CSV files and report.json that
+ * `hhmatch run` wrote) into the hhmatch.* tables in one transaction,
+ * replacing that period's earlier rows: either all of the run is
+ * committed or none of it.  The schema is created and migrated from the
+ * versioned SQL files in schemas/sql/, embedded in the binary by
+ * scripts/pg_sql.cmake.  Publishers and migrations take one advisory
+ * lock, so they run one at a time against a store.
+ *
+ * Messages start "publishing DIR to URI: " (the URI redacted) and name
+ * the file and what failed; every failure is HH_EINTERNAL (an output
+ * error) except a bad URI or period (HH_EUSAGE).
+ *
+ * Thread safety: each call opens and closes its own connection.
+ */
+#ifndef HH_PG_STORE_H
+#define HH_PG_STORE_H
+
+#include "base/hh_error.h"
+
+/* Publishes the run in dir (households.csv, flags.csv, findings.csv,
+ * rejects.csv, report.json, and explain.csv and alerts.jsonl when
+ * present) for period YYYYMM into the store at uri (no table= or
+ * query=). */
+hh_status pgstore_publish(const char *uri, const char *dir, int period,
+			  hh_err *err);
+
+/* Applies the migrations from schemas/sql/ that the store at uri lacks,
+ * in a transaction of its own, as pgstore_publish does before loading. */
+hh_status pgstore_migrate(const char *uri, hh_err *err);
+
+#endif
