@@ -24,8 +24,10 @@
 #include "domain/idnum.h"
 #include "domain/rules.h"
 
-/* The rows of q into *t (freed first); a gap leaves *t NULL and, when
- * what is not NULL, becomes a warning "what: gap". */
+/* The rows of q into *t (freed first).  Where a gap is possible (what
+ * not NULL) it leaves *t NULL and becomes a warning "what: gap"; where it
+ * is not (the households and findings of the run asked about, which the
+ * store reads when it opens), a gap is an error. */
 static hh_status rows(audit_ctx *c, const auditstore_query *q, rr_table **t,
 		      const char *what, hh_err *err)
 {
@@ -33,7 +35,9 @@ static hh_status rows(audit_ctx *c, const auditstore_query *q, rr_table **t,
 	rr_table_free(*t);
 	*t = NULL;
 	HH_TRY(auditstore_rows(c->store, q, t, &gap, err));
-	if (gap && what)
+	if (gap && !what)
+		return hh_fail(err, HH_EINTERNAL, "%s", gap);
+	if (gap)
 		answer_warn(c->a, "%s%s%s", what, what[0] ? ": " : "", gap);
 	return HH_OK;
 }

@@ -33,7 +33,9 @@
  *
  * Every value reaches SQL as a parameter of PQexecParams; table and
  * column names come from fixed lists here, never from the user's text.
- * Messages show the URI as pg_redact prints it (no password).
+ * Statements run through connectors/pg/pg_conn.h's checked helper, whose
+ * messages read "auditing URI: what: why" with the URI's passwords
+ * hidden.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,15 +45,15 @@
 
 #include "base/hex.h"
 #include "base/strbuf.h"
-#include "connectors/pg.h"
+#include "connectors/pg/pg_conn.h"
+#include "connectors/pg/pg_store.h"
+#include "connectors/pg/pg_uri.h"
 #include "domain/sources.h"
 #include "history/auditstore_int.h"
 
 typedef struct {
 	auditstore base;
-	PGconn *conn;
-	char *uri;          /* as given (may hold a password): for pg_errtext */
-	char shown[512];    /* redacted */
+	pgc_conn *conn;     /* messages: "auditing URI: what: why", URI redacted */
 	char key_id[16];
 } pg_store;
 
@@ -69,44 +71,10 @@ int auditstore_pg_uri_ok(const char *uri)
 	return pg_is_uri(uri);
 }
 
-static hh_status fail(pg_store *ps, hh_status st, const PGresult *r, const char *what,
-		      hh_err *err)
-{
-	char msg[700];
-	pg_errtext(ps->uri, r, ps->conn, msg, sizeof msg);
-	return hh_fail(err, st, "auditing %s: %s: %s", ps->shown, what, msg);
-}
-
-/* Runs sql with n text parameters and checks for want; the result goes
- * to *out when out is not NULL. */
-static hh_status exec(pg_store *ps, hh_status fail_st, ExecStatusType want, const char *what,
-		      const char *sql, int n, const char *const *params, PGresult **out,
-		      hh_err *err)
-{
-	PGresult *r = PQexecParams(ps->conn, sql, n, NULL, params, NULL, NULL, 0);
-	if (out)
-		*out = NULL;
-	if (PQresultStatus(r) != want) {
-		hh_status st = fail(ps, fail_st, r, what, err);
-		PQclear(r);
-		return st;
-	}
-	if (out)
-		*out = r;
-	else
-		PQclear(r);
-	return HH_OK;
-}
-
 static void pg_close(auditstore *st)
 {
 	pg_store *ps = (pg_store *)st;
-	if (ps->conn)
-		PQfinish(ps->conn);
-	if (ps->uri) {
-		memset(ps->uri, 0, strlen(ps->uri));
-		free(ps->uri);
-	}
+	pgc_close(ps->conn);
 	free(ps);
 }
 
@@ -116,8 +84,8 @@ static hh_status pg_periods(auditstore *st, int **out, size_t *n, hh_err *err)
 	PGresult *r;
 	*out = NULL;
 	*n = 0;
-	HH_TRY(exec(ps, HH_EINPUT, PGRES_TUPLES_OK, "reading the periods",
-		    "SELECT period FROM hhmatch.runs ORDER BY period", 0, NULL, &r, err));
+	HH_TRY(pgc_exec(ps->conn, HH_EINPUT, PGRES_TUPLES_OK, "reading the periods",
+			"SELECT period FROM hhmatch.runs ORDER BY period", 0, NULL, &r, err));
 	int rows = PQntuples(r);
 	if (rows > 0) {
 		*out = malloc((size_t)rows * sizeof **out);
@@ -141,13 +109,13 @@ static hh_status key_id(pg_store *ps, int period, hh_err *err)
 	const char *params[1] = {p};
 	PGresult *r;
 	snprintf(p, sizeof p, "%d", period);
-	HH_TRY(exec(ps, HH_EINPUT, PGRES_TUPLES_OK, "reading the run",
-		    "SELECT coalesce(key_id, '') FROM hhmatch.runs WHERE period = $1::integer",
-		    1, params, &r, err));
+	HH_TRY(pgc_exec(ps->conn, HH_EINPUT, PGRES_TUPLES_OK, "reading the run",
+			"SELECT coalesce(key_id, '') FROM hhmatch.runs WHERE period = $1::integer",
+			1, params, &r, err));
 	hh_status st = HH_OK;
 	if (PQntuples(r) != 1)
 		st = hh_fail(err, HH_EINPUT, "period %06d is not in the store %s", period,
-			     ps->shown);
+			     pgc_shown(ps->conn));
 	else
 		snprintf(ps->key_id, sizeof ps->key_id, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -242,8 +210,8 @@ static hh_status pg_rows(auditstore *st, const auditstore_query *q, rr_table **o
 	if (vals.oom || order.oom || sql.oom)
 		s = hh_fail(err, HH_EINTERNAL, "out of memory");
 	else
-		s = exec(ps, HH_EINPUT, PGRES_TUPLES_OK, tables[q->table], sb_str(&sql), np,
-			 params, &r, err);
+		s = pgc_exec(ps->conn, HH_EINPUT, PGRES_TUPLES_OK, tables[q->table],
+			     sb_str(&sql), np, params, &r, err);
 	if (s == HH_OK)
 		s = to_table(r, out, err);
 	PQclear(r);
@@ -256,7 +224,7 @@ static hh_status pg_rows(auditstore *st, const auditstore_query *q, rr_table **o
 static int pg_describe(const auditstore *st, json_t *query)
 {
 	const pg_store *ps = (const pg_store *)st;
-	return hj_set_bytes(query, "pg", ps->shown);
+	return hj_set_bytes(query, "pg", pgc_shown(ps->conn));
 }
 
 /* --- the log ----------------------------------------------------------- */
@@ -327,56 +295,50 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
 			       size_t len, hh_err *err)
 {
 	pg_store *ps = (pg_store *)st;
+	pgc_conn *c = ps->conn;
 	PGresult *r = NULL;
 	strbuf text = STRBUF_INIT, pids = STRBUF_INIT;
 	char prev[65], own[65], seq[24];
 	unsigned long s = 1;
 	memcpy(prev, auditrec_zeros, 65);
-	hh_status rs = exec(ps, HH_EINTERNAL, PGRES_COMMAND_OK, "BEGIN", "BEGIN", 0, NULL, NULL,
-			    err);
+	hh_status rs = pgc_exec(c, HH_EINTERNAL, PGRES_COMMAND_OK, "BEGIN", "BEGIN", 0, NULL,
+				NULL, err);
 	if (rs == HH_OK) /* appenders one at a time: one linear chain */
-		rs = exec(ps, HH_EINTERNAL, PGRES_COMMAND_OK, "locking hhmatch.audit_log",
-			  "LOCK TABLE hhmatch.audit_log IN EXCLUSIVE MODE", 0, NULL, NULL, err);
+		rs = pgc_exec(c, HH_EINTERNAL, PGRES_COMMAND_OK, "locking hhmatch.audit_log",
+			      "LOCK TABLE hhmatch.audit_log IN EXCLUSIVE MODE", 0, NULL, NULL, err);
 	if (rs == HH_OK)
-		rs = exec(ps, HH_EINTERNAL, PGRES_TUPLES_OK, "reading the last audit record",
-			  "SELECT " LOG_COLS " FROM hhmatch.audit_log ORDER BY id DESC LIMIT 1",
-			  0, NULL, &r, err);
+		rs = pgc_exec(c, HH_EINTERNAL, PGRES_TUPLES_OK, "reading the last audit record",
+			      "SELECT " LOG_COLS " FROM hhmatch.audit_log ORDER BY id DESC LIMIT 1",
+			      0, NULL, &r, err);
 	if (rs == HH_OK && PQntuples(r) == 1) {
 		if (row_record(r, 0, own, prev))
 			rs = hh_fail(err, HH_EINTERNAL, "auditing %s: cannot rebuild the last "
-				     "audit record (out of memory)", ps->shown);
+				     "audit record (out of memory)", pgc_shown(c));
 		s = strtoul(PQgetvalue(r, 0, LC_ID), NULL, 10) + 1;
 	}
 	PQclear(r);
-	r = NULL;
 	if (rs == HH_OK) {
 		int rc = auditrec_text(&text, s, members, len, prev, own);
 		json_array_of(&pids, rec->pids, rec->npids);
 		if (text.oom || pids.oom)
 			rs = hh_fail(err, HH_EINTERNAL, "out of memory");
 		else if (rc)
-			rs = hh_fail(err, HH_EINTERNAL, "auditing %s: SHA-256 failed", ps->shown);
+			rs = hh_fail(err, HH_EINTERNAL, "auditing %s: SHA-256 failed",
+				     pgc_shown(c));
 	}
 	if (rs == HH_OK) {
 		snprintf(seq, sizeof seq, "%lu", s);
 		const char *params[8] = {seq, rec->time, rec->operator_, rec->purpose,
 					 rec->query, sb_str(&pids), prev, own};
-		rs = exec(ps, HH_EINTERNAL, PGRES_COMMAND_OK, "appending to hhmatch.audit_log",
-			  "INSERT INTO hhmatch.audit_log (id, at, operator, purpose, query, pids,"
-			  " prev_sha256, sha256) VALUES ($1::bigint, $2::timestamptz, $3, $4, $5,"
-			  " ARRAY(SELECT e FROM jsonb_array_elements_text($6::jsonb)"
-			  "  WITH ORDINALITY AS x(e, o) ORDER BY o), $7, $8)",
-			  8, params, NULL, err);
+		rs = pgc_exec(c, HH_EINTERNAL, PGRES_COMMAND_OK, "appending to hhmatch.audit_log",
+			      "INSERT INTO hhmatch.audit_log (id, at, operator, purpose, query, pids,"
+			      " prev_sha256, sha256) VALUES ($1::bigint, $2::timestamptz, $3, $4, $5,"
+			      " ARRAY(SELECT e FROM jsonb_array_elements_text($6::jsonb)"
+			      "  WITH ORDINALITY AS x(e, o) ORDER BY o), $7, $8)",
+			      8, params, NULL, err);
 	}
-	if (rs == HH_OK) {
-		/* a COMMIT of a failed transaction answers ROLLBACK */
-		r = PQexec(ps->conn, "COMMIT");
-		if (PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "COMMIT"))
-			rs = fail(ps, HH_EINTERNAL, r, "COMMIT of the audit record", err);
-		PQclear(r);
-	} else if (PQstatus(ps->conn) == CONNECTION_OK) {
-		PQclear(PQexec(ps->conn, "ROLLBACK"));
-	}
+	/* a COMMIT of a failed transaction answers ROLLBACK: pgc_end says so */
+	rs = pgc_end(c, rs, "COMMIT of the audit record", err);
 	sb_release(&text);
 	sb_release(&pids);
 	return rs;
@@ -391,7 +353,7 @@ static hh_status check_row(pg_store *ps, const PGresult *r, unsigned long k, cha
 	char own[65], line_hash[65];
 	if (row_record(r, 0, own, line_hash))
 		return hh_fail(err, HH_EINTERNAL, "auditing %s: cannot rebuild audit record %s "
-			       "(out of memory)", ps->shown, PQgetvalue(r, 0, LC_ID));
+			       "(out of memory)", pgc_shown(ps->conn), PQgetvalue(r, 0, LC_ID));
 	const char *w = auditrec_check(PQgetvalue(r, 0, LC_OWN), own, PQgetvalue(r, 0, LC_PREV),
 				       prev, k == 1, NULL);
 	unsigned long id = strtoul(PQgetvalue(r, 0, LC_ID), NULL, 10);
@@ -407,11 +369,12 @@ static hh_status check_row(pg_store *ps, const PGresult *r, unsigned long k, cha
 static hh_status pg_log_verify(auditstore *st, auditstore_verdict *out, hh_err *err)
 {
 	pg_store *ps = (pg_store *)st;
-	if (!PQsendQueryParams(ps->conn,
-			       "SELECT " LOG_COLS " FROM hhmatch.audit_log ORDER BY id", 0,
+	PGconn *pq = pgc_pq(ps->conn);
+	/* row by row: the log may be long */
+	if (!PQsendQueryParams(pq, "SELECT " LOG_COLS " FROM hhmatch.audit_log ORDER BY id", 0,
 			       NULL, NULL, NULL, NULL, 0) ||
-	    !PQsetSingleRowMode(ps->conn))
-		return fail(ps, HH_EINPUT, NULL, "reading hhmatch.audit_log", err);
+	    !PQsetSingleRowMode(pq))
+		return pgc_fail(ps->conn, HH_EINPUT, NULL, "reading hhmatch.audit_log", err);
 	char prev[65], why[256] = "";
 	memcpy(prev, auditrec_zeros, 65);
 	hh_status s = HH_OK;
@@ -419,7 +382,7 @@ static hh_status pg_log_verify(auditstore *st, auditstore_verdict *out, hh_err *
 	PGresult *r;
 	/* every result is read, even after a broken record, so that the
 	 * connection is ready for the next command */
-	while ((r = PQgetResult(ps->conn)) != NULL) {
+	while ((r = PQgetResult(pq)) != NULL) {
 		ExecStatusType rs = PQresultStatus(r);
 		if (rs == PGRES_SINGLE_TUPLE && s == HH_OK && !broken) {
 			k++;
@@ -429,13 +392,13 @@ static hh_status pg_log_verify(auditstore *st, auditstore_verdict *out, hh_err *
 				broken = id ? id : k;
 			}
 		} else if (rs != PGRES_SINGLE_TUPLE && rs != PGRES_TUPLES_OK && s == HH_OK) {
-			s = fail(ps, HH_EINPUT, r, "reading hhmatch.audit_log", err);
+			s = pgc_fail(ps->conn, HH_EINPUT, r, "reading hhmatch.audit_log", err);
 		}
 		PQclear(r);
 	}
 	if (s == HH_OK && broken)
 		s = hh_fail(err, HH_EINPUT, "%s: hhmatch.audit_log: record id %lu is broken: %s "
-			    "(records before it are intact)", ps->shown, broken, why);
+			    "(records before it are intact)", pgc_shown(ps->conn), broken, why);
 	if (s != HH_OK)
 		return s;
 	out->label = "audit_log";
@@ -458,22 +421,22 @@ static const struct auditstore_be pg_be = {
 
 /* Connects, and makes sure the store has hhmatch's tables (applying the
  * audit tables' migrations to a store published by an older hhmatch). */
-static hh_status connect_store(pg_store *ps, hh_err *err)
+static hh_status connect_store(pg_store *ps, const char *uri, hh_err *err)
 {
 	PGresult *r = NULL;
-	HH_TRY(pgstore_connect(ps->uri, "auditing ", &ps->conn, err));
-	HH_TRY(exec(ps, HH_EINPUT, PGRES_TUPLES_OK, "looking for the store's tables",
-		    "SELECT to_regclass('hhmatch.runs') IS NOT NULL,"
-		    " to_regclass('hhmatch.audit_log') IS NOT NULL"
-		    " AND to_regclass('hhmatch.explain') IS NOT NULL",
-		    0, NULL, &r, err));
+	HH_TRY(pgc_open(uri, "auditing ", HH_EINPUT, &ps->conn, err));
+	HH_TRY(pgc_exec(ps->conn, HH_EINPUT, PGRES_TUPLES_OK, "looking for the store's tables",
+			"SELECT to_regclass('hhmatch.runs') IS NOT NULL,"
+			" to_regclass('hhmatch.audit_log') IS NOT NULL"
+			" AND to_regclass('hhmatch.explain') IS NOT NULL",
+			0, NULL, &r, err));
 	hh_status st = HH_OK;
 	if (strcmp(PQgetvalue(r, 0, 0), "t"))
 		st = hh_fail(err, HH_EINPUT, "auditing %s: no hhmatch result store there (no "
 			     "table hhmatch.runs); publish a run with hhmatch run --pg-out first",
-			     ps->shown);
+			     pgc_shown(ps->conn));
 	else if (strcmp(PQgetvalue(r, 0, 1), "t"))
-		st = pgstore_migrate(ps->uri, err);
+		st = pgstore_migrate(uri, err);
 	PQclear(r);
 	return st;
 }
@@ -491,12 +454,12 @@ static hh_status open_period(pg_store *ps, const char *given, hh_err *err)
 		period = n ? all[n - 1] : 0;
 		free(all);
 		if (!period)
-			return hh_fail(err, HH_EINPUT, "no run in the store %s", ps->shown);
+			return hh_fail(err, HH_EINPUT, "no run in the store %s", pgc_shown(ps->conn));
 	}
 	HH_TRY(key_id(ps, period, err));
 	ps->base.info = (auditstore_info){
 		.kind = "store",
-		.name = ps->shown,
+		.name = pgc_shown(ps->conn),
 		.period = period,
 		.key_id = ps->key_id,
 		.no_sources = "the store keeps no roster or source rows: ask over the run's "
@@ -513,13 +476,10 @@ hh_status auditstore_pg_open(const auditstore_where *w, int logs_only, auditstor
 {
 	*out = NULL;
 	pg_store *ps = calloc(1, sizeof *ps);
-	if (!ps || !(ps->uri = strdup(w->pg))) {
-		free(ps);
+	if (!ps)
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
-	}
 	ps->base.be = &pg_be;
-	pg_redact(w->pg, ps->shown, sizeof ps->shown);
-	hh_status st = connect_store(ps, err);
+	hh_status st = connect_store(ps, w->pg, err);
 	if (st == HH_OK && !logs_only)
 		st = open_period(ps, w->period, err);
 	if (st != HH_OK) {
