@@ -5,7 +5,8 @@
 #include <sys/stat.h>
 
 #include "base/fsutil.h"
-#include "connectors/pg.h"
+#include "connectors/pg/pg_source.h"
+#include "connectors/pg/pg_uri.h"
 
 /* Slices of one PostgreSQL source read at once, at most. */
 #define SRC_MAX_PG_SLICES 16

@@ -234,30 +234,3 @@ char *pgc_quote_ident(pgc_conn *c, const char *name)
 	PQfreemem(q);
 	return r;
 }
-
-hh_status pgstore_connect(const char *uri, const char *what, PGconn **out,
-			  hh_err *err)
-{
-	pgc_conn *c = NULL;
-	hh_status st = pgc_open(uri, what, HH_EINPUT, &c, err);
-
-	*out = NULL;
-	if (st != HH_OK)
-		return st;
-	*out = c->pq;
-	c->pq = NULL;
-	pgc_close(c);
-	return HH_OK;
-}
-
-void pg_errtext(const char *uri, const PGresult *r, PGconn *c, char *out,
-		size_t cap)
-{
-	pg_uri u;
-	hh_err ignored;
-
-	/* a URI that does not parse still has its passwords found */
-	(void)pg_uri_parse(uri, &u, &ignored);
-	errtext(r, c, &u, out, cap);
-	pg_uri_free(&u);
-}

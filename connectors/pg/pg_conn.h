@@ -99,13 +99,4 @@ hh_status pgc_end(pgc_conn *c, hh_status st, const char *what, hh_err *err);
  * (free it with free()); NULL when out of memory. */
 char *pgc_quote_ident(pgc_conn *c, const char *name);
 
-/* Transitional, for history/pgaudit.c until it moves to the calls
- * above: pgstore_connect is pgc_open handing back the bare PGconn (the
- * caller PQfinishes it; a failure to connect is HH_EINPUT, what starts
- * the messages), pg_errtext is pgc_errtext for a PGconn of uri. */
-hh_status pgstore_connect(const char *uri, const char *what, PGconn **out,
-			  hh_err *err);
-void pg_errtext(const char *uri, const PGresult *r, PGconn *c, char *out,
-		size_t cap);
-
 #endif

@@ -24,7 +24,7 @@
 #include "domain/idnum.h"
 #include "domain/period.h"
 #include "base/kv.h"
-#include "connectors/pg.h"
+#include "connectors/pg/pg_uri.h"
 
 static const char run_help[] =
 	"usage: hhmatch run --period YYYYMM --key FILE --out DIR\n"

@@ -4,7 +4,7 @@
 #include <limits.h>
 
 #include "base/fsutil.h"
-#include "connectors/pg.h"
+#include "connectors/pg/pg_store.h"
 #include "history/alerts.h"
 #include "history/state.h"
 

@@ -5,13 +5,9 @@
  * household (hundreds of thousands at province scale), which fits in
  * memory comfortably; each row is one allocation holding its cells.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/sha.h>
 
 #include "connectors/csv.h"
 #include "connectors/instream.h"
@@ -187,91 +183,6 @@ void rr_report_free(rr_report *r)
 	for (int s = 0; s < SRC_COUNT; s++)
 		free(r->src[s].file);
 	free(r);
-}
-
-/* --- jbuf --------------------------------------------------------------- */
-
-static int jb_grow(jbuf *b, size_t more)
-{
-	if (b->oom)
-		return 0;
-	if (b->n + more + 1 <= b->cap)
-		return 1;
-	size_t nc = b->cap ? b->cap : 256;
-	while (nc < b->n + more + 1)
-		nc *= 2;
-	char *ns = realloc(b->s, nc);
-	if (!ns) {
-		b->oom = 1;
-		return 0;
-	}
-	b->s = ns;
-	b->cap = nc;
-	return 1;
-}
-
-void jb_raw(jbuf *b, const char *s, size_t len)
-{
-	if (!jb_grow(b, len))
-		return;
-	memcpy(b->s + b->n, s, len);
-	b->n += len;
-	b->s[b->n] = '\0';
-}
-
-void jb_puts(jbuf *b, const char *s)
-{
-	jb_raw(b, s, strlen(s));
-}
-
-void jb_printf(jbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !jb_grow(b, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->n, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->n += (size_t)n;
-}
-
-void jb_str(jbuf *b, const char *s)
-{
-	jb_raw(b, "\"", 1);
-	const char *run = s;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch != '"' && ch != '\\' && ch >= 0x20)
-			continue;
-		jb_raw(b, run, (size_t)(s - run));
-		if (ch == '"' || ch == '\\')
-			jb_printf(b, "\\%c", ch);
-		else if (ch == '\n')
-			jb_puts(b, "\\n");
-		else
-			jb_printf(b, "\\u%04x", ch);
-		run = s + 1;
-	}
-	jb_raw(b, run, (size_t)(s - run));
-	jb_raw(b, "\"", 1);
-}
-
-void jb_free(jbuf *b)
-{
-	free(b->s);
-	b->s = NULL;
-	b->n = b->cap = 0;
-}
-
-void rr_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	SHA256(data, len, md);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 int rr_level(const char *name)

@@ -3,13 +3,9 @@
  * in-memory tables, and the few fields of report.json that later
  * commands need (the sources' files, digests and encodings, the key_id).
  *
- * Used by state.c (alerts compare two runs) and cmd_audit.c (queries over
- * a run).  Only files hhmatch itself wrote are read here, so the parsers
- * are strict and small: CSV through connectors/csv.h, report.json by a
- * scanner that knows its shape (objects, strings, numbers, booleans).
- *
- * Also here: JSON string output into a growable buffer (jbuf), shared by
- * alerts.jsonl, the audit log and `audit --json`, and SHA-256 hex.
+ * Used by alerts.c (alerts compare two runs) and the audit store's files
+ * backend (queries over a run).  CSV is read through connectors/csv.h,
+ * report.json through jansson (base/json.h).
  *
  * Lifetime: rr_table_load / rr_table_free, rr_report_load /
  * rr_report_free; free(NULL) style no-ops.  Cells stay valid until the
@@ -55,24 +51,6 @@ typedef struct {
 
 hh_status rr_report_load(const char *path, rr_report **out, hh_err *err);
 void rr_report_free(rr_report *r);
-
-/* Growable text buffer; on no memory it sets oom and stops growing. */
-typedef struct {
-	char *s;
-	size_t n, cap;
-	int oom;
-} jbuf;
-
-void jb_raw(jbuf *b, const char *s, size_t len);
-void jb_puts(jbuf *b, const char *s);
-void jb_printf(jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A JSON string literal with quotes; control characters, quote and
- * backslash escaped, other bytes (UTF-8) as they are. */
-void jb_str(jbuf *b, const char *s);
-void jb_free(jbuf *b);
-
-/* Lower-case hex SHA-256 of data (65 bytes with NUL). */
-void rr_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Risk level name to 0..3 (none, low, medium, high); -1 if unknown. */
 int rr_level(const char *name);
