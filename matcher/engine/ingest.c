@@ -43,13 +43,6 @@
 
 #define NAME_SEED 0x6868u
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 			     const char *household_id, const uint8_t *pid,
 			     const char *fmt, ...)
@@ -602,7 +595,7 @@ hh_status ingest_source(ingest *in)
 	hh_record rec;
 	int got;
 	hh_status st;
-	atomic_store(&in->prog_start_ns, now_ns());
+	atomic_store(&in->prog_start_ns, (uint64_t)(fs_now_seconds() * 1e9));
 	atomic_store(&in->prog_state, 1);
 	st = open_reader(in, &r);
 	if (st != HH_OK)
@@ -666,7 +659,7 @@ out:
 	csv_close(r);
 	in->status = st;
 	in->seconds = fs_now_seconds() - t0;
-	atomic_store(&in->prog_end_ns, now_ns());
+	atomic_store(&in->prog_end_ns, (uint64_t)(fs_now_seconds() * 1e9));
 	atomic_store(&in->prog_state, 2);
 	return st;
 }
