@@ -1,16 +1,25 @@
-# lib.sh - shared helpers for the end-to-end tests (tests/it_*.sh).
+# lib.sh - shared helpers for the end-to-end tests (tests/e2e/it_*.sh).
 #
-# Source it after setting nothing; it reads the binary from $1 and the
-# folders from HH_SRC / HH_TEST_DATA (set by CMake; defaulted from this
-# file's location when a test is run by hand):
-#   bash tests/it_golden.sh build/hhmatch
+# Source it first thing; it reads the binary from $1 and the folders from
+# HH_SRC / HH_TEST_DATA (set by CMake; defaulted from this file's location
+# when a test is run by hand):
+#   bash tests/e2e/it_golden.sh build/hhmatch
 # It gives each test a private temporary folder $T (removed on exit) and
 # these helpers; a failed assertion prints what differed and exits 1.
-# Only bash, coreutils, awk, grep, gzip and sha256sum are used.
-set -u
+# Only bash, coreutils, awk, grep, gzip, sha256sum and jq (for the JSON
+# outputs; scripts/setup.sh --test installs it) are used.
+#
+# Tests run under `set -euo pipefail`: a command that fails stops the test
+# (a step nobody checked cannot pass silently), so a command expected to
+# fail is written as one: `run_expect STATUS ...`, `if ! cmd; then`, or
+# `rc=0; cmd || rc=$?`.  With pipefail, `producer | grep -q` can fail when
+# grep stops reading early (the producer dies of SIGPIPE): write
+# `producer | grep ... >/dev/null` instead, which reads everything.
+set -euo pipefail
 HH=${1:?usage: bash $0 /path/to/hhmatch}
 case $HH in /*) ;; *) HH=$PWD/$HH ;; esac
 [ -x "$HH" ] || { echo "not executable: $HH" >&2; exit 1; }
+command -v jq >/dev/null || { echo "jq is needed (scripts/setup.sh --test installs it)" >&2; exit 1; }
 HH_SRC=${HH_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 HH_TEST_DATA=${HH_TEST_DATA:-$HH_SRC/tests/data}
 export LC_ALL=C
@@ -74,30 +83,16 @@ run_expect() {
 	fi
 }
 
-# json_source_num REPORT SOURCE FIELD: a number from report.json's
-# per-source block (the file is written one field per line).
+# json_source_num REPORT SOURCE FIELD: a value from report.json's
+# per-source block (.sources.SOURCE.FIELD; nothing when it is missing).
 json_source_num() {
-	awk -v src="\"$2\":" -v key="\"$3\":" '
-		$1 == src { inside = 1; next }
-		inside && $1 == key { v = $2; sub(/,$/, "", v); print v; exit }
-		inside && /^    }/ { exit }' "$1"
+	jq -r --arg s "$2" --arg f "$3" '.sources[$s][$f] | select(. != null)' "$1"
 }
 
 # json_source_reason REPORT SOURCE REASON: the count of one reject reason
 # in that source's rejects_by_reason (0 when absent).
 json_source_reason() {
-	awk -v src="\"$2\":" -v r="\"$3\"" '
-		$1 == src { inside = 1; next }
-		inside && /"rejects_by_reason"/ {
-			n = 0
-			line = $0; sub(/.*\{/, "", line); sub(/\}.*/, "", line)
-			k = split(line, kv, ",")
-			for (i = 1; i <= k; i++) {
-				split(kv[i], p, ":"); gsub(/[ "]/, "", p[1]); gsub(/ /, "", p[2])
-				if ("\"" p[1] "\"" == r) n = p[2]
-			}
-			print n + 0; exit
-		}' "$1"
+	jq -r --arg s "$2" --arg r "$3" '.sources[$s].rejects_by_reason[$r] // 0' "$1"
 }
 
 # check_report_counts REPORT SOURCE...: rows_read = accepted + rejected,
@@ -105,6 +100,7 @@ json_source_reason() {
 check_report_counts() {
 	local rep=$1 s rd ac rj sum
 	shift
+	jq -e . "$rep" >/dev/null || fail "$rep is not valid JSON"
 	for s in "$@"; do
 		rd=$(json_source_num "$rep" "$s" rows_read)
 		ac=$(json_source_num "$rep" "$s" rows_accepted)
@@ -113,14 +109,7 @@ check_report_counts() {
 			fail "report.json: no row counts for $s"
 		[ "$rd" -eq $((ac + rj)) ] ||
 			fail "report.json: $s rows_read $rd != accepted $ac + rejected $rj"
-		sum=$(awk -v src="\"$s\":" '
-			$1 == src { inside = 1; next }
-			inside && /"rejects_by_reason"/ {
-				line = $0; sub(/.*\{/, "", line); sub(/\}.*/, "", line)
-				k = split(line, kv, ","); t = 0
-				for (i = 1; i <= k; i++) { split(kv[i], p, ":"); t += p[2] }
-				print t; exit
-			}' "$rep")
+		sum=$(jq -r --arg s "$s" '[(.sources[$s].rejects_by_reason // {})[]] | add // 0' "$rep")
 		[ "$sum" -eq "$rj" ] ||
 			fail "report.json: $s rejects_by_reason sums to $sum, rows_rejected is $rj"
 	done
@@ -150,7 +139,7 @@ no_secrets_in() {
 	sed '/^$/d' "$2" >"$T/.secrets"
 	[ -s "$T/.secrets" ] || fail "$3: empty list of strings to look for"
 	if hits=$(grep -rlF -f "$T/.secrets" "$1"); then
-		grep -rnoF -f "$T/.secrets" "$1" | head -5 >&2
+		grep -rnoF -f "$T/.secrets" "$1" | head -5 >&2 || true # SIGPIPE when more
 		fail "$3: found in $hits"
 	fi
 }

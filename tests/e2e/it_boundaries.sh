@@ -57,8 +57,8 @@ for s in civil_affairs education hr housing medical; do
 done
 assert_eq 1 "$(json_source_reason "$O/report.json" medical duplicate_row)" "medical duplicate_row count"
 assert_eq 1 "$(json_source_reason "$O/report.json" medical bad_id_check)" "medical bad_id_check count"
-assert_contains "$O/report.json" '"key_id": "[0-9a-f]{8}"' "report.json key_id"
-assert_contains "$O/report.json" '"period": "202611"' "report.json period"
+jq -r .key_id "$O/report.json" | grep -Eqx '[0-9a-f]{8}' || fail "report.json key_id"
+assert_eq 202611 "$(jq -r .period "$O/report.json")" "report.json period"
 
 # No raw ID number and no name anywhere in the outputs.
 {

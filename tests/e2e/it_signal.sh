@@ -28,7 +28,7 @@ for households in 60000 150000 300000; do
 			--out "$T/w/out" --threads 2 --quiet >"$T/run.log" 2>&1 &
 		pid=$!
 		sleep 0.15
-		kill -s "$sig" "$pid" 2>/dev/null
+		kill -s "$sig" "$pid" 2>/dev/null || true # the run may be over already
 		wait "$pid" || rc=$?
 		if [ "$rc" = 0 ]; then
 			note "SIG$sig came after a $households-household run finished; trying bigger"
