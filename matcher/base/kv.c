@@ -160,12 +160,13 @@ hh_status kv_parse(const char *text, const char *origin, kv_fn fn, void *ctx,
 hh_status kv_read_file(const char *path, char **out, hh_err *err)
 {
 	size_t n;
-	HH_TRY(fs_read_file(path, KV_MAX_FILE, HH_EUSAGE, out, &n, err));
-	if (memchr(*out, '\0', n)) {
-		free(*out);
-		*out = NULL;
+	char *text;
+	HH_TRY(fs_read_file(path, KV_MAX_FILE, HH_EUSAGE, &text, &n, err));
+	if (memchr(text, '\0', n)) {
+		free(text);
 		return hh_fail(err, HH_EUSAGE,
 			       "\"%s\" contains a NUL byte; expected a text file", path);
 	}
+	*out = text;
 	return HH_OK;
 }
