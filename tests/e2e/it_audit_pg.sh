@@ -28,6 +28,7 @@ require_pg
 DB=hh_it_audit_pg_$$_$(date +%s%N | tail -c 7)
 PW=Pw-n0t-sh0wn
 cleanup() {
+	set +e # clean up everything, whatever has already ended
 	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
 	rm -rf "$T"
 }

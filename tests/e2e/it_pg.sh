@@ -46,6 +46,7 @@ ROLE=hh_it_pg_r_$ID
 PW=S3cr3t-pw
 BG_PIDS=""
 cleanup() {
+	set +e # clean up everything, whatever has already ended
 	local p
 	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
@@ -194,7 +195,7 @@ for sq in civil_affairs:src.civil_affairs education:src.education hr:src.hr \
 	assert_eq "$n" "$(json_source_num "$T/of/report.json" $s rows_read)" "$s: file rows_read vs table rows"
 	for r in t1 t3; do
 		assert_eq "$n" "$(json_source_num "$T/$r/report.json" $s rows_read)" "$s: $r rows_read vs table rows"
-		for why in $(grep -o '"[a-z_]*": [0-9]*' <(grep -A12 "\"$s\": {" "$T/of/report.json" | grep rejects_by_reason) | cut -d'"' -f2); do
+		for why in $(jq -r --arg s "$s" '.sources[$s].rejects_by_reason | keys[]' "$T/of/report.json"); do
 			assert_eq "$(json_source_reason "$T/of/report.json" $s $why)" \
 				"$(json_source_reason "$T/$r/report.json" $s $why)" "$s $why ($r vs files)"
 		done
