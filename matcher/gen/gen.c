@@ -14,11 +14,11 @@
  */
 #include "gen/gen.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/fsutil.h"
 #include "domain/period.h"
 #include "gen/gen_int.h"
 
@@ -72,24 +72,14 @@ static hh_status check_schema(gen *g)
 	return HH_OK;
 }
 
-/* Creates dir and its missing parents (mkdir -p). */
-static hh_status make_dirs(gen *g, const char *dir)
+/* Creates the output folder and its missing parents.  fs_mkdir_p takes an
+ * existing path as done, so a file in the way is caught here, before the
+ * first extract fails on it with a less direct message. */
+static hh_status make_out_dir(gen *g, const char *dir)
 {
-	char path[4096];
-	size_t n = strlen(dir);
-	if (n == 0 || n >= sizeof path)
-		return hh_fail(g->err, HH_EUSAGE, "gen: bad output folder name");
-	memcpy(path, dir, n + 1);
-	for (size_t i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != 0)
-			continue;
-		char c = path[i];
-		path[i] = 0;
-		if (mkdir(path, 0777) && errno != EEXIST)
-			return hh_fail(g->err, HH_EINTERNAL, "gen: cannot create folder %s: %s",
-				       path, strerror(errno));
-		path[i] = c;
-	}
+	hh_status st = fs_mkdir_p(dir, 0777, g->err);
+	if (st != HH_OK)
+		return hh_wrap(g->err, st, "gen");
 	struct stat sb;
 	if (stat(dir, &sb) || !S_ISDIR(sb.st_mode))
 		return hh_fail(g->err, HH_EINTERNAL, "gen: %s is not a folder", dir);
@@ -100,7 +90,7 @@ static hh_status gen_run(gen *g)
 {
 	const gen_opts *o = g->o;
 	HH_TRY(check_schema(g));
-	HH_TRY(make_dirs(g, o->out_dir));
+	HH_TRY(make_out_dir(g, o->out_dir));
 	HH_TRY(pop_build(g));
 	if (g->pidsrc) {
 		g->pids = malloc(g->persons.n * sizeof *g->pids);

@@ -2,10 +2,12 @@
  * test_gen.c - `hhmatch gen` (matcher/gen/): the synthetic month is
  * deterministic, well-formed and carries its planted cases.  Small runs
  * (200 households) keep it fast.  The command line (commands/cmd_gen.c)
- * is not linked into the unit tests; the end-to-end tests run it.
+ * is not linked into the unit tests; tests/e2e/it_gen_cli.sh runs it.
+ * Each test writes into its own folder from testdir.h; gen_month creates
+ * the output folders below it, as the command does.
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,11 @@
 #include "domain/idnum.h"
 #include "domain/pid.h"
 
+#define TESTDIR_NAME "gen"
+#include "testdir.h"
+
+TestSuite(gen, .init = testdir_setup, .fini = testdir_teardown);
+
 static const char *const files_dirty[] = {"civil_affairs.csv", "education.csv",
 					  "hr.csv.gz", "housing.tsv", "medical.csv.gz",
 					  "hhmatch.conf", "truth.csv"};
@@ -24,33 +31,18 @@ static const char *const files_clean[] = {"civil_affairs.csv", "education.csv",
 					  "hhmatch.conf", "truth.csv"};
 #define NFILES 7
 
-static void tmpdir(char out[64])
+/* dir/name into p (the output folders are under $TMPDIR, of any length). */
+static void file_path(char p[1600], const char *dir, const char *name)
 {
-	snprintf(out, 64, "%s", "/tmp/hh_test_gen_XXXXXX");
-	cr_assert_not_null(mkdtemp(out));
-}
-
-static void rmtree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char p[512];
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-			unlink(p);
-		}
-	closedir(d);
-	rmdir(dir);
+	int n = snprintf(p, 1600, "%s/%s", dir, name);
+	cr_assert(n > 0 && n < 1600, "path too long: %s/%s", dir, name);
 }
 
 /* Whole file (decompressed when gz, multi-member included). */
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
+	char p[1600];
+	file_path(p, dir, name);
 	gzFile f = gzopen(p, "rb");
 	cr_assert_not_null(f, "cannot open %s", p);
 	size_t cap = 1 << 16, n = 0;
@@ -69,8 +61,8 @@ static char *slurp(const char *dir, const char *name, size_t *len)
 
 static char *raw_file(const char *dir, const char *name, size_t *len)
 {
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s", dir, name);
+	char p[1600];
+	file_path(p, dir, name);
 	FILE *f = fopen(p, "rb");
 	cr_assert_not_null(f, "cannot open %s", p);
 	fseek(f, 0, SEEK_END);
@@ -106,9 +98,7 @@ static char *first_line(const char *text)
 
 Test(gen, same_seed_same_bytes)
 {
-	char a[64], b[64];
-	tmpdir(a);
-	tmpdir(b);
+	const char *a = tpath("a"), *b = tpath("b");
 	run_gen(a, 200, 42, 0, NULL, 0);
 	run_gen(b, 200, 42, 0, NULL, 0);
 	for (int i = 0; i < NFILES; i++) {
@@ -120,15 +110,11 @@ Test(gen, same_seed_same_bytes)
 		free(x);
 		free(y);
 	}
-	rmtree(a);
-	rmtree(b);
 }
 
 Test(gen, different_seed_differs)
 {
-	char a[64], b[64];
-	tmpdir(a);
-	tmpdir(b);
+	const char *a = tpath("a"), *b = tpath("b");
 	run_gen(a, 200, 1, 1, NULL, 0);
 	run_gen(b, 200, 2, 1, NULL, 0);
 	const char *check[] = {"civil_affairs.csv", "hr.csv.gz", "truth.csv"};
@@ -141,14 +127,11 @@ Test(gen, different_seed_differs)
 		free(x);
 		free(y);
 	}
-	rmtree(a);
-	rmtree(b);
 }
 
 Test(gen, clean_roster_ids_valid)
 {
-	char d[64];
-	tmpdir(d);
+	const char *d = tpath("out");
 	run_gen(d, 200, 9, 1, NULL, 0);
 	size_t n;
 	char *t = slurp(d, "civil_affairs.csv", &n);
@@ -174,7 +157,6 @@ Test(gen, clean_roster_ids_valid)
 	/* household sizes 1-7, mean about 3 */
 	cr_expect(members > 200 * 2 && members < 200 * 4, "%zu members", members);
 	free(t);
-	rmtree(d);
 }
 
 Test(gen, truth_has_every_planted_code)
@@ -191,8 +173,7 @@ Test(gen, truth_has_every_planted_code)
 		"absent,R_DROPOUT,", "absent,R_JOBLOSS,", "absent,R_MEDICAL,",
 	};
 	for (int clean = 0; clean <= 1; clean++) {
-		char d[64];
-		tmpdir(d);
+		const char *d = tpath(clean ? "clean" : "dirty");
 		run_gen(d, 200, 3, clean, NULL, 0);
 		size_t n;
 		char *t = slurp(d, "truth.csv", &n);
@@ -203,7 +184,6 @@ Test(gen, truth_has_every_planted_code)
 			cr_expect_not_null(strstr(t, codes[i]), "truth.csv (clean %d) lacks %s",
 					   clean, codes[i]);
 		free(t);
-		rmtree(d);
 	}
 }
 
@@ -212,8 +192,7 @@ Test(gen, truth_has_every_planted_code)
  * fails its check. */
 Test(gen, truth_lines_point_at_rows)
 {
-	char d[64];
-	tmpdir(d);
+	const char *d = tpath("out");
 	run_gen(d, 2000, 5, 0, NULL, 0);
 	size_t n, tn;
 	char *hr = slurp(d, "hr.csv.gz", &n);
@@ -268,7 +247,6 @@ Test(gen, truth_lines_point_at_rows)
 	free(lines);
 	free(hr);
 	free(t);
-	rmtree(d);
 }
 
 static int gz_members(const char *dir, const char *name)
@@ -299,9 +277,7 @@ static int gz_members(const char *dir, const char *name)
 
 Test(gen, headers_and_forms)
 {
-	char d[64], c[64];
-	tmpdir(d);
-	tmpdir(c);
+	const char *d = tpath("dirty"), *c = tpath("clean");
 	run_gen(d, 200, 8, 0, NULL, 0);
 	run_gen(c, 200, 8, 1, NULL, 0);
 	static const char *const clean_headers[5] = {
@@ -338,8 +314,6 @@ Test(gen, headers_and_forms)
 	cr_expect_not_null(strstr(t, "civil-affairs = civil_affairs.csv\n"));
 	cr_expect_not_null(strstr(t, "encoding = housing=gb18030\n"));
 	free(t);
-	rmtree(d);
-	rmtree(c);
 }
 
 Test(gen, pid_sources)
@@ -349,8 +323,7 @@ Test(gen, pid_sources)
 		raw[i] = (uint8_t)(i * 7 + 1);
 	pid_key *k = pid_key_new(raw, sizeof raw);
 	cr_assert_not_null(k);
-	char d[64];
-	tmpdir(d);
+	const char *d = tpath("out");
 	run_gen(d, 200, 4, 1, k, 1);
 	size_t n;
 	char *t = slurp(d, "hr.csv.gz", &n);
@@ -374,14 +347,14 @@ Test(gen, pid_sources)
 	pid_to_hex(bin, want);
 	cr_expect_str_eq(pid, want);
 	free(t);
-	rmtree(d);
 	pid_key_free(k);
 }
 
 Test(gen, usage_errors)
 {
 	hh_err err = {{0}};
-	gen_opts o = {.out_dir = "/tmp/hh_test_gen_never", .households = 0, .seed = 1};
+	const char *never = tpath("never");
+	gen_opts o = {.out_dir = never, .households = 0, .seed = 1};
 	cr_expect_eq(gen_month(&o, &err), HH_EUSAGE);
 	o.households = 10;
 	o.pid_sources = 1;
@@ -389,23 +362,46 @@ Test(gen, usage_errors)
 	o.pid_sources = 0;
 	o.period = 202613;
 	cr_expect_eq(gen_month(&o, &err), HH_EUSAGE);
+	/* the options are checked before anything is written */
+	cr_expect(access(never, F_OK) != 0 && errno == ENOENT, "a usage error created %s", never);
+}
+
+/* The output folder: missing parents are made; a file in its place or in
+ * a parent's is an output error naming the path. */
+Test(gen, out_folder)
+{
+	hh_err err = {{0}};
+	gen_opts o = {.out_dir = tpath("x/y/z"), .households = 20, .seed = 1, .clean = 1};
+	cr_assert_eq(gen_month(&o, &err), HH_OK, "gen_month: %s", err.msg);
+	cr_expect_eq(access(tpath("x/y/z/truth.csv"), R_OK), 0);
+
+	write_bytes(tpath("file"), "x", 1);
+	o.out_dir = tpath("file");
+	cr_expect_eq(gen_month(&o, &err), HH_EINTERNAL);
+	char want[1400];
+	snprintf(want, sizeof want, "gen: %s is not a folder", tpath("file"));
+	cr_expect_str_eq(err.msg, want);
+
+	o.out_dir = tpath("file/sub");
+	cr_expect_eq(gen_month(&o, &err), HH_EINTERNAL);
+	snprintf(want, sizeof want, "gen: cannot create %s: %s", tpath("file/sub"),
+		 strerror(ENOTDIR));
+	cr_expect_str_eq(err.msg, want);
 }
 
 Test(gen, month_of_another_period)
 {
-	char d[64];
-	tmpdir(d);
+	const char *d = tpath("out");
 	gen_opts o = {.out_dir = d, .households = 200, .seed = 77, .period = 202402};
 	hh_err err = {{0}};
 	cr_assert_eq(gen_month(&o, &err), HH_OK, "gen_month: %s", err.msg);
 	for (int i = 0; i < NFILES; i++) {
-		char p[512];
-		snprintf(p, sizeof p, "%s/%s", d, files_dirty[i]);
+		char p[1600];
+		file_path(p, d, files_dirty[i]);
 		cr_expect_eq(access(p, R_OK), 0, "%s missing", files_dirty[i]);
 	}
 	size_t n;
 	char *t = slurp(d, "hhmatch.conf", &n);
 	cr_expect_not_null(strstr(t, "period = 202402\n"));
 	free(t);
-	rmtree(d);
 }
