@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,7 +142,7 @@ hh_status fs_copy_file(const char *from, const char *to, hh_err *err)
 	/* Run outputs are kept whole in memory while copied: they are the
 	 * history's own files, a few hundred MB at the very most. */
 	HH_TRY(fs_read_file(from, (size_t)1 << 40, HH_EINTERNAL, &data, &len, err));
-	hh_status st = fs_write_file(to, data, len, 0600, err);
+	hh_status st = fs_write_file(to, data, len, 0666, err);
 	free(data);
 	return st;
 }
@@ -172,6 +173,11 @@ hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err)
 	if (!mkdtemp(tmp))
 		return hh_fail(err, HH_EINTERNAL, "cannot create a temporary folder beside %s: %s",
 			       path, strerror(errno));
+	/* mkdtemp makes it 0700 whatever the umask; the folder becomes the
+	 * published one, which honours the umask like every output. */
+	if (chmod(tmp, 0777 & ~(mode_t)fs_umask()))
+		return hh_fail(err, HH_EINTERNAL, "cannot set the mode of %s: %s", tmp,
+			       strerror(errno));
 	return HH_OK;
 }
 
@@ -187,6 +193,105 @@ hh_status fs_replace_dir(const char *tmp, const char *path, hh_err *err)
 			       strerror(errno));
 	fs_remove_tree(tmp); /* now the previous folder */
 	return HH_OK;
+}
+
+unsigned fs_umask(void)
+{
+	mode_t m = umask(077);
+	umask(m);
+	return (unsigned)m;
+}
+
+struct fs_lock {
+	int fd;
+	int noted;  /* the holder's note was written */
+	char *path; /* removed on release */
+};
+
+/* Opens path and locks it without waiting; 1 when locked, 0 when another
+ * process holds it, -1 on error (errno).  A lock file is removed by its
+ * holder on release, so the file locked must still be the one at path:
+ * otherwise another run may have locked a new file there meanwhile. */
+static int lock_once(const char *path, int *fdp)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+		*fdp = fd;
+		errno = e;
+		return e == EWOULDBLOCK ? 0 : -1;
+	}
+	struct stat a, b;
+	if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		*fdp = fd;
+		return 1;
+	}
+	close(fd);
+	*fdp = -1;
+	return 2; /* removed or replaced meanwhile: try again */
+}
+
+hh_status fs_lock_take(const char *path, const char *what, fs_lock **out, hh_err *err)
+{
+	int fd = -1, got = 2;
+	*out = NULL;
+	for (int tries = 0; got == 2 && tries < 100; tries++)
+		got = lock_once(path, &fd);
+	if (got == 0) {
+		char holder[96] = "";
+		ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+		close(fd);
+		holder[n > 0 ? n : 0] = '\0';
+		holder[strcspn(holder, "\n")] = '\0';
+		return hh_fail(err, HH_EINTERNAL,
+			       "%s is in use by another hhmatch run (%s); wait for it to "
+			       "finish, or stop it (its lock file is %s)",
+			       what, holder[0] ? holder : "pid unknown", path);
+	}
+	if (got != 1) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return hh_fail(err, HH_EINTERNAL, "cannot lock %s: %s", path, strerror(e));
+	}
+	fs_lock *l = malloc(sizeof *l);
+	char *p = strdup(path);
+	if (!l || !p) {
+		free(l);
+		free(p);
+		close(fd);
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
+	l->fd = fd;
+	l->path = p;
+	/* Who holds it, for the message another run prints; the lock holds
+	 * without the note when it cannot be written. */
+	char info[96];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n = 0;
+	if (gmtime_r(&now, &tm))
+		n = snprintf(info, sizeof info, "pid %ld since %04d-%02d-%02dT%02d:%02d:%02dZ\n",
+			     (long)getpid(), tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			     tm.tm_hour, tm.tm_min, tm.tm_sec);
+	l->noted = n > 0 && ftruncate(fd, 0) == 0 && pwrite(fd, info, (size_t)n, 0) == n;
+	*out = l;
+	return HH_OK;
+}
+
+void fs_lock_release(fs_lock *l)
+{
+	if (!l)
+		return;
+	/* Removed while still locked, so no run can lock this file once it
+	 * is gone from the folder (lock_once checks the file it locked). */
+	unlink(l->path);
+	close(l->fd); /* drops the flock */
+	free(l->path);
+	free(l);
 }
 
 int fs_has_suffix(const char *s, const char *suffix)

@@ -35,19 +35,20 @@ hh_status fs_mkdir_p(const char *path, unsigned mode, hh_err *err);
 hh_status fs_read_file(const char *path, size_t max, hh_status status, char **out,
 		       size_t *len, hh_err *err);
 
-/* Creates (or truncates) path with mode (0640 for a run's outputs, 0600
- * for the history's files), writes data[0..len) and fsyncs it. */
+/* Creates (or truncates) path with mode (0666: the umask decides, as for
+ * every output and the history), writes data[0..len) and fsyncs it. */
 hh_status fs_write_file(const char *path, const void *data, size_t len, unsigned mode,
 			hh_err *err);
 
-/* Copies the file from to the file to, mode 0600. */
+/* Copies the file from to the file to (mode 0666 less the umask). */
 hh_status fs_copy_file(const char *from, const char *to, hh_err *err);
 
 /* fsyncs a folder, so that the renames in it are on disk (best effort). */
 void fs_fsync_dir(const char *path);
 
 /* Makes a fresh folder beside path, named ".NAME.tmp-XXXXXX" after path's
- * last component, into tmp (cap bytes). */
+ * last component, into tmp (cap bytes), with the mode the umask gives a
+ * new folder. */
 hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err);
 
 /* Puts the finished folder tmp in place at path in one step: a rename,
@@ -55,6 +56,24 @@ hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err);
  * which the previous folder (now at tmp) is removed.  Either the old or
  * the new folder is at path at every moment. */
 hh_status fs_replace_dir(const char *tmp, const char *path, hh_err *err);
+
+/* The process's umask, read without changing it for good (call it while
+ * one thread runs: it sets the mask and puts it back). */
+unsigned fs_umask(void);
+
+/* An exclusive lock held on a file (flock) for the life of a run.  The
+ * kernel drops it when the process ends, however it ends, so a lock file
+ * left by a killed run never blocks the next one. */
+typedef struct fs_lock fs_lock;
+
+/* Takes the lock on path (created if missing) without waiting and writes
+ * "pid N since YYYY-MM-DDTHH:MM:SSZ" into it.  When another process
+ * holds it: HH_EINTERNAL "WHAT is in use by another hhmatch run (pid N
+ * since T); ...", what naming what is locked ("--out /x"). */
+hh_status fs_lock_take(const char *path, const char *what, fs_lock **out, hh_err *err);
+
+/* Releases the lock and removes its file (NULL is a no-op). */
+void fs_lock_release(fs_lock *l);
 
 /* 1 when s ends with suffix, ignoring ASCII case (".CSV.GZ"). */
 int fs_has_suffix(const char *s, const char *suffix);

@@ -52,7 +52,7 @@ static const char run_help[] =
 	"Exit status: 0 success, 1 usage, 2 input error, 3 internal or output error.\n";
 
 typedef struct {
-	char *period, *key, *out, *threads, *rules, *pg_out, *state;
+	char *period, *key, *out, *threads, *rules, *pg_out, *state, *config;
 	char *src[SRC_COUNT];
 	char *encoding[SRC_COUNT];
 	int quiet;
@@ -160,6 +160,7 @@ static void free_opts(run_opts *o)
 	free(o->rules);
 	free(o->pg_out);
 	free(o->state);
+	free(o->config);
 	for (int s = 0; s < SRC_COUNT; s++) {
 		free(o->src[s]);
 		free(o->encoding[s]);
@@ -213,7 +214,7 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		case O_OUT: set(&o->out, optarg); break;
 		case O_THREADS: set(&o->threads, optarg); break;
 		case O_RULES: set(&o->rules, optarg); break;
-		case O_CONFIG: break;
+		case O_CONFIG: set(&o->config, optarg); break;
 		case O_STATE: set(&o->state, optarg); break;
 		case O_ENCODING: HH_TRY(set_encoding(o, optarg, err)); break;
 		case O_PGOUT: set(&o->pg_out, optarg); break;
@@ -332,18 +333,33 @@ hh_status cmd_run(int argc, char **argv)
 			cfg.src[s].path = o.src[s];
 			cfg.src[s].encoding = encoding_of(o.encoding[s]);
 		}
+		/* What --out may never hold: every file the run reads. */
+		publish_input inputs[SRC_COUNT + 3];
+		size_t n = 0;
+		for (int s = 0; s < SRC_COUNT; s++)
+			if (o.src[s] && !pg_is_uri(o.src[s]))
+				inputs[n++] = (publish_input){o.src[s], source_option((source_id)s)};
+		inputs[n++] = (publish_input){o.key, "the key"};
+		if (o.config)
+			inputs[n++] = (publish_input){o.config, "the config file"};
+		if (o.rules)
+			inputs[n++] = (publish_input){o.rules, "the rules file"};
 		publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
-				  .pg_out = o.pg_out};
+				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n};
 		engine_summary sum;
 		unsigned long alerts = 0;
 		engine *e = NULL;
+		publication *pub = NULL;
 		catch_signals();
-		st = engine_new(&cfg, &e, &err);
+		st = publish_open(&pc, &pub, &err);
+		if (st == HH_OK)
+			st = engine_new(&cfg, &e, &err);
 		if (st == HH_OK) {
 			progress *pr = !o.quiet && isatty(2) ? progress_start(e) : NULL;
-			st = publish_run(&pc, e, &sum, &alerts, &err);
+			st = publish_run(pub, e, &sum, &alerts, &err);
 			progress_stop(pr);
 		}
+		publish_close(pub);
 		engine_free(e);
 		if (st == HH_OK && !o.quiet)
 			print_summary(&sum, alerts, o.out);

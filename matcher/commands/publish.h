@@ -1,37 +1,72 @@
 /*
- * publish.h - the publication pipeline of `hhmatch run`: all or nothing.
+ * publish.h - the publication pipeline of `hhmatch run`: all or nothing,
+ * and never over anything hhmatch did not write.
  *
- *   1. a temporary folder is made beside --out (".OUT.tmp-XXXXXX");
- *   2. the engine writes the run's outputs into it (engine_run);
- *   3. with --state, alerts.jsonl is added: the run against the latest
- *      earlier period in the history (history/state.h);
- *   4. with --pg-out, the folder is loaded into the PostgreSQL store in one
- *      transaction (connectors/pg/);
- *   5. the folder is renamed into place at --out (or exchanged with the
+ * publish_open, before any source is read:
+ *   1. --out is checked: missing, an empty folder, or a folder an earlier
+ *      run wrote (it carries the mark file PUBLISH_MARK) may be replaced;
+ *      anything else is refused (HH_EUSAGE, nothing touched), and so is
+ *      an --out that is, holds or lies inside --state, or that holds an
+ *      input, the key, or the config or rules file (replacing --out
+ *      would delete them);
+ *   2. --out and --state are locked for the whole run (a lock file beside
+ *      --out, and --state/.lock): a second run on either fails at once;
+ *   3. a temporary folder is made beside --out (".OUT.tmp-XXXXXX").
+ * publish_run:
+ *   4. the engine writes the run's outputs into it (engine_run), and the
+ *      mark file is added;
+ *   5. with --state, alerts.jsonl is added: the run against the latest
+ *      earlier period in the history (history/alerts.h);
+ *   6. with --pg-out, the folder is loaded into the PostgreSQL store in one
+ *      transaction (connectors/pg/pg_store.h);
+ *   7. the folder is renamed into place at --out (or exchanged with the
  *      previous run there, which is then removed);
- *   6. with --state, the published run is kept in the history.
- * A failure or a cancellation before step 5 removes the temporary folder
- * and leaves --out as it was; a failure in step 6 says that the outputs
- * were published but not kept (a rerun of the period is safe).
+ *   8. with --state, the published run is kept in the history.
+ * A failure or a cancellation before step 7 leaves --out as it was; a
+ * failure in step 8 says that the outputs were published but not kept (a
+ * rerun of the period is safe).  publish_close removes what is left of
+ * the temporary folder and releases the locks.
  *
- * Thread safety: one publication at a time per --out and --state.
+ * Files and folders are created as the umask says (base/fsutil.h).
+ *
+ * Lifetime: publish_open / publish_close (NULL is a no-op); publish_run
+ * at most once in between.  Thread safety: one thread.
  */
 #ifndef HH_PUBLISH_H
 #define HH_PUBLISH_H
 
+#include <stddef.h>
+
 #include "engine/engine.h"
+
+/* The file that marks a folder as a run's outputs. */
+#define PUBLISH_MARK ".hhmatch-run"
+
+/* A file the run reads, which --out must never hold. */
+typedef struct {
+	const char *path;
+	const char *what;     /* "the key", "--medical", "the config file" */
+} publish_input;
 
 typedef struct {
 	int period;                /* YYYYMM */
 	const char *out_dir;
 	const char *state_dir;     /* NULL, or the run history */
 	const char *pg_out;        /* NULL, or a store to publish into */
+	const publish_input *inputs;
+	size_t ninputs;
 } publish_cfg;
 
-/* Runs e (engine_run) and publishes its outputs as above; *sum is the
- * engine's summary and *alerts the number of alerts written (0 without
- * a state). */
-hh_status publish_run(const publish_cfg *pc, engine *e, engine_summary *sum,
+typedef struct publication publication;
+
+/* Steps 1-3.  pc (and what it points to) must outlive the publication. */
+hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err);
+
+/* Steps 4-8: runs e and publishes its outputs; *sum is the engine's
+ * summary and *alerts the number of alerts written (0 without a state). */
+hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		      unsigned long *alerts, hh_err *err);
+
+void publish_close(publication *p);
 
 #endif

@@ -2,9 +2,11 @@
  * state.c - the run history kept in --state DIR (see state.h).
  *
  * The history is a copy of the published files per period, replaced
- * atomically (temporary folder, then rename or exchange) under an
- * exclusive flock on DIR/.lock.  Folders are created mode 0700: they hold
- * pids and household findings.
+ * atomically (temporary folder, then rename or exchange).  The run that
+ * writes it holds DIR/.lock (state_lock) from before it reads a source
+ * until it is done.  Folders and files are created as the umask says: a
+ * data centre shares the history with a group of auditors by the umask
+ * and the folder's group (README).
  */
 
 #include <dirent.h>
@@ -14,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,29 +92,33 @@ hh_status state_previous(const char *state_dir, int period, int *prev, hh_err *e
 	return HH_OK;
 }
 
+hh_status state_lock(const char *state_dir, fs_lock **out, hh_err *err)
+{
+	char lockp[PATH_MAX], what[PATH_MAX + 16];
+	*out = NULL;
+	if (snprintf(lockp, sizeof lockp, "%s/.lock", state_dir) >= (int)sizeof lockp)
+		return hh_fail(err, HH_EUSAGE, "state folder name too long");
+	snprintf(what, sizeof what, "--state %s", state_dir);
+	HH_TRY(fs_mkdir_p(state_dir, 0777, err));
+	return fs_lock_take(lockp, what, out, err);
+}
+
 hh_status state_save(const char *state_dir, int period, const char *out_dir, hh_err *err)
 {
-	char runs[PATH_MAX], tmp[PATH_MAX + 32], final[PATH_MAX + 16], lockp[PATH_MAX];
+	char runs[PATH_MAX], tmp[PATH_MAX + 32], final[PATH_MAX + 16];
 	if (strlen(state_dir) > PATH_MAX - 64 || strlen(out_dir) > PATH_MAX - 64)
 		return hh_fail(err, HH_EUSAGE, "state or output folder name too long");
 	snprintf(runs, sizeof runs, "%s/runs", state_dir);
-	HH_TRY(fs_mkdir_p(runs, 0700, err));
-	snprintf(lockp, sizeof lockp, "%s/.lock", state_dir);
-	int lk = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lk < 0)
-		return hh_fail(err, HH_EINTERNAL, "cannot open %s: %s", lockp, strerror(errno));
-	if (flock(lk, LOCK_EX)) {
-		close(lk);
-		return hh_fail(err, HH_EINTERNAL, "cannot lock %s: %s", lockp, strerror(errno));
-	}
+	HH_TRY(fs_mkdir_p(runs, 0777, err));
 	snprintf(tmp, sizeof tmp, "%s/.%06d.tmp-XXXXXX", runs, period);
 	snprintf(final, sizeof final, "%s/%06d", runs, period);
 	hh_status st = HH_OK;
 	if (!mkdtemp(tmp))
 		st = hh_fail(err, HH_EINTERNAL, "cannot create a folder in %s: %s", runs,
 			     strerror(errno));
-	else
-		chmod(tmp, 0700);
+	else if (chmod(tmp, 0777 & ~(mode_t)fs_umask()))
+		st = hh_fail(err, HH_EINTERNAL, "cannot set the mode of %s: %s", tmp,
+			     strerror(errno));
 	for (size_t i = 0; st == HH_OK && i < N_KEPT; i++) {
 		char from[PATH_MAX], to[PATH_MAX + 64];
 		snprintf(from, sizeof from, "%s/%s", out_dir, kept_files[i]);
@@ -130,7 +135,5 @@ hh_status state_save(const char *state_dir, int period, const char *out_dir, hh_
 	}
 	if (tmp[0] && access(tmp, F_OK) == 0)
 		fs_remove_tree(tmp);
-	flock(lk, LOCK_UN);
-	close(lk);
 	return st;
 }

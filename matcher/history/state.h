@@ -13,18 +13,25 @@
  * The publication (commands/publish.c) calls state_save after
  * publishing a run.
  *
- * Thread safety: none needed; called from one thread.  Two runs must not
- * share a state folder at the same time (state_save takes a lock file).
+ * Thread safety: none needed; called from one thread.  Two runs never
+ * share a state folder at the same time: the publication holds
+ * state_lock for the whole run.
  */
 #ifndef HH_STATE_H
 #define HH_STATE_H
 
 #include <stddef.h>
 
+#include "base/fsutil.h"
 #include "base/hh_error.h"
 
+/* Creates state_dir if needed and takes its lock (state_dir/.lock) for
+ * the whole run, without waiting: a second run on the same state fails
+ * at once naming the holder (fs_lock_take). */
+hh_status state_lock(const char *state_dir, fs_lock **out, hh_err *err);
+
 /* Copies the published run in out_dir into state_dir/runs/PERIOD,
- * replacing an earlier copy atomically. */
+ * replacing an earlier copy atomically.  The caller holds the lock. */
 hh_status state_save(const char *state_dir, int period, const char *out_dir,
 		     hh_err *err);
 
