@@ -136,6 +136,7 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	in->src = schema_source_by_name(e->cfg->schema, source_name(s));
 	in->name_col = schema_col_index(in->src, "name");
 	in->birth_col = schema_col_index(in->src, "birth_date");
+	in->key_id_col = schema_col_index(in->src, "key_id");
 	vec_init(&in->rejects, sizeof(reject_rec));
 	vec_init(&in->findings, sizeof(finding_rec));
 	vec_init(&in->deferred, sizeof(deferred_row));
@@ -261,22 +262,48 @@ static hh_status run_ingest(engine *e, hh_err *err)
 	return HH_OK;
 }
 
+/* max_reject_ratio bounds the share of invalid rows.  Exact repeats
+ * (duplicate_row) are reported but are not invalid: they count neither
+ * among the invalid rows nor among the rows those are a share of, so a
+ * file of three rows, one of them a repeat, passes. */
 static hh_status check_reject_ratio(const engine *e, hh_err *err)
 {
 	const rules *ru = e->cfg->rules;
 	for (int s = 0; s < SRC_COUNT; s++) {
 		const ingest *in = &e->in[s];
-		if (!in->path || in->rows_read == 0 || ru->max_reject_bp >= 10000)
+		uint64_t rows = in->rows_read - in->rows_duplicate;
+		uint64_t invalid = in->rows_rejected - in->rows_duplicate;
+		if (!in->path || rows == 0 || ru->max_reject_bp >= 10000)
 			continue;
-		if ((int64_t)(in->rows_rejected * 10000) > ru->max_reject_bp * (int64_t)in->rows_read)
+		if ((int64_t)(invalid * 10000) > ru->max_reject_bp * (int64_t)rows)
 			return hh_fail(err, HH_EINPUT,
-				       "%s: %s: too many rejected rows: %" PRIu64 " of %" PRIu64
-				       " (more than %.1f%%); see the reasons by running "
+				       "%s: %s: too many invalid rows: %" PRIu64 " of %" PRIu64
+				       "%s (more than %.1f%%); see the reasons by running "
 				       "with a higher max_reject_ratio in --rules",
-				       in->src->name, in->display_path, in->rows_rejected,
-				       in->rows_read, (double)ru->max_reject_bp / 100.0);
+				       in->src->name, in->display_path, invalid, rows,
+				       in->rows_duplicate ? " not counting repeated rows" : "",
+				       (double)ru->max_reject_bp / 100.0);
 	}
 	return HH_OK;
+}
+
+/* A roster with no accepted row (a failed export that kept only its
+ * header, or one whose every row was rejected) would publish a month
+ * without households, and with --state resolve every household's alert. */
+static hh_status check_roster(const engine *e, hh_err *err)
+{
+	const ingest *in = &e->in[SRC_CIVIL_AFFAIRS];
+	if (in->rows_accepted > 0)
+		return HH_OK;
+	if (in->rows_read == 0)
+		return hh_fail(err, HH_EINPUT,
+			       "%s: %s: no data rows (only a header?): refusing to run "
+			       "on an empty roster",
+			       in->src->name, in->display_path);
+	return hh_fail(err, HH_EINPUT,
+		       "%s: %s: none of its %" PRIu64 " data rows was accepted (all "
+		       "were rejected): refusing to run on an empty roster",
+		       in->src->name, in->display_path, in->rows_read);
 }
 
 static void summarise(engine *e)
@@ -366,6 +393,7 @@ hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *er
 			HH_TRY(ingest_repairs(e, &e->in[s]));
 	e->t_repair = fs_now_seconds() - t;
 	HH_TRY(check_reject_ratio(e, err));
+	HH_TRY(check_roster(e, err));
 	/* Every roster row is in: the id -> household map has done its job,
 	 * and the household phase is where the run's memory peaks. */
 	strtab_free(e->household_ids);

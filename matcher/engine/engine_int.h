@@ -163,6 +163,7 @@ typedef struct ingest {
 	pthread_mutex_t *lock;   /* NULL when the source is read in one piece */
 	const schema_source *src;
 	int name_col, birth_col;  /* this source's name and birth_date columns */
+	int key_id_col;           /* key_id (pid extracts), or -1 */
 	const char *path;
 	const char *display_path; /* path, or the URI without password */
 	hh_encoding encoding;
@@ -173,6 +174,13 @@ typedef struct ingest {
 	hh_status status;
 	hh_err err;
 	uint64_t rows_read, rows_accepted, rows_rejected;
+	uint64_t rows_duplicate;  /* of rows_rejected: duplicate_row */
+	/* Accepted rows the run counts, for the delivery guards: hr rows at
+	 * or before the run period (or without one), medical settlements in
+	 * the window; and the range of the periods (hr, YYYYMM) or
+	 * settlement dates (medical, YYYYMMDD) accepted, 0 when none. */
+	uint64_t rows_counted;
+	int32_t span_first, span_last;
 	reason_count reasons[MAX_REASONS];
 	size_t nreasons;
 	vec rejects;             /* reject_rec */

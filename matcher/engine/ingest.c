@@ -6,6 +6,9 @@
  * record decides, in this order:
  *
  *   malformed quoting, wrong width     -> rejected
+ *   a pid extract's key_id (in a row   -> the source is refused (exit 2):
+ *   whose values parse) is not the        its pids would link nobody
+ *   run's key
  *   exact repeat of an earlier record  -> rejected duplicate_row, D_DUP_ROW
  *   a value fails its column's type    -> rejected with the reason
  *   ID number invalid                  -> set aside for repair when it
@@ -27,6 +30,7 @@
  * original reason.  Counts add up either way: every row read is accepted
  * or rejected exactly once.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +113,15 @@ static int has(const schema_row *row, int col)
 	return col >= 0 && (row->present & (1u << col));
 }
 
+/* Widens the range of periods or dates the source's accepted rows hold. */
+static void note_span(ingest *in, int32_t v)
+{
+	if (!in->span_first || v < in->span_first)
+		in->span_first = v;
+	if (v > in->span_last)
+		in->span_last = v;
+}
+
 /* Folds an accepted row of a non-roster source into its aggregate. */
 static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		      uint64_t line)
@@ -146,8 +159,10 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		hr_agg *a = rec;
 		int32_t p = has(row, c->hr_period) ? (int32_t)row->val[c->hr_period]
 						   : e->cfg->period;
+		note_span(in, p);
 		if (p > e->cfg->period)
 			break; /* after the run period: accepted, not counted */
+		in->rows_counted++;
 		int64_t wage = has(row, c->monthly_wage) ? row->val[c->monthly_wage] : 0;
 		int take = 0;
 		if (a->period == 0 || p > a->period) {
@@ -198,9 +213,11 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 	case SRC_MEDICAL: {
 		med_agg *a = rec;
 		int64_t d = row->val[c->settle_date];
+		note_span(in, (int32_t)d);
 		if (d >= e->window_start && d <= e->period_end) {
 			a->oop_12m_fen += row->val[c->out_of_pocket];
 			a->settlements_12m++;
+			in->rows_counted++;
 		}
 		if (has(row, c->insured_status) &&
 		    row->val[c->insured_status] == c->ins_deceased)
@@ -428,6 +445,7 @@ static hh_status report_dup(ingest *in, uint64_t line, const char *household_id,
 			    const uint8_t *pid)
 {
 	ingest_count_reject(in, line, "duplicate_row", -1);
+	in->rows_duplicate++;
 	if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, household_id, pid,
 			       "%s %llu repeats an earlier row of %s exactly; the "
 			       "repeat was rejected and the row counts once",
@@ -468,6 +486,37 @@ static hh_status settle_pending(ingest *in)
 	return st;
 }
 
+/* A pid extract's key_id column, when the row has one, must name the
+ * run's key: pids made under another key link nobody, and the rules that
+ * need the source would go silent.  The value is printed only when it has
+ * the shape of a key_id (8 hex characters): a misplaced column could hold
+ * anything. */
+static hh_status check_key_id(ingest *in, const schema_row *row, uint64_t line)
+{
+	if (!in->map.has_pid || !has(row, in->key_id_col))
+		return HH_OK;
+	hh_field f = row->str[in->key_id_col];
+	const char *mine = pid_key_id(in->eng->cfg->key);
+	if (f.len == 8 && !strncasecmp(f.ptr, mine, 8))
+		return HH_OK;
+	int hex = f.len == 8;
+	for (uint32_t i = 0; hex && i < f.len; i++)
+		hex = isxdigit((unsigned char)f.ptr[i]) != 0;
+	if (!hex)
+		return hh_fail(&in->err, HH_EINPUT,
+			       "%s: %s: %s %llu: the key_id column holds something "
+			       "other than a key_id (8 hex characters); this run's "
+			       "key is %s; pseudonymise the extract again with "
+			       "hhmatch pseudonymize and this key",
+			       in->src->name, in->display_path, where(in),
+			       (unsigned long long)line, mine);
+	return hh_fail(&in->err, HH_EINPUT,
+		       "%s: %s: %s %llu: pseudonymised under key_id %.8s, this "
+		       "run's key is %s; pseudonymise it again with this key",
+		       in->src->name, in->display_path, where(in),
+		       (unsigned long long)line, f.ptr, mine);
+}
+
 /* Decides one record.  The common case, a valid row, is held back one
  * step: its table slots are prefetched now and
  * it is settled when the next record comes, because a random probe into
@@ -490,6 +539,8 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 	uint64_t lo = 0, hi = 0;
 	HH_TRY(fingerprint(in, rec, &lo, &hi));
 	why = schema_parse_row(&in->map, rec, &row, &bad_col);
+	if (!why)
+		HH_TRY(check_key_id(in, &row, rec->line));
 	id_result idr = why ? ID_EMPTY : identify(in, &row, pid, &birth, bad);
 	if (!why && idr == ID_OK) {
 		HH_TRY(settle_pending(in));
@@ -744,6 +795,12 @@ hh_status ingest_absorb(ingest *to, ingest *from)
 	to->rows_read += from->rows_read;
 	to->rows_accepted += from->rows_accepted;
 	to->rows_rejected += from->rows_rejected;
+	to->rows_duplicate += from->rows_duplicate;
+	to->rows_counted += from->rows_counted;
+	if (from->span_first && (!to->span_first || from->span_first < to->span_first))
+		to->span_first = from->span_first;
+	if (from->span_last > to->span_last)
+		to->span_last = from->span_last;
 	if (from->seconds > to->seconds)
 		to->seconds = from->seconds;
 	for (size_t i = 0; i < from->nreasons; i++) {

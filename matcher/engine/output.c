@@ -227,6 +227,38 @@ static void set(json_t *obj, const char *key, json_t *v, int *bad)
 		*bad = 1;
 }
 
+/* "YYYYMM" or "YYYY-MM-DD" of a period or date kept as a number. */
+static json_t *day_or_month(int32_t v)
+{
+	char b[16];
+	if (v > 999999)
+		snprintf(b, sizeof b, "%04d-%02d-%02d", v / 10000, v / 100 % 100, v % 100);
+	else
+		snprintf(b, sizeof b, "%06d", v);
+	return json_string(b);
+}
+
+/* What the delivery guards (history/guards.h) read of hr and medical:
+ * how many accepted rows the run counts, and which periods or dates the
+ * accepted rows span (hr: rows_current, period_first, period_last;
+ * medical: rows_in_window, window_first, window_last, settle_first,
+ * settle_last). */
+static void report_counted(const engine *e, const ingest *in, json_t *o, int *bad)
+{
+	if (in->sid != SRC_HR && in->sid != SRC_MEDICAL)
+		return;
+	int hr = in->sid == SRC_HR;
+	set(o, hr ? "rows_current" : "rows_in_window", num(in->rows_counted), bad);
+	if (!hr) {
+		set(o, "window_first", day_or_month(e->window_start), bad);
+		set(o, "window_last", day_or_month(e->period_end), bad);
+	}
+	if (in->span_first) {
+		set(o, hr ? "period_first" : "settle_first", day_or_month(in->span_first), bad);
+		set(o, hr ? "period_last" : "settle_last", day_or_month(in->span_last), bad);
+	}
+}
+
 /* One source's object in report.json; NULL on no memory. */
 static json_t *report_source(const engine *e, int i)
 {
@@ -260,6 +292,7 @@ static json_t *report_source(const engine *e, int i)
 	set(o, "rejects_by_reason", reasons, &bad);
 	set(o, "persons", num(persons), &bad);
 	set(o, "persons_on_roster", num(on_roster), &bad);
+	report_counted(e, in, o, &bad);
 	set(o, "seconds", seconds(in->seconds), &bad);
 	set(o, "table_bytes",
 			    num(i == SRC_CIVIL_AFFAIRS
