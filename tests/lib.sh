@@ -208,3 +208,24 @@ csv_column() {
 csv_count() {
 	csv_awk "$1" '' 'print (rec > 0 ? rec - 1 : 0)'
 }
+
+# snapshot PATH...: every file and folder below the paths with its mode
+# and, for files, its SHA-256, sorted (a missing path is listed as such).
+# Two snapshots compared with assert_file_eq show that a refused run
+# changed nothing on disk.
+snapshot() {
+	local p
+	for p in "$@"; do
+		if [ ! -e "$p" ]; then
+			echo "missing $p"
+			continue
+		fi
+		find "$p" -printf '%y %m %p\n' | sort | while read -r type mode path; do
+			if [ "$type" = f ]; then
+				echo "$type $mode $path $(sha256sum <"$path" | cut -c1-64)"
+			else
+				echo "$type $mode $path"
+			fi
+		done
+	done
+}

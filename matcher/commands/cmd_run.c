@@ -335,10 +335,13 @@ hh_status cmd_run(int argc, char **argv)
 		}
 		/* What --out may never hold: every file the run reads. */
 		publish_input inputs[SRC_COUNT + 3];
+		char opt[SRC_COUNT][32];
 		size_t n = 0;
-		for (int s = 0; s < SRC_COUNT; s++)
+		for (int s = 0; s < SRC_COUNT; s++) {
+			snprintf(opt[s], sizeof opt[s], "--%s", source_option((source_id)s));
 			if (o.src[s] && !pg_is_uri(o.src[s]))
-				inputs[n++] = (publish_input){o.src[s], source_option((source_id)s)};
+				inputs[n++] = (publish_input){o.src[s], opt[s]};
+		}
 		inputs[n++] = (publish_input){o.key, "the key"};
 		if (o.config)
 			inputs[n++] = (publish_input){o.config, "the config file"};

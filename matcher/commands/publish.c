@@ -21,30 +21,36 @@ struct publication {
 	char tmp[PATH_MAX];        /* "" once published or removed */
 };
 
-/* path made absolute without following a last component that does not
- * exist yet (--out before the first run): its folder's real path and
- * its name.  0 on success. */
+/* path made absolute, also when its last components do not exist yet
+ * (--out and --state before the first run): the real path of the
+ * longest part that exists, then the rest as given.  0 on success. */
 static int abs_path(const char *path, char out[PATH_MAX])
 {
-	if (realpath(path, out))
-		return 0;
-	char dir[PATH_MAX], real[PATH_MAX];
-	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+	char head[PATH_MAX], rest[PATH_MAX] = "", real[PATH_MAX];
+	if (snprintf(head, sizeof head, "%s", path) >= (int)sizeof head)
 		return -1;
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		dir[--n] = '\0';
-	char *slash = strrchr(dir, '/');
-	const char *name = slash ? slash + 1 : dir;
-	const char *parent = slash ? (slash == dir ? "/" : dir) : ".";
-	if (slash)
-		*slash = '\0';
-	if (!realpath(parent, real))
-		return -1;
-	return snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") ? real : "", name) >=
-			       PATH_MAX
-		       ? -1
-		       : 0;
+	while (!realpath(head, real)) {
+		size_t n = strlen(head);
+		while (n > 1 && head[n - 1] == '/')
+			head[--n] = '\0';
+		char *slash = strrchr(head, '/');
+		const char *name = slash ? slash + 1 : head;
+		char joined[PATH_MAX];
+		if (!*name || !strcmp(name, "..") ||
+		    snprintf(joined, sizeof joined, "%s%s%s", name, rest[0] ? "/" : "", rest) >=
+			    (int)sizeof joined)
+			return -1;
+		memcpy(rest, joined, strlen(joined) + 1);
+		if (!slash)
+			memcpy(head, ".", 2);
+		else if (slash == head)
+			head[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	int n = rest[0] ? snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") ? real : "", rest)
+			: snprintf(out, PATH_MAX, "%s", real);
+	return n < 0 || n >= PATH_MAX ? -1 : 0;
 }
 
 /* 1 when path is dir or lies below it (both absolute). */
@@ -85,22 +91,11 @@ static hh_status check_out(const publish_cfg *pc, hh_err *err)
 	char out[PATH_MAX];
 	const char *o = pc->out_dir;
 	if (abs_path(o, out))
-		return hh_fail(err, HH_EUSAGE, "--out %s: its folder does not exist", o);
-	switch (out_contents(o)) {
-	case -1:
-		return hh_fail(err, HH_EUSAGE, "--out %s is not a folder", o);
-	case 2:
-		return hh_fail(err, HH_EUSAGE,
-			       "refusing to replace --out %s: it holds files that hhmatch did "
-			       "not write (a run's folder carries %s); give a new or empty folder",
-			       o, PUBLISH_MARK);
-	default:
-		break;
-	}
+		return hh_fail(err, HH_EUSAGE, "--out %s: not a usable folder name", o);
 	if (pc->state_dir) {
 		char st[PATH_MAX];
 		if (abs_path(pc->state_dir, st))
-			return hh_fail(err, HH_EUSAGE, "--state %s: its folder does not exist",
+			return hh_fail(err, HH_EUSAGE, "--state %s: not a usable folder name",
 				       pc->state_dir);
 		if (is_under(st, out) || is_under(out, st))
 			return hh_fail(err, HH_EUSAGE,
@@ -118,7 +113,18 @@ static hh_status check_out(const publish_cfg *pc, hh_err *err)
 				       "refusing --out %s: it holds %s (%s), which the run would "
 				       "replace; write the outputs elsewhere", o, in->what, in->path);
 	}
-	return HH_OK;
+	/* Last: the messages above say better why a folder is refused. */
+	switch (out_contents(o)) {
+	case -1:
+		return hh_fail(err, HH_EUSAGE, "--out %s is not a folder", o);
+	case 2:
+		return hh_fail(err, HH_EUSAGE,
+			       "refusing to replace --out %s: it holds files that hhmatch did "
+			       "not write (a run's folder carries %s); give a new or empty folder",
+			       o, PUBLISH_MARK);
+	default:
+		return HH_OK;
+	}
 }
 
 /* The lock file beside --out: ".NAME.lock" in its folder (not inside it:
