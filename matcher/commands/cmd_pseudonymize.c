@@ -1,18 +1,28 @@
 /*
- * cmd_pseudonymize.c - `hhmatch pseudonymize`: one extract in, the same
- * extract out with `pid` instead of the ID number, so that departments
- * can deliver without raw IDs ever leaving them.
+ * cmd_pseudonymize.c - `hhmatch pseudonymize`: one extract in, a
+ * pseudonymised extract out, so that departments can deliver without raw
+ * ID numbers (or anything else the run does not need) leaving them.
  *
- * The output is a canonical extract: known columns get their canonical
- * names (Chinese or English aliases are resolved), the ID number becomes
- * pid, the name is dropped, birth_date and sex are added from the ID
- * number, and every other column is kept as it was.  Rows are validated
- * exactly as `hhmatch run` would (schema types, ID rules) and invalid
- * ones go to a rejects file with source, line and reason; there is no ID
- * repair here, since that needs the roster.  Rows repeated exactly are
- * kept: deduplication is the run's job and needs the repeats to report
- * them.  Both files are written under temporary names and renamed into
- * place only when complete.
+ * The output carries only what the contract asks of the source: its
+ * columns in schemas/sources.schema other than the identity ones, under
+ * their canonical names (aliases resolved), in the input's order; the ID
+ * number becomes pid (HMAC-SHA256 under the key) in its place; birth_date
+ * and sex (the schema's stand-ins for the ID number) are appended,
+ * derived from the ID number; and key_id (the key's id, pid_key_id) ends
+ * every row, so a run can refuse an extract made under another key.
+ * Names are never written.  Any other input column (an address, a phone
+ * number, a remark) is dropped unless the operator names it with --keep;
+ * each dropped column is listed on stderr by its header name (column
+ * names are not personal data; one holding a number is withheld)
+ * and counted in the summary.  --keep of the ID or name column is
+ * refused before any file is opened.
+ *
+ * Rows are validated exactly as `hhmatch run` would (schema types, ID
+ * rules) and invalid ones go to a rejects file with source, line and
+ * reason; there is no ID repair here, since that needs the roster.  Rows
+ * repeated exactly are kept: deduplication is the run's job and needs the
+ * repeats to report them.  Both files are written under temporary names
+ * and renamed into place only when complete.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,8 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <strings.h>
 
+#include "base/strbuf.h"
+#include "base/vec.h"
 #include "commands/commands.h"
 #include "connectors/csv.h"
 #include "connectors/csvw.h"
@@ -30,29 +42,247 @@
 #include "domain/pid.h"
 #include "domain/schema.h"
 
+/* The output column holding pid_key_id(key).  The contract names it and
+ * the run checks it against its own key; it is spelled here because it is
+ * written by this command, never copied from an input. */
+static const char key_id_col[] = "key_id";
+
 static const char pseudo_help[] =
 	"usage: hhmatch pseudonymize --key FILE --source NAME --in FILE --out FILE\n"
-	"           [--rejects FILE] [--period YYYYMM] [--encoding gb18030|utf-8]\n"
+	"           [--keep COLUMN]... [--rejects FILE] [--period YYYYMM]\n"
+	"           [--encoding gb18030|utf-8]\n"
 	"\n"
-	"Writes a canonical extract with pid (HMAC-SHA256 of the normalised ID\n"
-	"number under the key) instead of the ID number and without names.\n"
-	"NAME is civil_affairs, education, hr, housing or medical.  Rows that\n"
-	"fail validation go to --rejects (default OUT.rejects.csv).  --period\n"
-	"(default: the current month) is the month birth dates may not follow.\n";
+	"Writes the source's columns of the contract (canonical names), pid\n"
+	"(HMAC-SHA256 of the normalised ID number under the key) instead of the\n"
+	"ID number, birth_date and sex from the ID number, and key_id (the key's\n"
+	"id).  Names are never written.  Other input columns are dropped (listed\n"
+	"on stderr) unless named with --keep (repeatable; a header name or alias,\n"
+	"matched case-insensitively after trimming; the ID and name columns cannot\n"
+	"be kept).  NAME is civil_affairs, education, hr, housing or medical.\n"
+	"Rows that fail validation go to --rejects (default OUT.rejects.csv).\n"
+	"--period (default: the current month) is the month birth dates may not\n"
+	"follow.\n";
 
 typedef struct {
 	const char *key, *source, *in, *out, *rejects, *period, *encoding;
+	vec keep; /* const char *: the --keep arguments, in order */
 } pseudo_opts;
+
+/* What becomes of one input field. */
+typedef enum {
+	F_DROP, /* not written */
+	F_PID,  /* the ID number: written as its pid */
+	F_COPY  /* a contract column or a --keep: copied as it is */
+} field_role;
 
 typedef struct {
 	const schema_map *map;
 	csvw *out, *rej;
 	const pid_key *key;
 	const char *source, *in_path;
+	const vec *keep;
 	int period;
-	int birth_col, sex_col, name_col;
+	unsigned char *role;                 /* field_role per input field */
+	int pid_col;                         /* the schema's pid column */
+	int derived[SCHEMA_MAX_COLS];        /* birth_date, sex: from the ID */
+	size_t nderived;
+	strbuf dropped;                      /* one stderr line per dropped column */
+	uint64_t ndropped;
 	uint64_t read, accepted, rejected;
 } pseudo_ctx;
+
+/* Header names compare case-insensitively (ASCII), as schema.c does. */
+static int name_eq_field(hh_field a, hh_field b)
+{
+	return a.len == b.len && !strncasecmp(a.ptr, b.ptr, a.len);
+}
+
+static int name_eq(hh_field f, const char *name)
+{
+	return name_eq_field(f, (hh_field){name, (uint32_t)strlen(name)});
+}
+
+static hh_field field_of(const char *s)
+{
+	return schema_trim((hh_field){s, (uint32_t)strlen(s)});
+}
+
+/* The source's column named f (trimmed) by its canonical name or an
+ * alias, as headers match; -1 when none.  Unlike schema_map_header this
+ * also finds the pid stand-ins (birth_date, sex) in an ID number extract,
+ * where the run ignores them. */
+static int col_named(const schema_source *src, hh_field f)
+{
+	for (size_t c = 0; c < src->ncols; c++) {
+		if (name_eq(f, src->cols[c].name))
+			return (int)c;
+		for (size_t a = 0; a < src->cols[c].naliases; a++)
+			if (name_eq(f, src->cols[c].aliases[a]))
+				return (int)c;
+	}
+	return -1;
+}
+
+static const char *keep_at(const vec *keep, size_t i)
+{
+	return *(const char **)vec_at(keep, i);
+}
+
+/* Refuses, before any file is opened, a --keep that can never be honoured:
+ * empty, the ID number or the name (personal data that must not leave the
+ * department), or a column this command writes itself (the stand-ins
+ * derived from the ID number, key_id). */
+static hh_status check_keeps(const schema_source *src, const vec *keep, hh_err *err)
+{
+	for (size_t i = 0; i < keep->n; i++) {
+		const char *k = keep_at(keep, i);
+		hh_field f = field_of(k);
+		if (f.len == 0)
+			return hh_fail(err, HH_EUSAGE, "--keep '%s': a column name is needed", k);
+		if (name_eq(f, key_id_col))
+			return hh_fail(err, HH_EUSAGE,
+				       "--keep %s: %s is written from the key, not copied from "
+				       "the input", k, key_id_col);
+		int c = col_named(src, f);
+		if (c < 0)
+			continue;
+		const schema_col *col = &src->cols[c];
+		if (col->type == COL_ID || col->type == COL_NAME)
+			return hh_fail(err, HH_EUSAGE,
+				       "--keep %s: refusing to copy raw ID numbers/names out of "
+				       "the department", k);
+		if (col->presence == PRES_WITHPID)
+			return hh_fail(err, HH_EUSAGE,
+				       "--keep %s: %s is written from the ID number, not copied "
+				       "from the input", k, col->name);
+	}
+	return HH_OK;
+}
+
+/* Digits (ASCII or full-width) in a header name: a column name has few,
+ * an ID number, a phone number or a date of birth has many. */
+static size_t header_digits(hh_field h)
+{
+	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)h.ptr;
+	for (uint32_t i = 0; i < h.len; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			n++;
+		else if (i + 2 < h.len && p[i] == 0xef && p[i + 1] == 0xbc &&
+			 p[i + 2] >= 0x90 && p[i + 2] <= 0x99)
+			n++;
+	}
+	return n;
+}
+
+/* A header name for a message: control bytes shown as '?', and a name
+ * holding 6 digits or more withheld, so that a header row which is really
+ * a data row (or a stray value in it) never puts an ID number, or part of
+ * one, on the terminal. */
+static void add_header_name(strbuf *b, hh_field h)
+{
+	if (header_digits(h) >= 6) {
+		sb_adds(b, "(name withheld: it holds a number)");
+		return;
+	}
+	sb_addc(b, '\'');
+	for (uint32_t i = 0; i < h.len; i++) {
+		unsigned char ch = (unsigned char)h.ptr[i];
+		sb_addc(b, ch < 0x20 || ch == 0x7f ? '?' : (char)ch);
+	}
+	sb_addc(b, '\'');
+}
+
+static void drop(pseudo_ctx *c, size_t f, hh_field h, const char *why)
+{
+	c->role[f] = F_DROP;
+	c->ndropped++;
+	sb_addf(&c->dropped, "hhmatch pseudonymize: %s: column %zu ", c->source, f + 1);
+	add_header_name(&c->dropped, h);
+	sb_addf(&c->dropped, " dropped: %s\n", why);
+}
+
+/* Decides every input field's fate from the header (c->role) and writes
+ * the output header: kept fields in input order, under their canonical
+ * names when they are the source's columns, then the stand-ins derived
+ * from the ID number, then key_id.  Fails (HH_EUSAGE) on a --keep that
+ * names no column of the header. */
+static hh_status plan_fields(pseudo_ctx *c, const hh_record *hdr, hh_err *err)
+{
+	const schema_source *src = c->map->src;
+	char why[256];
+	int first = 1;
+	unsigned char *used = calloc(c->keep->n + 1, 1);
+	c->role = calloc(hdr->nfields + 1, 1);
+	if (!used || !c->role) {
+		free(used);
+		return hh_fail(err, HH_EINTERNAL, "no memory for the header's %zu columns",
+			       hdr->nfields);
+	}
+	for (size_t f = 0; f < hdr->nfields; f++) {
+		hh_field h = schema_trim(hdr->fields[f]);
+		int col = col_named(src, h);
+		const schema_col *sc = col >= 0 ? &src->cols[col] : NULL;
+		if (name_eq(h, key_id_col)) {
+			drop(c, f, h, "key_id is written from the key instead");
+			continue;
+		}
+		if (sc && sc->type == COL_NAME) {
+			drop(c, f, h, "names are never written");
+			continue;
+		}
+		if (sc && sc->presence == PRES_WITHPID) {
+			snprintf(why, sizeof why, "%s is written from the ID number instead",
+				 sc->name);
+			drop(c, f, h, why);
+			continue;
+		}
+		/* Only the ID number can be the identity here: an extract that
+		 * already carries pid was refused. */
+		if (sc && sc->presence == PRES_IDENTITY) {
+			c->role[f] = F_PID;
+			csvw_str(c->out, src->cols[c->pid_col].name, !first);
+			first = 0;
+			continue;
+		}
+		/* A contract column is copied whether or not --keep names it; an
+		 * unknown one only when a --keep names it. */
+		int kept = sc != NULL;
+		for (size_t k = 0; k < c->keep->n; k++) {
+			hh_field kf = field_of(keep_at(c->keep, k));
+			if (sc ? col_named(src, kf) == col : name_eq_field(kf, h)) {
+				used[k] = 1;
+				kept = 1;
+			}
+		}
+		if (!kept) {
+			snprintf(why, sizeof why,
+				 "not one of the contract's %s columns (--keep copies it)",
+				 src->name);
+			drop(c, f, h, why);
+			continue;
+		}
+		c->role[f] = F_COPY;
+		if (sc)
+			csvw_str(c->out, sc->name, !first);
+		else
+			csvw_field(c->out, hdr->fields[f].ptr, hdr->fields[f].len, !first);
+		first = 0;
+	}
+	for (size_t k = 0; k < c->keep->n; k++)
+		if (!used[k]) {
+			const char *name = keep_at(c->keep, k);
+			free(used);
+			return hh_fail(err, HH_EUSAGE, "--keep %s: no such column in the header",
+				       name);
+		}
+	free(used);
+	for (size_t i = 0; i < c->nderived; i++)
+		csvw_str(c->out, src->cols[c->derived[i]].name, 1);
+	csvw_str(c->out, key_id_col, 1);
+	csvw_end_row(c->out);
+	return HH_OK;
+}
 
 static void reject(pseudo_ctx *c, uint64_t line, const char *reason, int col)
 {
@@ -63,28 +293,8 @@ static void reject(pseudo_ctx *c, uint64_t line, const char *reason, int col)
 		    col >= 0 ? c->map->src->cols[col].name : "");
 }
 
-static void write_header(pseudo_ctx *c, const hh_record *hdr)
-{
-	const schema_map *m = c->map;
-	int first = 1;
-	for (size_t f = 0; f < hdr->nfields; f++) {
-		int col = -1;
-		for (size_t k = 0; k < m->src->ncols; k++)
-			if (m->field_of_col[k] == (int)f)
-				col = (int)k;
-		if (col == c->name_col)
-			continue;
-		if (col == m->identity_col)
-			csvw_str(c->out, "pid", !first);
-		else if (col >= 0)
-			csvw_str(c->out, m->src->cols[col].name, !first);
-		else
-			csvw_field(c->out, hdr->fields[f].ptr, hdr->fields[f].len, !first);
-		first = 0;
-	}
-	csvw_printf(c->out, ",birth_date,sex\n");
-}
-
+/* One data row.  A valid row has the header's width (schema_parse_row
+ * rejects any other), so c->role covers every field. */
 static void convert_row(pseudo_ctx *c, const hh_record *rec)
 {
 	schema_row row;
@@ -108,15 +318,19 @@ static void convert_row(pseudo_ctx *c, const hh_record *rec)
 	pid_to_hex(pid, hex);
 	int first = 1;
 	for (size_t fi = 0; fi < rec->nfields; fi++) {
-		if (c->name_col >= 0 && m->field_of_col[c->name_col] == (int)fi)
+		if (c->role[fi] == F_DROP)
 			continue;
-		if (m->field_of_col[m->identity_col] == (int)fi)
+		if (c->role[fi] == F_PID)
 			csvw_str(c->out, hex, !first);
 		else
 			csvw_field(c->out, rec->fields[fi].ptr, rec->fields[fi].len, !first);
 		first = 0;
 	}
-	csvw_printf(c->out, ",%d,%d\n", idnum_birth_date(id), idnum_sex(id));
+	for (size_t i = 0; i < c->nderived; i++)
+		csvw_int(c->out, m->src->cols[c->derived[i]].type == COL_DATE
+			 ? idnum_birth_date(id) : idnum_sex(id), 1);
+	csvw_str(c->out, pid_key_id(c->key), 1);
+	csvw_end_row(c->out);
 	c->accepted++;
 }
 
@@ -134,7 +348,7 @@ static hh_status convert(pseudo_ctx *c, csv_reader *r, hh_err *err)
 	if (m->has_pid)
 		return hh_fail(err, HH_EINPUT,
 			       "line 1: the extract already carries pid, not ID numbers");
-	write_header(c, &rec);
+	HH_TRY(plan_fields(c, &rec, err));
 	csvw_printf(c->rej, "source,file,line,reason,column\n");
 	for (;;) {
 		HH_TRY(csv_next(r, &rec, &got, err));
@@ -150,9 +364,10 @@ static hh_status parse(int argc, char **argv, pseudo_opts *o, int *help, hh_err 
 		{"key", required_argument, 0, 'k'},     {"source", required_argument, 0, 's'},
 		{"in", required_argument, 0, 'i'},      {"out", required_argument, 0, 'o'},
 		{"rejects", required_argument, 0, 'r'}, {"period", required_argument, 0, 'p'},
-		{"encoding", required_argument, 0, 'e'}, {"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0}};
+		{"encoding", required_argument, 0, 'e'}, {"keep", required_argument, 0, 'K'},
+		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
 	int ch;
+	const char **slot;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -164,6 +379,12 @@ static hh_status parse(int argc, char **argv, pseudo_opts *o, int *help, hh_err 
 		case 'r': o->rejects = optarg; break;
 		case 'p': o->period = optarg; break;
 		case 'e': o->encoding = optarg; break;
+		case 'K':
+			slot = vec_push(&o->keep);
+			if (!slot)
+				return hh_fail(err, HH_EINTERNAL, "no memory for --keep %s", optarg);
+			*slot = optarg;
+			break;
 		case 'h': *help = 1; return HH_OK;
 		default:
 			return hh_fail(err, HH_EUSAGE, "unknown or incomplete option '%s'",
@@ -179,6 +400,21 @@ static hh_status parse(int argc, char **argv, pseudo_opts *o, int *help, hh_err 
 	return HH_OK;
 }
 
+/* The pid column (written in the ID number's place) and the stand-ins the
+ * ID number gives (birth_date, sex), from the schema. */
+static void schema_roles(pseudo_ctx *c)
+{
+	const schema_source *src = c->map->src;
+	for (size_t k = 0; k < src->ncols; k++) {
+		const schema_col *col = &src->cols[k];
+		if (col->presence == PRES_IDENTITY && col->type == COL_PID)
+			c->pid_col = (int)k;
+		if (col->presence == PRES_WITHPID &&
+		    (col->type == COL_DATE || col->type == COL_SEX))
+			c->derived[c->nderived++] = (int)k;
+	}
+}
+
 static hh_status run(const pseudo_opts *o, hh_err *err)
 {
 	schema *sc = NULL;
@@ -187,7 +423,8 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	csvw *out = NULL, *rej = NULL;
 	char out_tmp[PATH_MAX], rej_path[PATH_MAX], rej_tmp[PATH_MAX + 8];
 	schema_map map;
-	pseudo_ctx c = {.map = &map, .source = o->source, .in_path = o->in};
+	pseudo_ctx c = {.map = &map, .source = o->source, .in_path = o->in,
+			.keep = &o->keep, .dropped = STRBUF_INIT};
 	hh_status st;
 
 	c.period = o->period ? period_parse(o->period) : period_current();
@@ -201,16 +438,23 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 			       "unknown --source '%s': expected civil_affairs, education, hr, "
 			       "housing or medical", o->source);
 	}
-	c.name_col = schema_col_index(map.src, "name");
+	st = check_keeps(map.src, &o->keep, err);
+	if (st != HH_OK) {
+		schema_free(sc);
+		return st;
+	}
+	schema_roles(&c);
 	snprintf(rej_path, sizeof rej_path, "%s.rejects.csv", o->out);
 	if (o->rejects)
 		snprintf(rej_path, sizeof rej_path, "%s", o->rejects);
 	snprintf(out_tmp, sizeof out_tmp, "%s.tmp", o->out);
 	snprintf(rej_tmp, sizeof rej_tmp, "%s.tmp", rej_path);
 	ins_opts io = {.source = o->source, .encoding = HH_ENC_AUTO};
-	if (o->encoding && ins_encoding_parse(o->encoding, &io.encoding))
+	if (o->encoding && ins_encoding_parse(o->encoding, &io.encoding)) {
+		schema_free(sc);
 		return hh_fail(err, HH_EUSAGE, "bad --encoding '%s': expected gb18030 or utf-8",
 			       o->encoding);
+	}
 	hh_instream *in = NULL;
 	csv_opts co = {0};
 	st = pid_key_load(o->key, &key, err);
@@ -239,16 +483,23 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	cs = csvw_close(rej, st == HH_OK ? err : NULL);
 	if (st == HH_OK)
 		st = cs;
+	if (st == HH_OK && c.dropped.oom)
+		st = hh_fail(err, HH_EINTERNAL, "no memory for the list of dropped columns");
 	if (st == HH_OK && (rename(out_tmp, o->out) || rename(rej_tmp, rej_path)))
 		st = hh_fail(err, HH_EINTERNAL, "cannot rename outputs into place");
 	if (st != HH_OK) {
 		remove(out_tmp);
 		remove(rej_tmp);
 	} else {
+		fputs(sb_str(&c.dropped), stderr);
 		fprintf(stderr, "hhmatch pseudonymize: %s: %" PRIu64 " rows read, %" PRIu64
-			" written, %" PRIu64 " rejected (see %s)\n",
-			o->source, c.read, c.accepted, c.rejected, rej_path);
+			" written, %" PRIu64 " rejected (see %s); input columns dropped: %"
+			PRIu64 "; key_id %s\n",
+			o->source, c.read, c.accepted, c.rejected, rej_path, c.ndropped,
+			pid_key_id(key));
 	}
+	sb_release(&c.dropped);
+	free(c.role);
 	csv_close(r);
 	pid_key_free(key);
 	schema_free(sc);
@@ -260,14 +511,16 @@ hh_status cmd_pseudonymize(int argc, char **argv)
 	pseudo_opts o = {0};
 	hh_err err = {{0}};
 	int help = 0;
+	vec_init(&o.keep, sizeof(const char *));
 	hh_status st = parse(argc, argv, &o, &help, &err);
 	if (st == HH_OK && help) {
 		fputs(pseudo_help, stdout);
-		return HH_OK;
+	} else {
+		if (st == HH_OK)
+			st = run(&o, &err);
+		if (st != HH_OK)
+			fprintf(stderr, "hhmatch pseudonymize: %s\n", err.msg);
 	}
-	if (st == HH_OK)
-		st = run(&o, &err);
-	if (st != HH_OK)
-		fprintf(stderr, "hhmatch pseudonymize: %s\n", err.msg);
+	vec_free(&o.keep);
 	return st;
 }

@@ -5,12 +5,14 @@
 # GB18030, gzip, full-width / lower-case x / 15-digit IDs) is put through
 # `hhmatch pseudonymize`; the month is then run from the pid extracts and
 # must give the same households.csv and flags.csv as the run from raw ID
-# numbers, and the same findings (code, source, household, pid).  The
-# fixture has no repairable ID (its bad IDs have the wrong length or a
-# letter), so the raw run has no D_ID_REPAIRED that the pid run could not
-# reproduce.  No raw ID number (in any spelling) and no name may appear in
-# any file written, and pseudonymize's rejects name source, file, line
-# and reason.
+# numbers, and the same findings (code, source, household, pid).  Every
+# pseudonymised row ends with the run's key_id, and a column outside the
+# contract (medical's 备注) is dropped and reported (more in
+# it_minimise.sh).  The fixture has no repairable ID (its bad IDs have the
+# wrong length or a letter), so the raw run has no D_ID_REPAIRED that the
+# pid run could not reproduce.  No raw ID number (in any spelling) and no
+# name may appear in any file written, and pseudonymize's rejects name
+# source, file, line and reason.
 #   bash tests/e2e/it_pseudonymize.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
@@ -33,13 +35,22 @@ for s in civil_affairs education hr housing medical; do
 	hdr=$(head -1 "$T/p/$s.csv")
 	case ",$hdr," in *,pid,*) ;; *) fail "$s: pseudonymised header has no pid: $hdr" ;; esac
 	case ",$hdr," in *,id_number,* | *,name,* | *身份证* | *姓名*) fail "$s: header keeps an ID or name column: $hdr" ;; esac
-	case ",$hdr," in *,birth_date,sex,*) ;; *) fail "$s: header lacks birth_date,sex: $hdr" ;; esac
+	case ",$hdr," in *,birth_date,sex,key_id,) ;; *) fail "$s: header does not end with birth_date,sex,key_id: $hdr" ;; esac
+	# every row carries the run's key_id (the run computes it from the same key)
+	kids=$(csv_column , key_id <"$T/p/$s.csv" | sort | uniq -c | awk '{ print $1 " " $2 }')
+	assert_eq "$(csv_count , <"$T/p/$s.csv") $(jq -r .key_id "$T/raw/report.json")" "$kids" "$s: key_id on every row"
 	head -1 "$T/p/$s.rejects.csv" | grep -q '^source,file,line,reason' ||
 		fail "$s: rejects header: $(head -1 "$T/p/$s.rejects.csv")"
 	# every data row: source, the input file, a line number, a reason
 	awk -F, -v s="$s" -v f="${IN[$s]}" 'NR > 1 && !($1 == s && $2 == f && $3 ~ /^[0-9]+$/ && $4 ~ /^[a-z_]+$/) { print; bad = 1 }
 		END { exit bad }' "$T/p/$s.rejects.csv" || fail "$s: malformed rejects row"
 done
+# medical's 备注 (free text, not a contract column) does not leave the department
+assert_eq "pid,settle_date,out_of_pocket,insured_status,birth_date,sex,key_id" \
+	"$(head -1 "$T/p/medical.csv")" "medical: pseudonymised header"
+assert_contains "$T/ps-medical.log" "^hhmatch pseudonymize: medical: column 5 '备注' dropped: " "medical: 备注 reported"
+assert_contains "$T/ps-medical.log" "input columns dropped: 1; key_id " "medical: dropped count"
+if grep -F 复查 "$T/p/medical.csv" >/dev/null; then fail "medical: a 备注 value was copied"; fi
 # Pseudonymize rejects what the run rejects, except exact repeats (kept
 # for the run to report) - the golden rejects.csv without duplicate_row.
 cat "$T"/p/{civil_affairs,education,hr,housing,medical}.rejects.csv |
