@@ -14,7 +14,10 @@
  *      INSERT ... SELECT with the period added (findings get region_code
  *      from the period's households)
  *   -> alerts.jsonl, when present, into alert_outbox with ON CONFLICT
- *      (alert_id) DO NOTHING; a trigger NOTIFYs hhmatch_alerts at commit
+ *      (alert_id) DO NOTHING; a trigger NOTIFYs hhmatch_alerts at commit.
+ *      The outbox is append-only: a rerun's retractions (kind retracted,
+ *      the withdrawn id in column retracts, 003_alert_retractions.sql)
+ *      are new rows, and no row a consumer may have read is deleted
  *   -> COMMIT.  Any failure rolls back: nothing of the run is committed.
  * The CSV bytes go to the server unchanged: the server's CSV parser reads
  * the rows, so a value the target column refuses is reported in the
@@ -473,13 +476,13 @@ static hh_status load_alerts(store *s)
 	params[0] = s->period;
 	st = store_exec(s, PGRES_COMMAND_OK, "alerts.jsonl",
 		"INSERT INTO hhmatch.alert_outbox (alert_id, period, household_id,"
-		" kind, risk_level, reasons, payload) "
+		" kind, risk_level, reasons, retracts, payload) "
 		"SELECT j->>'alert_id', coalesce((j->>'period')::integer, $1::integer),"
 		" j->>'household_id', j->>'kind', j->>'risk_level',"
 		" CASE jsonb_typeof(j->'reasons') WHEN 'array' THEN"
 		"  (SELECT string_agg(x, ';') FROM jsonb_array_elements_text(j->'reasons') AS x)"
 		"  ELSE j->>'reasons' END,"
-		" j FROM (SELECT line::jsonb AS j FROM hh_load_alerts"
+		" j->>'retracts', j FROM (SELECT line::jsonb AS j FROM hh_load_alerts"
 		"         WHERE line IS NOT NULL AND btrim(line) <> '') AS a "
 		"ON CONFLICT (alert_id) DO NOTHING",
 		1, params, NULL);

@@ -5,9 +5,11 @@
  * pgstore_publish loads a run folder (the CSV files and report.json that
  * `hhmatch run` wrote) into the hhmatch.* tables in one transaction,
  * replacing that period's earlier rows: either all of the run is
- * committed or none of it.  The schema is created and migrated from the
- * versioned SQL files in schemas/sql/, embedded in the binary by
- * scripts/pg_sql.cmake.  Publishers and migrations take one advisory
+ * committed or none of it.  The alert outbox is the exception: its rows
+ * are kept whatever the reruns (once per alert_id), and a rerun adds its
+ * retractions of earlier alerts as rows, never deleting any.  The schema
+ * is created and migrated from the versioned SQL files in schemas/sql/,
+ * embedded in the binary by scripts/pg_sql.cmake.  Publishers and migrations take one advisory
  * lock, so they run one at a time against a store.
  *
  * Messages start "publishing DIR to URI: " (the URI redacted) and name

@@ -1,10 +1,11 @@
 /*
- * alerts.c - what changed since the previous period (see alerts.h).
+ * alerts.c - what changed since the previous period, and what a rerun of
+ * a period withdraws (see alerts.h).
  *
  * Alerts compare the run being published (the temporary folder) with the
  * latest period EARLIER than it kept in DIR/runs/, never with an earlier
- * run of the same period, so a rerun of a month gives the same alerts and
- * the same alert ids:
+ * run of the same period, so a rerun of a month on the same inputs gives
+ * the same alerts and the same alert ids:
  *
  *   household kinds (flagged = listed in flags.csv; levels and reasons
  *   from households.csv, ordered none < low < medium < high):
@@ -18,23 +19,44 @@
  *                 whose (code, household_id, pid) is not in the earlier
  *                 period's findings.csv
  *
+ * A rerun of a period (DIR/runs/PERIOD/alerts.jsonl holds the previous
+ * run of the same period) must not leave a caseworker acting on an alert
+ * the corrected data no longer gives, and must not send again what the
+ * consumer has seen (it drops ids it knows).  So against that previous
+ * file E:
+ *   retracted     an alert of E that this run no longer produces; it
+ *                 names the withdrawn id in `retracts` (and its kind in
+ *                 `retracted_kind`); risk_level and reasons are the
+ *                 household's in this run, as for resolved
+ *   retractions of E are carried forward verbatim (same ids): a withdrawn
+ *   id is never produced again, because an alert whose id E withdrew is
+ *   re-issued under a new id (generation N: DETAIL becomes "DETAIL#N",
+ *   the smallest N >= 1 whose id E has not withdrawn; member
+ *   `generation`).  Retractions therefore accumulate over the reruns of
+ *   a period, and an unchanged rerun writes E again byte for byte.
+ *
  * Each line of alerts.jsonl: alert_id, period, household_id, kind,
- * risk_level, reasons, previous_level, and for findings also code and pid.
+ * risk_level, reasons, previous_level; then code and pid for findings
+ * and retractions of findings; retracts and retracted_kind for
+ * retractions; generation for a re-issued alert.
  * alert_id = first 32 hex of SHA-256("PERIOD|SUBJECT|KIND|DETAIL"):
  * SUBJECT is the household_id for household kinds, and
  * "household_id/pid" for findings (either part may be empty: one person
- * may be a finding in two households); DETAIL is the reasons joined by
- * ';' for household kinds and the code for findings.  Lines are sorted by
- * household_id, then kind in the order above, then code and pid.
- *
+ * may be a finding in two households) and their retractions; DETAIL is
+ * the reasons joined by ';' for household kinds, the code for findings
+ * and the withdrawn alert_id for retractions.  Lines are sorted by
+ * household_id, then kind in the order above (retracted last), then
+ * code and pid, then alert_id.
  */
 
 #include "history/alerts.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/fsutil.h"
 #include "base/hex.h"
@@ -43,17 +65,35 @@
 #include "history/runread.h"
 #include "history/state.h"
 
-typedef enum { K_NEW, K_ESCALATED, K_DEESCALATED, K_RESOLVED, K_FINDING } alert_kind;
+/* The earlier run's alerts.jsonl is read whole; it holds one line per
+ * change, far below this. */
+#define EARLIER_MAX ((size_t)4 << 30)
+/* The hint of a damaged earlier alerts.jsonl. */
+#define EARLIER_FIX "; restore it from the alerts.jsonl that run published"
+
+typedef enum {
+	K_NEW, K_ESCALATED, K_DEESCALATED, K_RESOLVED, K_FINDING, K_RETRACTED
+} alert_kind;
 static const char *const kind_names[] = {"new", "escalated", "de-escalated", "resolved",
-					 "finding"};
+					 "finding", "retracted"};
 
 typedef struct {
-	const char *household;   /* points into a table */
+	const char *household;   /* points into a table or an earlier line */
 	alert_kind kind;
 	const char *level, *prev_level;
 	const char *reasons;     /* ';'-joined */
-	const char *code, *pid;  /* findings */
+	const char *code, *pid;  /* findings, and retractions of findings */
+	const char *retracts;    /* retractions: the withdrawn alert_id ... */
+	const char *retracted_kind; /* ... and its kind */
+	unsigned generation;     /* 0, or N for the N-th re-issue */
+	const char *line;        /* a retraction carried forward: its line */
+	char id[33];
 } alert;
+
+typedef struct {
+	alert *v;
+	size_t n, cap;
+} alert_list;
 
 /* One run's view: households (sorted by id), which are flagged, and the
  * alerting findings. */
@@ -66,6 +106,17 @@ typedef struct {
 	size_t *forder;     /* alerting findings sorted by code, hh, pid */
 	size_t nf;
 } run_view;
+
+/* The previous run of the same period: its alerts.jsonl, one parsed
+ * object per line, and the ids its retractions withdraw (sorted). */
+typedef struct {
+	char *text;             /* the file; each line NUL-terminated in place */
+	json_t **obj;
+	const char **raw;       /* each line's text, into text */
+	size_t n;
+	const char **withdrawn; /* into obj */
+	size_t nw;
+} earlier_run;
 
 /* Households rows by household_id (qsort_r: no file-scope state, so
  * two runs in one process may compute alerts at once). */
@@ -200,9 +251,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int is_flagged(const char **ids, size_t n, const char *id)
+/* 1 when id is in the sorted array ids[0..n). */
+static int in_sorted(const char *const *ids, size_t n, const char *id)
 {
-	return bsearch(&id, ids, n, sizeof *ids, cmp_str) != NULL;
+	return n && bsearch(&id, ids, n, sizeof *ids, cmp_str) != NULL;
+}
+
+/* Alert ids copied out of a list (char[33] each), for a sorted set. */
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
 }
 
 static int cmp_alert(const void *a, const void *b)
@@ -214,9 +272,11 @@ static int cmp_alert(const void *a, const void *b)
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
 	c = strcmp(x->code ? x->code : "", y->code ? y->code : "");
-	if (c)
-		return c;
-	return strcmp(x->pid ? x->pid : "", y->pid ? y->pid : "");
+	if (!c)
+		c = strcmp(x->pid ? x->pid : "", y->pid ? y->pid : "");
+	/* two retractions of one household (a re-issued alert withdrawn
+	 * again) differ only in their ids */
+	return c ? c : strcmp(x->id, y->id);
 }
 
 int alerts_id(int period, const char *subject, const char *kind, const char *detail,
@@ -232,6 +292,40 @@ int alerts_id(int period, const char *subject, const char *kind, const char *det
 	memcpy(out, hex, 32);
 	out[32] = '\0';
 	return 0;
+}
+
+/* a->id for the alert as it stands; for any kind but retracted, the
+ * first generation whose id the earlier run has not withdrawn (see the
+ * top of the file).  -1 on no memory or a hash failure. */
+static int alert_make_id(int period, const earlier_run *er, alert *a)
+{
+	strbuf subject = STRBUF_INIT, detail = STRBUF_INIT;
+	const char *d = a->kind == K_FINDING     ? a->code
+			: a->kind == K_RETRACTED ? a->retracts
+						 : a->reasons;
+	int rc = 0;
+	sb_adds(&subject, a->household);
+	if (a->pid) {
+		sb_addc(&subject, '/');
+		sb_adds(&subject, a->pid);
+	}
+	for (a->generation = 0;; a->generation++) {
+		sb_reset(&detail);
+		sb_adds(&detail, d);
+		if (a->generation)
+			sb_addf(&detail, "#%u", a->generation);
+		if (subject.oom || detail.oom ||
+		    alerts_id(period, sb_str(&subject), kind_names[a->kind], sb_str(&detail),
+			      a->id)) {
+			rc = -1;
+			break;
+		}
+		if (a->kind == K_RETRACTED || !in_sorted(er->withdrawn, er->nw, a->id))
+			break;
+	}
+	sb_release(&subject);
+	sb_release(&detail);
+	return rc;
 }
 
 /* The reasons "R_A;R_B" as a JSON array; NULL on no memory. */
@@ -251,35 +345,42 @@ static json_t *reasons_array(const char *reasons)
 	return arr;
 }
 
-/* Appends a's line to b; -1 on no memory.  Members in this order:
- * alert_id, period, household_id, kind, risk_level, reasons,
- * previous_level, and for findings code and pid. */
+static json_t *text(const char *s)
+{
+	return hj_string_bytes(s, strlen(s), NULL);
+}
+
+/* Appends a's line to b; -1 on no memory.  Members in the order given at
+ * the top of the file; a retraction carried forward is its earlier line,
+ * byte for byte. */
 static int put_alert(strbuf *b, int period, const alert *a)
 {
-	char id[33], subject[512], per[16];
-	int rc;
-	if (a->kind == K_FINDING) {
-		snprintf(subject, sizeof subject, "%s/%s", a->household, a->pid);
-		rc = alerts_id(period, subject, "finding", a->code, id);
-	} else {
-		rc = alerts_id(period, a->household, kind_names[a->kind], a->reasons, id);
+	char per[16];
+	if (a->line) {
+		sb_adds(b, a->line);
+		sb_addc(b, '\n');
+		return b->oom ? -1 : 0;
 	}
 	snprintf(per, sizeof per, "%06d", period);
 	json_t *o = json_object();
-	int bad = rc != 0 || !o;
-	bad |= json_object_set_new(o, "alert_id", json_string(id));
+	int bad = !o;
+	bad |= json_object_set_new(o, "alert_id", json_string(a->id));
 	bad |= json_object_set_new(o, "period", json_string(per));
-	bad |= json_object_set_new(o, "household_id",
-				   hj_string_bytes(a->household, strlen(a->household), NULL));
+	bad |= json_object_set_new(o, "household_id", text(a->household));
 	bad |= json_object_set_new(o, "kind", json_string(kind_names[a->kind]));
-	bad |= json_object_set_new(o, "risk_level", hj_string_bytes(a->level, strlen(a->level), NULL));
+	bad |= json_object_set_new(o, "risk_level", text(a->level));
 	bad |= json_object_set_new(o, "reasons", reasons_array(a->reasons));
-	bad |= json_object_set_new(o, "previous_level",
-				   hj_string_bytes(a->prev_level, strlen(a->prev_level), NULL));
-	if (a->kind == K_FINDING) {
-		bad |= json_object_set_new(o, "code", hj_string_bytes(a->code, strlen(a->code), NULL));
-		bad |= json_object_set_new(o, "pid", hj_string_bytes(a->pid, strlen(a->pid), NULL));
+	bad |= json_object_set_new(o, "previous_level", text(a->prev_level));
+	if (a->code && a->pid) {
+		bad |= json_object_set_new(o, "code", text(a->code));
+		bad |= json_object_set_new(o, "pid", text(a->pid));
 	}
+	if (a->kind == K_RETRACTED) {
+		bad |= json_object_set_new(o, "retracts", text(a->retracts));
+		bad |= json_object_set_new(o, "retracted_kind", text(a->retracted_kind));
+	}
+	if (a->generation)
+		bad |= json_object_set_new(o, "generation", json_integer(a->generation));
 	if (!bad)
 		hj_dump(b, o, HJ_LINE);
 	json_decref(o);
@@ -287,27 +388,35 @@ static int put_alert(strbuf *b, int period, const alert *a)
 	return bad || b->oom ? -1 : 0;
 }
 
-static hh_status grow_alerts(alert **as, size_t *n, size_t *cap, hh_err *err)
+static hh_status list_push(alert_list *l, const alert *a, hh_err *err)
 {
-	if (*n < *cap)
-		return HH_OK;
-	size_t nc = *cap ? *cap * 2 : 256;
-	alert *na = realloc(*as, nc * sizeof *na);
-	if (!na)
-		return hh_fail(err, HH_EINTERNAL, "out of memory");
-	*as = na;
-	*cap = nc;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 256;
+		alert *nv = realloc(l->v, nc * sizeof *nv);
+		if (!nv)
+			return hh_fail(err, HH_EINTERNAL, "out of memory");
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n++] = *a;
 	return HH_OK;
 }
 
-static hh_status compute(const run_view *cur, const run_view *prev, int period,
-			 const char *dir, unsigned long *n_alerts, hh_err *err)
+/* The household's level in v, or "none" when it is not there. */
+static const char *level_in(const run_view *v, const char *hh)
+{
+	size_t row = v && hh[0] ? find_hh(v, hh) : (size_t)-1;
+	return row != (size_t)-1 ? rr_cell(v->hh, row, v->c_level) : "none";
+}
+
+/* new, escalated, de-escalated, resolved and finding: cur against prev
+ * (NULL: no earlier period). */
+static hh_status collect_changes(const run_view *cur, const run_view *prev, alert_list *l,
+				 hh_err *err)
 {
 	static const char *const none = "none";
 	const char **cf = flagged_ids(cur);
 	const char **pf = prev ? flagged_ids(prev) : NULL;
-	alert *as = NULL;
-	size_t n = 0, cap = 0;
 	hh_status st = HH_OK;
 	if (!cf || (prev && !pf))
 		st = hh_fail(err, HH_EINTERNAL, "out of memory");
@@ -323,12 +432,9 @@ static hh_status compute(const run_view *cur, const run_view *prev, int period,
 		if (row == (size_t)-1)
 			continue; /* flags.csv lists only households.csv rows */
 		const char *lvl = rr_cell(cur->hh, row, cur->c_level);
-		alert a = {.household = cf[i], .level = lvl, .prev_level = none,
+		alert a = {.household = cf[i], .level = lvl, .prev_level = level_in(prev, cf[i]),
 			   .reasons = rr_cell(cur->hh, row, cur->c_reasons)};
-		size_t prow = prev ? find_hh(prev, cf[i]) : (size_t)-1;
-		if (prow != (size_t)-1)
-			a.prev_level = rr_cell(prev->hh, prow, prev->c_level);
-		if (!pf || !is_flagged(pf, npf, cf[i]))
+		if (!pf || !in_sorted(pf, npf, cf[i]))
 			a.kind = K_NEW;
 		else {
 			int now = rr_level(lvl), was = rr_level(a.prev_level);
@@ -336,27 +442,20 @@ static hh_status compute(const run_view *cur, const run_view *prev, int period,
 				continue;
 			a.kind = now > was ? K_ESCALATED : K_DEESCALATED;
 		}
-		st = grow_alerts(&as, &n, &cap, err);
-		if (st == HH_OK)
-			as[n++] = a;
+		st = list_push(l, &a, err);
 	}
 	/* flagged before, not now: resolved */
 	for (size_t i = 0; st == HH_OK && i < npf; i++) {
-		if (is_flagged(cf, ncf, pf[i]))
+		if (in_sorted(cf, ncf, pf[i]))
 			continue;
-		size_t prow = find_hh(prev, pf[i]);
 		size_t row = find_hh(cur, pf[i]);
 		alert a = {.household = pf[i], .kind = K_RESOLVED, .level = none,
-			   .prev_level = prow != (size_t)-1
-						 ? rr_cell(prev->hh, prow, prev->c_level) : none,
-			   .reasons = ""};
+			   .prev_level = level_in(prev, pf[i]), .reasons = ""};
 		if (row != (size_t)-1) {
 			a.level = rr_cell(cur->hh, row, cur->c_level);
 			a.reasons = rr_cell(cur->hh, row, cur->c_reasons);
 		}
-		st = grow_alerts(&as, &n, &cap, err);
-		if (st == HH_OK)
-			as[n++] = a;
+		st = list_push(l, &a, err);
 	}
 	/* audit findings not in the earlier period */
 	for (size_t i = 0; st == HH_OK && i < cur->nf; i++) {
@@ -368,51 +467,175 @@ static hh_status compute(const run_view *cur, const run_view *prev, int period,
 			continue; /* same (code, household, pid) twice */
 		if (prev && has_finding(prev, code, hh, pid))
 			continue;
-		size_t row = hh[0] ? find_hh(cur, hh) : (size_t)-1;
 		alert a = {.household = hh, .kind = K_FINDING, .code = code, .pid = pid,
-			   .level = row != (size_t)-1 ? rr_cell(cur->hh, row, cur->c_level)
-						      : none,
-			   .prev_level = none, .reasons = code};
-		if (prev && hh[0]) {
-			size_t prow = find_hh(prev, hh);
-			if (prow != (size_t)-1)
-				a.prev_level = rr_cell(prev->hh, prow, prev->c_level);
-		}
-		st = grow_alerts(&as, &n, &cap, err);
-		if (st == HH_OK)
-			as[n++] = a;
+			   .level = level_in(cur, hh), .prev_level = level_in(prev, hh),
+			   .reasons = code};
+		st = list_push(l, &a, err);
 	}
+	free(cf);
+	free(pf);
+	return st;
+}
+
+/* The retractions against the previous run of the period: every alert of
+ * er whose id this run does not produce (the ids of l's alerts, already
+ * set), and er's own retractions, carried forward. */
+static hh_status add_retractions(const run_view *cur, const run_view *prev, int period,
+				 const earlier_run *er, alert_list *l, hh_err *err)
+{
+	/* copied: l->v moves as retractions are added */
+	size_t nfresh = l->n;
+	char (*ids)[33] = malloc((nfresh + 1) * sizeof *ids);
+	if (!ids)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	for (size_t i = 0; i < nfresh; i++)
+		memcpy(ids[i], l->v[i].id, sizeof ids[i]);
+	qsort(ids, nfresh, sizeof *ids, cmp_id);
+	hh_status st = HH_OK;
+	for (size_t i = 0; st == HH_OK && i < er->n; i++) {
+		const json_t *o = er->obj[i];
+		const char *id = hj_str(o, "alert_id"), *kind = hj_str(o, "kind");
+		alert a = {.household = hj_str(o, "household_id"), .kind = K_RETRACTED,
+			   .code = hj_str(o, "code"), .pid = hj_str(o, "pid")};
+		if (!strcmp(kind, kind_names[K_RETRACTED])) {
+			a.line = er->raw[i];
+			snprintf(a.id, sizeof a.id, "%s", id);
+		} else if (nfresh && bsearch(id, ids, nfresh, sizeof *ids, cmp_id)) {
+			continue; /* produced again */
+		} else {
+			size_t row = a.household[0] ? find_hh(cur, a.household) : (size_t)-1;
+			a.retracts = id;
+			a.retracted_kind = kind;
+			a.level = level_in(cur, a.household);
+			a.reasons = row != (size_t)-1 ? rr_cell(cur->hh, row, cur->c_reasons) : "";
+			a.prev_level = level_in(prev, a.household);
+			if (alert_make_id(period, er, &a))
+				st = hh_fail(err, HH_EINTERNAL, "cannot compute an alert id");
+		}
+		if (st == HH_OK)
+			st = list_push(l, &a, err);
+	}
+	free(ids);
+	return st;
+}
+
+/* dir/alerts.jsonl: cur against prev (NULL: no earlier period) and
+ * against er (the previous run of this period; empty when none). */
+static hh_status compute(const run_view *cur, const run_view *prev, const earlier_run *er,
+			 int period, const char *dir, unsigned long *n_alerts, hh_err *err)
+{
+	alert_list l = {0};
+	hh_status st = collect_changes(cur, prev, &l, err);
+	for (size_t i = 0; st == HH_OK && i < l.n; i++)
+		if (alert_make_id(period, er, &l.v[i]))
+			st = hh_fail(err, HH_EINTERNAL, "cannot compute an alert id");
+	if (st == HH_OK)
+		st = add_retractions(cur, prev, period, er, &l, err);
 	strbuf b = STRBUF_INIT;
 	if (st == HH_OK) {
-		qsort(as, n, sizeof *as, cmp_alert);
+		qsort(l.v, l.n, sizeof *l.v, cmp_alert);
 		int bad = 0;
-		for (size_t i = 0; i < n; i++)
-			bad |= put_alert(&b, period, &as[i]);
+		for (size_t i = 0; i < l.n; i++)
+			bad |= put_alert(&b, period, &l.v[i]);
 		if (bad)
 			st = hh_fail(err, HH_EINTERNAL, "cannot write alerts.jsonl: out of memory");
 	}
 	if (st == HH_OK) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof path, "%s/alerts.jsonl", dir);
-		st = fs_write_file(path, sb_str(&b), b.len, 0600, err);
+		st = fs_write_file(path, sb_str(&b), b.len, 0666, err);
 	}
 	if (st == HH_OK)
-		*n_alerts = (unsigned long)n;
+		*n_alerts = (unsigned long)l.n;
 	sb_release(&b);
-	free(as);
-	free(cf);
-	free(pf);
+	free(l.v);
 	return st;
+}
+
+static void earlier_free(earlier_run *er)
+{
+	for (size_t i = 0; i < er->n; i++)
+		json_decref(er->obj[i]);
+	free(er->obj);
+	free(er->raw);
+	free(er->withdrawn);
+	free(er->text);
+}
+
+/* Checks one line of the earlier file and notes what it withdraws. */
+static hh_status earlier_line(earlier_run *er, const char *path, size_t lineno, hh_err *err)
+{
+	const json_t *o = er->obj[er->n - 1];
+	const char *kind = hj_str(o, "kind");
+	if (!hj_str(o, "alert_id") || !hj_str(o, "household_id") || !kind)
+		return hh_fail(err, HH_EINPUT,
+			       "%s line %zu: not an alert (alert_id, household_id and kind "
+			       "are needed)" EARLIER_FIX, path, lineno);
+	if (strcmp(kind, kind_names[K_RETRACTED]))
+		return HH_OK;
+	if (!(er->withdrawn[er->nw] = hj_str(o, "retracts")))
+		return hh_fail(err, HH_EINPUT,
+			       "%s line %zu: a retraction without retracts" EARLIER_FIX, path,
+			       lineno);
+	er->nw++;
+	return HH_OK;
+}
+
+/* Reads state_dir/runs/PERIOD/alerts.jsonl, the previous run of this
+ * period, into er (left empty when there is none). */
+static hh_status earlier_load(const char *state_dir, int period, earlier_run *er,
+			      hh_err *err)
+{
+	char path[PATH_MAX];
+	size_t len, lines = 1;
+	memset(er, 0, sizeof *er);
+	snprintf(path, sizeof path, "%s/runs/%06d/alerts.jsonl", state_dir, period);
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return HH_OK; /* the first run of the period */
+	HH_TRY(fs_read_file(path, EARLIER_MAX, HH_EINPUT, &er->text, &len, err));
+	for (size_t i = 0; i < len; i++)
+		lines += er->text[i] == '\n';
+	er->obj = malloc(lines * sizeof *er->obj);
+	er->raw = malloc(lines * sizeof *er->raw);
+	er->withdrawn = malloc(lines * sizeof *er->withdrawn);
+	if (!er->obj || !er->raw || !er->withdrawn)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	char *p = er->text;
+	for (size_t lineno = 1; p < er->text + len; lineno++) {
+		char *e = memchr(p, '\n', (size_t)(er->text + len - p));
+		size_t n = e ? (size_t)(e - p) : (size_t)(er->text + len - p);
+		p[n] = '\0';
+		json_error_t je;
+		json_t *o = n ? json_loadb(p, n, JSON_REJECT_DUPLICATES, &je) : NULL;
+		if (n && !o)
+			return hh_fail(err, HH_EINPUT, "%s line %zu: not valid JSON: %s" EARLIER_FIX,
+				       path, lineno, je.text);
+		if (o) {
+			er->obj[er->n] = o;
+			er->raw[er->n++] = p;
+			HH_TRY(earlier_line(er, path, lineno, err));
+		}
+		p += n + 1;
+	}
+	if (er->nw)
+		qsort(er->withdrawn, er->nw, sizeof *er->withdrawn, cmp_str);
+	return HH_OK;
 }
 
 hh_status alerts_write(const char *state_dir, int period, const char *dir,
 		       unsigned long *n_alerts, hh_err *err)
 {
 	run_view cur, prev;
+	earlier_run er;
 	int pp = 0;
 	*n_alerts = 0;
 	HH_TRY(state_previous(state_dir, period, &pp, err));
-	hh_status st = view_load(dir, &cur, err);
+	hh_status st = earlier_load(state_dir, period, &er, err);
+	if (st != HH_OK) {
+		earlier_free(&er);
+		return hh_wrap(err, st, "the previous run of %06d in the state", period);
+	}
+	st = view_load(dir, &cur, err);
 	int have_prev = 0;
 	if (st == HH_OK && pp) {
 		char pdir[PATH_MAX];
@@ -423,9 +646,10 @@ hh_status alerts_write(const char *state_dir, int period, const char *dir,
 			hh_wrap(err, st, "state period %06d", pp);
 	}
 	if (st == HH_OK)
-		st = compute(&cur, have_prev ? &prev : NULL, period, dir, n_alerts, err);
+		st = compute(&cur, have_prev ? &prev : NULL, &er, period, dir, n_alerts, err);
 	view_free(&cur);
 	if (have_prev)
 		view_free(&prev);
+	earlier_free(&er);
 	return st;
 }

@@ -8,7 +8,10 @@
  * of the lines and the members are described in alerts.c.
  *
  * alert_id = first 32 hex of SHA-256("PERIOD|subject|kind|detail"), so a
- * rerun of the same period gives the same ids.
+ * rerun of the same period on the same inputs gives the same ids.  A
+ * rerun on corrected inputs withdraws what it no longer gives (kind
+ * retracted, naming the withdrawn id) and never sends a withdrawn id
+ * again (alerts.c has the rules).
  *
  * Thread safety: no shared state; distinct folders may be used from
  * several threads.
@@ -20,8 +23,11 @@
 
 /* Reads dir/households.csv, dir/flags.csv and dir/findings.csv of the run
  * of period, compares them with the latest period earlier than it in
- * state_dir (none: every flagged household is "new"), and writes
- * dir/alerts.jsonl.  *n_alerts gets the number written. */
+ * state_dir (none: every flagged household is "new") and with the
+ * previous run of the same period (state_dir/runs/PERIOD/alerts.jsonl,
+ * when there is one: its retractions), and writes dir/alerts.jsonl.
+ * *n_alerts gets the number of lines written.  A damaged alerts.jsonl in
+ * the state is HH_EINPUT naming its file and line. */
 hh_status alerts_write(const char *state_dir, int period, const char *dir,
 		       unsigned long *n_alerts, hh_err *err);
 

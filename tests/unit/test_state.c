@@ -1,8 +1,11 @@
 /*
- * test_state.c - run history and alerts (history/state.c): every alert
- * kind from hand-made pairs of runs, findings alerts, ids stable across
- * reruns of a period, a rerun compared with the earlier period (never
- * with itself), and the first period with no history.
+ * test_state.c - run history and alerts (history/state.c, alerts.c):
+ * every alert kind from hand-made pairs of runs, findings alerts, ids
+ * stable across reruns of a period, a rerun compared with the earlier
+ * period, and the first period with no history; reruns on corrected data:
+ * retractions of what the previous run of the period gave (ids, members,
+ * order), carried forward unchanged, re-issued alerts under new ids
+ * (generations), and a damaged previous file refused.
  */
 #include <criterion/criterion.h>
 
@@ -13,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "base/strbuf.h"
 #include "history/alerts.h"
 #include "history/state.h"
@@ -313,4 +317,324 @@ Test(state, periods_listed_in_order, .init = setup, .fini = testdir_teardown)
 	umask(mask);
 	cr_expect_eq(sb.st_mode & 0777, 0777 & ~mask, "state folder mode %o with umask %o",
 		     (unsigned)(sb.st_mode & 0777), (unsigned)mask);
+}
+
+/* --- retractions: reruns of a period ------------------------------------ */
+
+/* A run of 202611 written into cur_out, its alerts computed and the run
+ * kept in the state, as a publication does; returns alerts.jsonl. */
+static char *publish_nov(const char *const *hh, const char *findings)
+{
+	hh_err err = {{0}};
+	unsigned long n = 0;
+	make_run(cur_out, hh, findings);
+	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(state_save(state, 202611, cur_out, &err), HH_OK, "%s", err.msg);
+	return slurp(cur_out, "alerts.jsonl");
+}
+
+/* October kept, and the first run of November published. */
+static char *first_nov(void)
+{
+	hh_err err = {{0}};
+	unsigned long n = 0;
+	make_run(prev_out, oct_hh, oct_findings);
+	cr_assert_eq(alerts_write(state, 202610, prev_out, &n, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(state_save(state, 202610, prev_out, &err), HH_OK, "%s", err.msg);
+	return publish_nov(nov_hh, nov_findings);
+}
+
+/* The lines of an alerts.jsonl text, parsed: a NULL-terminated array
+ * (free_lines), *n lines. */
+static json_t **parse_lines(const char *text, int *n)
+{
+	char *copy = strdup(text);
+	char *l[64];
+	*n = copy[0] ? lines_of(copy, l, 64) : 0;
+	json_t **lines = calloc((size_t)*n + 1, sizeof *lines);
+	cr_assert_not_null(lines);
+	for (int i = 0; i < *n; i++) {
+		json_error_t je;
+		lines[i] = json_loads(l[i], JSON_REJECT_DUPLICATES, &je);
+		cr_assert_not_null(lines[i], "line %d: %s: %s", i + 1, je.text, l[i]);
+	}
+	free(copy);
+	return lines;
+}
+
+static void free_lines(json_t **lines)
+{
+	for (json_t **p = lines; *p; p++)
+		json_decref(*p);
+	free(lines);
+}
+
+static const char *str_of(json_t *o, const char *key)
+{
+	const char *s = hj_str(o, key);
+	return s ? s : "";
+}
+
+/* The line of kind for household hh (and code, when not NULL), or NULL. */
+static json_t *line_of(json_t **lines, const char *hh, const char *kind, const char *code)
+{
+	for (; *lines; lines++)
+		if (!strcmp(str_of(*lines, "household_id"), hh) &&
+		    !strcmp(str_of(*lines, "kind"), kind) &&
+		    (!code || !strcmp(str_of(*lines, "code"), code)))
+			return *lines;
+	return NULL;
+}
+
+static int count_kind(json_t **lines, const char *kind)
+{
+	int n = 0;
+	for (; *lines; lines++)
+		n += !strcmp(str_of(*lines, "kind"), kind);
+	return n;
+}
+
+/* November corrected: H5 is not flagged after all (its new alert is
+ * withdrawn), H7 is flagged on other reasons (a new alert with another
+ * id: the first one is withdrawn), and the X_DISCOVERY finding is gone. */
+static const char *const nov_fixed_hh[] = {
+	"H1 high R_INCOME;R_MEDICAL", "H2 medium R_MEDICAL", "H3 low R_DROPOUT",
+	"H5 low R_CARE",              "H6 medium R_INCOME",  "H7 high R_INCOME;R_DISASTER",
+	NULL};
+static const char nov_fixed_findings[] =
+	"A_DECEASED,medical,H1," PID_A ",deceased\n"
+	"A_PUBLIC_SECTOR,hr,H2," PID_B ",public sector\n";
+
+Test(state, rerun_retracts_what_it_no_longer_produces, .init = setup,
+     .fini = testdir_teardown)
+{
+	int n1, n2;
+	char *first = first_nov();
+	json_t **l1 = parse_lines(first, &n1);
+	char h5_new[33], h7_new[33], disc[33], want[33];
+	snprintf(h5_new, sizeof h5_new, "%s", str_of(line_of(l1, "H5", "new", NULL), "alert_id"));
+	snprintf(h7_new, sizeof h7_new, "%s", str_of(line_of(l1, "H7", "new", NULL), "alert_id"));
+	snprintf(disc, sizeof disc, "%s",
+		 str_of(line_of(l1, "", "finding", "X_DISCOVERY"), "alert_id"));
+	cr_assert_eq(strlen(h5_new) + strlen(h7_new) + strlen(disc), 96);
+
+	char *second = publish_nov(nov_fixed_hh, nov_fixed_findings);
+	json_t **l2 = parse_lines(second, &n2);
+	/* 8 alerts before; H5's and X_DISCOVERY's gone, H7's replaced: 6 + 3
+	 * retractions */
+	cr_assert_eq(n2, 9, "%s", second);
+	cr_expect_eq(count_kind(l2, "retracted"), 3);
+
+	json_t *r = line_of(l2, "H5", "retracted", NULL);
+	cr_assert_not_null(r, "%s", second);
+	cr_expect_str_eq(str_of(r, "retracts"), h5_new);
+	cr_expect_str_eq(str_of(r, "retracted_kind"), "new");
+	cr_expect_str_eq(str_of(r, "period"), "202611");
+	cr_expect_str_eq(str_of(r, "risk_level"), "low", "the household's level now");
+	cr_expect_str_eq(str_of(r, "previous_level"), "none", "H5 was not there in October");
+	cr_expect_eq(json_array_size(json_object_get(r, "reasons")), 1);
+	cr_expect_null(json_object_get(r, "code"));
+	/* the documented id: kind retracted, detail the withdrawn id */
+	alerts_id(202611, "H5", "retracted", h5_new, want);
+	cr_expect_str_eq(str_of(r, "alert_id"), want);
+
+	r = line_of(l2, "H7", "retracted", NULL);
+	cr_assert_not_null(r, "%s", second);
+	cr_expect_str_eq(str_of(r, "retracts"), h7_new);
+	json_t *h7 = line_of(l2, "H7", "new", NULL);
+	cr_assert_not_null(h7);
+	cr_expect_str_neq(str_of(h7, "alert_id"), h7_new, "other reasons, another id");
+	cr_expect_null(json_object_get(h7, "generation"));
+
+	r = line_of(l2, "", "retracted", "X_DISCOVERY");
+	cr_assert_not_null(r, "%s", second);
+	cr_expect_str_eq(str_of(r, "retracts"), disc);
+	cr_expect_str_eq(str_of(r, "retracted_kind"), "finding");
+	cr_expect_str_eq(str_of(r, "pid"), PID_C);
+	cr_expect_str_eq(str_of(r, "risk_level"), "none");
+	alerts_id(202611, "/" PID_C, "retracted", disc, want);
+	cr_expect_str_eq(str_of(r, "alert_id"), want);
+
+	/* order: household, then kind with retracted last, members in the
+	 * documented order */
+	cr_expect_str_eq(str_of(l2[0], "kind"), "retracted");  /* "" first */
+	cr_expect_str_eq(str_of(l2[n2 - 2], "kind"), "new");   /* H7 */
+	cr_expect_str_eq(str_of(l2[n2 - 1], "kind"), "retracted");
+	char *h5line = strstr(second, "\"household_id\":\"H5\"");
+	cr_assert_not_null(h5line);
+	cr_expect(strstr(h5line, "\"kind\":\"retracted\",\"risk_level\":\"low\",\"reasons\":"
+			 "[\"R_CARE\"],\"previous_level\":\"none\",\"retracts\":\""),
+		  "%s", second);
+	cr_expect(strstr(second, "\"previous_level\":\"none\",\"code\":\"X_DISCOVERY\",\"pid\":\""
+			 PID_C "\",\"retracts\":\"") != NULL, "%s", second);
+	free_lines(l1);
+	free_lines(l2);
+	free(first);
+	free(second);
+}
+
+Test(state, unchanged_rerun_after_a_retraction_is_identical, .init = setup,
+     .fini = testdir_teardown)
+{
+	free(first_nov());
+	char *second = publish_nov(nov_fixed_hh, nov_fixed_findings);
+	char *third = publish_nov(nov_fixed_hh, nov_fixed_findings);
+	/* the retractions are carried forward with their ids: nothing new */
+	cr_expect_str_eq(third, second);
+	char saved[1400];
+	snprintf(saved, sizeof saved, "%s/runs/202611", state);
+	char *kept = slurp(saved, "alerts.jsonl");
+	cr_expect_str_eq(kept, third);
+	free(second);
+	free(third);
+	free(kept);
+}
+
+/* The line of text holding "alert_id":"id" (copied), or NULL. */
+static char *line_with_id(const char *text, const char *id)
+{
+	char pat[64];
+	snprintf(pat, sizeof pat, "{\"alert_id\":\"%s\"", id);
+	const char *p = strstr(text, pat);
+	if (!p)
+		return NULL;
+	return strndup(p, strcspn(p, "\n"));
+}
+
+Test(state, withdrawn_alert_comes_back_under_a_new_id, .init = setup,
+     .fini = testdir_teardown)
+{
+	int n;
+	char *first = first_nov();
+	json_t **l = parse_lines(first, &n);
+	char x[33], want[33];
+	snprintf(x, sizeof x, "%s", str_of(line_of(l, "H5", "new", NULL), "alert_id"));
+	free_lines(l);
+	char *withdrawn = publish_nov(nov_fixed_hh, nov_fixed_findings);
+	l = parse_lines(withdrawn, &n);
+	char *rx = line_with_id(withdrawn, str_of(line_of(l, "H5", "retracted", NULL), "alert_id"));
+	cr_assert_not_null(rx);
+	free_lines(l);
+
+	/* H5 flagged again as at first: re-issued as generation 1 */
+	char *back = publish_nov(nov_hh, nov_findings);
+	l = parse_lines(back, &n);
+	json_t *a = line_of(l, "H5", "new", NULL);
+	cr_assert_not_null(a, "%s", back);
+	alerts_id(202611, "H5", "new", "R_DISASTER#1", want);
+	cr_expect_str_eq(str_of(a, "alert_id"), want);
+	cr_expect_str_neq(str_of(a, "alert_id"), x);
+	cr_expect_eq(json_integer_value(json_object_get(a, "generation")), 1);
+	/* the retraction the consumer has seen stays, byte for byte */
+	cr_expect(strstr(back, rx), "%s not in %s", rx, back);
+	/* X_DISCOVERY and H7's first alert are back too; H7's corrected one
+	 * is withdrawn */
+	a = line_of(l, "", "finding", "X_DISCOVERY");
+	cr_assert_not_null(a);
+	alerts_id(202611, "/" PID_C, "finding", "X_DISCOVERY#1", want);
+	cr_expect_str_eq(str_of(a, "alert_id"), want);
+	cr_expect_eq(json_integer_value(json_object_get(line_of(l, "H7", "new", NULL),
+							 "generation")), 1);
+	json_t *h7r = line_of(l, "H7", "retracted", NULL);
+	cr_assert_not_null(h7r, "%s", back);
+	cr_expect_str_eq(str_of(h7r, "retracted_kind"), "new");
+	/* alerts no rerun touched keep their ids and carry no generation */
+	cr_expect_null(json_object_get(line_of(l, "H1", "escalated", NULL), "generation"));
+	free_lines(l);
+
+	/* unchanged: the same generation again */
+	char *again = publish_nov(nov_hh, nov_findings);
+	cr_expect_str_eq(again, back);
+
+	/* withdrawn a second time: both retractions, ordered by id; back
+	 * again: generation 2 */
+	char *twice = publish_nov(nov_fixed_hh, nov_fixed_findings);
+	l = parse_lines(twice, &n);
+	json_t *h5r[2] = {NULL, NULL};
+	int k = 0;
+	for (json_t **p = l; *p; p++)
+		if (!strcmp(str_of(*p, "household_id"), "H5") && k < 2)
+			h5r[k++] = *p;
+	cr_assert_eq(k, 2, "%s", twice);
+	cr_expect_str_eq(str_of(h5r[0], "kind"), "retracted");
+	cr_expect_str_eq(str_of(h5r[1], "kind"), "retracted");
+	cr_expect_lt(strcmp(str_of(h5r[0], "alert_id"), str_of(h5r[1], "alert_id")), 0);
+	alerts_id(202611, "H5", "new", "R_DISASTER#1", want);
+	cr_expect(!strcmp(str_of(h5r[0], "retracts"), want) ||
+		  !strcmp(str_of(h5r[1], "retracts"), want), "%s", twice);
+	free_lines(l);
+	char *third = publish_nov(nov_hh, nov_findings);
+	l = parse_lines(third, &n);
+	alerts_id(202611, "H5", "new", "R_DISASTER#2", want);
+	cr_expect_str_eq(str_of(line_of(l, "H5", "new", NULL), "alert_id"), want);
+	cr_expect_eq(json_integer_value(json_object_get(line_of(l, "H5", "new", NULL),
+							 "generation")), 2);
+	free_lines(l);
+	free(first);
+	free(withdrawn);
+	free(rx);
+	free(back);
+	free(again);
+	free(twice);
+	free(third);
+}
+
+Test(state, rerun_of_the_first_period_retracts_too, .init = setup,
+     .fini = testdir_teardown)
+{
+	/* no earlier period: everything is new, and a rerun withdraws what
+	 * it no longer flags */
+	hh_err err = {{0}};
+	unsigned long n = 0;
+	make_run(cur_out, nov_hh, "");
+	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(state_save(state, 202611, cur_out, &err), HH_OK, "%s", err.msg);
+	char *text = publish_nov(nov_fixed_hh, "");
+	int k;
+	json_t **l = parse_lines(text, &k);
+	/* H5 no longer flagged; H7 new with other reasons */
+	cr_expect_eq(count_kind(l, "retracted"), 2, "%s", text);
+	json_t *r = line_of(l, "H5", "retracted", NULL);
+	cr_assert_not_null(r);
+	cr_expect_str_eq(str_of(r, "previous_level"), "none");
+	free_lines(l);
+	free(text);
+}
+
+Test(state, a_state_without_the_periods_alerts_retracts_nothing, .init = setup,
+     .fini = testdir_teardown)
+{
+	/* a period kept without alerts.jsonl (alerts were never computed for
+	 * it): this run is the first with alerts */
+	free(first_nov());
+	char saved[1400];
+	snprintf(saved, sizeof saved, "%s/runs/202611/alerts.jsonl", state);
+	cr_assert_eq(unlink(saved), 0);
+	char *text = publish_nov(nov_fixed_hh, nov_fixed_findings);
+	cr_expect_null(strstr(text, "retracted"), "%s", text);
+	free(text);
+}
+
+Test(state, damaged_earlier_alerts_are_an_input_error, .init = setup,
+     .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	unsigned long n = 0;
+	free(first_nov());
+	char saved[1400];
+	snprintf(saved, sizeof saved, "%s/runs/202611", state);
+	put(saved, "alerts.jsonl",
+	    "{\"alert_id\":\"a\",\"household_id\":\"H1\",\"kind\":\"new\"}\n\n{broken\n");
+	make_run(cur_out, nov_hh, nov_findings);
+	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_EINPUT);
+	cr_expect(strstr(err.msg, "the previous run of 202611 in the state: "), "%s", err.msg);
+	cr_expect(strstr(err.msg, "runs/202611/alerts.jsonl line 3: not valid JSON"), "%s",
+		  err.msg);
+	put(saved, "alerts.jsonl",
+	    "{\"alert_id\":\"a\",\"household_id\":\"H1\",\"kind\":\"retracted\"}\n");
+	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_EINPUT);
+	cr_expect(strstr(err.msg, "line 1: a retraction without retracts"), "%s", err.msg);
+	put(saved, "alerts.jsonl", "[1,2]\n");
+	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_EINPUT);
+	cr_expect(strstr(err.msg, "line 1: not an alert"), "%s", err.msg);
 }
