@@ -214,6 +214,10 @@ static const setting settings[] = {
 	 1000000},
 	{"discovery_oop", T_YUAN, OFF(discovery_oop_fen), 0, 0},
 	{"max_reject_ratio", T_RATIO, OFF(max_reject_bp), 0, 10000},
+	{"guard_household_drop", T_RATIO, OFF(guard_household_drop_bp), 0, 10000},
+	{"guard_roster_link_drop", T_RATIO, OFF(guard_roster_link_drop_bp), 0,
+	 10000},
+	{"guard_max_period_gap", T_INT, OFF(guard_max_period_gap), 1, 1200},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])

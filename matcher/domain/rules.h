@@ -63,6 +63,10 @@ typedef struct rules {
 	int64_t high_income_multiple_bp;
 	int64_t discovery_oop_fen;
 	int64_t max_reject_bp;            /* 10000 = checks off */
+	/* delivery guards (history/guards.h), against the latest earlier run */
+	int64_t guard_household_drop_bp;  /* counted households may fall by this share */
+	int64_t guard_roster_link_drop_bp;/* a source's share of roster persons, likewise */
+	int guard_max_period_gap;         /* months after the latest kept period */
 } rules;
 
 /* What rules_eval needs of one household (counted members only). */

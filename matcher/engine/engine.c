@@ -275,14 +275,18 @@ static hh_status check_reject_ratio(const engine *e, hh_err *err)
 		uint64_t invalid = in->rows_rejected - in->rows_duplicate;
 		if (!in->path || rows == 0 || ru->max_reject_bp >= 10000)
 			continue;
-		if ((int64_t)(invalid * 10000) > ru->max_reject_bp * (int64_t)rows)
-			return hh_fail(err, HH_EINPUT,
-				       "%s: %s: too many invalid rows: %" PRIu64 " of %" PRIu64
-				       "%s (more than %.1f%%); see the reasons by running "
-				       "with a higher max_reject_ratio in --rules",
-				       in->src->name, in->display_path, invalid, rows,
-				       in->rows_duplicate ? " not counting repeated rows" : "",
-				       (double)ru->max_reject_bp / 100.0);
+		if ((int64_t)(invalid * 10000) <= ru->max_reject_bp * (int64_t)rows)
+			continue;
+		char repeats[64] = "";
+		if (in->rows_duplicate)
+			snprintf(repeats, sizeof repeats, ", not counting %" PRIu64 " repeated row%s",
+				 in->rows_duplicate, in->rows_duplicate == 1 ? "" : "s");
+		return hh_fail(err, HH_EINPUT,
+			       "%s: %s: too many invalid rows: %" PRIu64 " of %" PRIu64
+			       " (more than %.1f%%%s); see the reasons by running with a "
+			       "higher max_reject_ratio in --rules",
+			       in->src->name, in->display_path, invalid, rows,
+			       (double)ru->max_reject_bp / 100.0, repeats);
 	}
 	return HH_OK;
 }

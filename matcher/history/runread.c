@@ -129,6 +129,26 @@ static void copy_str(char *dst, size_t cap, const json_t *obj, const char *key)
 	snprintf(dst, cap, "%s", v ? v : "");
 }
 
+/* obj[key] as an integer, or -1 when it is missing or not one. */
+static int64_t get_count(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+}
+
+/* The counts of one source's object (both sources that count rows name
+ * their count and span differently). */
+static void load_counts(rr_report *r, source_id s, const json_t *o)
+{
+	int med = s == SRC_MEDICAL;
+	r->src[s].rows_accepted = get_count(o, "rows_accepted");
+	r->src[s].persons = get_count(o, "persons");
+	r->src[s].persons_on_roster = get_count(o, "persons_on_roster");
+	r->src[s].rows_counted = get_count(o, med ? "rows_in_window" : "rows_current");
+	copy_str(r->src[s].first, sizeof r->src[s].first, o, med ? "settle_first" : "period_first");
+	copy_str(r->src[s].last, sizeof r->src[s].last, o, med ? "settle_last" : "period_last");
+}
+
 hh_status rr_report_load(const char *path, rr_report **out, hh_err *err)
 {
 	json_t *top;
@@ -148,9 +168,13 @@ hh_status rr_report_load(const char *path, rr_report **out, hh_err *err)
 	copy_str(period, sizeof period, top, "period");
 	r->period = period_parse(period);
 	copy_str(r->key_id, sizeof r->key_id, top, "key_id");
+	r->new_key = json_is_true(json_object_get(top, "new_key"));
+	r->households = get_count(top, "households");
 	hh_status st = HH_OK;
 	for (int s = 0; st == HH_OK && s < SRC_COUNT; s++) {
 		const json_t *o = json_object_get(srcs, source_name((source_id)s));
+		r->src[s].rows_accepted = r->src[s].persons = -1;
+		r->src[s].persons_on_roster = r->src[s].rows_counted = -1;
 		if (!json_is_object(o) || json_is_true(json_object_get(o, "absent")))
 			continue;
 		/* "path" is the absolute path (files only); "file" as given.
@@ -159,13 +183,15 @@ hh_status rr_report_load(const char *path, rr_report **out, hh_err *err)
 		if (!hj_str(o, key))
 			continue;
 		r->src[s].file = hj_get_bytes(o, key);
-		if (!r->src[s].file) {
+		r->src[s].given = hj_get_bytes(o, hj_str(o, "file") ? "file" : key);
+		if (!r->src[s].file || !r->src[s].given) {
 			st = hh_fail(err, HH_EINTERNAL, "out of memory");
 			break;
 		}
 		r->src[s].present = 1;
 		copy_str(r->src[s].sha256, sizeof r->src[s].sha256, o, "sha256");
 		copy_str(r->src[s].encoding, sizeof r->src[s].encoding, o, "encoding");
+		load_counts(r, (source_id)s, o);
 	}
 	json_decref(top);
 	if (st != HH_OK) {
@@ -180,8 +206,10 @@ void rr_report_free(rr_report *r)
 {
 	if (!r)
 		return;
-	for (int s = 0; s < SRC_COUNT; s++)
+	for (int s = 0; s < SRC_COUNT; s++) {
 		free(r->src[s].file);
+		free(r->src[s].given);
+	}
 	free(r);
 }
 

@@ -1,10 +1,12 @@
 /*
  * runread.h - reading a published run back: its CSV outputs as small
- * in-memory tables, and the few fields of report.json that later
- * commands need (the sources' files, digests and encodings, the key_id).
+ * in-memory tables, and the fields of report.json that later commands
+ * need (the sources' files, digests and encodings, the key_id; the counts
+ * the delivery guards compare).
  *
- * Used by alerts.c (alerts compare two runs) and the audit store's files
- * backend (queries over a run).  CSV is read through connectors/csv.h,
+ * Used by alerts.c (alerts compare two runs), the audit store's files
+ * backend (queries over a run) and guards.c (a delivery against the
+ * previous period's).  CSV is read through connectors/csv.h,
  * report.json through jansson (base/json.h).
  *
  * Lifetime: rr_table_load / rr_table_free, rr_report_load /
@@ -37,15 +39,24 @@ int rr_col(const rr_table *t, const char *name);
 /* Cell text; "" for col < 0. */
 const char *rr_cell(const rr_table *t, size_t row, int col);
 
-/* report.json of a run: what the audit needs to re-read the sources. */
+/* report.json of a run: what the audit needs to re-read the sources,
+ * and what the delivery guards compare.  Counts are -1 when the report
+ * does not hold them (an older hhmatch wrote it). */
 typedef struct {
 	int period;
 	char key_id[16];
+	int new_key;              /* the run started a new baseline (--new-key) */
+	int64_t households;       /* counted roster households */
 	struct {
 		int present;
-		char *file;           /* as recorded (may be relative) */
+		char *file;           /* absolute path when recorded, else as given */
+		char *given;          /* as given on the command line (messages) */
 		char sha256[65];
 		char encoding[16];
+		int64_t rows_accepted, persons, persons_on_roster;
+		int64_t rows_counted; /* hr rows_current, medical rows_in_window */
+		char first[16], last[16]; /* hr period_first/last, medical settle_first/last
+					     ("" when none) */
 	} src[SRC_COUNT];
 } rr_report;
 

@@ -91,6 +91,9 @@ Test(rules_defaults, contract_numbers)
 	cr_assert_eq(r->high_income_multiple_bp, 30000);
 	cr_assert_eq(r->discovery_oop_fen, YUAN(26000));
 	cr_assert_eq(r->max_reject_bp, 2000);
+	cr_assert_eq(r->guard_household_drop_bp, 1000);
+	cr_assert_eq(r->guard_roster_link_drop_bp, 5000);
+	cr_assert_eq(r->guard_max_period_gap, 3);
 	cr_assert_eq(rules_income_line(r, "640104", 6), YUAN(6000));
 	cr_assert_eq(rules_income_line(r, NULL, 0), YUAN(6000));
 	rules_free(r);
@@ -612,6 +615,37 @@ Test(rules_override, bad_values)
 	expect_error("income_line.6401 = 1\nincome_line.6401 = \"x\"\n",
 		     "F: line 2: income_line.6401: expected an amount in "
 		     "yuan, got 'x'");
+}
+
+Test(rules_override, guard_settings)
+{
+	const char *path = write_rules("guards.rules",
+				       "guard_household_drop = 0.25\n"
+				       "guard_roster_link_drop = 1\n"
+				       "guard_max_period_gap = 12\n");
+	rules *r = NULL;
+	hh_err err;
+	cr_assert_eq(rules_new(path, &r, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(r->guard_household_drop_bp, 2500);
+	cr_assert_eq(r->guard_roster_link_drop_bp, 10000);
+	cr_assert_eq(r->guard_max_period_gap, 12);
+	cr_assert_eq(r->max_reject_bp, 2000); /* left alone: default */
+	rules_free(r);
+	expect_error("guard_household_drop = 1.1\n",
+		     "F: line 1: guard_household_drop: expected a decimal "
+		     "from 0 to 1 with up to 4 decimals, got '1.1'");
+	expect_error("guard_roster_link_drop = -0.5\n",
+		     "F: line 1: guard_roster_link_drop: expected a decimal "
+		     "from 0 to 1 with up to 4 decimals, got '-0.5'");
+	expect_error("guard_max_period_gap = 0\n",
+		     "F: line 1: guard_max_period_gap: expected a whole "
+		     "number from 1 to 1200, got '0'");
+	expect_error("guard_max_period_gap = 1201\n",
+		     "F: line 1: guard_max_period_gap: expected a whole "
+		     "number from 1 to 1200, got '1201'");
+	expect_error("guard_household_dorp = 0.2\n",
+		     "F: line 1: unknown setting 'guard_household_dorp'; did "
+		     "you mean 'guard_household_drop'?");
 }
 
 Test(rules_override, cross_key_checks)
