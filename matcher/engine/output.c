@@ -152,7 +152,8 @@ static hh_status write_findings(engine *e, const char *dir, hh_err *err)
 {
 	csvw *w;
 	char hex[65];
-	qsort(e->findings.items, e->findings.n, sizeof(finding_rec), cmp_finding);
+	if (e->findings.n)
+		qsort(e->findings.items, e->findings.n, sizeof(finding_rec), cmp_finding);
 	HH_TRY(open_in(dir, "findings.csv", &w, err));
 	csvw_printf(w, "code,source,household_id,pid,detail\n");
 	for (size_t i = 0; i < e->findings.n; i++) {
@@ -195,7 +196,8 @@ static hh_status write_rejects(engine *e, const char *dir, hh_err *err)
 			*r = *(reject_rec *)vec_at(&in->rejects, i);
 		}
 	}
-	qsort(all.items, all.n, sizeof(reject_rec), cmp_reject);
+	if (all.n) /* qsort's base may not be NULL, even for no items */
+		qsort(all.items, all.n, sizeof(reject_rec), cmp_reject);
 	hh_status st = open_in(dir, "rejects.csv", &w, err);
 	if (st != HH_OK) {
 		vec_free(&all);
