@@ -20,9 +20,11 @@
  *                   that need no history (hr and medical rows the run can
  *                   use); it adds "accepted", "warnings" and "new_key" to
  *                   the folder's report.json;
- *   guards_log      just before the folder is put in place: one record in
- *                   the state's audit log when something was accepted or
- *                   a new key started a new baseline.
+ *   guards_log      after alerts, before anything is published (the
+ *                   PostgreSQL store, --out): one record in the state's
+ *                   audit log when something was accepted or a new key
+ *                   started a new baseline, so no published override
+ *                   lacks its record.
  *
  * The guards (names for --accept, in guards_names):
  *   period_gap         the period is more than guard_max_period_gap months

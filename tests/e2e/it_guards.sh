@@ -18,7 +18,8 @@
 # firing are named in one message; a roster with only a header, and one
 # whose rows were all rejected, refuse the run (exit 2) with or without a
 # state; a repeated row does not count toward max_reject_ratio, an invalid
-# one does; an unknown --accept name is a usage error (exit 1).
+# one does; an override the audit log cannot record is not published; an
+# unknown --accept name is a usage error (exit 1).
 . "$(dirname "$0")/../lib.sh" "$@"
 
 "$HH" run --help 2>/dev/null | grep -q -- '--accept' || {
@@ -121,6 +122,11 @@ grep -qF "fell from 2000 (202610) to $h (202611), $pct %" "$T/refused.household_
 jq -r '.accepted[0].detail' "$T/o_drop/report.json" | grep -qF "to $h (202611)" ||
 	fail "report.json: accepted household_drop without its figures"
 [ -s "$T/s_drop/runs/202611/report.json" ] || fail "household_drop accepted: not kept in the state"
+# an override that cannot be logged is not published
+printf '{"seq":' >>"$T/s_drop/audit.log"
+refuse log_damaged \
+	"^hhmatch run: the audit log .*/s_drop/audit.log ends in an incomplete record; " \
+	"$T/o_drop" "$T/s_drop" "$D" -- run_month "$D" 202611 "$T/o_drop" "$T/s_drop" --accept household_drop
 
 # --- source_missing ----------------------------------------------------------
 D=$T/c_missing
