@@ -48,6 +48,9 @@ static const char run_help[] =
 	"                   GB18030 when the header is not valid UTF-8)\n"
 	"  --pg-out URI     also store the run in PostgreSQL, in one transaction\n"
 	"  --quiet          no progress lines and no summary\n"
+	"  --accept NAME,.. run although these delivery guards fire (listed below)\n"
+	"  --new-key        the key differs from the state's on purpose: start a\n"
+	"                   new baseline (alerts compare with no earlier period)\n"
 	"\n"
 	"Exit status: 0 success, 1 usage, 2 input error, 3 internal or output error.\n";
 
@@ -55,7 +58,8 @@ typedef struct {
 	char *period, *key, *out, *threads, *rules, *pg_out, *state, *config;
 	char *src[SRC_COUNT];
 	char *encoding[SRC_COUNT];
-	int quiet;
+	int quiet, new_key;
+	char *accept;
 } run_opts;
 
 static void set(char **slot, const char *v)
@@ -160,6 +164,7 @@ static void free_opts(run_opts *o)
 	free(o->rules);
 	free(o->pg_out);
 	free(o->state);
+	free(o->accept);
 	free(o->config);
 	for (int s = 0; s < SRC_COUNT; s++) {
 		free(o->src[s]);
@@ -182,7 +187,7 @@ static const char *find_config(int argc, char **argv)
 static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_err *err)
 {
 	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
-	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_SRC };
+	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_ACCEPT, O_NEWKEY, O_SRC };
 	static const struct option longopts[] = {
 		{"period", required_argument, 0, O_PERIOD},
 		{"key", required_argument, 0, O_KEY},
@@ -194,6 +199,8 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		{"encoding", required_argument, 0, O_ENCODING},
 		{"pg-out", required_argument, 0, O_PGOUT},
 		{"quiet", no_argument, 0, O_QUIET},
+		{"accept", required_argument, 0, O_ACCEPT},
+		{"new-key", no_argument, 0, O_NEWKEY},
 		{"help", no_argument, 0, O_HELP},
 		{"civil-affairs", required_argument, 0, O_SRC + SRC_CIVIL_AFFAIRS},
 		{"education", required_argument, 0, O_SRC + SRC_EDUCATION},
@@ -219,6 +226,8 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		case O_ENCODING: HH_TRY(set_encoding(o, optarg, err)); break;
 		case O_PGOUT: set(&o->pg_out, optarg); break;
 		case O_QUIET: o->quiet = 1; break;
+		case O_ACCEPT: set(&o->accept, optarg); break;
+		case O_NEWKEY: o->new_key = 1; break;
 		case O_HELP: *help = 1; return HH_OK;
 		default:
 			if (ch >= O_SRC && ch < O_SRC + SRC_COUNT) {
@@ -315,11 +324,17 @@ hh_status cmd_run(int argc, char **argv)
 	hh_status st = parse_args(argc, argv, &o, &help, &err);
 	if (st == HH_OK && help) {
 		fputs(run_help, stdout);
+		fputs("\nDelivery guards (--accept NAME):\n", stdout);
+		for (int i = 0; i < GUARD_COUNT; i++)
+			printf("  %-18s %s\n", guards_names[i].name, guards_names[i].what);
 		free_opts(&o);
 		return HH_OK;
 	}
 	if (st == HH_OK)
 		st = check_opts(&o, &period, &threads, &err);
+	guards *g = NULL;
+	if (st == HH_OK)
+		st = guards_new(o.accept, o.new_key, &g, &err);
 	if (st == HH_OK)
 		st = pid_key_load(o.key, &key, &err);
 	if (st == HH_OK)
@@ -348,7 +363,8 @@ hh_status cmd_run(int argc, char **argv)
 		if (o.rules)
 			inputs[n++] = (publish_input){o.rules, "the rules file"};
 		publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
-				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n};
+				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n,
+				  .guards = g, .rules = ru, .key_id = pid_key_id(key)};
 		engine_summary sum;
 		unsigned long alerts = 0;
 		engine *e = NULL;
@@ -364,11 +380,14 @@ hh_status cmd_run(int argc, char **argv)
 		}
 		publish_close(pub);
 		engine_free(e);
+		for (size_t i = 0; i < guards_nwarnings(g); i++)
+			fprintf(stderr, "hhmatch run: warning: %s\n", guards_warning(g, i));
 		if (st == HH_OK && !o.quiet)
 			print_summary(&sum, alerts, o.out);
 	}
 	if (st != HH_OK)
 		fprintf(stderr, "hhmatch run: %s\n", err.msg);
+	guards_free(g);
 	pid_key_free(key);
 	rules_free(ru);
 	schema_free(sc);

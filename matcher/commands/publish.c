@@ -161,6 +161,9 @@ hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 	if (st == HH_OK)
 		st = check_out(pc, err);
 	if (st == HH_OK)
+		st = guards_before(pc->guards, pc->state_dir, pc->period, pc->key_id, pc->rules,
+				   err);
+	if (st == HH_OK)
 		st = fs_temp_beside(pc->out_dir, p->tmp, sizeof p->tmp, err);
 	if (st != HH_OK) {
 		p->tmp[0] = '\0';
@@ -189,10 +192,14 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 	hh_status st = engine_run(e, p->tmp, sum, err);
 	if (st == HH_OK)
 		st = write_mark(p->tmp, pc->period, err);
+	if (st == HH_OK)
+		st = guards_after(pc->guards, pc->state_dir, pc->period, p->tmp, pc->rules, err);
 	if (st == HH_OK && pc->state_dir)
 		st = alerts_write(pc->state_dir, pc->period, p->tmp, alerts, err);
 	if (st == HH_OK)
 		st = engine_check_cancel(e, err);
+	if (st == HH_OK)
+		st = guards_log(pc->guards, pc->state_dir, pc->period, err);
 	if (st == HH_OK && pc->pg_out)
 		st = pgstore_publish(pc->pg_out, p->tmp, pc->period, err);
 	if (st == HH_OK)

@@ -11,19 +11,24 @@
  *      would delete them);
  *   2. --out and --state are locked for the whole run (a lock file beside
  *      --out, and --state/.lock): a second run on either fails at once;
- *   3. a temporary folder is made beside --out (".OUT.tmp-XXXXXX").
+ *   3. the guards that need no source (history/guards.h: the key against
+ *      the history, the period's distance from the latest one);
+ *   4. a temporary folder is made beside --out (".OUT.tmp-XXXXXX").
  * publish_run:
- *   4. the engine writes the run's outputs into it (engine_run), and the
+ *   5. the engine writes the run's outputs into it (engine_run), and the
  *      mark file is added;
- *   5. with --state, alerts.jsonl is added: the run against the latest
+ *   6. the delivery guards compare the run with the latest earlier period
+ *      (refusing, or recording in report.json what --accept let through);
+ *   7. with --state, alerts.jsonl is added: the run against the latest
  *      earlier period in the history (history/alerts.h);
- *   6. with --pg-out, the folder is loaded into the PostgreSQL store in one
+ *   8. an override (--accept, --new-key) is written to the audit log;
+ *   9. with --pg-out, the folder is loaded into the PostgreSQL store in one
  *      transaction (connectors/pg/pg_store.h);
- *   7. the folder is renamed into place at --out (or exchanged with the
+ *  10. the folder is renamed into place at --out (or exchanged with the
  *      previous run there, which is then removed);
- *   8. with --state, the published run is kept in the history.
- * A failure or a cancellation before step 7 leaves --out as it was; a
- * failure in step 8 says that the outputs were published but not kept (a
+ *  11. with --state, the published run is kept in the history.
+ * A failure or a cancellation before step 10 leaves --out as it was; a
+ * failure in step 11 says that the outputs were published but not kept (a
  * rerun of the period is safe).  publish_close removes what is left of
  * the temporary folder and releases the locks.
  *
@@ -38,6 +43,7 @@
 #include <stddef.h>
 
 #include "engine/engine.h"
+#include "history/guards.h"
 
 /* The file that marks a folder as a run's outputs. */
 #define PUBLISH_MARK ".hhmatch-run"
@@ -55,14 +61,17 @@ typedef struct {
 	const char *pg_out;        /* NULL, or a store to publish into */
 	const publish_input *inputs;
 	size_t ninputs;
+	guards *guards;            /* the delivery guards (--accept, --new-key) */
+	const rules *rules;        /* their thresholds */
+	const char *key_id;        /* the run's key */
 } publish_cfg;
 
 typedef struct publication publication;
 
-/* Steps 1-3.  pc (and what it points to) must outlive the publication. */
+/* Steps 1-4.  pc (and what it points to) must outlive the publication. */
 hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err);
 
-/* Steps 4-8: runs e and publishes its outputs; *sum is the engine's
+/* Steps 5-11: runs e and publishes its outputs; *sum is the engine's
  * summary and *alerts the number of alerts written (0 without a state). */
 hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		      unsigned long *alerts, hh_err *err);

@@ -630,6 +630,17 @@ hh_status alerts_write(const char *state_dir, int period, const char *dir,
 	int pp = 0;
 	*n_alerts = 0;
 	HH_TRY(state_previous(state_dir, period, &pp, err));
+	/* A run that starts a new baseline (report.json "new_key", a key
+	 * change: history/guards.h) is compared with no earlier period. */
+	char rpath[PATH_MAX];
+	rr_report *rep = NULL;
+	snprintf(rpath, sizeof rpath, "%s/report.json", dir);
+	if (access(rpath, F_OK) == 0) {
+		HH_TRY(rr_report_load(rpath, &rep, err));
+		if (rep->new_key)
+			pp = 0;
+		rr_report_free(rep);
+	}
 	hh_status st = earlier_load(state_dir, period, &er, err);
 	if (st != HH_OK) {
 		earlier_free(&er);
