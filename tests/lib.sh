@@ -209,10 +209,11 @@ csv_count() {
 	csv_awk "$1" '' 'print (rec > 0 ? rec - 1 : 0)'
 }
 
-# snapshot PATH...: every file and folder below the paths with its mode
-# and, for files, its SHA-256, sorted (a missing path is listed as such).
-# Two snapshots compared with assert_file_eq show that a refused run
-# changed nothing on disk.
+# snapshot PATH...: every file and folder below the paths with its type
+# and mode, and for files their size, time and SHA-256, sorted (a missing
+# path is listed as such).  Two snapshots compared with assert_file_eq show
+# that a refused run changed nothing on disk, not even by rewriting a file
+# with the same bytes.
 snapshot() {
 	local p
 	for p in "$@"; do
@@ -220,12 +221,28 @@ snapshot() {
 			echo "missing $p"
 			continue
 		fi
-		find "$p" -printf '%y %m %p\n' | sort | while read -r type mode path; do
+		find "$p" -printf '%y %m %s %T@ %p\n' | sort -k5 | while read -r type mode size t path; do
 			if [ "$type" = f ]; then
-				echo "$type $mode $path $(sha256sum <"$path" | cut -c1-64)"
+				echo "$type $mode $size $t $path $(sha256sum <"$path" | cut -c1-64)"
 			else
 				echo "$type $mode $path"
 			fi
 		done
 	done
+}
+
+# assert_refused STATUS WHAT PATTERN PATH... -- cmd...: cmd exits with
+# STATUS, its output matches PATTERN (grep -E), and nothing under the
+# PATHs changed.  The output is kept in $T/log and $T/refused.WHAT.
+assert_refused() {
+	local status=$1 what=$2 pat=$3 paths=()
+	shift 3
+	while [ "$1" != "--" ]; do paths+=("$1"); shift; done
+	shift
+	snapshot "${paths[@]}" >"$T/.before"
+	run_expect "$status" "$T/log" "$@"
+	assert_contains "$T/log" "$pat" "$what: message"
+	snapshot "${paths[@]}" >"$T/.after"
+	assert_file_eq "$T/.before" "$T/.after" "$what: what the refused run could touch"
+	cp "$T/log" "$T/refused.$what"
 }

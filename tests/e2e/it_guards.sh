@@ -49,33 +49,9 @@ run_month() {
 	"$HH" "${args[@]}" "$@"
 }
 
-# snap DIR...: every entry under each DIR with its type, mode and size,
-# files also with their time and SHA-256 ("absent" for a missing DIR).
-snap() {
-	local d
-	for d in "$@"; do
-		echo "== $d"
-		if [ ! -e "$d" ]; then echo absent; continue; fi
-		(cd "$d" && find . -type d -printf '%p %m\n' | sort &&
-			find . ! -type d -printf '%p %y %m %s %T@\n' | sort &&
-			find . -type f -exec sha256sum {} + | sort -k2)
-	done
-}
-
-# refuse WHAT PATTERN DIR... -- cmd...: cmd exits 2 with a message
-# matching PATTERN (grep -E) and every DIR is left as it was.
-refuse() {
-	local what=$1 pat=$2 dirs=()
-	shift 2
-	while [ "$1" != "--" ]; do dirs+=("$1"); shift; done
-	shift
-	snap "${dirs[@]}" >"$T/before"
-	run_expect 2 "$T/log" "$@"
-	assert_contains "$T/log" "$pat" "$what: message"
-	snap "${dirs[@]}" >"$T/after"
-	assert_file_eq "$T/before" "$T/after" "$what: what the refused run could touch"
-	cp "$T/log" "$T/refused.$what"
-}
+# refuse WHAT PATTERN PATH... -- cmd...: exit 2, the message, nothing
+# changed under the PATHs (lib.sh assert_refused).
+refuse() { assert_refused 2 "$@"; }
 
 # accepted WHAT STATE OUT: the last record of STATE's audit log is the run
 # of 202611 accepting WHAT (comma separated), and the chain verifies;
@@ -258,11 +234,11 @@ assert_eq 0 "$(jq '.accepted | length' "$T/o_unused/report.json")" "nothing acce
 [ ! -e "$T/s_unused/audit.log" ] || fail "an unused --accept wrote an audit record"
 
 # --- usage: an unknown name, and the names in --help --------------------------
-snap "$O" "$S" >"$T/before"
+snapshot "$O" "$S" >"$T/before"
 run_expect 1 "$T/log" run_month "$T/nov" 202611 "$O" "$S" --accept household_dorp
 assert_contains "$T/log" "^hhmatch run: --accept: unknown guard 'household_dorp' \(the guards: period_gap, household_drop, source_missing, roster_link_drop, hr_no_current, medical_no_window\)$" \
 	"unknown --accept name"
-snap "$O" "$S" >"$T/after"
+snapshot "$O" "$S" >"$T/after"
 assert_file_eq "$T/before" "$T/after" "a usage error"
 "$HH" run --help >"$T/help"
 for g in period_gap household_drop source_missing roster_link_drop hr_no_current medical_no_window; do

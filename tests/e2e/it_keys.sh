@@ -34,32 +34,9 @@ for p in 202610 202611 202612; do
 	rm "$T/m$p/truth.csv"
 done
 
-# snap DIR...: every entry under each DIR with its type, mode and size,
-# files also with their time and SHA-256 ("absent" for a missing DIR).
-snap() {
-	local d
-	for d in "$@"; do
-		echo "== $d"
-		if [ ! -e "$d" ]; then echo absent; continue; fi
-		(cd "$d" && find . -type d -printf '%p %m\n' | sort &&
-			find . ! -type d -printf '%p %y %m %s %T@\n' | sort &&
-			find . -type f -exec sha256sum {} + | sort -k2)
-	done
-}
-
-# refuse WHAT PATTERN DIR... -- cmd...: cmd exits 2 with a message
-# matching PATTERN (grep -E) and every DIR is left as it was.
-refuse() {
-	local what=$1 pat=$2 dirs=()
-	shift 2
-	while [ "$1" != "--" ]; do dirs+=("$1"); shift; done
-	shift
-	snap "${dirs[@]}" >"$T/before"
-	run_expect 2 "$T/log" "$@"
-	assert_contains "$T/log" "$pat" "$what: message"
-	snap "${dirs[@]}" >"$T/after"
-	assert_file_eq "$T/before" "$T/after" "$what: what the refused run could touch"
-}
+# refuse WHAT PATTERN PATH... -- cmd...: exit 2, the message, nothing
+# changed under the PATHs (lib.sh assert_refused).
+refuse() { assert_refused 2 "$@"; }
 
 # month PERIOD KEY OUT STATE [option...]: the generated month (STATE ""
 # for none)

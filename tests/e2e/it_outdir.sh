@@ -33,11 +33,8 @@ run() { # STATUS LOG OUT [more options]
 refused() {
 	local out=$1 pattern=$2 what=$3
 	shift 3
-	snapshot "$W/in" "$W/key" "$out" >"$T/before"
-	run 1 "$T/refused.log" "$out" "$@"
-	assert_contains "$T/refused.log" "$pattern" "$what"
-	snapshot "$W/in" "$W/key" "$out" >"$T/after"
-	assert_file_eq "$T/before" "$T/after" "disk after the refusal ($what)"
+	assert_refused 1 "$what" "$pattern" "$W/in" "$W/key" "$out" -- \
+		"$HH" run --period 202611 --key "$W/key" --out "$out" "${SRC[@]}" --quiet "$@"
 }
 
 # a folder with someone's files
