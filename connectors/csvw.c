@@ -37,7 +37,7 @@ hh_status csvw_open(const char *path, csvw **out, hh_err *err)
 	w->used = 0;
 	size_t len = strlen(path);
 	outstream_opts o = {.gzip = len > 3 && !strcmp(path + len - 3, ".gz"),
-			    .sync = 1, .mode = 0640};
+			    .sync = 1, .mode = 0666}; /* the umask decides */
 	hh_status st = outstream_open(path, &o, &w->os, err);
 	if (st != HH_OK) {
 		free(w);

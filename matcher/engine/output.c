@@ -351,7 +351,7 @@ static hh_status write_report(engine *e, const char *dir, hh_err *err)
 	} else {
 		char path[PATH_MAX];
 		snprintf(path, sizeof path, "%s/report.json", dir);
-		st = fs_write_file(path, b.buf, b.len, 0640, err);
+		st = fs_write_file(path, b.buf, b.len, 0666, err);
 	}
 	sb_release(&b);
 	return st;

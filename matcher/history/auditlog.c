@@ -169,7 +169,7 @@ static hh_status write_all(int fd, const char *path, const strbuf *b, hh_err *er
 hh_status auditlog_append(const char *path, const char *members, unsigned long *seq,
 			  hh_err *err)
 {
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return hh_fail(err, HH_EINTERNAL, "cannot open audit log %s: %s", path,
 			       strerror(errno));

@@ -15,8 +15,9 @@
  * Appending takes an exclusive flock on the log for reading the last line
  * and writing the new one; the record goes out in one write() on an
  * O_APPEND descriptor and is fsync'ed before the call returns, so
- * processes appending at once form one chain.  The file is created mode
- * 0600.  Verifying takes a shared flock.
+ * processes appending at once form one chain.  The file is created with
+ * the mode the umask gives (shared with auditors like the rest of the
+ * state).  Verifying takes a shared flock.
  *
  * Thread safety: the functions keep no state; the flock serialises
  * appenders (threads included, each call opening its own descriptor).

@@ -108,6 +108,14 @@ for f in households.csv flags.csv report.json alerts.jsonl; do
 done
 assert_eq 750 "$(stat -c %a "$W/ustate/runs/202611")" "state run folder mode"
 assert_eq 640 "$(stat -c %a "$W/ustate/runs/202611/households.csv")" "state file mode"
+# the audit log, written by an audit query, follows the umask too
+(umask 027 && run_expect 0 "$T/aq.log" "$HH" audit findings --code A_DECEASED \
+	--state "$W/ustate" --purpose it_outdir --operator tester)
+assert_eq 640 "$(stat -c %a "$W/ustate/audit.log")" "audit.log mode under umask 027"
+(umask 002 && run 0 "$T/u3.log" "$W/team")
+assert_eq 775 "$(stat -c %a "$W/team")" "--out folder mode under umask 002"
+assert_eq 664 "$(stat -c %a "$W/team/report.json")" "report.json under umask 002"
+assert_eq 664 "$(stat -c %a "$W/team/rejects.csv")" "rejects.csv under umask 002"
 (umask 077 && run 0 "$T/u2.log" "$W/private")
 assert_eq 700 "$(stat -c %a "$W/private")" "--out folder mode under umask 077"
 assert_eq 600 "$(stat -c %a "$W/private/households.csv")" "households.csv under umask 077"
