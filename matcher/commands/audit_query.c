@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "commands/audit_int.h"
 #include "domain/idnum.h"
@@ -277,6 +279,30 @@ static void person_row(audit_ctx *c, const audit_src_row *r, void *ctx)
 		answer_row(c->a, p->rows, source_name(r->sid), r->file, at, vals);
 }
 
+/* --id -: one line of stdin; on a terminal asked for on stderr and read
+ * without echo, so the number is not left on the screen. */
+static hh_status read_id(char *raw, size_t cap, hh_err *err)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &old);
+	if (tty) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		fputs("ID number (not shown): ", stderr);
+		fflush(stderr);
+		tty = !tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	int got = fgets(raw, (int)cap, stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (!got)
+		return hh_fail(err, HH_EUSAGE, "--id -: nothing on stdin");
+	raw[strcspn(raw, "\r\n")] = '\0';
+	return HH_OK;
+}
+
 static hh_status person_pid(audit_ctx *c, char out[PID_HEX + 1], hh_err *err)
 {
 	const audit_opts *o = c->o;
@@ -291,9 +317,7 @@ static hh_status person_pid(audit_ctx *c, char out[PID_HEX + 1], hh_err *err)
 		return hh_fail(err, HH_EUSAGE, "--id needs --key FILE (the run's key) to make the pid");
 	char raw[128], id[19];
 	if (!strcmp(o->id, "-")) {
-		if (!fgets(raw, sizeof raw, stdin))
-			return hh_fail(err, HH_EUSAGE, "--id -: nothing on stdin");
-		raw[strcspn(raw, "\r\n")] = '\0';
+		HH_TRY(read_id(raw, sizeof raw, err));
 	} else
 		snprintf(raw, sizeof raw, "%s", o->id);
 	id_result r = idnum_normalize(raw, strlen(raw), 0, id);

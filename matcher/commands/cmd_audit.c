@@ -19,7 +19,9 @@
  * append the audit record to every log the store keeps, and only then
  * print: a query that cannot be logged prints nothing.  The record
  * (history/auditrec.h) holds the query with any --id replaced by its pid,
- * and the pids the answer contains; never a raw ID or a name.  Rows are
+ * and the pids the answer contains; never a raw ID or a name: every
+ * argument that reaches it is refused, before the store is opened, when
+ * it is shaped like an ID number.  Rows are
  * printed with their schema columns except the identity, name,
  * birth_date and sex columns.
  *
@@ -57,9 +59,12 @@ static const char audit_help[] =
 	"--state is given):\n"
 	"time, operator, purpose, the query (an --id as its pid) and the pids\n"
 	"returned, chained by SHA-256 so that verify-log detects a changed,\n"
-	"removed or reordered record.  --id - reads the ID number from stdin\n"
-	"(keeps it out of the process list).  --key is needed to match raw ID\n"
-	"numbers in the source files; sources delivered with pid need none.\n"
+	"removed or reordered record.  An argument holding 15 or more digits\n"
+	"in a row (an ID number's shape, full-width digits too) is refused\n"
+	"before anything is logged.  --id - reads the ID number from stdin,\n"
+	"without echo on a terminal (keeps it out of the process list and the\n"
+	"shell history).  --key is needed to match raw ID numbers in the\n"
+	"source files; sources delivered with pid need none.\n"
 	"\n"
 	"  --json    one JSON document instead of a table\n"
 	"\n"
@@ -104,17 +109,27 @@ static hh_status open_asked(audit_ctx *c, hh_err *err)
 
 /* --- the log ---------------------------------------------------------- */
 
-/* A run of 15 or more digits looks like an ID number: refuse it in the
- * free-text fields that go into the log. */
-static int looks_like_id(const char *s)
+/* Every argument that can reach the log, by its option name.  --id is
+ * pseudonymised before anything is logged, and --pid is checked to be 64
+ * hex characters (a pid, which may hold 15 digits in a row by chance). */
+static hh_status refuse_id_shaped(const audit_opts *o, hh_err *err)
 {
-	int run = 0;
-	for (; *s; s++) {
-		run = (*s >= '0' && *s <= '9') ? run + 1 : 0;
-		if (run >= 15)
-			return 1;
-	}
-	return 0;
+	const struct {
+		const char *name, *value;
+	} args[] = {
+		{"--household", o->household}, {"--region", o->region},
+		{"--code", o->code},           {"--purpose", o->purpose},
+		{"--operator", o->operator_},  {"--period", o->where.period},
+		{"--run", o->where.run},       {"--state", o->where.state},
+		{"--log", o->where.log},       {"--pg", o->where.pg},
+		{"--key", o->key},
+	};
+	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+		if (args[i].value && auditrec_id_shaped(args[i].value))
+			return hh_fail(err, HH_EUSAGE, "%s: holds something shaped like an ID "
+				       "number; an audit log can never be cleaned, so it is refused "
+				       "(nothing was logged)", args[i].name);
+	return HH_OK;
 }
 
 /* The operator: --operator, else the login name, else $USER, else the
@@ -222,9 +237,7 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 	if (!o->purpose || !o->purpose[0])
 		return hh_fail(err, HH_EUSAGE, "--purpose is required: every query is logged with "
 			       "why it was asked (a case or ticket number, never a name)");
-	if (looks_like_id(o->purpose) || (o->operator_ && looks_like_id(o->operator_)))
-		return hh_fail(err, HH_EUSAGE, "--purpose and --operator must not hold an ID "
-			       "number (they are logged)");
+	HH_TRY(refuse_id_shaped(o, err));
 	if (!strcmp(o->sub, "person") && !!o->id == !!o->pid)
 		return hh_fail(err, HH_EUSAGE, "person needs --id ID (with --key) or --pid PID");
 	if (!strcmp(o->sub, "household") && !o->household)

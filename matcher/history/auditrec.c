@@ -66,6 +66,27 @@ void auditrec_members(strbuf *out, const auditrec *r)
 	sb_addc(out, ']');
 }
 
+int auditrec_id_shaped(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int run = 0;
+	while (*p) {
+		if (*p >= '0' && *p <= '9') {
+			run++;
+			p++;
+		} else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {
+			run++; /* a full-width digit, which idnum_normalize reads as one */
+			p += 3;
+		} else {
+			run = 0;
+			p++;
+		}
+		if (run >= 15)
+			return 1;
+	}
+	return 0;
+}
+
 int auditrec_text(strbuf *out, unsigned long seq, const char *members, size_t len,
 		  const char *prev, char own[65])
 {

@@ -26,6 +26,9 @@
  * its columns whenever it verifies, so it is fixed here rather than left
  * to a JSON library whose escaping could change with its version.
  *
+ * What may go into a record: nothing shaped like an ID number
+ * (auditrec_id_shaped), because a chained log can never be cleaned.
+ *
  * Thread safety: pure functions; strbufs belong to their caller.
  */
 #ifndef HH_AUDITREC_H
@@ -49,6 +52,13 @@ typedef struct {
 /* Appends the record's members, without braces:
  *   "time":..,"operator":..,"purpose":..,"query":<query>,"pids":[..] */
 void auditrec_members(strbuf *out, const auditrec *r);
+
+/* 1 when s holds something shaped like an ID number: a run of 15 or more
+ * digits, ASCII or full-width (U+FF10..U+FF19) mixed, anywhere in the
+ * text.  15 and 18 are the ID lengths (the 18th may be X, after 17
+ * digits already counted); longer runs (a bank card, two IDs run
+ * together) are refused too. */
+int auditrec_id_shaped(const char *s);
 
 /* Appends the text a record's sha256 covers,
  *   {"seq":<seq>,<members>,"prev_sha256":"<prev>"

@@ -9,7 +9,8 @@
  * by its shape.  The log: an intact chain verifies (an old log too); one
  * changed byte anywhere in a record, a removed record, two records
  * swapped, a truncated last line and a removed first record are each
- * detected and the first broken record is named.
+ * detected and the first broken record is named.  What a record may not
+ * hold: text shaped like an ID number.
  */
 #include <sys/stat.h>
 
@@ -328,4 +329,24 @@ Test(auditlog, old_log_verifies_and_grows, .init = setup, .fini = teardown)
 	c = verify();
 	cr_expect_eq(c.broken, 0, "%s", c.why);
 	cr_expect_eq(c.records, 3);
+}
+
+/* What the log refuses to hold: 15 or more digits in a row, ASCII or
+ * full-width, alone or inside text; shorter runs and split runs pass. */
+Test(auditrec, id_shaped)
+{
+	cr_expect(auditrec_id_shaped("110101199003071234"));
+	cr_expect(auditrec_id_shaped("11010119900307123X"));
+	cr_expect(auditrec_id_shaped("110101900307123"));
+	cr_expect(auditrec_id_shaped("call from 110101199003071234 re benefits"));
+	cr_expect(auditrec_id_shaped("\xef\xbc\x91\xef\xbc\x91\xef\xbc\x90\xef\xbc\x91\xef\xbc\x90"
+				     "\xef\xbc\x91\xef\xbc\x91\xef\xbc\x99\xef\xbc\x99\xef\xbc\x90"
+				     "\xef\xbc\x90\xef\xbc\x93\xef\xbc\x90\xef\xbc\x97\xef\xbc\x91"));
+	cr_expect(auditrec_id_shaped("x1101011990\xef\xbc\x90\xef\xbc\x93\xef\xbc\x90\xef\xbc\x97"
+				     "\xef\xbc\x91y"));
+	cr_expect_not(auditrec_id_shaped("ticket 2026-11-0001"));
+	cr_expect_not(auditrec_id_shaped("11010119900307"));
+	cr_expect_not(auditrec_id_shaped("1101011990 03071234"));
+	cr_expect_not(auditrec_id_shaped("\xef\xbc\x91\xef\xbc\x91 \xe5\x8c\x97\xe4\xba\xac"));
+	cr_expect_not(auditrec_id_shaped(""));
 }
