@@ -5,8 +5,11 @@
  * Normalisation (contract): trim ASCII and full-width spaces, full-width
  * digits and X to ASCII, 'x' to 'X'; 15-digit legacy numbers get "19"
  * inserted and a computed check character.  Validation: 18 characters,
- * 17 digits and a check character matching ISO 7064 MOD 11-2, a real
- * calendar date, not after the last day of the run period.
+ * 17 digits and a check character matching ISO 7064 MOD 11-2; the first
+ * two digits a province-level code of GB/T 2260, or '9' and such a code
+ * (the foreigner's permanent residence ID card, 2023 format: the same
+ * layout of birth date, sequence and check character); a real calendar
+ * date from 1900-01-01, not after the last day of the run period.
  *
  * Functions here never log, and callers must never put the raw or the
  * normalised number in a message: only the idnum_result reason.
@@ -23,8 +26,9 @@ typedef enum {
 	ID_EMPTY,       /* nothing after trimming */
 	ID_BAD_LENGTH,  /* not 15 or 18 characters */
 	ID_BAD_CHAR,    /* a character that is not a digit (or final X) */
+	ID_BAD_REGION,  /* no GB/T 2260 province-level code in front */
 	ID_BAD_CHECK,   /* check character does not match */
-	ID_BAD_DATE,    /* birth date is not a real calendar date */
+	ID_BAD_DATE,    /* not a real calendar date, or before 1900 */
 	ID_FUTURE_DATE  /* birth date after the end of the run period */
 } id_result;
 
@@ -32,10 +36,11 @@ typedef enum {
  * birth date must not be after its last day.  A period that is not a valid
  * YYYYMM (0 in particular) means no upper bound, for callers without a
  * run period.  On ID_OK, out holds the 18-character normalised
- * number and a NUL.  On ID_BAD_CHECK, ID_BAD_DATE and ID_FUTURE_DATE out
- * also holds the normalised 18 characters and a NUL (so that a repair can
- * be tried); otherwise out is unspecified.  Reasons are tried in the order
- * empty, length (counted in characters), character, date, check, future.
+ * number and a NUL.  On ID_BAD_REGION, ID_BAD_CHECK, ID_BAD_DATE and
+ * ID_FUTURE_DATE out also holds the normalised 18 characters and a NUL (so
+ * that a repair can be tried); otherwise out is unspecified.  Reasons are
+ * tried in the order empty, length (counted in characters), character,
+ * region, date, check, future.
  * No allocation, no locale: runs once per input row. */
 id_result idnum_normalize(const char *raw, size_t len, int period,
 			  char out[19]);
@@ -49,12 +54,23 @@ int idnum_birth_date(const char id[18]);
 int idnum_sex(const char id[18]);
 
 /* Reason code for rejects.csv: "bad_id_empty", "bad_id_length",
- * "bad_id_char", "bad_id_check", "bad_id_date", "bad_id_future" ("ok" for
- * ID_OK).  A static string. */
+ * "bad_id_char", "bad_id_region", "bad_id_check", "bad_id_date",
+ * "bad_id_future" ("ok" for ID_OK).  A static string. */
 const char *idnum_reason(id_result r);
 
+/* 1 if a failed validation left a full 18-character number in out that a
+ * one-typo repair may fix (ID_BAD_REGION, ID_BAD_CHECK, ID_BAD_DATE or
+ * ID_FUTURE_DATE). */
+int idnum_repairable(id_result r);
+
+/* The 6-digit region an ID was issued under, as a number: digits 1-6 of a
+ * citizen's number; for a foreigner's permanent residence card (leading
+ * '9', whose digits 4-6 are a nationality, not a place) the province,
+ * digits 2-3, followed by 0000.  id is a valid normalised number. */
+int idnum_region(const char id[18]);
+
 /* Enumerates repairs of an 18-character number that failed validation
- * (ID_BAD_CHECK, ID_BAD_DATE or ID_FUTURE_DATE): every single-character
+ * (idnum_repairable): every single-character
  * substitution (a digit, or X in the last place) and every adjacent
  * transposition whose result is valid for period.  Calls fn for each
  * distinct candidate (NUL-terminated, 18 characters) until fn returns

@@ -583,8 +583,7 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 		return HH_OK;
 	}
 	uint64_t nh = name_hash(&row, in->name_col); /* the ID failed */
-	if (nh && (idr == ID_BAD_CHECK || idr == ID_BAD_DATE ||
-		   idr == ID_FUTURE_DATE))
+	if (nh && idnum_repairable(idr))
 		return defer_row(in, rec, bad, idr, nh);
 	ingest_count_reject(in, rec->line, idnum_reason(idr),
 			    in->map.identity_col);
