@@ -7,7 +7,8 @@
  *   -> migrations from schemas/sql/ not yet in hhmatch.schema_version
  *   -> delete the period's rows (runs, households, flags, findings,
  *      rejects, source_counts, explain)
- *   -> runs row with report.json as jsonb, source_counts from it
+ *   -> runs row with report.json as jsonb, source_counts from it, and
+ *      manifest.json and manifest.sig as text (004_manifest.sql)
  *   -> each CSV: COPY FROM STDIN into a temporary table whose columns
  *      follow the file's header (read with connectors/csv.h; typed like
  *      the target table, unknown and repeated columns as text), then
@@ -441,6 +442,38 @@ static hh_status load_report(store *s)
 		1, params, NULL);
 }
 
+/* manifest.json and manifest.sig into the period's runs row
+ * (004_manifest.sql), byte for byte: the signature is over those bytes.
+ * A folder without a manifest (written before manifests) leaves NULLs. */
+static hh_status load_manifest(store *s)
+{
+	char path[4096];
+	char *man = NULL, *sig = NULL;
+	const char *params[3];
+	hh_status st;
+
+	snprintf(path, sizeof path, "%s/manifest.json", s->dir);
+	if (access(path, F_OK) != 0)
+		return HH_OK;
+	if (fs_read_file(path, REPORT_MAX, HH_EINTERNAL, &man, NULL, s->err) != HH_OK)
+		return hh_wrap(s->err, HH_EINTERNAL, "publishing %s", s->dir);
+	snprintf(path, sizeof path, "%s/manifest.sig", s->dir);
+	if (access(path, F_OK) == 0 &&
+	    fs_read_file(path, REPORT_MAX, HH_EINTERNAL, &sig, NULL, s->err) != HH_OK) {
+		free(man);
+		return hh_wrap(s->err, HH_EINTERNAL, "publishing %s", s->dir);
+	}
+	params[0] = s->period;
+	params[1] = man;
+	params[2] = sig;
+	st = store_exec(s, PGRES_COMMAND_OK, "manifest.json",
+			"UPDATE hhmatch.runs SET manifest = $2, manifest_sig = $3 "
+			"WHERE period = $1::integer", 3, params, NULL);
+	free(man);
+	free(sig);
+	return st;
+}
+
 /* alerts.jsonl: one JSON object a line.  COPY in CSV mode with a
  * delimiter and a quote that valid JSON text cannot hold raw (0x01,
  * 0x02) takes each line verbatim. */
@@ -513,6 +546,7 @@ static hh_status load_run(store *s)
 				  1, params, NULL));
 	}
 	HH_TRY(load_report(s));
+	HH_TRY(load_manifest(s));
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
 		HH_TRY(load_csv(s, tables[i]));
 	/* explain.csv when the run wrote one (002_audit_log.sql) */

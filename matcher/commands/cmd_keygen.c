@@ -1,19 +1,22 @@
 /*
- * cmd_keygen.c - `hhmatch keygen --out FILE`: write a new random
- * pseudonymisation key (32 bytes as 64 hex characters, mode 0600).
+ * cmd_keygen.c - `hhmatch keygen --out FILE [--sign]`: write a new random
+ * pseudonymisation key (32 bytes as 64 hex characters, mode 0600), or
+ * with --sign an Ed25519 key pair for signing run manifests.
  *
- * The work is pid_keygen (pid.c); this file parses options, reloads the
- * new key to print its key_id (so it can be recorded next to the file),
- * and prints errors prefixed "hhmatch keygen: ".  It never overwrites.
+ * The work is pid_keygen (pid.c) or sign_keygen (base/sign.h); this file
+ * parses options, prints the new key's key_id or fingerprint (so it can
+ * be recorded next to the file, never the key itself), and prints errors
+ * prefixed "hhmatch keygen: ".  It never overwrites.
  */
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/sign.h"
 #include "commands/commands.h"
 #include "domain/pid.h"
 
 static const char keygen_help[] =
-	"usage: hhmatch keygen --out FILE\n"
+	"usage: hhmatch keygen --out FILE [--sign]\n"
 	"\n"
 	"Writes a new random pseudonymisation key: 32 bytes from the system's\n"
 	"random source, as 64 hex characters and a newline, in a new file of\n"
@@ -25,14 +28,21 @@ static const char keygen_help[] =
 	"matched with pids made with another, and anyone holding the key can\n"
 	"test guesses of ID numbers against pids.\n"
 	"\n"
+	"With --sign: a new Ed25519 key pair for signing run manifests (hhmatch\n"
+	"run --sign-key FILE): the private key in PEM at FILE (mode 0600), the\n"
+	"public key in PEM at FILE.pub (mode 0644, for hhmatch verify --pubkey).\n"
+	"Prints the key's fingerprint (first 16 hex characters of SHA-256 of the\n"
+	"raw public key), which manifest.sig names.\n"
+	"\n"
 	"options:\n"
 	"  -o, --out FILE   the key file to create (required)\n"
+	"  -s, --sign       an Ed25519 signing key pair instead\n"
 	"  -h, --help       show this help\n";
 
 /* After a usage error has been printed: the short usage line. */
 static hh_status usage_error(void)
 {
-	fputs("usage: hhmatch keygen --out FILE   (hhmatch keygen --help)\n",
+	fputs("usage: hhmatch keygen --out FILE [--sign]   (hhmatch keygen --help)\n",
 	      stderr);
 	return HH_EUSAGE;
 }
@@ -41,11 +51,12 @@ hh_status cmd_keygen(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"out", required_argument, NULL, 'o'},
+		{"sign", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *out = NULL;
-	int c;
+	int c, sign = 0;
 
 	/* argv[0] is "keygen"; reset getopt for a fresh parse (glibc needs
 	 * 0 for a full reinitialisation, e.g. when tests call this twice). */
@@ -55,10 +66,13 @@ hh_status cmd_keygen(int argc, char **argv)
 	optind = 1;
 #endif
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 's':
+			sign = 1;
 			break;
 		case 'h':
 			fputs(keygen_help, stdout);
@@ -84,6 +98,17 @@ hh_status cmd_keygen(int argc, char **argv)
 	}
 
 	hh_err err;
+	if (sign) {
+		char fpr[SIGN_FPR_HEX + 1];
+		hh_status st = sign_keygen(out, fpr, &err);
+		if (st != HH_OK) {
+			fprintf(stderr, "hhmatch keygen: %s\n", err.msg);
+			return st;
+		}
+		printf("wrote signing key %s (mode 0600; keep it secret) and public key "
+		       "%s.pub (fingerprint %s)\n", out, out, fpr);
+		return HH_OK;
+	}
 	hh_status st = pid_keygen(out, &err);
 	if (st != HH_OK) {
 		fprintf(stderr, "hhmatch keygen: %s\n", err.msg);

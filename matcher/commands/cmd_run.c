@@ -32,12 +32,15 @@ static const char run_help[] =
 	"           [--housing SRC] [--medical SRC]\n"
 	"           [--threads N] [--rules FILE] [--config FILE] [--state DIR]\n"
 	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet]\n"
+	"           [--accept NAME,...] [--new-key] [--sign-key FILE]\n"
 	"\n"
 	"Links the five departmental extracts on pseudonymised ID numbers,\n"
 	"aggregates roster households, applies the risk rules and writes\n"
 	"households.csv, flags.csv, findings.csv, rejects.csv and report.json\n"
-	"into DIR (all or nothing).  SRC is a .csv, .csv.gz, .tsv or .tsv.gz\n"
-	"file, or a postgresql:// URI with ?table= or ?query=.\n"
+	"into DIR (all or nothing), with manifest.json: the SHA-256 of every\n"
+	"input and output (hhmatch verify --run DIR checks it).  SRC is a\n"
+	".csv, .csv.gz, .tsv or .tsv.gz file, or a postgresql:// URI with\n"
+	"?table= or ?query=.\n"
 	"\n"
 	"  --threads N      worker threads (default: the number of cores)\n"
 	"  --rules FILE     override thresholds and weights (schemas/rules.default)\n"
@@ -51,11 +54,14 @@ static const char run_help[] =
 	"  --accept NAME,.. run although these delivery guards fire (listed below)\n"
 	"  --new-key        the key differs from the state's on purpose: start a\n"
 	"                   new baseline (alerts compare with no earlier period)\n"
+	"  --sign-key FILE  sign manifest.json with this Ed25519 private key (from\n"
+	"                   hhmatch keygen --sign; mode 0600): writes manifest.sig\n"
 	"\n"
 	"Exit status: 0 success, 1 usage, 2 input error, 3 internal or output error.\n";
 
 typedef struct {
 	char *period, *key, *out, *threads, *rules, *pg_out, *state, *config;
+	char *sign_key;
 	char *src[SRC_COUNT];
 	char *encoding[SRC_COUNT];
 	int quiet, new_key;
@@ -126,6 +132,8 @@ static hh_status config_setting(void *ctx, const char *key, const char *value,
 		set(&o->pg_out, value);
 	else if (!strcmp(key, "state"))
 		set_path(&o->state, c->dir, value);
+	else if (!strcmp(key, "sign-key"))
+		set_path(&o->sign_key, c->dir, value);
 	else if (!strcmp(key, "encoding")) {
 		hh_status st = set_encoding(o, value, err);
 		if (st != HH_OK)
@@ -166,6 +174,7 @@ static void free_opts(run_opts *o)
 	free(o->state);
 	free(o->accept);
 	free(o->config);
+	free(o->sign_key);
 	for (int s = 0; s < SRC_COUNT; s++) {
 		free(o->src[s]);
 		free(o->encoding[s]);
@@ -187,7 +196,7 @@ static const char *find_config(int argc, char **argv)
 static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_err *err)
 {
 	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
-	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_ACCEPT, O_NEWKEY, O_SRC };
+	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_SRC };
 	static const struct option longopts[] = {
 		{"period", required_argument, 0, O_PERIOD},
 		{"key", required_argument, 0, O_KEY},
@@ -201,6 +210,7 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		{"quiet", no_argument, 0, O_QUIET},
 		{"accept", required_argument, 0, O_ACCEPT},
 		{"new-key", no_argument, 0, O_NEWKEY},
+		{"sign-key", required_argument, 0, O_SIGNKEY},
 		{"help", no_argument, 0, O_HELP},
 		{"civil-affairs", required_argument, 0, O_SRC + SRC_CIVIL_AFFAIRS},
 		{"education", required_argument, 0, O_SRC + SRC_EDUCATION},
@@ -228,6 +238,7 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		case O_QUIET: o->quiet = 1; break;
 		case O_ACCEPT: set(&o->accept, optarg); break;
 		case O_NEWKEY: o->new_key = 1; break;
+		case O_SIGNKEY: set(&o->sign_key, optarg); break;
 		case O_HELP: *help = 1; return HH_OK;
 		default:
 			if (ch >= O_SRC && ch < O_SRC + SRC_COUNT) {
@@ -319,6 +330,7 @@ hh_status cmd_run(int argc, char **argv)
 	hh_err err = {{0}};
 	int help = 0, period = 0, threads = 1;
 	pid_key *key = NULL;
+	sign_key *sk = NULL;
 	rules *ru = NULL;
 	schema *sc = NULL;
 	hh_status st = parse_args(argc, argv, &o, &help, &err);
@@ -337,6 +349,8 @@ hh_status cmd_run(int argc, char **argv)
 		st = guards_new(o.accept, o.new_key, &g, &err);
 	if (st == HH_OK)
 		st = pid_key_load(o.key, &key, &err);
+	if (st == HH_OK && o.sign_key)
+		st = sign_key_load_private(o.sign_key, &sk, &err);
 	if (st == HH_OK)
 		st = rules_new(o.rules, &ru, &err);
 	if (st == HH_OK)
@@ -349,7 +363,7 @@ hh_status cmd_run(int argc, char **argv)
 			cfg.src[s].encoding = encoding_of(o.encoding[s]);
 		}
 		/* What --out may never hold: every file the run reads. */
-		publish_input inputs[SRC_COUNT + 3];
+		publish_input inputs[SRC_COUNT + 4];
 		char opt[SRC_COUNT][32];
 		size_t n = 0;
 		for (int s = 0; s < SRC_COUNT; s++) {
@@ -362,9 +376,12 @@ hh_status cmd_run(int argc, char **argv)
 			inputs[n++] = (publish_input){o.config, "the config file"};
 		if (o.rules)
 			inputs[n++] = (publish_input){o.rules, "the rules file"};
+		if (o.sign_key)
+			inputs[n++] = (publish_input){o.sign_key, "the signing key"};
 		publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
 				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n,
-				  .guards = g, .rules = ru, .key_id = pid_key_id(key)};
+				  .guards = g, .rules = ru, .key_id = pid_key_id(key),
+				  .sign_key = sk};
 		engine_summary sum;
 		unsigned long alerts = 0;
 		engine *e = NULL;
@@ -389,6 +406,7 @@ hh_status cmd_run(int argc, char **argv)
 		fprintf(stderr, "hhmatch run: %s\n", err.msg);
 	guards_free(g);
 	pid_key_free(key);
+	sign_key_free(sk);
 	rules_free(ru);
 	schema_free(sc);
 	free_opts(&o);

@@ -18,6 +18,7 @@ static const struct {
 	{"run", cmd_run, "the monthly run: join, households, risk flags"},
 	{"gen", cmd_gen, "write a synthetic month for demos and tests"},
 	{"audit", cmd_audit, "on-demand queries over a run, logged"},
+	{"verify", cmd_verify, "check a run's outputs against its manifest"},
 };
 
 static void usage(FILE *f)

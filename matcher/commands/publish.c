@@ -13,6 +13,7 @@
 #include "base/fsutil.h"
 #include "connectors/pg/pg_store.h"
 #include "history/alerts.h"
+#include "history/manifest.h"
 #include "history/state.h"
 
 struct publication {
@@ -200,6 +201,8 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		st = engine_check_cancel(e, err);
 	if (st == HH_OK)
 		st = guards_log(pc->guards, pc->state_dir, pc->period, err);
+	if (st == HH_OK)
+		st = manifest_write(p->tmp, pc->sign_key, err);
 	if (st == HH_OK && pc->pg_out)
 		st = pgstore_publish(pc->pg_out, p->tmp, pc->period, err);
 	if (st == HH_OK)

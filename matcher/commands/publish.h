@@ -22,13 +22,16 @@
  *   7. with --state, alerts.jsonl is added: the run against the latest
  *      earlier period in the history (history/alerts.h);
  *   8. an override (--accept, --new-key) is written to the audit log;
- *   9. with --pg-out, the folder is loaded into the PostgreSQL store in one
+ *   9. manifest.json (history/manifest.h) is written, and with a signing
+ *      key manifest.sig: last into the folder, so it lists every file of
+ *      it (a step that adds a file must come before this one);
+ *  10. with --pg-out, the folder is loaded into the PostgreSQL store in one
  *      transaction (connectors/pg/pg_store.h);
- *  10. the folder is renamed into place at --out (or exchanged with the
+ *  11. the folder is renamed into place at --out (or exchanged with the
  *      previous run there, which is then removed);
- *  11. with --state, the published run is kept in the history.
- * A failure or a cancellation before step 10 leaves --out as it was; a
- * failure in step 11 says that the outputs were published but not kept (a
+ *  12. with --state, the published run is kept in the history.
+ * A failure or a cancellation before step 11 leaves --out as it was; a
+ * failure in step 12 says that the outputs were published but not kept (a
  * rerun of the period is safe).  publish_close removes what is left of
  * the temporary folder and releases the locks.
  *
@@ -42,6 +45,7 @@
 
 #include <stddef.h>
 
+#include "base/sign.h"
 #include "engine/engine.h"
 #include "history/guards.h"
 
@@ -64,6 +68,7 @@ typedef struct {
 	guards *guards;            /* the delivery guards (--accept, --new-key) */
 	const rules *rules;        /* their thresholds */
 	const char *key_id;        /* the run's key */
+	const sign_key *sign_key;  /* NULL, or the private key that signs the manifest */
 } publish_cfg;
 
 typedef struct publication publication;
@@ -71,7 +76,7 @@ typedef struct publication publication;
 /* Steps 1-4.  pc (and what it points to) must outlive the publication. */
 hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err);
 
-/* Steps 5-11: runs e and publishes its outputs; *sum is the engine's
+/* Steps 5-12: runs e and publishes its outputs; *sum is the engine's
  * summary and *alerts the number of alerts written (0 without a state). */
 hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		      unsigned long *alerts, hh_err *err);

@@ -25,6 +25,7 @@
  */
 #include "domain/rules.h"
 
+#include "base/hex.h"
 #include "base/kv.h"
 
 #include <stddef.h>
@@ -560,6 +561,135 @@ int64_t rules_income_line(const rules *r, const char *region, size_t len)
 			return r->region_lines[i].fen;
 	}
 	return r->income_line_fen;
+}
+
+/* ---- the settings in effect, as text ---- */
+
+/* A yuan amount as a rules file would give it: "6000", "6000.5" is
+ * written "6000.50". */
+static void fmt_yuan(strbuf *b, int64_t fen)
+{
+	if (fen % 100)
+		sb_addf(b, "%lld.%02lld", (long long)(fen / 100), (long long)(fen % 100));
+	else
+		sb_addf(b, "%lld", (long long)(fen / 100));
+}
+
+/* A ratio in basis points, without trailing zeros: 5000 -> "0.5". */
+static void fmt_ratio(strbuf *b, int64_t bp)
+{
+	char frac[8];
+	int n = snprintf(frac, sizeof frac, "%04lld", (long long)(bp % 10000));
+	while (n > 0 && frac[n - 1] == '0')
+		frac[--n] = '\0';
+	sb_addf(b, "%lld%s%s", (long long)(bp / 10000), n ? "." : "", frac);
+}
+
+/* settings[i]'s value in r, formatted as in a rules file. */
+static void fmt_setting(strbuf *b, const rules *r, size_t i)
+{
+	const char *src = (const char *)r + settings[i].off;
+	int64_t v;
+	int iv;
+	risk_level l;
+	switch (settings[i].type) {
+	case T_YUAN:
+		memcpy(&v, src, sizeof v);
+		fmt_yuan(b, v);
+		break;
+	case T_RATIO:
+		memcpy(&v, src, sizeof v);
+		fmt_ratio(b, v);
+		break;
+	case T_INT:
+		memcpy(&iv, src, sizeof iv);
+		sb_addf(b, "%d", iv);
+		break;
+	case T_LEVEL:
+		memcpy(&l, src, sizeof l);
+		sb_adds(b, rules_level_name(l));
+		break;
+	}
+}
+
+static int cmp_region_prefix(const void *a, const void *b)
+{
+	return strcmp((*(const rules_region_line *const *)a)->prefix,
+		      (*(const rules_region_line *const *)b)->prefix);
+}
+
+/* Calls fn(ctx, key, value) for every setting in canonical order;
+ * -1 on no memory. */
+static int each_setting(const rules *r, void (*fn)(void *ctx, const char *key,
+						   const char *value),
+			void *ctx)
+{
+	strbuf v = STRBUF_INIT;
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		sb_reset(&v);
+		fmt_setting(&v, r, i);
+		if (!v.oom)
+			fn(ctx, settings[i].key, sb_str(&v));
+	}
+	const rules_region_line **byp = NULL;
+	if (r->n_region_lines && !(byp = malloc(r->n_region_lines * sizeof *byp))) {
+		sb_release(&v);
+		return -1;
+	}
+	for (size_t i = 0; i < r->n_region_lines; i++)
+		byp[i] = &r->region_lines[i];
+	if (r->n_region_lines > 1)
+		qsort(byp, r->n_region_lines, sizeof *byp, cmp_region_prefix);
+	char key[sizeof INCOME_LINE_PREFIX + sizeof byp[0]->prefix];
+	for (size_t i = 0; i < r->n_region_lines; i++) {
+		sb_reset(&v);
+		fmt_yuan(&v, byp[i]->fen);
+		snprintf(key, sizeof key, "%s%s", INCOME_LINE_PREFIX, byp[i]->prefix);
+		if (!v.oom)
+			fn(ctx, key, sb_str(&v));
+	}
+	free(byp);
+	int oom = v.oom;
+	sb_release(&v);
+	return oom ? -1 : 0;
+}
+
+static void add_line(void *ctx, const char *key, const char *value)
+{
+	sb_addf(ctx, "%s = %s\n", key, value);
+}
+
+int rules_canonical_text(const rules *r, strbuf *out)
+{
+	return each_setting(r, add_line, out) || out->oom ? -1 : 0;
+}
+
+int rules_sha256(const rules *r, char out[65])
+{
+	strbuf b = STRBUF_INIT;
+	int rc = rules_canonical_text(r, &b);
+	if (rc == 0)
+		rc = hex_sha256(b.buf, b.len, out);
+	sb_release(&b);
+	return rc;
+}
+
+/* A member that cannot be added (no memory) is missing from the object,
+ * which rules_settings_json sees in its size. */
+static void add_member(void *ctx, const char *key, const char *value)
+{
+	json_object_set_new(ctx, key, json_string(value));
+}
+
+json_t *rules_settings_json(const rules *r)
+{
+	json_t *o = json_object();
+	if (!o || each_setting(r, add_member, o) ||
+	    json_object_size(o) != N_SETTINGS + r->n_region_lines) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 /* The smallest amount x with x * 10000 >= bp * base, i.e.

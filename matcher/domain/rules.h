@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include "base/hh_error.h"
+#include "base/json.h"
+#include "base/strbuf.h"
 
 /* In the contract's order: reasons are listed in this order. */
 typedef enum {
@@ -118,6 +120,25 @@ void rules_free(rules *r);
 int64_t rules_income_line(const rules *r, const char *region, size_t len);
 
 void rules_eval(const rules *r, const rules_facts *f, rules_result *out);
+
+/* The settings in effect, canonically: one "key = value\n" line per key
+ * of schemas/rules.default in the order of rules.c's table, then one
+ * "income_line.PREFIX = value" line per region line, sorted by PREFIX.
+ * Values are written as a rules file gives them (yuan "6000" or
+ * "6000.50", ratios "0.5", whole numbers, levels by name), so the text is
+ * itself a rules file that sets every key, and two rules objects that
+ * behave the same give the same text whatever file set them.  Appends to
+ * out; -1 on no memory. */
+int rules_canonical_text(const rules *r, strbuf *out);
+
+/* Lower-case hex SHA-256 of rules_canonical_text (report.json and
+ * manifest.json "rules_sha256"); -1 on failure. */
+int rules_sha256(const rules *r, char out[65]);
+
+/* The same settings as a JSON object of strings, key -> value, in the
+ * same order (report.json "rules"); NULL on no memory.  The caller owns
+ * the reference. */
+json_t *rules_settings_json(const rules *r);
 
 /* "R_INCOME"...; "high"/"medium"/"low"/"none". */
 const char *rules_code_name(rule_code c);

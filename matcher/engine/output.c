@@ -319,6 +319,13 @@ static hh_status write_report(engine *e, const char *dir, hh_err *err)
 	set(r, "hhmatch_version", json_string(HH_VERSION), &bad);
 	set(r, "period", json_string(period), &bad);
 	set(r, "key_id", json_string(pid_key_id(e->cfg->key)), &bad);
+	/* The rules in effect (defaults with --rules applied) and the digest
+	 * of their canonical text: two runs with the same rules_sha256
+	 * applied the same thresholds, whatever files set them. */
+	char rules_sha[65] = "";
+	bad |= rules_sha256(e->cfg->rules, rules_sha) != 0;
+	set(r, "rules_sha256", json_string(rules_sha), &bad);
+	set(r, "rules", rules_settings_json(e->cfg->rules), &bad);
 	set(r, "threads", json_integer(e->cfg->threads), &bad);
 	for (int i = 0; i < SRC_COUNT; i++) {
 		json_t *o = report_source(e, i);

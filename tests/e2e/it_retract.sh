@@ -168,7 +168,7 @@ consume() {
 }
 S2=$T/state2
 run D1 "$S2" "$O" "${PG[@]}"
-assert_eq 3 "$(sql -c "SELECT max(version) FROM hhmatch.schema_version")" "store schema version"
+assert_eq t "$(sql -c "SELECT max(version) >= 3 FROM hhmatch.schema_version")" "store schema version 003 applied"
 consume >"$T/c1"
 assert_eq "$(wc -l <"$T/a1")" "$(wc -l <"$T/c1")" "rows consumed after the first run"
 
