@@ -18,6 +18,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -108,20 +109,21 @@ hh_status sign_keygen(const char *path, char fpr[SIGN_FPR_HEX + 1], hh_err *err)
 
 	EVP_PKEY *pkey = NULL;
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
-	if (!ctx || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_keygen(ctx, &pkey) != 1) {
-		EVP_PKEY_CTX_free(ctx);
+	int made = ctx && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_keygen(ctx, &pkey) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	sign_key *k = made ? key_wrap(pkey, 1) : NULL; /* takes pkey */
+	if (!k)
 		return hh_fail(err, HH_EINTERNAL,
 			       "cannot generate signing key %s: OpenSSL could not make an "
 			       "Ed25519 key", path);
-	}
-	EVP_PKEY_CTX_free(ctx);
 
 	hh_status st = HH_OK;
 	BIO *priv = BIO_new(BIO_s_mem()), *pub = BIO_new(BIO_s_mem());
 	char *pd = NULL, *ud = NULL;
 	long pn = 0, un = 0;
-	if (!priv || !pub || PEM_write_bio_PrivateKey(priv, pkey, NULL, NULL, 0, NULL, NULL) != 1 ||
-	    PEM_write_bio_PUBKEY(pub, pkey) != 1 || (pn = BIO_get_mem_data(priv, &pd)) <= 0 ||
+	if (!priv || !pub ||
+	    PEM_write_bio_PrivateKey(priv, k->pkey, NULL, NULL, 0, NULL, NULL) != 1 ||
+	    PEM_write_bio_PUBKEY(pub, k->pkey) != 1 || (pn = BIO_get_mem_data(priv, &pd)) <= 0 ||
 	    (un = BIO_get_mem_data(pub, &ud)) <= 0)
 		st = hh_fail(err, HH_EINTERNAL,
 			     "cannot generate signing key %s: OpenSSL could not write it as PEM",
@@ -134,19 +136,9 @@ hh_status sign_keygen(const char *path, char fpr[SIGN_FPR_HEX + 1], hh_err *err)
 		OPENSSL_cleanse(pd, (size_t)pn);
 	BIO_free(priv);
 	BIO_free(pub);
-	sign_key *k = st == HH_OK ? key_wrap(pkey, 1) : NULL;
-	if (st != HH_OK)
-		EVP_PKEY_free(pkey);
-	else if (!k) {
-		unlink(path);
-		unlink(pub_path);
-		return hh_fail(err, HH_EINTERNAL,
-			       "cannot generate signing key %s: no fingerprint", path);
-	}
-	if (k) {
+	if (st == HH_OK)
 		memcpy(fpr, k->fpr, SIGN_FPR_HEX + 1);
-		sign_key_free(k);
-	}
+	sign_key_free(k);
 	return st;
 }
 
@@ -221,6 +213,9 @@ static hh_status load(const char *path, int private_, sign_key **out, hh_err *er
 			pkey = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
 	}
 	BIO_free(b);
+	/* the failed trial parse (private, then public) leaves errors queued
+	 * that say nothing to the next OpenSSL call */
+	ERR_clear_error();
 	OPENSSL_cleanse(text, len);
 	free(text);
 	*out = key_wrap(pkey, is_private);
