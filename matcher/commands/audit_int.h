@@ -29,6 +29,7 @@
 typedef struct {
 	const char *sub, *operator_, *purpose, *key;
 	const char *id, *pid, *household, *code, *region;
+	const char *expect_head;      /* verify-log --expect-head N:SHA256 */
 	auditstore_where where;
 	int json;
 } audit_opts;

@@ -44,6 +44,7 @@ static const char audit_help[] =
 	"       hhmatch audit household --household ID [--key FILE] WHERE WHO\n"
 	"       hhmatch audit findings --code CODE [--region PREFIX] WHERE WHO\n"
 	"       hhmatch audit verify-log (--state DIR | --log FILE | --pg URI)\n"
+	"                                [--expect-head N:SHA256]\n"
 	"\n"
 	"WHERE: --run DIR (a run's output folder) or --state DIR [--period YYYYMM]\n"
 	"       (default: the latest period kept in the state), or --pg URI\n"
@@ -65,6 +66,12 @@ static const char audit_help[] =
 	"without echo on a terminal (keeps it out of the process list and the\n"
 	"shell history).  --key is needed to match raw ID numbers in the\n"
 	"source files; sources delivered with pid need none.\n"
+	"\n"
+	"Each append anchors the log's head (record count and last SHA-256)\n"
+	"outside it: STATE/audit.head (beside --log FILE: FILE's name with\n"
+	".head), the table hhmatch.audit_head; each answer prints it.\n"
+	"verify-log checks every anchor it reaches, and --expect-head N:SHA256\n"
+	"(a head printed earlier), so records removed from the end are seen.\n"
 	"\n"
 	"  --json    one JSON document instead of a table\n"
 	"\n"
@@ -162,7 +169,15 @@ static hh_status log_query(audit_ctx *c, const char *query, hh_err *err)
 			.query = query,
 			.pids = (const char *const *)c->a->pids,
 			.npids = c->a->npids};
-	return auditstore_append(c->store, &rec, err);
+	auditrec_anchor heads[2];
+	HH_TRY(auditstore_append(c->store, &rec, heads, err));
+	/* each answer shows the head it left, so a printed or saved answer is
+	 * an anchor too (verify-log --expect-head N:HASH) */
+	for (size_t i = 0; i < auditstore_nlogs(c->store); i++)
+		answer_fact(c->a, auditstore_nlogs(c->store) > 1 && i == 0 ? "audit_log head"
+									   : "audit log head",
+			    "%lu records, sha256 %s", heads[i].records, heads[i].sha256);
+	return HH_OK;
 }
 
 /* --- command line ----------------------------------------------------- */
@@ -170,7 +185,7 @@ static hh_status log_query(audit_ctx *c, const char *query, hh_err *err)
 static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *err)
 {
 	enum { O_RUN = 256, O_STATE, O_PERIOD, O_LOG, O_OPERATOR, O_PURPOSE, O_KEY, O_ID,
-	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_HELP, O_PG };
+	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_HELP, O_PG, O_EXPECT };
 	static const struct option longopts[] = {
 		{"run", required_argument, 0, O_RUN},
 		{"state", required_argument, 0, O_STATE},
@@ -186,6 +201,7 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		{"region", required_argument, 0, O_REGION},
 		{"json", no_argument, 0, O_JSON},
 		{"pg", required_argument, 0, O_PG},
+		{"expect-head", required_argument, 0, O_EXPECT},
 		{"help", no_argument, 0, O_HELP},
 		{0, 0, 0, 0}};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -218,6 +234,7 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		case O_REGION: o->region = optarg; break;
 		case O_JSON: o->json = 1; break;
 		case O_PG: o->where.pg = optarg; break;
+		case O_EXPECT: o->expect_head = optarg; break;
 		case O_HELP: *help = 1; return HH_OK;
 		default: {
 			/* name the option only: a value may be an ID number */
@@ -232,6 +249,8 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		return hh_fail(err, HH_EUSAGE, "unexpected argument (see hhmatch audit --help)");
 	int verify = !strcmp(o->sub, "verify-log");
 	HH_TRY(auditstore_where_check(&o->where, verify, err));
+	if (o->expect_head && !verify)
+		return hh_fail(err, HH_EUSAGE, "--expect-head goes with verify-log");
 	if (verify)
 		return HH_OK;
 	if (!o->purpose || !o->purpose[0])
@@ -251,18 +270,27 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
  * the file. */
 static hh_status verify_log(const audit_opts *o, hh_err *err)
 {
+	auditrec_anchor expect = {.from = "--expect-head"};
+	if (o->expect_head && auditrec_anchor_parse(o->expect_head, &expect))
+		return hh_fail(err, HH_EUSAGE, "--expect-head: expected N:SHA256 (the head an "
+			       "answer or an earlier verify-log printed)");
 	auditstore *st = NULL;
 	HH_TRY(auditstore_open_logs(&o->where, &st, err));
 	hh_status s = HH_OK;
 	for (size_t i = 0; s == HH_OK && i < auditstore_nlogs(st); i++) {
 		auditstore_verdict v;
-		s = auditstore_verify(st, i, &v, err);
+		s = auditstore_verify(st, i, o->expect_head ? &expect : NULL, &v, err);
 		if (s != HH_OK)
 			break;
 		printf("%s intact: %lu records\n", v.label, v.records);
 		if (v.records)
-			printf("head sha256: %s (keep it elsewhere: removing the last records "
-			       "cannot be detected from the %s alone)\n", v.head, v.medium);
+			printf("head: %lu:%s\n", v.records, v.head);
+		if (v.anchors[0])
+			printf("head anchors matched: %s\n", v.anchors);
+		else
+			printf("no head anchor found: removing the last records cannot be "
+			       "detected from the %s alone (give --expect-head N:SHA256)\n",
+			       v.medium);
 	}
 	auditstore_close(st);
 	return s;

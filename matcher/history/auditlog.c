@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@
  * is wrong. */
 #define LOG_MAX ((size_t)1 << 40)
 
-hh_status auditlog_verify(const char *path, auditlog_check *out, hh_err *err)
+hh_status auditlog_verify(const char *path, auditrec_anchor *anchors, size_t n,
+			  auditlog_check *out, hh_err *err)
 {
 	memset(out, 0, sizeof *out);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -73,8 +75,12 @@ hh_status auditlog_verify(const char *path, auditlog_check *out, hh_err *err)
 			st = hh_fail(err, HH_EINTERNAL, "cannot verify %s: SHA-256 failed", path);
 			break;
 		}
+		auditrec_anchor_see(anchors, n, k, prev_hash);
 		out->records = k;
 	}
+	if (st == HH_OK && !out->broken)
+		auditrec_anchor_verdict(anchors, n, out->records, out->why, sizeof out->why,
+					&out->broken);
 	if (st == HH_OK && !out->broken && out->records)
 		memcpy(out->head, prev_hash, 65);
 	free(b);
@@ -166,7 +172,70 @@ static hh_status write_all(int fd, const char *path, const strbuf *b, hh_err *er
 	return HH_OK;
 }
 
-hh_status auditlog_append(const char *path, const char *members, unsigned long *seq,
+int auditlog_anchor_path(const char *path, char *buf, size_t cap)
+{
+	size_t len = strlen(path);
+	if (len > 4 && !strcmp(path + len - 4, ".log"))
+		len -= 4;
+	int n = snprintf(buf, cap, "%.*s.head", (int)len, path);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+hh_status auditlog_anchor_read(const char *path, auditrec_anchor *out, int *found,
+			       hh_err *err)
+{
+	char ap[PATH_MAX];
+	*found = 0;
+	memset(out, 0, sizeof *out);
+	if (auditlog_anchor_path(path, ap, sizeof ap))
+		return hh_fail(err, HH_EUSAGE, "audit log name too long: %s", path);
+	if (access(ap, F_OK) && errno == ENOENT)
+		return HH_OK;
+	char *b = NULL;
+	size_t len = 0;
+	HH_TRY(fs_read_file(ap, 256, HH_EINPUT, &b, &len, err));
+	if (len && b[len - 1] == '\n')
+		b[--len] = '\0';
+	int bad = auditrec_anchor_parse(b, out);
+	free(b);
+	if (bad)
+		return hh_fail(err, HH_EINPUT, "the head anchor %s does not hold N:SHA256 (was it "
+			       "edited?)", ap);
+	*found = 1;
+	return HH_OK;
+}
+
+/* Replaces the anchor of the log at path with head (the log's lock held:
+ * anchors are written in the order of the records). */
+static hh_status write_anchor(const char *path, const auditrec_anchor *head, hh_err *err)
+{
+	char ap[PATH_MAX], tmp[PATH_MAX + 8], text[96];
+	if (auditlog_anchor_path(path, ap, sizeof ap) ||
+	    snprintf(tmp, sizeof tmp, "%s.tmp", ap) >= (int)sizeof tmp)
+		return hh_fail(err, HH_EUSAGE, "audit log name too long: %s", path);
+	auditrec_anchor_format(head, text);
+	strbuf b = STRBUF_INIT;
+	sb_adds(&b, text);
+	sb_addc(&b, '\n');
+	hh_status st = b.oom ? hh_fail(err, HH_EINTERNAL, "out of memory") : HH_OK;
+	int fd = -1;
+	if (st == HH_OK && (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
+		st = hh_fail(err, HH_EINTERNAL, "the record is in audit log %s, but its head "
+			     "anchor %s cannot be written: %s", path, tmp, strerror(errno));
+	if (st == HH_OK)
+		st = write_all(fd, tmp, &b, err);
+	if (fd >= 0)
+		close(fd);
+	if (st == HH_OK && rename(tmp, ap))
+		st = hh_fail(err, HH_EINTERNAL, "the record is in audit log %s, but its head "
+			     "anchor %s cannot be replaced: %s", path, ap, strerror(errno));
+	if (st != HH_OK && fd >= 0)
+		unlink(tmp);
+	sb_release(&b);
+	return st;
+}
+
+hh_status auditlog_append(const char *path, const char *members, auditrec_anchor *head,
 			  hh_err *err)
 {
 	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
@@ -180,6 +249,7 @@ hh_status auditlog_append(const char *path, const char *members, unsigned long *
 			       strerror(e));
 	}
 	char prev[65], own[65];
+	auditrec_anchor h = {0};
 	unsigned long s = 1;
 	strbuf b = STRBUF_INIT;
 	hh_status st = chain_after(fd, path, &s, prev, err);
@@ -195,8 +265,14 @@ hh_status auditlog_append(const char *path, const char *members, unsigned long *
 	}
 	if (st == HH_OK)
 		st = write_all(fd, path, &b, err);
-	if (st == HH_OK && seq)
-		*seq = s;
+	h.records = s;
+	if (st == HH_OK && hex_sha256(b.buf, b.len - 1, h.sha256))
+		st = hh_fail(err, HH_EINTERNAL, "the record is in audit log %s, but its head "
+			     "cannot be computed: SHA-256 failed", path);
+	if (st == HH_OK)
+		st = write_anchor(path, &h, err);
+	if (st == HH_OK && head)
+		*head = h;
 	sb_release(&b);
 	flock(fd, LOCK_UN);
 	close(fd);

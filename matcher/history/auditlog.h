@@ -8,9 +8,11 @@
  * editor also recomputed it, the next record's prev_sha256); removing or
  * reordering records breaks a prev_sha256 and a seq.  auditlog_verify
  * names the first broken record.  What a chain alone cannot show is the
- * removal of the LAST records: verify reports the head (the last line's
- * SHA-256) so it can be kept elsewhere (a ticket, the next run's notes)
- * and compared.
+ * removal of the LAST records (or of all of them): so every append also
+ * writes the log's head (record count and the last line's SHA-256) to an
+ * anchor file beside it (auditlog_anchor_path: STATE/audit.log's is
+ * STATE/audit.head), and verify checks the anchors it is given: the
+ * anchor file's, an auditor's note (--expect-head), the store's table.
  *
  * Appending takes an exclusive flock on the log for reading the last line
  * and writing the new one; the record goes out in one write() on an
@@ -27,13 +29,30 @@
 
 #include "base/hh_error.h"
 
+#include "history/auditrec.h"
+
 /* Appends a record with members (auditrec_members' text: JSON object
- * members, no braces, no newline).  Refuses (HH_EINPUT) when the log's
- * last line is not a complete record: the chain would continue from
- * damage; verify first.  *seq gets the new record's seq when seq is not
- * NULL. */
-hh_status auditlog_append(const char *path, const char *members, unsigned long *seq,
+ * members, no braces, no newline), then replaces the anchor file
+ * (auditlog_anchor_path) with the new head "N:HASH\n", written to a
+ * temporary file and renamed, still under the log's lock.  Refuses
+ * (HH_EINPUT) when the log's last line is not a complete record: the
+ * chain would continue from damage; verify first.  *head (may be NULL)
+ * gets the new head (records = the new record's seq, from = NULL).  When
+ * the anchor cannot be written the record stays appended and the error
+ * says so (an anchor behind the log still verifies). */
+hh_status auditlog_append(const char *path, const char *members, auditrec_anchor *head,
 			  hh_err *err);
+
+/* The anchor file of the log at path: its name with a final ".log"
+ * replaced by ".head", else with ".head" added; into buf.  -1 when it
+ * does not fit. */
+int auditlog_anchor_path(const char *path, char *buf, size_t cap);
+
+/* Reads the anchor file of the log at path into *out (from = NULL) and
+ * sets *found; a missing anchor file is HH_OK with *found = 0, one that
+ * does not hold "N:HASH" is HH_EINPUT naming it. */
+hh_status auditlog_anchor_read(const char *path, auditrec_anchor *out, int *found,
+			       hh_err *err);
 
 /* What auditlog_verify found (also the shape of the store's verdict on
  * its table, auditstore.h). */
@@ -44,8 +63,11 @@ typedef struct {
 	char head[65];           /* SHA-256 of the last line ("" when empty) */
 } auditlog_check;
 
-/* Verifies the whole chain.  A missing log is HH_EINPUT; a broken chain is
- * HH_OK with out->broken set. */
-hh_status auditlog_verify(const char *path, auditlog_check *out, hh_err *err);
+/* Verifies the whole chain, and the n head anchors (may be 0) against
+ * it: a record that differs from an anchor, or records missing at the
+ * end, break the log there (auditrec_anchor_verdict).  A missing log is
+ * HH_EINPUT; a broken chain is HH_OK with out->broken set. */
+hh_status auditlog_verify(const char *path, auditrec_anchor *anchors, size_t n,
+			  auditlog_check *out, hh_err *err);
 
 #endif

@@ -153,3 +153,60 @@ const char *auditrec_check(const char *own, const char *computed, const char *pr
 			       "was removed, reordered or changed)";
 	return NULL;
 }
+
+int auditrec_anchor_parse(const char *text, auditrec_anchor *out)
+{
+	char *end;
+	if (*text < '0' || *text > '9')
+		return -1;
+	errno = 0;
+	unsigned long n = strtoul(text, &end, 10);
+	if (errno || *end != ':')
+		return -1;
+	end++;
+	size_t len = strlen(end);
+	if (n == 0 ? len != 0 : (len != 64 || !is_hex64(end)))
+		return -1;
+	out->records = n;
+	memcpy(out->sha256, end, len + 1);
+	out->state = 0;
+	return 0;
+}
+
+void auditrec_anchor_format(const auditrec_anchor *a, char buf[96])
+{
+	snprintf(buf, 96, "%lu:%s", a->records, a->records ? a->sha256 : "");
+}
+
+void auditrec_anchor_see(auditrec_anchor *a, size_t n, unsigned long k,
+			 const char line_hash[65])
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].records == k)
+			a[i].state = strncmp(a[i].sha256, line_hash, 64) ? -1 : 1;
+}
+
+int auditrec_anchor_verdict(const auditrec_anchor *a, size_t n, unsigned long records,
+			    char *why, size_t cap, unsigned long *bad)
+{
+	const auditrec_anchor *worst = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (a[i].records == 0 || a[i].state == 1)
+			continue;
+		if (!worst || a[i].records < worst->records)
+			worst = &a[i];
+	}
+	if (!worst)
+		return 0;
+	if (worst->state == -1) {
+		*bad = worst->records;
+		snprintf(why, cap, "its line's sha256 is not %.64s, the head anchor in %s: the "
+			 "log was cut there and written again", worst->sha256, worst->from);
+	} else {
+		*bad = records + 1;
+		snprintf(why, cap, "missing: the head anchor in %s says %lu records (sha256 "
+			 "%.64s), the log holds %lu: records were removed from its end",
+			 worst->from, worst->records, worst->sha256, records);
+	}
+	return -1;
+}

@@ -96,4 +96,36 @@ const char *auditrec_parse(const char *line, size_t len, auditrec_parts *out);
 const char *auditrec_check(const char *own, const char *computed, const char *prev,
 			   const char *expected, int first, int *link);
 
+/* A head anchor: what a log held when the anchor was taken, kept outside
+ * it (STATE/audit.head, the table hhmatch.audit_head, an auditor's notes
+ * given as --expect-head N:HASH), so that removing records from the end,
+ * or emptying the log, is seen.  A chain alone cannot show that: what is
+ * left of it is intact. */
+typedef struct {
+	unsigned long records;  /* the log held this many records ... */
+	char sha256[65];        /* ... the last one's line hashing to this ("" for 0) */
+	const char *from;       /* where the anchor was kept, for messages */
+	int state;              /* set by auditrec_anchor_see: 1 matched, -1 differed */
+} auditrec_anchor;
+
+/* Parses "N:HASH" (HASH 64 lower-case hex; "0:" for an empty log) into
+ * out (from untouched, state 0).  -1 when text has another shape. */
+int auditrec_anchor_parse(const char *text, auditrec_anchor *out);
+
+/* Formats the anchor as "N:HASH" (N up to 20 digits) into buf. */
+void auditrec_anchor_format(const auditrec_anchor *a, char buf[96]);
+
+/* Called by a verifier for each intact record k (1-based) with the
+ * SHA-256 of its line: marks the anchors taken at k. */
+void auditrec_anchor_see(auditrec_anchor *a, size_t n, unsigned long k,
+			 const char line_hash[65]);
+
+/* After a verifier read an intact chain of `records` records: 0 when
+ * every anchor matched a record (an anchor of 0 records always does),
+ * else -1 with why (cap bytes) saying what is wrong and *bad the first
+ * record that is not as the anchor says (the missing record past the
+ * end when records were removed). */
+int auditrec_anchor_verdict(const auditrec_anchor *a, size_t n, unsigned long records,
+			    char *why, size_t cap, unsigned long *bad);
+
 #endif

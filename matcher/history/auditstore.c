@@ -11,6 +11,8 @@
  */
 #include "history/auditstore.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,15 +117,24 @@ hh_status auditstore_rows(auditstore *st, const auditstore_query *q, rr_table **
 	return st->be->rows(st, q, out, gap, err);
 }
 
-hh_status auditstore_append(auditstore *st, const auditrec *rec, hh_err *err)
+hh_status auditstore_append(auditstore *st, const auditrec *rec, auditrec_anchor heads[2],
+			    hh_err *err)
 {
 	strbuf m = STRBUF_INIT;
+	auditrec_anchor h[2] = {{0}};
+	size_t n = 0;
 	auditrec_members(&m, rec);
 	hh_status s = m.oom ? hh_fail(err, HH_EINTERNAL, "out of memory") : HH_OK;
-	if (s == HH_OK && st->be->log_append)
-		s = st->be->log_append(st, rec, sb_str(&m), m.len, err);
-	if (s == HH_OK && st->log_path)
-		s = auditlog_append(st->log_path, sb_str(&m), NULL, err);
+	if (s == HH_OK && st->be->log_append) {
+		s = st->be->log_append(st, rec, sb_str(&m), m.len, &h[n], err);
+		h[n++].from = "audit_log";
+	}
+	if (s == HH_OK && st->log_path) {
+		s = auditlog_append(st->log_path, sb_str(&m), &h[n], err);
+		h[n++].from = "log";
+	}
+	if (s == HH_OK && heads)
+		memcpy(heads, h, sizeof h);
 	sb_release(&m);
 	return s;
 }
@@ -133,15 +144,37 @@ size_t auditstore_nlogs(const auditstore *st)
 	return (st->be->log_verify ? 1u : 0u) + (st->log_path ? 1u : 0u);
 }
 
-hh_status auditstore_verify(auditstore *st, size_t i, auditstore_verdict *out, hh_err *err)
+void auditstore_anchors_named(auditstore_verdict *out, const auditrec_anchor *a, size_t n)
+{
+	size_t len = strlen(out->anchors);
+	for (size_t i = 0; i < n && len < sizeof out->anchors; i++) {
+		int w = snprintf(out->anchors + len, sizeof out->anchors - len, "%s%s",
+				 len ? ", " : "", a[i].from);
+		len += w > 0 ? (size_t)w : 0;
+	}
+}
+
+hh_status auditstore_verify(auditstore *st, size_t i, const auditrec_anchor *expect,
+			    auditstore_verdict *out, hh_err *err)
 {
 	memset(out, 0, sizeof *out);
 	if (i >= auditstore_nlogs(st))
 		return hh_fail(err, HH_EINTERNAL, "auditstore_verify: no log %zu", i);
 	if (i == 0 && st->be->log_verify)
-		return st->be->log_verify(st, out, err);
+		return st->be->log_verify(st, expect, out, err);
+	auditrec_anchor a[2];
+	size_t n = 0;
+	int found = 0;
+	char ap[PATH_MAX];
+	if (expect)
+		a[n++] = *expect;
+	/* the anchor is read before the log: an appender writes the log
+	 * first, so the anchor read is never ahead of the log read */
+	HH_TRY(auditlog_anchor_read(st->log_path, &a[n], &found, err));
+	if (found && !auditlog_anchor_path(st->log_path, ap, sizeof ap))
+		a[n++].from = ap;
 	auditlog_check ck;
-	HH_TRY(auditlog_verify(st->log_path, &ck, err));
+	HH_TRY(auditlog_verify(st->log_path, a, n, &ck, err));
 	if (ck.broken)
 		return hh_fail(err, HH_EINPUT, "%s: record %lu is broken: %s (records before it "
 			       "are intact)", st->log_path, ck.broken, ck.why);
@@ -149,6 +182,7 @@ hh_status auditstore_verify(auditstore *st, size_t i, auditstore_verdict *out, h
 	out->medium = "log";
 	out->records = ck.records;
 	memcpy(out->head, ck.head, sizeof out->head);
+	auditstore_anchors_named(out, a, n);
 	return HH_OK;
 }
 

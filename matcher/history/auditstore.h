@@ -132,8 +132,12 @@ hh_status auditstore_rows(auditstore *st, const auditstore_query *q, rr_table **
 			  const char **gap, hh_err *err);
 
 /* Appends the record to every log the store keeps (the table first, then
- * the file), with the same bytes in each. */
-hh_status auditstore_append(auditstore *st, const auditrec *rec, hh_err *err);
+ * the file), with the same bytes in each, and anchors each log's new head
+ * outside it (auditlog.h; the table hhmatch.audit_head).  heads (may be
+ * NULL) gets one head per log, in auditstore_verify's order, from = the
+ * log's label ("log" or "audit_log"). */
+hh_status auditstore_append(auditstore *st, const auditrec *rec, auditrec_anchor heads[2],
+			    hh_err *err);
 
 /* The logs the store keeps: 1 or 2. */
 size_t auditstore_nlogs(const auditstore *st);
@@ -144,10 +148,16 @@ typedef struct {
 	const char *medium;       /* "log" or "table": what the head cannot vouch for alone */
 	unsigned long records;
 	char head[65];            /* SHA-256 of the last record's line ("" when empty) */
+	char anchors[512];        /* the head anchors that matched, "" when none was found */
 } auditstore_verdict;
 
-/* Verifies log i (0 .. auditstore_nlogs - 1).  A broken chain is
- * HH_EINPUT naming the log, the first broken record and what is wrong. */
-hh_status auditstore_verify(auditstore *st, size_t i, auditstore_verdict *out, hh_err *err);
+/* Verifies log i (0 .. auditstore_nlogs - 1) and its head against every
+ * anchor within reach: the log's own (STATE/audit.head beside a file
+ * log, the table hhmatch.audit_head) and expect (may be NULL: an
+ * auditor's --expect-head).  A broken chain, or a log that differs from
+ * an anchor, is HH_EINPUT naming the log, the first bad record and what
+ * is wrong. */
+hh_status auditstore_verify(auditstore *st, size_t i, const auditrec_anchor *expect,
+			    auditstore_verdict *out, hh_err *err);
 
 #endif

@@ -25,7 +25,10 @@
  * writes the table's lines to a file and verifies them as a file log.
  * Appending: BEGIN; LOCK TABLE ... IN EXCLUSIVE MODE (other appenders
  * wait, readers do not); read the last record; INSERT id = last + 1;
- * COMMIT.  Ids are 1..N without gaps; the primary key on id would refuse
+ * INSERT the new head (id, SHA-256 of the new line) into
+ * hhmatch.audit_head (005_audit_trail.sql); COMMIT.  Verifying reads the
+ * latest head first and checks the chain against it, so a last row
+ * deleted (or every row) is seen.  Ids are 1..N without gaps; the primary key on id would refuse
  * a second record with the same id even from a writer that skipped the
  * lock.  Opening a store whose audit tables are missing (published by an
  * older hhmatch) applies its migrations first, which needs a role that
@@ -292,7 +295,7 @@ static int row_record(const PGresult *r, int i, char own[65], char line_hash[65]
 }
 
 static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *members,
-			       size_t len, hh_err *err)
+			       size_t len, auditrec_anchor *head, hh_err *err)
 {
 	pg_store *ps = (pg_store *)st;
 	pgc_conn *c = ps->conn;
@@ -319,12 +322,14 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
 	PQclear(r);
 	if (rs == HH_OK) {
 		int rc = auditrec_text(&text, s, members, len, prev, own);
+		auditrec_close(&text, own);
 		json_array_of(&pids, rec->pids, rec->npids);
 		if (text.oom || pids.oom)
 			rs = hh_fail(err, HH_EINTERNAL, "out of memory");
-		else if (rc)
+		else if (rc || hex_sha256(text.buf, text.len, head->sha256))
 			rs = hh_fail(err, HH_EINTERNAL, "auditing %s: SHA-256 failed",
 				     pgc_shown(c));
+		head->records = s;
 	}
 	if (rs == HH_OK) {
 		snprintf(seq, sizeof seq, "%lu", s);
@@ -337,6 +342,12 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
 			      "  WITH ORDINALITY AS x(e, o) ORDER BY o), $7, $8)",
 			      8, params, NULL, err);
 	}
+	if (rs == HH_OK) { /* the head, anchored in the same transaction */
+		const char *hp[2] = {seq, head->sha256};
+		rs = pgc_exec(c, HH_EINTERNAL, PGRES_COMMAND_OK, "anchoring the audit log's head",
+			      "INSERT INTO hhmatch.audit_head (records, sha256) VALUES "
+			      "($1::bigint, $2)", 2, hp, NULL, err);
+	}
 	/* a COMMIT of a failed transaction answers ROLLBACK: pgc_end says so */
 	rs = pgc_end(c, rs, "COMMIT of the audit record", err);
 	sb_release(&text);
@@ -348,7 +359,7 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
  * hash of its line, updated when the row is intact); *why set when it is
  * broken. */
 static hh_status check_row(pg_store *ps, const PGresult *r, unsigned long k, char prev[65],
-			   char *why, size_t cap, hh_err *err)
+			   auditrec_anchor *anchors, size_t n, char *why, size_t cap, hh_err *err)
 {
 	char own[65], line_hash[65];
 	if (row_record(r, 0, own, line_hash))
@@ -363,13 +374,41 @@ static hh_status check_row(pg_store *ps, const PGresult *r, unsigned long k, cha
 		snprintf(why, cap, "its id should be %lu: records before it were removed", k);
 	else
 		memcpy(prev, line_hash, 65);
+	if (!why[0])
+		auditrec_anchor_see(anchors, n, k, line_hash);
 	return HH_OK;
 }
 
-static hh_status pg_log_verify(auditstore *st, auditstore_verdict *out, hh_err *err)
+/* The latest head of hhmatch.audit_head into a[*n] (from its name), when
+ * there is one. */
+static hh_status table_anchor(pg_store *ps, auditrec_anchor *a, size_t *n, hh_err *err)
+{
+	PGresult *r = NULL;
+	HH_TRY(pgc_exec(ps->conn, HH_EINPUT, PGRES_TUPLES_OK, "reading hhmatch.audit_head",
+			"SELECT records, sha256 FROM hhmatch.audit_head ORDER BY records DESC "
+			"LIMIT 1", 0, NULL, &r, err));
+	if (PQntuples(r) == 1) {
+		memset(&a[*n], 0, sizeof a[*n]);
+		a[*n].records = strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+		snprintf(a[*n].sha256, sizeof a[*n].sha256, "%s", PQgetvalue(r, 0, 1));
+		a[(*n)++].from = "hhmatch.audit_head";
+	}
+	PQclear(r);
+	return HH_OK;
+}
+
+static hh_status pg_log_verify(auditstore *st, const auditrec_anchor *expect,
+				auditstore_verdict *out, hh_err *err)
 {
 	pg_store *ps = (pg_store *)st;
 	PGconn *pq = pgc_pq(ps->conn);
+	auditrec_anchor anchors[2];
+	size_t na = 0;
+	if (expect)
+		anchors[na++] = *expect;
+	/* the head before the log: an appender commits both at once, and a
+	 * head read first is never ahead of the log read after it */
+	HH_TRY(table_anchor(ps, anchors, &na, err));
 	/* row by row: the log may be long */
 	if (!PQsendQueryParams(pq, "SELECT " LOG_COLS " FROM hhmatch.audit_log ORDER BY id", 0,
 			       NULL, NULL, NULL, NULL, 0) ||
@@ -386,7 +425,7 @@ static hh_status pg_log_verify(auditstore *st, auditstore_verdict *out, hh_err *
 		ExecStatusType rs = PQresultStatus(r);
 		if (rs == PGRES_SINGLE_TUPLE && s == HH_OK && !broken) {
 			k++;
-			s = check_row(ps, r, k, prev, why, sizeof why, err);
+			s = check_row(ps, r, k, prev, anchors, na, why, sizeof why, err);
 			if (s == HH_OK && why[0]) {
 				unsigned long id = strtoul(PQgetvalue(r, 0, LC_ID), NULL, 10);
 				broken = id ? id : k;
@@ -396,6 +435,8 @@ static hh_status pg_log_verify(auditstore *st, auditstore_verdict *out, hh_err *
 		}
 		PQclear(r);
 	}
+	if (s == HH_OK && !broken)
+		auditrec_anchor_verdict(anchors, na, k, why, sizeof why, &broken);
 	if (s == HH_OK && broken)
 		s = hh_fail(err, HH_EINPUT, "%s: hhmatch.audit_log: record id %lu is broken: %s "
 			    "(records before it are intact)", pgc_shown(ps->conn), broken, why);
@@ -406,6 +447,7 @@ static hh_status pg_log_verify(auditstore *st, auditstore_verdict *out, hh_err *
 	out->records = k;
 	if (k)
 		memcpy(out->head, prev, 65);
+	auditstore_anchors_named(out, anchors, na);
 	return HH_OK;
 }
 
@@ -428,7 +470,8 @@ static hh_status connect_store(pg_store *ps, const char *uri, hh_err *err)
 	HH_TRY(pgc_exec(ps->conn, HH_EINPUT, PGRES_TUPLES_OK, "looking for the store's tables",
 			"SELECT to_regclass('hhmatch.runs') IS NOT NULL,"
 			" to_regclass('hhmatch.audit_log') IS NOT NULL"
-			" AND to_regclass('hhmatch.explain') IS NOT NULL",
+			" AND to_regclass('hhmatch.explain') IS NOT NULL"
+			" AND to_regclass('hhmatch.audit_head') IS NOT NULL",
 			0, NULL, &r, err));
 	hh_status st = HH_OK;
 	if (strcmp(PQgetvalue(r, 0, 0), "t"))

@@ -9,6 +9,15 @@
 #     refused with exit 1, the message names the option and never the
 #     number, and nothing under the state changes (snapshot before and
 #     after).  --id - reads the number from a pipe.
+#  2. Truncation is visible: each answer prints the head it left ("audit
+#     log head: N records, sha256 H"), STATE/audit.head holds N:H; with
+#     the last record deleted, or the log emptied, verify-log fails
+#     (exit 2) naming the missing record, against the anchor file and
+#     against --expect-head; a log cut and written again fails against
+#     --expect-head at the record that changed.
+#  With a PostgreSQL server (else exit 77 after the file checks): a
+#  superuser DELETE of the table's last row fails verify-log --pg against
+#  hhmatch.audit_head.
 . "$(dirname "$0")/../lib.sh" "$@"
 
 make_key "$T/k.key"
@@ -67,4 +76,70 @@ if grep -q -F -e "$ID" -e "$ID15" "$S/audit.log" "$T/byid" "$T/byid.err"; then
 	fail "the ID number reached the log or the answer"
 fi
 "$HH" audit verify-log --state "$S" >/dev/null || fail "verify-log"
+
+# --- 2. the head, anchored outside the log -----------------------------------
+"$HH" audit findings --code A_DECEASED "${AU[@]}" >"$T/a4" || fail "a fourth query"
+HEAD4=$(sed -n 's/^audit log head: *4 records, sha256 \([0-9a-f]\{64\}\)$/\1/p' "$T/a4")
+[ ${#HEAD4} -eq 64 ] || fail "the answer does not print the head: $(cat "$T/a4")"
+assert_eq "4:$HEAD4" "$(cat "$S/audit.head")" "STATE/audit.head"
+assert_eq "$HEAD4" "$(tail -n 1 "$S/audit.log" | tr -d '\n' | sha256sum | cut -c1-64)" \
+	"the head is the last line's SHA-256"
+"$HH" audit verify-log --state "$S" --expect-head "4:$HEAD4" >"$T/v.ok" || fail "verify-log, anchors"
+assert_contains "$T/v.ok" "^head anchors matched: --expect-head, $S/audit.head$" "anchors named"
+cp "$S/audit.log" "$T/log.good"
+cp "$S/audit.head" "$T/head.good"
+verify_fails() { # what pattern [verify-log options]
+	local what=$1 pat=$2
+	shift 2
+	run_expect 2 "$T/v.$what" "$HH" audit verify-log --state "$S" "$@"
+	assert_contains "$T/v.$what" "$pat" "verify-log: $what"
+}
+sed -i '$d' "$S/audit.log"
+verify_fails last_deleted "record 4 is broken: missing: the head anchor in $S/audit.head says 4 records"
+: >"$S/audit.log"
+verify_fails emptied "record 1 is broken: missing: the head anchor in $S/audit.head says 4 records"
+# the anchor file removed too: the head an answer printed still sees it
+rm "$S/audit.head"
+"$HH" audit verify-log --state "$S" >"$T/v.noanchor" || fail "an empty log without an anchor"
+assert_contains "$T/v.noanchor" "^no head anchor found" "no anchor said plainly"
+verify_fails expected "record 1 is broken: missing: the head anchor in --expect-head says 4" \
+	--expect-head "4:$HEAD4"
+# cut after record 2 and written again up to 4: intact chain, other records
+head -n 2 "$T/log.good" >"$S/audit.log"
+"$HH" audit findings --code A_DECEASED "${AU[@]}" >/dev/null || fail "append after a cut"
+"$HH" audit findings --code A_DECEASED "${AU[@]}" >/dev/null || fail "append after a cut"
+verify_fails rewritten "record 4 is broken: its line's sha256 is not $HEAD4, the head anchor in --expect-head" \
+	--expect-head "4:$HEAD4"
+run_expect 1 "$T/v.badexpect" "$HH" audit verify-log --state "$S" --expect-head "4:nothex"
+cp "$T/log.good" "$S/audit.log"
+cp "$T/head.good" "$S/audit.head"
+"$HH" audit verify-log --state "$S" >/dev/null || fail "the log put back"
+
+# --- PostgreSQL --------------------------------------------------------------
+require_pg
+DB=hh_it_audit_trail_$$_$(date +%s%N | tail -c 7)
+cleanup() {
+	set +e # clean up everything, whatever has already ended
+	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null ||
+	fail "cannot create database $DB"
+sql() { psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+U="postgresql:///$DB"
+"$HH" run --config "$T/m/hhmatch.conf" --key "$T/k.key" --out "$T/out.pg" --pg-out "$U" \
+	--quiet || fail "run --pg-out"
+for i in 1 2 3; do
+	"$HH" audit household --household "$HID" --pg "$U" --purpose "pg ticket $i" >"$T/p$i" ||
+		fail "audit --pg $i"
+done
+assert_contains "$T/p3" "^audit log head: *3 records, sha256 [0-9a-f]{64}$" "head printed over --pg"
+assert_eq 3 "$(sql -c "SELECT max(records) FROM hhmatch.audit_head")" "hhmatch.audit_head"
+"$HH" audit verify-log --pg "$U" >"$T/vp.ok" || fail "verify-log --pg"
+assert_contains "$T/vp.ok" "^head anchors matched: hhmatch.audit_head$" "the table's anchor"
+sql -c "DELETE FROM hhmatch.audit_log WHERE id = 3" >/dev/null
+run_expect 2 "$T/vp.last" "$HH" audit verify-log --pg "$U"
+assert_contains "$T/vp.last" "record id 3 is broken: missing: the head anchor in hhmatch.audit_head says 3 records" \
+	"a deleted last row"
 echo "ok: $TEST_NAME"

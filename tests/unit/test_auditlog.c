@@ -9,8 +9,10 @@
  * by its shape.  The log: an intact chain verifies (an old log too); one
  * changed byte anywhere in a record, a removed record, two records
  * swapped, a truncated last line and a removed first record are each
- * detected and the first broken record is named.  What a record may not
- * hold: text shaped like an ID number.
+ * detected and the first broken record is named.  The head anchor
+ * (audit.head) follows every append; against it, the last records
+ * removed, the log emptied, or cut and written again are each detected.
+ * What a record may not hold: text shaped like an ID number.
  */
 #include <sys/stat.h>
 
@@ -39,13 +41,13 @@ static void append_n(int n)
 	hh_err err = {{0}};
 	for (int i = 0; i < n; i++) {
 		char m[256];
-		unsigned long seq = 0;
+		auditrec_anchor h = {0};
 		snprintf(m, sizeof m,
 			 "\"time\":\"2026-11-30T08:00:%02dZ\",\"operator\":\"op\",\"purpose\":"
 			 "\"case %d\",\"query\":{\"command\":\"household\",\"household\":\"H%d\"},"
 			 "\"pids\":[]", i, i, i);
-		cr_assert_eq(auditlog_append(path, m, &seq, &err), HH_OK, "%s", err.msg);
-		cr_assert_eq(seq, (unsigned long)i + 1);
+		cr_assert_eq(auditlog_append(path, m, &h, &err), HH_OK, "%s", err.msg);
+		cr_assert_eq(h.records, (unsigned long)i + 1);
 	}
 }
 
@@ -53,7 +55,7 @@ static auditlog_check verify(void)
 {
 	auditlog_check c;
 	hh_err err = {{0}};
-	cr_assert_eq(auditlog_verify(path, &c, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(auditlog_verify(path, NULL, 0, &c, &err), HH_OK, "%s", err.msg);
 	return c;
 }
 
@@ -110,7 +112,7 @@ Test(auditlog, missing_log_is_an_input_error, .init = setup, .fini = teardown)
 {
 	auditlog_check c;
 	hh_err err = {{0}};
-	cr_expect_eq(auditlog_verify(path, &c, &err), HH_EINPUT);
+	cr_expect_eq(auditlog_verify(path, NULL, 0, &c, &err), HH_EINPUT);
 	cr_expect(strstr(err.msg, "audit.log"), "%s", err.msg);
 }
 
@@ -211,10 +213,10 @@ Test(auditlog, append_continues_seq_and_chain, .init = setup, .fini = teardown)
 {
 	append_n(2);
 	hh_err err = {{0}};
-	unsigned long seq = 0;
+	auditrec_anchor h = {0};
 	cr_assert_eq(auditlog_append(path, "\"purpose\":\"a \\\"quoted\\\" , \\\"sha256\\\":\"",
-				     &seq, &err), HH_OK);
-	cr_expect_eq(seq, 3);
+				     &h, &err), HH_OK);
+	cr_expect_eq(h.records, 3);
 	auditlog_check c = verify();
 	cr_expect_eq(c.broken, 0, "%s", c.why);
 	cr_expect_eq(c.records, 3);
@@ -323,9 +325,9 @@ Test(auditlog, old_log_verifies_and_grows, .init = setup, .fini = teardown)
 	cr_expect_eq(c.broken, 0, "%s", c.why);
 	cr_expect_eq(c.records, 2);
 	hh_err err = {{0}};
-	unsigned long seq = 0;
-	cr_assert_eq(auditlog_append(path, "\"x\":1", &seq, &err), HH_OK, "%s", err.msg);
-	cr_expect_eq(seq, 3);
+	auditrec_anchor h = {0};
+	cr_assert_eq(auditlog_append(path, "\"x\":1", &h, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(h.records, 3);
 	c = verify();
 	cr_expect_eq(c.broken, 0, "%s", c.why);
 	cr_expect_eq(c.records, 3);
@@ -349,4 +351,98 @@ Test(auditrec, id_shaped)
 	cr_expect_not(auditrec_id_shaped("1101011990 03071234"));
 	cr_expect_not(auditrec_id_shaped("\xef\xbc\x91\xef\xbc\x91 \xe5\x8c\x97\xe4\xba\xac"));
 	cr_expect_not(auditrec_id_shaped(""));
+}
+
+/* The log verified against its anchor file, as auditstore.c does. */
+static auditlog_check verify_anchored(void)
+{
+	auditrec_anchor a = {0};
+	int found = 0;
+	hh_err err = {{0}};
+	cr_assert_eq(auditlog_anchor_read(path, &a, &found, &err), HH_OK, "%s", err.msg);
+	cr_assert(found, "no anchor beside the log");
+	a.from = "audit.head";
+	auditlog_check c;
+	cr_assert_eq(auditlog_verify(path, &a, 1, &c, &err), HH_OK, "%s", err.msg);
+	return c;
+}
+
+Test(auditlog, head_anchor_follows_appends, .init = setup, .fini = teardown)
+{
+	append_n(3);
+	char ap[1300], want[128];
+	cr_assert_eq(auditlog_anchor_path(path, ap, sizeof ap), 0);
+	cr_expect(strstr(ap, "/audit.head"), "%s", ap);
+	auditlog_check c = verify();
+	snprintf(want, sizeof want, "3:%s\n", c.head);
+	FILE *f = fopen(ap, "r");
+	cr_assert_not_null(f);
+	char got[128] = "";
+	cr_expect_not_null(fgets(got, sizeof got, f));
+	fclose(f);
+	cr_expect_str_eq(got, want);
+	c = verify_anchored();
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	char other[64];
+	cr_assert_eq(auditlog_anchor_path("x/y", other, sizeof other), 0);
+	cr_expect_str_eq(other, "x/y.head");
+}
+
+Test(auditlog, last_records_removed_fail_against_the_anchor, .init = setup, .fini = teardown)
+{
+	append_n(4);
+	char l[8][1024];
+	cr_assert_eq(read_lines(l, 8), 4);
+	const int order[] = {0, 1, 2};
+	write_lines(l, order, 3);
+	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 0, "the chain alone cannot see it");
+	c = verify_anchored();
+	cr_expect_eq(c.broken, 4, "%s", c.why);
+	cr_expect(strstr(c.why, "records were removed from its end"), "%s", c.why);
+	/* emptied */
+	FILE *f = fopen(path, "w");
+	fclose(f);
+	c = verify_anchored();
+	cr_expect_eq(c.broken, 1, "%s", c.why);
+}
+
+Test(auditlog, cut_and_written_again_fails_against_the_anchor, .init = setup,
+     .fini = teardown)
+{
+	append_n(3);
+	char ap[1300];
+	cr_assert_eq(auditlog_anchor_path(path, ap, sizeof ap), 0);
+	auditrec_anchor a = {0};
+	int found = 0;
+	hh_err err = {{0}};
+	cr_assert_eq(auditlog_anchor_read(path, &a, &found, &err), HH_OK);
+	/* record 3 removed and another appended in its place: the chain is
+	 * intact, record 3 is not the one anchored earlier */
+	char l[8][1024];
+	cr_assert_eq(read_lines(l, 8), 3);
+	const int order[] = {0, 1};
+	write_lines(l, order, 2);
+	cr_assert_eq(auditlog_append(path, "\"x\":2", NULL, &err), HH_OK, "%s", err.msg);
+	a.from = "--expect-head";
+	auditlog_check c;
+	cr_assert_eq(auditlog_verify(path, &a, 1, &c, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(c.broken, 3, "%s", c.why);
+	cr_expect(strstr(c.why, "--expect-head"), "%s", c.why);
+}
+
+Test(auditrec, anchor_text)
+{
+	auditrec_anchor a;
+	char t[96];
+	cr_assert_eq(auditrec_anchor_parse("12:" "0123456789abcdef0123456789abcdef"
+					   "0123456789abcdef0123456789abcdef", &a), 0);
+	cr_expect_eq(a.records, 12);
+	auditrec_anchor_format(&a, t);
+	cr_expect_str_eq(t, "12:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	cr_expect_eq(auditrec_anchor_parse("0:", &a), 0);
+	cr_expect_eq(auditrec_anchor_parse("12", &a), -1);
+	cr_expect_eq(auditrec_anchor_parse("-1:", &a), -1);
+	cr_expect_eq(auditrec_anchor_parse("3:ABC", &a), -1);
+	cr_expect_eq(auditrec_anchor_parse("3:", &a), -1);
 }
