@@ -1,6 +1,7 @@
 /*
  * engine_int.h - the engine's internal structures, shared by engine.c
- * (orchestration), ingest.c (one source's rows), household.c (households,
+ * (orchestration), ingest.c (one source's rows), dedup.c (row
+ * fingerprints), household.c (households,
  * rules and findings) and output.c (files).  Not for connectors or
  * commands: they see engine.h only.
  */
@@ -194,7 +195,7 @@ typedef struct ingest {
 	pending_row pend;
 	char delim;              /* the reader's, for row fingerprints */
 	int row_col;             /* field of hh_row (PostgreSQL), or -1 */
-	char *scratch;           /* canonical form of quoted records */
+	char *scratch;           /* fingerprint buffer (dedup.c) */
 	size_t scratch_cap;
 	char sha256[65];
 	char encoding_used[16];
@@ -258,6 +259,15 @@ hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 			     const char *household_id, const uint8_t *pid,
 			     const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+
+/* dedup.c: a row's 128-bit fingerprint for the duplicate set.  Typed:
+ * from a valid parse (norm_id: the normalised ID when the ID is valid,
+ * else NULL).  Text: from the fields as read, for a row whose values do
+ * not parse.  Both use in->scratch; no allocation once it has grown. */
+hh_status dedup_fingerprint_typed(ingest *in, const schema_row *row,
+				  const char *norm_id, uint64_t *lo, uint64_t *hi);
+hh_status dedup_fingerprint_text(ingest *in, const hh_record *rec, uint64_t *lo,
+				 uint64_t *hi);
 
 /* household.c */
 /* Links roster row i into its person's record p (created: p is new)

@@ -9,7 +9,9 @@
  *   a pid extract's key_id (in a row   -> the source is refused (exit 2):
  *   whose values parse) is not the        its pids would link nobody
  *   run's key
- *   exact repeat of an earlier record  -> rejected duplicate_row, D_DUP_ROW
+ *   a repeat of an earlier record      -> rejected duplicate_row, D_DUP_ROW
+ *   (the same typed values, dedup.c;
+ *   the same text when a type fails)
  *   a value fails its column's type    -> rejected with the reason
  *   ID number invalid                  -> set aside for repair when it
  *                                         could be a typo and a name is
@@ -369,71 +371,6 @@ static hh_status defer_row(ingest *in, const hh_record *rec,
 	return HH_OK;
 }
 
-/* Appends field f to buf in minimal CSV quoting (quoted only when it
- * holds the delimiter, a quote or a line feed). */
-static size_t put_canonical(char *buf, hh_field f, char delim)
-{
-	size_t n = 0;
-	int quote = memchr(f.ptr, delim, f.len) || memchr(f.ptr, '"', f.len) ||
-		    memchr(f.ptr, '\n', f.len);
-	if (quote)
-		buf[n++] = '"';
-	for (uint32_t i = 0; i < f.len; i++) {
-		if (f.ptr[i] == '"')
-			buf[n++] = '"';
-		buf[n++] = f.ptr[i];
-	}
-	if (quote)
-		buf[n++] = '"';
-	return n;
-}
-
-/* A row's fingerprint: XXH3-128 of the record in minimal CSV quoting, so
- * rows with the same field values match however they were quoted.  A
- * record whose fields lie back to back, one delimiter apart, had no
- * quotes at all: its bytes in the reader's buffer are already that form
- * and are hashed in place.  Otherwise the form is built in in->scratch. */
-static hh_status fingerprint(ingest *in, const hh_record *rec, uint64_t *lo,
-			     uint64_t *hi)
-{
-	const hh_field *f = rec->fields;
-	size_t n = rec->nfields, total = 0;
-	int contiguous = in->row_col <= 0;
-	if (in->row_col == 0 && n > 1) {
-		f++; /* a PostgreSQL source's hh_row numbers rows: not row content */
-		n--;
-	}
-	for (size_t i = 0; i + 1 < n && contiguous; i++)
-		contiguous = f[i + 1].ptr == f[i].ptr + f[i].len + 1;
-	const char *bytes = f[0].ptr;
-	if (contiguous) {
-		total = (size_t)(f[n - 1].ptr + f[n - 1].len - f[0].ptr);
-	} else {
-		size_t need = n;
-		for (size_t i = 0; i < n; i++)
-			need += 2 * (size_t)f[i].len + 2;
-		if (need > in->scratch_cap) {
-			char *p = realloc(in->scratch, need);
-			if (!p)
-				return oom(in);
-			in->scratch = p;
-			in->scratch_cap = need;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if ((int)i == in->row_col)
-				continue;
-			if (total)
-				in->scratch[total++] = in->delim;
-			total += put_canonical(in->scratch + total, f[i], in->delim);
-		}
-		bytes = in->scratch;
-	}
-	XXH128_hash_t h = XXH3_128bits_withSeed(bytes, total, n);
-	*lo = h.low64;
-	*hi = h.high64;
-	return HH_OK;
-}
-
 /* How a row's position reads in a detail: a file line, or the hh_row
  * number of a PostgreSQL source. */
 static const char *where(const ingest *in)
@@ -447,7 +384,8 @@ static hh_status report_dup(ingest *in, uint64_t line, const char *household_id,
 	ingest_count_reject(in, line, "duplicate_row", -1);
 	in->rows_duplicate++;
 	if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, household_id, pid,
-			       "%s %llu repeats an earlier row of %s exactly; the "
+			       "%s %llu repeats an earlier row of %s (the same "
+			       "values once read: amounts, dates, codes, ID); the "
 			       "repeat was rejected and the row counts once",
 			       where(in), (unsigned long long)line, in->src->name))
 		return oom(in);
@@ -537,11 +475,15 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 		return HH_OK;
 	}
 	uint64_t lo = 0, hi = 0;
-	HH_TRY(fingerprint(in, rec, &lo, &hi));
 	why = schema_parse_row(&in->map, rec, &row, &bad_col);
 	if (!why)
 		HH_TRY(check_key_id(in, &row, rec->line));
 	id_result idr = why ? ID_EMPTY : identify(in, &row, pid, &birth, bad);
+	if (why)
+		HH_TRY(dedup_fingerprint_text(in, rec, &lo, &hi));
+	else
+		HH_TRY(dedup_fingerprint_typed(in, &row, idr == ID_OK ? bad : NULL,
+					       &lo, &hi));
 	if (!why && idr == ID_OK) {
 		HH_TRY(settle_pending(in));
 		pending_row *p = &in->pend;

@@ -8,6 +8,11 @@
 # province code, the same check character) is a person like any other.
 # Every ID below has a correct check character, so only the property
 # under test is wrong.
+#
+# Repeats are found by meaning (D_DUP_ROW): a roster row written with the
+# category's Chinese label and 20000.00 repeats the one with `dibao` and
+# 20000, and a settlement of 6000 on 2026-05-01 (正常) is repeated by
+# 6000.00 on 20260501 (active) and by the 15-digit form of the same ID.
 #   bash tests/e2e/it_identity.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
@@ -20,11 +25,13 @@ household_id,id_number,region_code,category,household_income
 H1,640122198001010016,640122101,dibao,20000
 H1,640122198202020026,640122101,dibao,20000
 H1,640122201003030031,640122101,dibao,20000
+H1,640122198001010016,640122101,低保,20000.00
 EOF
 
 # Lines 2-4: the three rejected IDs.  Line 5: a foreigner's permanent
 # residence card, off the roster, with 30000 yuan out of pocket (an
-# X_DISCOVERY).  Lines 6-: the roster's own settlements, so that three
+# X_DISCOVERY).  Lines 6-8: one settlement written three ways.  Lines
+# 9-: the roster's own settlements, so that three
 # rejects stay under max_reject_ratio.
 {
 	echo "id_number,settle_date,out_of_pocket,insured_status"
@@ -32,6 +39,9 @@ EOF
 	echo "999999198001010011,2026-03-01,100,active"
 	echo "640122180001010010,2026-03-01,100,active"
 	echo "96484019850612013X,2026-03-01,30000,active"
+	echo "640122198202020026,2026-05-01,6000,正常"
+	echo "640122198202020026,20260501,6000.00,active"
+	echo "640122820202002,2026-05-01,6000.0,正常"
 	for m in 01 02 03 04 05 06 07 08 09 10; do
 		echo "640122198001010016,2026-$m-11,10,active"
 		echo "640122198202020026,2026-$m-12,10,active"
@@ -46,16 +56,32 @@ O=$T/out
 assert_eq "medical,medical.csv,2,bad_id_region
 medical,medical.csv,3,bad_id_region
 medical,medical.csv,4,bad_id_date" \
-	"$(awk -F, '$1 == "medical" { print $1 "," $2 "," $3 "," $4 }' "$O/rejects.csv")" \
+	"$(awk -F, '$1 == "medical" && $4 != "duplicate_row" { print $1 "," $2 "," $3 "," $4 }' "$O/rejects.csv")" \
 	"medical rejects"
 assert_eq 2 "$(json_source_reason "$O/report.json" medical bad_id_region)" "bad_id_region count"
 assert_eq 1 "$(json_source_reason "$O/report.json" medical bad_id_date)" "bad_id_date count"
 check_report_counts "$O/report.json" civil_affairs medical
 
 # The foreigner's card is accepted: its row is a discovery under its pid.
-assert_eq 21 "$(json_source_num "$O/report.json" medical rows_accepted)" "medical rows accepted"
+assert_eq 22 "$(json_source_num "$O/report.json" medical rows_accepted)" "medical rows accepted"
 assert_eq 1 "$(grep -c '^X_DISCOVERY,medical,,[0-9a-f]\{64\},' "$O/findings.csv")" \
 	"the foreigner's permanent residence card is a discovery"
+
+# Repeats by meaning: rejected as duplicate_row, one D_DUP_ROW each,
+# citing the repeat's line.
+assert_eq "civil_affairs,civil_affairs.csv,5,duplicate_row
+medical,medical.csv,7,duplicate_row
+medical,medical.csv,8,duplicate_row" \
+	"$(awk -F, '$4 == "duplicate_row" { print $1 "," $2 "," $3 "," $4 }' "$O/rejects.csv")" \
+	"duplicate_row rejects"
+grep '^D_DUP_ROW,' "$O/findings.csv" >"$T/dups" || fail "no D_DUP_ROW"
+assert_eq 3 "$(wc -l <"$T/dups")" "D_DUP_ROW findings"
+assert_contains "$T/dups" '^D_DUP_ROW,civil_affairs,H1,[0-9a-f]{64},"?line 5 repeats' "roster repeat"
+assert_contains "$T/dups" '^D_DUP_ROW,medical,,[0-9a-f]{64},"?line 7 repeats' "medical repeat (6000.00, 20260501)"
+assert_contains "$T/dups" '^D_DUP_ROW,medical,,[0-9a-f]{64},"?line 8 repeats' "medical repeat (15-digit ID)"
+# ... and the settlement counts once: 6000 of 20000 does not reach
+# R_MEDICAL's half of the income.
+assert_contains "$O/households.csv" '^H1,640122101,dibao,3,20000\.00,6666\.67,6200\.00,' "H1's oop_12m counts the settlement once"
 
 # No ID number in any output.
 printf '%s\n' 000000198001010013 999999198001010011 640122180001010010 \
