@@ -23,12 +23,14 @@
  * line is that text + ,"sha256":"<sha256>"} and the next record's
  * prev_sha256 is the SHA-256 of that line: tests/e2e/it_audit_pg.sh
  * writes the table's lines to a file and verifies them as a file log.
- * Appending: BEGIN; LOCK TABLE ... IN EXCLUSIVE MODE (other appenders
- * wait, readers do not); read the last record; INSERT id = last + 1;
+ * Appending: BEGIN; pg_advisory_xact_lock on hashtext('hhmatch.audit_log')
+ * (other appenders wait, readers do not); read the last record; INSERT id = last + 1;
  * INSERT the new head (id, SHA-256 of the new line) into
  * hhmatch.audit_head (005_audit_trail.sql); COMMIT.  Verifying reads the
  * latest head first and checks the chain against it, so a last row
- * deleted (or every row) is seen.  Ids are 1..N without gaps; the primary key on id would refuse
+ * deleted (or every row) is seen.  005_audit_trail.sql also makes both
+ * tables append-only (a writer role that may only SELECT and INSERT,
+ * triggers refusing UPDATE, DELETE and TRUNCATE).  Ids are 1..N without gaps; the primary key on id would refuse
  * a second record with the same id even from a writer that skipped the
  * lock.  Opening a store whose audit tables are missing (published by an
  * older hhmatch) applies its migrations first, which needs a role that
@@ -306,9 +308,13 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
 	memcpy(prev, auditrec_zeros, 65);
 	hh_status rs = pgc_exec(c, HH_EINTERNAL, PGRES_COMMAND_OK, "BEGIN", "BEGIN", 0, NULL,
 				NULL, err);
-	if (rs == HH_OK) /* appenders one at a time: one linear chain */
-		rs = pgc_exec(c, HH_EINTERNAL, PGRES_COMMAND_OK, "locking hhmatch.audit_log",
-			      "LOCK TABLE hhmatch.audit_log IN EXCLUSIVE MODE", 0, NULL, NULL, err);
+	/* appenders one at a time: one linear chain.  An advisory lock, not
+	 * LOCK TABLE, which would ask the appending role for UPDATE (the
+	 * writer role of 005_audit_trail.sql may only SELECT and INSERT) */
+	if (rs == HH_OK)
+		rs = pgc_exec(c, HH_EINTERNAL, PGRES_TUPLES_OK, "locking hhmatch.audit_log",
+			      "SELECT pg_advisory_xact_lock(hashtext('hhmatch.audit_log'))", 0,
+			      NULL, NULL, err);
 	if (rs == HH_OK)
 		rs = pgc_exec(c, HH_EINTERNAL, PGRES_TUPLES_OK, "reading the last audit record",
 			      "SELECT " LOG_COLS " FROM hhmatch.audit_log ORDER BY id DESC LIMIT 1",

@@ -15,9 +15,12 @@
 #     (exit 2) naming the missing record, against the anchor file and
 #     against --expect-head; a log cut and written again fails against
 #     --expect-head at the record that changed.
-#  With a PostgreSQL server (else exit 77 after the file checks): a
-#  superuser DELETE of the table's last row fails verify-log --pg against
-#  hhmatch.audit_head.
+#  3. With a PostgreSQL server (else exit 77 after the file checks): a
+#     login holding hhmatch_audit_writer and hhmatch_audit_reader audits
+#     over --pg (its records append), and its UPDATE, DELETE and TRUNCATE
+#     of hhmatch.audit_log (and audit_head) are refused; the table owner
+#     is refused by the trigger; a superuser DELETE of the last row fails
+#     verify-log --pg against hhmatch.audit_head.
 . "$(dirname "$0")/../lib.sh" "$@"
 
 make_key "$T/k.key"
@@ -118,16 +121,22 @@ cp "$T/head.good" "$S/audit.head"
 # --- PostgreSQL --------------------------------------------------------------
 require_pg
 DB=hh_it_audit_trail_$$_$(date +%s%N | tail -c 7)
+W=hh_it_audit_w_$$        # a login with the writer and reader roles
+O=hh_it_audit_owner_$$    # a login owning the store, not a superuser
 cleanup() {
 	set +e # clean up everything, whatever has already ended
 	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+	psql -XAtq -d postgres -c "DROP ROLE IF EXISTS $W" >/dev/null 2>&1
+	psql -XAtq -d postgres -c "DROP ROLE IF EXISTS $O" >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
-psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null ||
+psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE $O LOGIN CREATEROLE" >/dev/null
+psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB OWNER $O" >/dev/null ||
 	fail "cannot create database $DB"
 sql() { psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-U="postgresql:///$DB"
+# the store is published (and migrated) by its owner, as in production
+U="postgresql:///$DB?user=$O"
 "$HH" run --config "$T/m/hhmatch.conf" --key "$T/k.key" --out "$T/out.pg" --pg-out "$U" \
 	--quiet || fail "run --pg-out"
 for i in 1 2 3; do
@@ -138,8 +147,38 @@ assert_contains "$T/p3" "^audit log head: *3 records, sha256 [0-9a-f]{64}$" "hea
 assert_eq 3 "$(sql -c "SELECT max(records) FROM hhmatch.audit_head")" "hhmatch.audit_head"
 "$HH" audit verify-log --pg "$U" >"$T/vp.ok" || fail "verify-log --pg"
 assert_contains "$T/vp.ok" "^head anchors matched: hhmatch.audit_head$" "the table's anchor"
-sql -c "DELETE FROM hhmatch.audit_log WHERE id = 3" >/dev/null
+
+# --- 3. append-only -----------------------------------------------------------
+sql -c "CREATE ROLE $W LOGIN; GRANT hhmatch_audit_writer, hhmatch_audit_reader TO $W" >/dev/null
+UW="postgresql:///$DB?user=$W"
+"$HH" audit household --household "$HID" --pg "$UW" --purpose "pg as writer" >"$T/pw" 2>&1 ||
+	{ cat "$T/pw" >&2; fail "audit --pg as a login holding the writer role"; }
+assert_contains "$T/pw" "^audit log head: *4 records" "the writer's record appended"
+"$HH" audit verify-log --pg "$UW" >/dev/null || fail "verify-log --pg as the writer"
+refused_sql() { # what user statement: psql as user fails with pattern
+	local what=$1 user=$2 stmt=$3 pat=$4 rc=0
+	psql -XAtq -v ON_ERROR_STOP=1 -U "$user" -d "$DB" -c "$stmt" >"$T/sql.$what" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || fail "$what: $user could run: $stmt"
+	assert_contains "$T/sql.$what" "$pat" "$what"
+}
+refused_sql w_update "$W" "UPDATE hhmatch.audit_log SET purpose = 'x' WHERE id = 2" \
+	"permission denied"
+refused_sql w_delete "$W" "DELETE FROM hhmatch.audit_log WHERE id = 4" "permission denied"
+refused_sql w_truncate "$W" "TRUNCATE hhmatch.audit_log" "permission denied"
+refused_sql w_head "$W" "DELETE FROM hhmatch.audit_head" "permission denied"
+refused_sql o_update "$O" "UPDATE hhmatch.audit_log SET purpose = 'x' WHERE id = 2" \
+	"hhmatch.audit_log is append-only: UPDATE refused"
+refused_sql o_delete "$O" "DELETE FROM hhmatch.audit_log WHERE id = 4" \
+	"hhmatch.audit_log is append-only: DELETE refused"
+refused_sql o_truncate "$O" "TRUNCATE hhmatch.audit_log" \
+	"hhmatch.audit_log is append-only: TRUNCATE refused"
+refused_sql o_head "$O" "DELETE FROM hhmatch.audit_head WHERE records = 4" \
+	"hhmatch.audit_head is append-only: DELETE refused"
+assert_eq 4 "$(sql -c "SELECT count(*) FROM hhmatch.audit_log")" "rows after the refusals"
+"$HH" audit verify-log --pg "$U" >/dev/null || fail "verify-log --pg after the refusals"
+# a superuser passes the trigger: what it removed is seen all the same
+sql -c "DELETE FROM hhmatch.audit_log WHERE id = 4" >/dev/null
 run_expect 2 "$T/vp.last" "$HH" audit verify-log --pg "$U"
-assert_contains "$T/vp.last" "record id 3 is broken: missing: the head anchor in hhmatch.audit_head says 3 records" \
+assert_contains "$T/vp.last" "record id 4 is broken: missing: the head anchor in hhmatch.audit_head says 4 records" \
 	"a deleted last row"
 echo "ok: $TEST_NAME"
