@@ -43,6 +43,11 @@ typedef struct {
 	const char *source;   /* source name for messages, e.g. "medical" */
 	hh_encoding encoding;
 	int want_sha256;      /* compute SHA-256 of the raw (undecoded) bytes */
+	/* NULL, or a flag that a signal handler sets (the run's): a source
+	 * that waits on a server (PostgreSQL) looks at it while it waits and,
+	 * once set, stops and fails "interrupted by a signal".  Files ignore
+	 * it: their reads do not wait, and the engine looks between rows. */
+	const _Atomic int *cancel;
 } ins_opts;
 
 typedef struct hh_instream hh_instream;

@@ -3,8 +3,10 @@
  * come from, a file or PostgreSQL, behind one call.
  *
  * The engine names a source by what the user gave (a path, or a
- * postgresql:// URI with ?table= or ?query=) and reads it through here as
- * an hh_instream of CSV text with a header row; it never includes
+ * PostgreSQL connection string with table= or query=: a postgresql://
+ * URI, libpq key=value pairs or a service=; connectors/pg/pg_uri.h says
+ * how one is told from a path) and reads it through here as an
+ * hh_instream of CSV text with a header row; it never includes
  * connectors/pg/.  A file is read in one piece; a PostgreSQL source can
  * be read in slices, each on its own connection, that together cover
  * every row once.
@@ -24,14 +26,15 @@ typedef struct {
 	int remote;          /* 1: a PostgreSQL table or query, no local file */
 	int max_slices;      /* slices it can be read in at once (files: 1) */
 	uint64_t size_hint;  /* bytes of text expected; 0 when unknown */
-	char display[512];   /* the name for messages: the path, or the URI
-			      * with its password replaced by "***" */
+	char display[512];   /* the name for messages: the path, or the connection
+			      * string with its passwords replaced by "***" */
 } src_info;
 
 /* What loc is, without opening it. */
 void src_describe(const char *loc, src_info *out);
 
-/* Opens slice `slice` of `nslices` (nslices <= max_slices) of loc. */
+/* Opens slice `slice` of `nslices` (nslices <= max_slices) of loc.
+ * opts->cancel reaches a PostgreSQL source's waits (pg_source.h). */
 hh_status src_open(const char *loc, int slice, int nslices, const ins_opts *opts,
 		   hh_instream **out, hh_err *err);
 

@@ -41,6 +41,30 @@
  * (`inpatient::int`, `settle_date::date`) when a column needs 0/1 or a
  * date.
  *
+ * What a source may run.  query= must be exactly one SELECT, WITH,
+ * VALUES or TABLE statement, and only read:
+ *  - its first word (after blanks, comments and opening parentheses) is
+ *    checked before connecting: anything else is a usage error;
+ *  - every slice reads inside START TRANSACTION READ ONLY, so nothing it
+ *    runs, a function it calls included, can change the database (a
+ *    temporary table of its own aside, gone with the connection):
+ *    PostgreSQL refuses with SQLSTATE 25006, a usage error;
+ *  - the query is first prepared alone (PQsendPrepare: parsed, never
+ *    run), then the COPY around it is sent on the extended protocol
+ *    (PQsendQueryParams), and that protocol refuses a string holding more
+ *    than one statement.  So `SELECT 1) TO STDOUT; DROP TABLE x; COPY
+ *    (SELECT 1`, which closes the COPY's parentheses to append
+ *    statements, is refused by the server's own parser (SQLSTATE 42601,
+ *    a usage error) and nothing of it runs.  The server's parser is the
+ *    judge, not a lexer of ours that would have to follow every quoting
+ *    rule of every server version.
+ *
+ * Cancellation: opts->cancel reaches the connection (pg_conn.h).  The
+ * COPY data is read without blocking (PQgetCopyData async, and a poll of
+ * the socket between looks at the flag); once the flag is set the
+ * running COPY is cancelled on the server (PQcancel) and the read fails
+ * "SOURCE: URI: interrupted by a signal; nothing was published".
+ *
  * Stream lifetime: ins_open_pull leaves the callback context to us, and
  * the stream never calls the callback again after end of input or an
  * error, so the callback closes the connection and frees its context at
@@ -54,6 +78,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/strbuf.h"
 #include "connectors/pg/pg_conn.h"
@@ -150,14 +175,42 @@ static void pgsrc_free(pgsrc *s)
 	free(s);
 }
 
+/* The failure of a statement of the source (r may be NULL: the
+ * connection's error): a lost connection as lost_what, a query that is
+ * not one statement or that tries to write as a usage error, anything
+ * else as what. */
+static hh_status source_fail(pgsrc *s, const PGresult *r, const char *lost_what,
+			     const char *what, hh_err *err)
+{
+	const char *code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+	if (pgc_lost(s->c, r))
+		return pgc_fail(s->c, HH_EINPUT, r, lost_what, err);
+	if (code && strcmp(code, "42601") == 0 && pgc_uri(s->c)->query)
+		return pgc_fail(s->c, HH_EUSAGE, r,
+				"query= must be exactly one SELECT, WITH, VALUES or TABLE statement",
+				err);
+	if (code && strcmp(code, "25006") == 0)
+		return pgc_fail(s->c, HH_EUSAGE, r,
+				"a source may only read (it is read in a READ ONLY transaction)",
+				err);
+	return pgc_fail(s->c, HH_EINPUT, r, what, err);
+}
+
 /* Fails the stream: fills err, closes everything.  The stream will not
  * call us again. */
 static hh_status pgsrc_fail(pgsrc *s, const PGresult *r, hh_err *err)
 {
-	hh_status st = pgc_fail(s->c, HH_EINPUT, r,
-				pgc_lost(s->c, r) ? "connection lost during COPY"
-						  : "COPY failed",
-				err);
+	hh_status st = source_fail(s, r, "connection lost during COPY", "COPY failed",
+				   err);
+	pgsrc_free(s);
+	return st;
+}
+
+/* The stream is interrupted (the cancel flag): cancel the COPY, fail. */
+static hh_status pgsrc_interrupt(pgsrc *s, hh_err *err)
+{
+	hh_status st = pgc_interrupt(s->c, NULL, err);
 	pgsrc_free(s);
 	return st;
 }
@@ -174,6 +227,10 @@ static hh_status pgsrc_pull(void *ctx, char *buf, size_t cap, size_t *n,
 		pgsrc_free(s); /* end of input: never called again */
 		return HH_OK;
 	}
+	/* also while rows stream in: the engine looks only every few
+	 * thousand rows, and a COPY left running would outlive the run */
+	if (pgc_cancel_requested(s->c))
+		return pgsrc_interrupt(s, err);
 	pq = pgc_pq(s->c);
 	while (*n < cap) {
 		int len;
@@ -192,34 +249,46 @@ static hh_status pgsrc_pull(void *ctx, char *buf, size_t cap, size_t *n,
 			s->row = NULL;
 			s->row_len = s->row_off = 0;
 		}
-		/* Fill the buffer with what has arrived; block only when
-		 * there is nothing to hand over yet. */
+		/* Fill the buffer with what has arrived; wait only when there
+		 * is nothing to hand over yet. */
 		len = PQgetCopyData(pq, &s->row, 1);
-		if (len == 0 && *n > 0 && !consumed) {
-			consumed = 1;
-			if (PQconsumeInput(pq))
+		if (len == 0 && *n > 0) {
+			if (!consumed && PQconsumeInput(pq)) {
+				consumed = 1;
 				continue;
-		}
-		if (len == 0 && *n > 0)
+			}
 			return HH_OK;
-		if (len == 0)
-			len = PQgetCopyData(pq, &s->row, 0);
+		}
+		if (len == 0) {
+			hh_status st = pgc_wait_copy(s->c, NULL, err);
+			if (st != HH_OK) {
+				pgsrc_free(s);
+				return st;
+			}
+			/* a dead line: the async read would say "nothing
+			 * yet" for ever */
+			if (PQstatus(pq) != CONNECTION_BAD)
+				continue;
+			len = -2;
+		}
 		if (len > 0) {
 			s->row_len = (size_t)len;
 			continue;
 		}
 		if (len == -1) {
 			/* COPY done: its result says whether it all went */
-			PGresult *r = PQgetResult(pq);
-			PGresult *more;
+			PGresult *r = NULL;
+			hh_status st = pgc_result(s->c, NULL, &r, err);
+			if (st != HH_OK) {
+				pgsrc_free(s);
+				return st;
+			}
 			if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-				hh_status st = pgsrc_fail(s, r, err);
+				st = pgsrc_fail(s, r, err);
 				PQclear(r);
 				return st;
 			}
 			PQclear(r);
-			while ((more = PQgetResult(pq)) != NULL)
-				PQclear(more);
 			if (*n > 0) {
 				/* hand these over; the next call says end */
 				pgc_close(s->c);
@@ -231,8 +300,9 @@ static hh_status pgsrc_pull(void *ctx, char *buf, size_t cap, size_t *n,
 			return HH_OK;
 		}
 		{
-			/* -2: the connection broke */
-			PGresult *r = PQgetResult(pq);
+			/* -2: the connection broke (a dead line has no result,
+			 * only the connection's error) */
+			PGresult *r = PQstatus(pq) == CONNECTION_BAD ? NULL : PQgetResult(pq);
 			hh_status st = pgsrc_fail(s, r, err);
 			PQclear(r);
 			return st;
@@ -377,20 +447,26 @@ out:
 	return st;
 }
 
-/* Wraps a SELECT in the hash slicing of a query. */
-static void query_select(const char *q, int slice, int nslices, strbuf *sel)
+/* The length of q without trailing blanks and semicolons. */
+static size_t query_len(const char *q)
 {
 	size_t n = strlen(q);
 
 	while (n > 0 && (isspace((unsigned char)q[n - 1]) || q[n - 1] == ';'))
 		n--;
+	return n;
+}
+
+/* Wraps a SELECT in the hash slicing of a query. */
+static void query_select(const char *q, int slice, int nslices, strbuf *sel)
+{
 	if (nslices > 1)
 		sb_addf(sel, "SELECT (row_number() OVER () - 1) * %d + %d "
 			     "AS hh_row, t.* FROM (\n",
 			nslices, slice + 1);
 	else
 		sb_adds(sel, "SELECT row_number() OVER () AS hh_row, t.* FROM (\n");
-	sb_add(sel, q, n);
+	sb_add(sel, q, query_len(q));
 	sb_adds(sel, "\n) AS t");
 	if (nslices > 1)
 		sb_addf(sel, " WHERE (hashtext(t::text)::bigint & 2147483647) "
@@ -430,6 +506,76 @@ static hh_status slice_copy(pgsrc *s, int slice, int nslices, strbuf *copy,
 	return HH_OK;
 }
 
+/* Past blanks, "--" comments, nested block comments and opening
+ * parentheses from q: where the first word starts. */
+static const char *first_word(const char *q)
+{
+	for (;;) {
+		while (isspace((unsigned char)*q) || *q == '(')
+			q++;
+		if (q[0] == '-' && q[1] == '-') {
+			q += strcspn(q, "\n");
+		} else if (q[0] == '/' && q[1] == '*') {
+			int depth = 0;
+			do {
+				if (q[0] == '/' && q[1] == '*')
+					depth++, q += 2;
+				else if (q[0] == '*' && q[1] == '/')
+					depth--, q += 2;
+				else
+					q++;
+			} while (depth > 0 && *q);
+		} else {
+			return q;
+		}
+	}
+}
+
+/* A query must start as a statement that returns rows and (in a READ
+ * ONLY transaction) reads: SELECT, WITH, VALUES or TABLE.  Checked before
+ * connecting; the server checks the rest (see the top). */
+static hh_status check_query_word(const char *ctx, const char *shown, const char *q,
+				  hh_err *err)
+{
+	static const char *const ok[] = {"select", "with", "values", "table"};
+	const char *w = first_word(q);
+	size_t n = 0;
+
+	while (isalpha((unsigned char)w[n]) || w[n] == '_')
+		n++;
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (n == strlen(ok[i]) && strncasecmp(w, ok[i], n) == 0)
+			return HH_OK;
+	if (!*w)
+		return hh_fail(err, HH_EUSAGE, "%s%s: query= is empty: give one SELECT, "
+			       "WITH, VALUES or TABLE statement", ctx, shown);
+	return hh_fail(err, HH_EUSAGE, "%s%s: query= must be exactly one SELECT, WITH, "
+		       "VALUES or TABLE statement; it starts with \"%.*s\"", ctx, shown,
+		       (int)(n ? (n > 32 ? 32 : n) : 1), w);
+}
+
+/* Has the server parse the query alone (prepared, never run): not one
+ * statement, or not valid SQL, is a usage error in the server's words;
+ * a missing table and the like are input errors. */
+static hh_status prepare_query(pgsrc *s, hh_err *err)
+{
+	const char *q = pgc_uri(s->c)->query;
+	char *text = strndup(q, query_len(q));
+	PGresult *r = NULL;
+	hh_status st;
+
+	if (!text)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	st = PQsendPrepare(pgc_pq(s->c), "", text, 0, NULL)
+		     ? pgc_result(s->c, NULL, &r, err)
+		     : HH_OK;
+	free(text);
+	if (st == HH_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+		st = source_fail(s, r, "connection lost before COPY", "cannot read", err);
+	PQclear(r);
+	return st;
+}
+
 hh_status pgsrc_open(const char *uri, int slice, int nslices,
 		     const ins_opts *opts, hh_instream **out, hh_err *err)
 {
@@ -437,7 +583,7 @@ hh_status pgsrc_open(const char *uri, int slice, int nslices,
 	pg_uri u;
 	strbuf copy = STRBUF_INIT;
 	ins_opts o = {0};
-	PGresult *r;
+	PGresult *r = NULL;
 	hh_status st;
 
 	if (out)
@@ -459,26 +605,32 @@ hh_status pgsrc_open(const char *uri, int slice, int nslices,
 	}
 	if (!u.table == !u.query) {
 		st = hh_fail(err, HH_EUSAGE,
-			     "%s%s: give exactly one of ?table=schema.name or ?query=SELECT...",
+			     "%s%s: give exactly one of table=schema.name or query=SELECT...",
 			     s->ctx, u.shown);
 		goto fail;
 	}
-	st = pgc_connect(&u, s->ctx, HH_EINPUT, &s->c, err);
+	if (u.query && (st = check_query_word(s->ctx, u.shown, u.query, err)) != HH_OK)
+		goto fail;
+	st = pgc_connect(&u, s->ctx, HH_EINPUT, opts ? opts->cancel : NULL, &s->c, err);
 	if (st != HH_OK)
 		goto fail;
-	st = slice_copy(s, slice, nslices, &copy, err);
+	st = pgc_exec(s->c, HH_EINPUT, PGRES_COMMAND_OK, "cannot read",
+		      "START TRANSACTION READ ONLY", 0, NULL, NULL, err);
+	if (st == HH_OK && pgc_uri(s->c)->query)
+		st = prepare_query(s, err);
+	if (st == HH_OK)
+		st = slice_copy(s, slice, nslices, &copy, err);
 	if (st != HH_OK)
 		goto fail;
-	r = PQexec(pgc_pq(s->c), copy.buf);
-	if (PQresultStatus(r) != PGRES_COPY_OUT) {
-		st = pgc_fail(s->c, HH_EINPUT, r,
-			      pgc_lost(s->c, r) ? "connection lost before COPY"
-						: "cannot read",
-			      err);
-		PQclear(r);
-		goto fail;
-	}
+	/* the extended protocol: one statement, never several */
+	st = PQsendQueryParams(pgc_pq(s->c), copy.buf, 0, NULL, NULL, NULL, NULL, 0)
+		     ? pgc_result(s->c, NULL, &r, err)
+		     : HH_OK;
+	if (st == HH_OK && PQresultStatus(r) != PGRES_COPY_OUT)
+		st = source_fail(s, r, "connection lost before COPY", "cannot read", err);
 	PQclear(r);
+	if (st != HH_OK)
+		goto fail;
 	sb_release(&copy);
 	if (opts)
 		o = *opts;

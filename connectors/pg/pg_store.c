@@ -131,34 +131,40 @@ static hh_status store_migrate(store *s)
 }
 
 /* Streams the file at f (from its start) into a COPY FROM STDIN that is
- * already in progress, then ends it and checks the result. */
+ * already in progress, then ends it and checks the result.  The cancel
+ * flag is looked at between chunks (the server takes COPY data as fast
+ * as it comes); once it is set, the COPY is ended with an error, so the
+ * server abandons it, and the publish fails as interrupted. */
 static hh_status copy_file_in(store *s, FILE *f, const char *what)
 {
 	PGconn *pq = pgc_pq(s->c);
 	char buf[256 * 1024];
 	size_t n;
-	PGresult *r;
+	PGresult *r = NULL;
 	hh_status st;
 
 	rewind(f);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+		if (pgc_cancel_requested(s->c)) {
+			PQputCopyEnd(pq, PGC_INTERRUPTED);
+			return pgc_interrupt(s->c, what, s->err);
+		}
 		if (PQputCopyData(pq, buf, (int)n) != 1)
 			break;
+	}
 	if (ferror(f)) {
 		PQputCopyEnd(pq, "read error");
-		while ((r = PQgetResult(pq)) != NULL)
-			PQclear(r);
+		HH_TRY(pgc_result(s->c, what, &r, s->err));
+		PQclear(r);
 		return hh_fail(s->err, HH_EINTERNAL, "publishing %s: cannot read %s",
 			       s->dir, what);
 	}
 	if (PQputCopyEnd(pq, NULL) != 1)
 		return store_fail(s, NULL, what);
-	r = PQgetResult(pq);
+	HH_TRY(pgc_result(s->c, what, &r, s->err));
 	st = PQresultStatus(r) == PGRES_COMMAND_OK ? HH_OK
 						   : store_fail(s, r, what);
 	PQclear(r);
-	while ((r = PQgetResult(pq)) != NULL)
-		PQclear(r);
 	return st;
 }
 
@@ -556,11 +562,12 @@ static hh_status load_run(store *s)
 	return load_alerts(s);
 }
 
-hh_status pgstore_publish(const char *uri, const char *dir, int period,
-			  hh_err *err)
+hh_status pgstore_publish_cancellable(const char *uri, const char *dir, int period,
+				      const _Atomic int *cancel, hh_err *err)
 {
 	store s = {.dir = dir, .err = err};
 	strbuf ctx = STRBUF_INIT;
+	pg_uri u;
 	hh_status st;
 
 	if (!uri || !dir)
@@ -573,7 +580,12 @@ hh_status pgstore_publish(const char *uri, const char *dir, int period,
 	sb_addf(&ctx, "publishing %s to ", dir);
 	if (ctx.oom)
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
-	st = pgc_open(uri, ctx.buf, HH_EINTERNAL, &s.c, err);
+	st = pg_uri_parse(uri, &u, err);
+	if (st == HH_OK)
+		st = pg_uri_check_store(&u, err);
+	if (st == HH_OK)
+		st = pgc_connect(&u, ctx.buf, HH_EINTERNAL, cancel, &s.c, err);
+	pg_uri_free(&u);
 	sb_release(&ctx);
 	if (st != HH_OK)
 		return st;
@@ -583,6 +595,11 @@ hh_status pgstore_publish(const char *uri, const char *dir, int period,
 	st = pgc_end(s.c, st, "COMMIT", err);
 	pgc_close(s.c);
 	return st;
+}
+
+hh_status pgstore_publish(const char *uri, const char *dir, int period, hh_err *err)
+{
+	return pgstore_publish_cancellable(uri, dir, period, NULL, err);
 }
 
 hh_status pgstore_migrate(const char *uri, hh_err *err)

@@ -26,9 +26,19 @@
 /* Publishes the run in dir (households.csv, flags.csv, findings.csv,
  * rejects.csv, report.json, and explain.csv and alerts.jsonl when
  * present) for period YYYYMM into the store at uri (no table= or
- * query=). */
-hh_status pgstore_publish(const char *uri, const char *dir, int period,
-			  hh_err *err);
+ * query=).  cancel (NULL: none) is the run's flag, set by its signal
+ * handler: every wait of the publish (connecting, the advisory lock, each
+ * statement, each COPY FROM STDIN chunk) looks at it, and once it is set
+ * the statement in progress is cancelled and the publish fails
+ * (HH_EINTERNAL, "publishing DIR to URI: WHAT: interrupted by a signal;
+ * nothing was published"), the transaction rolled back by closing the
+ * connection.  COMMIT itself is not interrupted: once sent, the publish
+ * has happened or not, and the caller is told which. */
+hh_status pgstore_publish_cancellable(const char *uri, const char *dir, int period,
+				      const _Atomic int *cancel, hh_err *err);
+
+/* pgstore_publish_cancellable without a cancel flag. */
+hh_status pgstore_publish(const char *uri, const char *dir, int period, hh_err *err);
 
 /* Applies the migrations from schemas/sql/ that the store at uri lacks,
  * in a transaction of its own, as pgstore_publish does before loading. */

@@ -1,9 +1,16 @@
 /*
- * pg_uri.c - PostgreSQL URIs: parsing, redaction, scrubbing (see
- * pg_uri.h).
+ * pg_uri.c - PostgreSQL connection strings: recognising, parsing,
+ * redaction, scrubbing (see pg_uri.h).
  *
- * Where a password can be, as libpq reads a string (fe-connect.c), and
- * the span of it that is hidden:
+ * Two forms, told apart by the prefix: a URI (postgresql://, postgres://)
+ * or a key=value string, which this file splits into tokens exactly as
+ * libpq's conninfo_parse does (fe-connect.c: a key up to '=' or a blank,
+ * blanks around '=', a value in single quotes or up to a blank, backslash
+ * escapes in both).  Which keys libpq knows is asked of libpq itself: the
+ * options PQconninfoParse("") lists, so a newer libpq's keywords are known
+ * without a change here.
+ *
+ * Where a password can be, and the span of it that is hidden:
  *  - the user part of a URI: libpq takes the first '@' before a '/' and
  *    the password after the first ':' before it.  Hidden: from that ':'
  *    to the LAST '@' before the first '/' or '?', which holds libpq's
@@ -12,10 +19,11 @@
  *    '@' (`?query=SELECT x @> y`), and their URIs need not have a path;
  *    a password must have its '?' %-encoded (RFC 3986) to be hidden.
  *  - a URI parameter (after the first '?', split at '&') whose
- *    %-decoded name is "password" in any case: its value.
- *  - a key=value string, split into tokens as libpq splits it (blanks
- *    around '=', a value in single quotes or with backslash escapes): the
- *    value of a "password" key, quotes included.
+ *    %-decoded name is "password" in any case, or a name libpq does not
+ *    know: its value.
+ *  - a key=value token whose key is "password" in any case, or a key
+ *    libpq does not know: its value, quotes included; and the words
+ *    without '=' that follow a password value (libpq would refuse them).
  *  - in any string, "password=" at the start or after '?', '&', a space
  *    or a tab: the value up to '&', a blank or '#', or the quoted value
  *    (the rule of earlier versions, kept so that nothing they hid shows).
@@ -23,7 +31,7 @@
  * in a byte mask and prints each run of marked bytes, or an empty span,
  * as one "***": overlapping spans print once, and the walk advances one
  * byte per step whatever the spans are (an empty user-part password made
- * the earlier loop stand still forever).  pg_uri_parse keeps each span's
+ * an earlier loop stand still forever).  pg_uri_parse keeps each span's
  * text, as written and decoded, to scrub libpq's messages with.
  */
 #include "connectors/pg/pg_uri.h"
@@ -45,10 +53,123 @@
 
 typedef void (*span_fn)(void *arg, const char *s, size_t from, size_t to);
 
+/* 1 when s starts as a libpq URI does (libpq's prefixes are
+ * case-sensitive). */
+static int uri_form(const char *s)
+{
+	return strncmp(s, "postgresql://", 13) == 0 ||
+	       strncmp(s, "postgres://", 11) == 0;
+}
+
+/* libpq's keywords: the option list of an empty connection string (every
+ * keyword, no value; nothing is read from the environment).  NULL when
+ * out of memory, and then no keyword is known: every value is hidden.
+ * Free with PQconninfoFree. */
+static PQconninfoOption *keywords_new(void)
+{
+	char *msg = NULL;
+	PQconninfoOption *kw = PQconninfoParse("", &msg);
+
+	if (msg)
+		PQfreemem(msg);
+	return kw;
+}
+
+/* 1 when k[0..n) is hhmatch's table or query. */
+static int own_key(const char *k, size_t n)
+{
+	return n == 5 && (strncmp(k, "table", 5) == 0 || strncmp(k, "query", 5) == 0);
+}
+
+/* 1 when k[0..n) is a keyword libpq knows, or hhmatch's own. */
+static int known_key(const PQconninfoOption *kw, const char *k, size_t n)
+{
+	if (own_key(k, n))
+		return 1;
+	for (; kw && kw->keyword; kw++)
+		if (strlen(kw->keyword) == n && strncmp(kw->keyword, k, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* From s[i], a value in single quotes (with backslash escapes): the index
+ * after its closing quote, or the end of s. */
+static size_t skip_quoted(const char *s, size_t i)
+{
+	for (i++; s[i] && s[i] != '\''; i++)
+		if (s[i] == '\\' && s[i + 1])
+			i++;
+	return s[i] ? i + 1 : i;
+}
+
+/* One token of a key=value string: s[key, key_end) is the key; with
+ * has_eq, s[val, end) the value as written (quotes included); without,
+ * a word that lacks its '=' (end = key_end). */
+typedef struct {
+	size_t key, key_end, val, end;
+	int has_eq;
+} kv_token;
+
+/* The token of s at *i (libpq's conninfo_parse splitting), advancing *i;
+ * 0 at the end of s. */
+static int next_token(const char *s, size_t *i, kv_token *t)
+{
+	size_t p = *i;
+
+	while (isspace((unsigned char)s[p]))
+		p++;
+	if (!s[p]) {
+		*i = p;
+		return 0;
+	}
+	t->key = p;
+	while (s[p] && s[p] != '=' && !isspace((unsigned char)s[p]))
+		p++;
+	t->key_end = p;
+	while (isspace((unsigned char)s[p]))
+		p++;
+	t->has_eq = s[p] == '=';
+	if (!t->has_eq) {
+		t->val = t->end = t->key_end;
+		*i = p;
+		return 1;
+	}
+	p++;
+	while (isspace((unsigned char)s[p]))
+		p++;
+	t->val = p;
+	if (s[p] == '\'') {
+		p = skip_quoted(s, p);
+	} else {
+		while (s[p] && !isspace((unsigned char)s[p]))
+			p += s[p] == '\\' && s[p + 1] ? 2 : 1;
+	}
+	t->end = p;
+	*i = p;
+	return 1;
+}
+
 int pg_is_uri(const char *s)
 {
-	return s && (strncmp(s, "postgresql://", 13) == 0 ||
-		     strncmp(s, "postgres://", 11) == 0);
+	PQconninfoOption *kw;
+	kv_token t;
+	size_t i = 0;
+	int yes = 0;
+
+	if (!s)
+		return 0;
+	if (uri_form(s))
+		return 1;
+	if (!strchr(s, '='))
+		return 0;
+	/* without the keyword list (no memory), any KEY= counts: better a
+	 * usage error than a password printed as a file name */
+	kw = keywords_new();
+	while (!yes && next_token(s, &i, &t))
+		yes = t.has_eq && t.key_end > t.key &&
+		      (!kw || known_key(kw, s + t.key, t.key_end - t.key));
+	PQconninfoFree(kw);
+	return yes;
 }
 
 /* Where a URI's authority starts (after "://"); uri is a URI. */
@@ -99,31 +220,53 @@ static char *url_decode(const char *s, size_t n, int *bad)
 	return o;
 }
 
-/* 1 when s[0..n), %-decoded, is "password" in any case. */
-static int is_password_key(const char *s, size_t n, int encoded)
+/* A key=value value as libpq reads it (quotes and backslashes removed)
+ * into a new string; NULL on an unterminated quote (*bad = 1) or no
+ * memory (*bad = 0). */
+static char *kv_decode(const char *v, size_t n, int *bad)
 {
-	int bad, yes;
-	char *k;
+	char *o = malloc(n + 1);
+	size_t j = 0, k = 0;
+	int quoted = n > 0 && v[0] == '\'';
 
-	if (!encoded || !memchr(s, '%', n))
-		return n == 8 && strncasecmp(s, "password", 8) == 0;
-	k = url_decode(s, n, &bad);
-	yes = k && strcasecmp(k, "password") == 0;
+	*bad = 0;
+	if (!o)
+		return NULL;
+	for (k = quoted; k < n; k++) {
+		if (quoted && v[k] == '\'')
+			break;
+		if (v[k] == '\\' && k + 1 < n)
+			k++;
+		o[j++] = v[k];
+	}
+	if (quoted && k >= n) {
+		free(o);
+		*bad = 1;
+		return NULL;
+	}
+	o[j] = '\0';
+	return o;
+}
+
+/* 1 when a URI parameter's value is to be hidden: its %-decoded name is
+ * "password" in any case, or a name libpq does not know ("ssl" is
+ * libpq's URI alias of sslmode=require).  An undecodable name is hidden
+ * too: libpq refuses it. */
+static int hide_uri_param(const PQconninfoOption *kw, const char *s, size_t n)
+{
+	int bad, hide;
+	char *k = url_decode(s, n, &bad);
+
+	if (!k)
+		return 1;
+	hide = strcasecmp(k, "password") == 0 ||
+	       !(strcmp(k, "ssl") == 0 || known_key(kw, k, strlen(k)));
 	free(k);
-	return yes;
+	return hide;
 }
 
-/* From s[i], a value in single quotes (with backslash escapes): the index
- * after its closing quote, or the end of s. */
-static size_t skip_quoted(const char *s, size_t i)
-{
-	for (i++; s[i] && s[i] != '\''; i++)
-		if (s[i] == '\\' && s[i + 1])
-			i++;
-	return s[i] ? i + 1 : i;
-}
-
-static void uri_spans(const char *s, span_fn fn, void *arg)
+static void uri_spans(const char *s, const PQconninfoOption *kw, span_fn fn,
+		      void *arg)
 {
 	const char *at = user_part_end(s), *q;
 
@@ -136,43 +279,31 @@ static void uri_spans(const char *s, span_fn fn, void *arg)
 	for (q = strchr(s, '?'); q; q = strchr(q + 1, '&')) {
 		const char *p = q + 1, *end = p + strcspn(p, "&");
 		const char *eq = memchr(p, '=', (size_t)(end - p));
-		if (eq && is_password_key(p, (size_t)(eq - p), 1))
+		if (eq && hide_uri_param(kw, p, (size_t)(eq - p)))
 			fn(arg, s, (size_t)(eq + 1 - s), (size_t)(end - s));
 	}
 }
 
-/* key=value tokens as libpq's conninfo_parse splits them; a token with
- * no '=' is skipped (libpq would refuse the string). */
-static void conninfo_spans(const char *s, span_fn fn, void *arg)
+/* key=value tokens: the value of a password or unknown key, and the
+ * words without '=' after a password value. */
+static void conninfo_spans(const char *s, const PQconninfoOption *kw, span_fn fn,
+			   void *arg)
 {
 	size_t i = 0;
+	kv_token t;
+	int after_password = 0;
 
-	while (s[i]) {
-		size_t key, key_end, val;
-		if (isspace((unsigned char)s[i])) {
-			i++;
+	while (next_token(s, &i, &t)) {
+		const char *k = s + t.key;
+		size_t kn = t.key_end - t.key;
+		if (!t.has_eq) {
+			if (after_password)
+				fn(arg, s, t.key, t.key_end);
 			continue;
 		}
-		key = i;
-		while (s[i] && s[i] != '=' && !isspace((unsigned char)s[i]))
-			i++;
-		key_end = i;
-		while (isspace((unsigned char)s[i]))
-			i++;
-		if (s[i] != '=')
-			continue;
-		i++;
-		while (isspace((unsigned char)s[i]))
-			i++;
-		val = i;
-		if (s[i] == '\'') {
-			i = skip_quoted(s, i);
-		} else {
-			while (s[i] && !isspace((unsigned char)s[i]))
-				i += s[i] == '\\' && s[i + 1] ? 2 : 1;
-		}
-		if (is_password_key(s + key, key_end - key, 0))
-			fn(arg, s, val, i);
+		after_password = kn == 8 && strncasecmp(k, "password", 8) == 0;
+		if (after_password || !known_key(kw, k, kn))
+			fn(arg, s, t.val, t.end);
 	}
 }
 
@@ -192,11 +323,14 @@ static void legacy_spans(const char *s, span_fn fn, void *arg)
 
 static void password_spans(const char *s, span_fn fn, void *arg)
 {
-	if (pg_is_uri(s))
-		uri_spans(s, fn, arg);
-	else
-		conninfo_spans(s, fn, arg);
+	PQconninfoOption *kw = keywords_new();
+
+	if (uri_form(s))
+		uri_spans(s, kw, fn, arg);
+	else if (pg_is_uri(s))
+		conninfo_spans(s, kw, fn, arg);
 	legacy_spans(s, fn, arg);
+	PQconninfoFree(kw);
 }
 
 static void mark_span(void *arg, const char *s, size_t from, size_t to)
@@ -256,34 +390,24 @@ static void keep_span(void *arg, const char *s, size_t from, size_t to)
 	strbuf *b = arg;
 	const char *v = s + from;
 	size_t n = to - from;
+	int bad;
+	char *d;
 
 	if (n == 0)
 		return;
 	sb_add(b, v, n);
 	sb_addc(b, '\0');
-	if (pg_is_uri(s)) {
-		int bad;
-		char *d = url_decode(v, n, &bad);
-		if (!d && !bad)
-			b->oom = 1;
-		if (d && d[0] && (strlen(d) != n || memcmp(d, v, n) != 0)) {
-			sb_adds(b, d);
-			sb_addc(b, '\0');
-		}
-		if (d) {
-			memset(d, 0, strlen(d));
-			free(d);
-		}
-	} else if (v[0] == '\'' || memchr(v, '\\', n)) {
-		/* the value libpq sees: quotes and backslashes removed */
-		size_t k = v[0] == '\'' ? 1 : 0, start = b->len;
-		for (; k < n && !(v[0] == '\'' && v[k] == '\''); k++) {
-			if (v[k] == '\\' && k + 1 < n)
-				k++;
-			sb_addc(b, v[k]);
-		}
-		if (b->len > start)
-			sb_addc(b, '\0');
+	/* the value libpq sees: %-decoded in a URI, unquoted in key=value */
+	d = uri_form(s) ? url_decode(v, n, &bad) : kv_decode(v, n, &bad);
+	if (!d && !bad)
+		b->oom = 1;
+	if (d && d[0] && (strlen(d) != n || memcmp(d, v, n) != 0)) {
+		sb_adds(b, d);
+		sb_addc(b, '\0');
+	}
+	if (d) {
+		memset(d, 0, strlen(d));
+		free(d);
 	}
 }
 
@@ -372,7 +496,7 @@ void pg_uri_scrub(const pg_uri *u, char *text)
 }
 
 /* Checks u->conn with libpq's parser: an unknown option or a malformed
- * URI is a usage error in libpq's words. */
+ * string is a usage error in libpq's words. */
 static hh_status check_conninfo(pg_uri *u, hh_err *err)
 {
 	char *msg = NULL;
@@ -384,7 +508,7 @@ static hh_status check_conninfo(pg_uri *u, hh_err *err)
 		return HH_OK;
 	}
 	if (!msg)
-		return hh_fail(err, HH_EINTERNAL, "%s: out of memory parsing the URI",
+		return hh_fail(err, HH_EINTERNAL, "%s: out of memory parsing the connection string",
 			       u->shown);
 	pg_uri_scrub(u, msg);
 	st = hh_fail(err, HH_EUSAGE, "%s: %s", u->shown, msg);
@@ -392,11 +516,76 @@ static hh_status check_conninfo(pg_uri *u, hh_err *err)
 	return st;
 }
 
+/* Sets *slot (u->table or u->query) to the decoded value v[0..n), the
+ * last one given winning.  -1 on a bad value (*bad) or no memory. */
+static int take_own(char **slot, const char *v, size_t n, int uri, int *bad)
+{
+	char *d = uri ? url_decode(v, n, bad) : kv_decode(v, n, bad);
+
+	if (!d)
+		return -1;
+	free(*slot);
+	*slot = d;
+	return 0;
+}
+
+/* The URI form: table= and query= taken out of the parameters, the rest
+ * kept as written, up to a '#', which ends them. */
+static int split_uri(const char *uri, pg_uri *u, strbuf *conn, const char **badkey,
+		     int *bad)
+{
+	const char *q = strchr(uri, '?');
+	int first = 1;
+
+	sb_add(conn, uri, q ? (size_t)(q - uri) : strlen(uri));
+	while (q && *q) {
+		const char *p = q + 1, *end = p + strcspn(p, "&#"), *eq;
+		q = *end == '&' ? end : NULL;
+		if (end == p)
+			continue;
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq && own_key(p, (size_t)(eq - p))) {
+			*badkey = p;
+			if (take_own(p[0] == 't' ? &u->table : &u->query, eq + 1,
+				     (size_t)(end - eq - 1), 1, bad) != 0)
+				return -1;
+			continue;
+		}
+		sb_adds(conn, first ? "?" : "&");
+		sb_add(conn, p, (size_t)(end - p));
+		first = 0;
+	}
+	return 0;
+}
+
+/* The key=value form: table and query tokens taken out, every other
+ * token kept as written (a malformed one too, for libpq to name). */
+static int split_conninfo(const char *s, pg_uri *u, strbuf *conn, const char **badkey,
+			  int *bad)
+{
+	size_t i = 0;
+	kv_token t;
+
+	while (next_token(s, &i, &t)) {
+		if (t.has_eq && own_key(s + t.key, t.key_end - t.key)) {
+			*badkey = s + t.key;
+			if (take_own(s[t.key] == 't' ? &u->table : &u->query, s + t.val,
+				     t.end - t.val, 0, bad) != 0)
+				return -1;
+			continue;
+		}
+		if (conn->len)
+			sb_addc(conn, ' ');
+		sb_add(conn, s + t.key, t.end - t.key);
+	}
+	return 0;
+}
+
 hh_status pg_uri_parse(const char *uri, pg_uri *u, hh_err *err)
 {
-	const char *q;
 	strbuf conn = STRBUF_INIT;
-	int first = 1, bad = 0;
+	const char *badkey = NULL;
+	int bad = 0, rc;
 
 	memset(u, 0, sizeof *u);
 	if (!uri)
@@ -406,36 +595,18 @@ hh_status pg_uri_parse(const char *uri, pg_uri *u, hh_err *err)
 		goto oom;
 	if (!pg_is_uri(uri))
 		return hh_fail(err, HH_EUSAGE,
-			       "%s: not a PostgreSQL URI (postgresql://...)",
+			       "%s: not a PostgreSQL connection string (postgresql://... "
+			       "or libpq's key=value form)",
 			       u->shown);
-	q = strchr(uri, '?');
-	sb_add(&conn, uri, q ? (size_t)(q - uri) : strlen(uri));
-	/* parameters up to a '#', which ends them */
-	while (q && *q) {
-		const char *p = q + 1, *end = p + strcspn(p, "&#"), *eq;
-		q = *end == '&' ? end : NULL;
-		if (end == p)
-			continue;
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq && eq - p == 5 &&
-		    (strncmp(p, "table", 5) == 0 || strncmp(p, "query", 5) == 0)) {
-			char **slot = p[0] == 't' ? &u->table : &u->query;
-			char *v = url_decode(eq + 1, (size_t)(end - eq - 1), &bad);
-			if (!v) {
-				sb_release(&conn);
-				if (!bad)
-					goto oom;
-				return hh_fail(err, HH_EUSAGE,
-					       "%s: bad %%-escape in the %.5s parameter",
-					       u->shown, p);
-			}
-			free(*slot);
-			*slot = v;
-			continue;
-		}
-		sb_adds(&conn, first ? "?" : "&");
-		sb_add(&conn, p, (size_t)(end - p));
-		first = 0;
+	rc = uri_form(uri) ? split_uri(uri, u, &conn, &badkey, &bad)
+			   : split_conninfo(uri, u, &conn, &badkey, &bad);
+	if (rc != 0) {
+		sb_release(&conn);
+		if (!bad)
+			goto oom;
+		return hh_fail(err, HH_EUSAGE, "%s: %s in the %.5s parameter", u->shown,
+			       uri_form(uri) ? "bad %-escape" : "unterminated quoted string",
+			       badkey);
 	}
 	u->conn = sb_detach(&conn, NULL);
 	if (!u->conn)
@@ -443,5 +614,13 @@ hh_status pg_uri_parse(const char *uri, pg_uri *u, hh_err *err)
 	return check_conninfo(u, err);
 oom:
 	sb_release(&conn);
-	return hh_fail(err, HH_EINTERNAL, "out of memory parsing a URI");
+	return hh_fail(err, HH_EINTERNAL, "out of memory parsing a connection string");
+}
+
+hh_status pg_uri_check_store(const pg_uri *u, hh_err *err)
+{
+	if (u->table || u->query)
+		return hh_fail(err, HH_EUSAGE, "%s: a store URI takes no table= or query=",
+			       u->shown);
+	return HH_OK;
 }

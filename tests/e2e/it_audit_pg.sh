@@ -11,7 +11,9 @@
 #     household's level, reasons and aggregates, every rule's value,
 #     threshold and fired, the finding lists, the person's history; what
 #     the store lacks is said ("not available from the store").  person
-#     --id over --pg makes the same pid as over the files.
+#     --id over --pg makes the same pid as over the files.  --pg in
+#     key=value and service= form (a service file of the test's) gives
+#     the same rules and reasons, and verify-log takes key=value too.
 #  3. hhmatch.audit_log has one row per --pg query, ids 1..N; a query with
 #     --pg and --log writes the same members into both logs; the table's
 #     records, written out as lines, pass `verify-log --log` (so the
@@ -124,6 +126,29 @@ N=$((N + 1))
 [ -n "$(fact "$T/q.byid.p" pid)" ] || fail "person --id over --pg has no pid"
 assert_eq "$(fact "$T/q.byid.f" pid)" "$(fact "$T/q.byid.p" pid)" "pid of person --id"
 
+# --pg in libpq's other forms: key=value and service= (a service file of
+# the test's), each with the password that must not show
+printf '[hh_it_audit]\nhost=%s\nport=%s\ndbname=%s\n' "$PGHOST" "${PGPORT:-5432}" "$DB" \
+	>"$T/pg_service.conf"
+export PGSERVICEFILE=$T/pg_service.conf
+for form in kv svc; do
+	case $form in
+	kv) W="host=$PGHOST dbname = $DB password=$PW" ;;
+	*) W="service=hh_it_audit password='$PW'" ;;
+	esac
+	"$HH" audit household --household "$HID" --pg "$W" --key "$T/k.key" \
+		--purpose "it $form" --json >"$T/q.$form.p" 2>"$T/e.$form.p" ||
+		{ cat "$T/e.$form.p" >&2; fail "household over --pg in $form form"; }
+	N=$((N + 1))
+	rows "$T/q.household.p" rule >"$T/r.f"
+	rows "$T/q.$form.p" rule >"$T/r.p"
+	assert_file_eq "$T/r.f" "$T/r.p" "rules over --pg in $form form vs the URI"
+	assert_eq "$(fact "$T/q.household.p" reasons)" "$(fact "$T/q.$form.p" reasons)" \
+		"reasons over --pg in $form form"
+	assert_contains "$T/q.$form.p" '"store":"(host|service)=[^"]*password=\*\*\*' \
+		"the store named with its password hidden ($form)"
+done
+
 # --- 3. the log --------------------------------------------------------------
 assert_eq "$N" "$(sql -c "SELECT count(*) FROM hhmatch.audit_log")" "audit_log rows"
 assert_eq "1 $N" "$(sql -c "SELECT min(id) || ' ' || max(id) FROM hhmatch.audit_log")" \
@@ -153,6 +178,9 @@ assert_eq "$(members <"$T/both.log")" "$(tail -1 "$T/table.log" | members)" \
 
 "$HH" audit verify-log --pg "$U" >"$T/v.ok" 2>&1 || { cat "$T/v.ok" >&2; fail "verify-log --pg"; }
 assert_contains "$T/v.ok" "audit_log intact: $N records" "verify-log --pg count"
+"$HH" audit verify-log --pg "dbname=$DB password=$PW" >"$T/v.kv" 2>&1 ||
+	{ cat "$T/v.kv" >&2; fail "verify-log --pg in key=value form"; }
+assert_contains "$T/v.kv" "audit_log intact: $N records" "verify-log --pg in key=value form"
 P2=$(sql -c "SELECT purpose FROM hhmatch.audit_log WHERE id = 2")
 sql -c "UPDATE hhmatch.audit_log SET purpose = 'x' WHERE id = 2" >/dev/null
 rc=0

@@ -31,9 +31,22 @@
 #  6. A password in the URI (user part and password= parameter, sources
 #     and --pg-out) appears in no output, message, progress line,
 #     report.json or store row, also when a table is missing.
+#  7. Every libpq form of connection string: key=value (blanks around
+#     '=', quoted table and query), service= (a service file of the
+#     test's), postgres://, as sources, --pg-out and in a config file,
+#     give the files' households and flags.
+#  8. A query= that closes the COPY's parentheses to append statements
+#     (issue 14), in URI and key=value form, a DROP, and a write inside a
+#     SELECT are refused with exit 1 before any --out; nothing they name
+#     changed.
+#  9. Against a server of the test's own that checks passwords: a wrong
+#     one in key=value (plain and quoted) and URI form fails with exit 2,
+#     a misspelt password key with exit 1, and no form of either password
+#     is in any output; the right one in key=value form connects.
 # Everything lives in a database created for the run (the store's schema
 # is always `hhmatch`, which other tests replace in $PGDATABASE) and a role
-# created for the run; both are dropped at exit.
+# created for the run; both are dropped at exit, and the cluster of part 9
+# is stopped and removed.
 #   eval "$(scripts/pg-test-server.sh start /tmp/hhpg)"
 #   bash tests/e2e/it_pg.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
@@ -45,9 +58,11 @@ DB=hh_it_pg_$ID
 ROLE=hh_it_pg_r_$ID
 PW=S3cr3t-pw
 BG_PIDS=""
+PW_SERVER="" # the password-checking server of part 9, while it runs
 cleanup() {
 	set +e # clean up everything, whatever has already ended
 	local p
+	[ -z "$PW_SERVER" ] || "$HH_SRC/scripts/pg-test-server.sh" stop "$PW_SERVER" >/dev/null 2>&1
 	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
@@ -484,5 +499,113 @@ $(sql -c "SELECT count(*) FROM hhmatch.rejects WHERE file LIKE '%$PW%'")" \
 	"rows of the store holding the password"
 assert_eq 5 "$(sql -c "SELECT count(*) FROM hhmatch.source_counts WHERE period = 202611 AND file LIKE '%***%'")" \
 	"source_counts files with the redacted password"
+
+
+# ------------------------------------------------ 7: connection string forms
+# Every libpq form as a source, --pg-out and in a config file: key=value
+# (blanks around '=', a quoted table name, a quoted query), service= (a
+# service file of the test's), postgres:// (the short prefix).  Same
+# households and flags as from the files.
+cat >"$T/pg_service.conf" <<SVC
+[hh_it_pg]
+host=$PGHOST
+port=${PGPORT:-5432}
+dbname=$DB
+SVC
+export PGSERVICEFILE=$T/pg_service.conf
+KV="host=$PGHOST dbname = $DB"
+SRCK=(--civil-affairs "$KV table=src.civil_affairs"
+	--education "service=hh_it_pg table=src.education application_name=hh_it_kv"
+	--hr "postgres:///$DB?table=src.hr"
+	--housing "$KV query='SELECT * FROM src.housing'"
+	--medical "$KV table='$HQ'")
+run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$T/tk" --threads 3 \
+	--quiet "${SRCK[@]}" --pg-out "service=hh_it_pg"
+for f in households.csv flags.csv; do
+	cmp -s "$T/of/$f" "$T/tk/$f" || fail "$f from key=value and service= sources differs"
+done
+assert_eq 1 "$(sql -c "SELECT count(*) FROM hhmatch.runs WHERE period = 202611")" \
+	"the run stored through --pg-out service=hh_it_pg"
+jq -e --arg f "$KV table=src.civil_affairs" '.sources.civil_affairs.file == $f' \
+	"$T/tk/report.json" >/dev/null || fail "report.json does not name the key=value source as given"
+# in a config file: a connection string is not a path relative to it
+mkdir "$T/cf"
+printf 'period = 202611\ncivil-affairs = %s table=src.civil_affairs\nhr = %s\n' \
+	"$KV" "service=hh_it_pg table=src.hr" >"$T/cf/pg.conf"
+run_expect 0 "$T/run.log" "$HH" run --config "$T/cf/pg.conf" --key "$T/key" --out "$T/tc" --quiet
+assert_eq "$(json_source_num "$T/tk/report.json" hr rows_read)" \
+	"$(json_source_num "$T/tc/report.json" hr rows_read)" "hr rows_read from a config file's service="
+
+# ------------------------------------------------ 8: a query runs one read
+# The query of issue 14 closes the COPY's parentheses to run statements of
+# its own: a usage error (exit 1) in the server's words, in either form,
+# before any --out; the table it would drop is still there.  So is a
+# statement that is no SELECT, WITH, VALUES or TABLE, and a write inside a
+# SELECT (the READ ONLY transaction).
+sql -c "CREATE TABLE src.hh_victim AS SELECT 1 AS x; CREATE SEQUENCE src.hh_seq"
+INJ='SELECT 1) TO STDOUT; DROP TABLE src.hh_victim; COPY (SELECT 1'
+for hr in "$U?query=$(urlenc "$INJ")" "$KV query='$INJ'"; do
+	run_expect 1 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" \
+		--quiet "${SRC[@]:0:4}" --hr "$hr"
+	assert_contains "$T/inj.log" "^hhmatch run: hr: .*: query= must be exactly one SELECT, WITH, VALUES or TABLE statement: syntax error at or near \"\\)\"" \
+		"an injected statement: message"
+	no_out "$T/ti"
+done
+run_expect 1 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" --quiet \
+	"${SRC[@]:0:4}" --hr "$KV query='DROP TABLE src.hh_victim'"
+assert_contains "$T/inj.log" "query= must be exactly one SELECT, WITH, VALUES or TABLE statement; it starts with \"DROP\"" \
+	"a DROP as the query: message"
+run_expect 1 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" --quiet \
+	"${SRC[@]:0:4}" --hr "$KV query='SELECT nextval(\\'src.hh_seq\\') AS id_number, 1 AS employment_status'"
+assert_contains "$T/inj.log" "a source may only read \\(it is read in a READ ONLY transaction\\): cannot execute nextval\\(\\) in a read-only transaction" \
+	"a write in a SELECT: message"
+no_out "$T/ti"
+assert_eq "1 0" "$(sql -c "SELECT (SELECT count(*) FROM src.hh_victim) || ' ' || (SELECT is_called::int FROM src.hh_seq)")" \
+	"src.hh_victim and src.hh_seq after the refused queries"
+
+# ------------------------------------------------ 9: wrong passwords
+# The shared test server trusts every connection, so a cluster of the
+# test's own asks for passwords (scram-sha-256 on 127.0.0.1).  A wrong
+# one fails with exit 2 in every form, and no form of it is in any
+# output; the right one in key=value form reads a table.
+PGPW=$(mktemp -d /tmp/hh-pgpw.XXXXXX)
+chmod 755 "$PGPW"
+PW_SERVER=$PGPW
+(eval "$("$HH_SRC/scripts/pg-test-server.sh" start "$PGPW" 2>"$T/pgpw.log")" &&
+	psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE hh_pw LOGIN PASSWORD '$PW';
+		CREATE TABLE ca (household_id text); INSERT INTO ca VALUES ('H1');
+		GRANT SELECT ON ca TO hh_pw" >/dev/null &&
+	sed -i '1i host all all 127.0.0.1/32 scram-sha-256' "$(psql -XAtq -d postgres -c 'SHOW hba_file')" &&
+	psql -XAtq -d postgres -c 'SELECT pg_reload_conf()' >/dev/null &&
+	echo "$PGPORT" >"$T/pgpw.port") || { cat "$T/pgpw.log" >&2; fail "could not start a password-checking server"; }
+P2=$(cat "$T/pgpw.port")
+BAD=Wr0ng-$PW
+mkdir "$T/wp"
+i=0
+for s in "host=127.0.0.1 port=$P2 dbname=postgres user=hh_pw password=$BAD table=ca" \
+	"host=127.0.0.1 port=$P2 dbname=postgres user=hh_pw password='$BAD' table=ca" \
+	"postgresql://hh_pw:$BAD@127.0.0.1:$P2/postgres?table=ca" \
+	"host=127.0.0.1 port=$P2 dbname=postgres user=hh_pw passwrd=$BAD table=ca"; do
+	i=$((i + 1))
+	rc=0
+	"$HH" run --period 202611 --key "$T/key" --out "$T/wp/out$i" --quiet --civil-affairs "$s" \
+		>"$T/wp/$i.out" 2>"$T/wp/$i.err" || rc=$?
+	case $i in
+	4) want=1 ;; # the misspelt key: libpq refuses the string
+	*) want=2 ;;
+	esac
+	[ "$rc" = "$want" ] || { cat "$T/wp/$i.err" >&2; fail "form $i with a wrong password: exit $rc, expected $want"; }
+done
+assert_contains "$T/wp/1.err" "civil_affairs: host=127.0.0.1 port=$P2 dbname=postgres user=hh_pw password=\\*\\*\\* table=ca: cannot connect: .*password authentication failed" \
+	"a wrong password: message"
+assert_contains "$T/wp/4.err" "passwrd=\\*\\*\\* .*invalid connection option \"passwrd\"" "a misspelt password key: message"
+run_expect 2 "$T/wp/ok.log" "$HH" run --period 202611 --key "$T/key" --out "$T/wp/ok" --quiet \
+	--civil-affairs "host=127.0.0.1 port=$P2 dbname=postgres user=hh_pw password=$PW table=ca"
+# the right password connects and reads: the roster then lacks columns
+assert_contains "$T/wp/ok.log" "line 1: required column 'id_number' is missing" "the right password"
+printf '%s\n%s\n' "$BAD" "$PW" >"$T/pw2.list"
+no_secrets_in "$T/wp" "$T/pw2.list" "a password of section 9"
+"$HH_SRC/scripts/pg-test-server.sh" stop "$PGPW" >/dev/null 2>&1
+PW_SERVER=
 
 echo "it_pg: ok"

@@ -1,21 +1,31 @@
 /*
  * test_pg.c - the PostgreSQL connector (connectors/pg/).
  *
- * Without a server (suite pg_uri): URI parsing (table= and query=
- * taken out and decoded, '#' ending the parameters, bad escapes, what
- * PQconninfoParse refuses), redaction of URIs and key=value strings
- * (user part, password= parameters, an empty password, which once hung
- * pg_redact; every short string over a hostile alphabet terminates),
- * scrubbing of libpq's messages, and store URIs refused before any
- * connection.
+ * Without a server (suite pg_uri): telling a connection string (URI,
+ * key=value, service=) from a file path; parsing (table= and query=
+ * taken out and decoded or unquoted, '#' ending the parameters, bad
+ * escapes and quotes, what PQconninfoParse refuses), redaction of URIs,
+ * key=value and service strings (user part, password= parameters and
+ * keys, misspelt keys, a password with an unquoted blank, an empty
+ * password, which once hung pg_redact; every short string over a hostile
+ * alphabet terminates), scrubbing of libpq's messages, store URIs and
+ * queries that are not one SELECT, WITH, VALUES or TABLE refused before
+ * any connection.  Suite pg_cancel, without a server: a connection to a
+ * peer that never answers is interrupted by the cancel flag within a
+ * fraction of a second, and connect_timeout still bounds it.
  *
  * Against a real PostgreSQL (suites pg_conn and pg): the checked exec
  * helper's messages and COMMIT of a failed transaction; table sources
  * read in 1, 3 and 4 slices (every row exactly once, hh_row unique), a
  * table name with spaces and quotes, a query source, missing tables and
  * bad URIs, a backend terminated mid-COPY (an error, not a short read),
- * password redaction, and the store: publish twice (one copy of the rows,
- * alerts once, NOTIFY at commit), a broken CSV (nothing committed).
+ * password redaction, key=value and service= sources, queries that try
+ * to run more than one statement or to write (refused, nothing runs),
+ * and the store: publish twice (one copy of the rows, alerts once,
+ * NOTIFY at commit), a broken CSV (nothing committed).  Suite pg_cancel:
+ * a sleeping query, a streaming COPY and a publish waiting for the
+ * store's lock, each interrupted by the cancel flag within a second with
+ * nothing left running on the server.
  *
  * The server tests are skipped unless PGHOST is set, e.g.
  *   eval "$(scripts/pg-test-server.sh start /tmp/hhpg)"
@@ -26,11 +36,17 @@
  */
 #include <criterion/criterion.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -40,6 +56,13 @@
 #include "connectors/pg/pg_source.h"
 #include "connectors/pg/pg_store.h"
 #include "connectors/pg/pg_uri.h"
+
+#define TESTDIR_NAME "pg"
+#include "testdir.h"
+
+/* Suites that write files get a private folder (tdir). */
+TestSuite(pg, .init = testdir_setup, .fini = testdir_teardown);
+TestSuite(pg_cancel, .init = testdir_setup, .fini = testdir_teardown);
 
 /* The store's migrations, embedded by scripts/pg_sql.cmake. */
 extern const int hh_pg_migration_count;
@@ -216,11 +239,6 @@ Test(pg_uri, redacts_the_user_part_and_password_parameters)
 	cr_assert_str_eq(out, "postgresq");
 	pg_redact("postgresql://u:pw@h/x", out, 17);
 	cr_assert_str_eq(out, "postgresql://u:*");
-	cr_assert(pg_is_uri("postgres://x"));
-	cr_assert(pg_is_uri("postgresql://"));
-	cr_assert(!pg_is_uri("/data/medical.csv"));
-	cr_assert(!pg_is_uri("host=db dbname=x"));
-	cr_assert(!pg_is_uri(NULL));
 }
 
 Test(pg_uri, an_empty_password_is_shown_as_stars_and_terminates, .timeout = 5)
@@ -333,9 +351,14 @@ Test(pg_uri, parse_refuses_bad_uris)
 	pg_uri u;
 	hh_err err = {{0}};
 
-	cr_assert_eq(pg_uri_parse("host=db password=Zq9sekret", &u, &err), HH_EUSAGE);
-	cr_assert_str_eq(err.msg, "host=db password=***: not a PostgreSQL URI (postgresql://...)");
-	cr_assert(has_secret(&u, "Zq9sekret"));
+	cr_assert_eq(pg_uri_parse("/data/x?password=Zq9sekret.csv", &u, &err), HH_EUSAGE);
+	cr_assert_str_eq(err.msg, "/data/x?password=***: not a PostgreSQL connection string "
+			 "(postgresql://... or libpq's key=value form)");
+	cr_assert(has_secret(&u, "Zq9sekret.csv"));
+	pg_uri_free(&u);
+	cr_assert_eq(pg_uri_parse("/data/medical.csv", &u, &err), HH_EUSAGE);
+	cr_assert(strstr(err.msg, "/data/medical.csv: not a PostgreSQL") == err.msg, "%s",
+		  err.msg);
 	pg_uri_free(&u);
 	cr_assert_eq(pg_uri_parse("postgresql://?table=a%zz", &u, &err), HH_EUSAGE);
 	cr_assert_str_eq(err.msg, "postgresql://?table=a%zz: bad %-escape in the table parameter");
@@ -349,7 +372,7 @@ Test(pg_uri, parse_refuses_bad_uris)
 	 * named, with the URI redacted */
 	cr_assert_eq(pg_uri_parse("postgresql://u:Zq9sekret@h/db?tabel=src.t", &u, &err),
 		     HH_EUSAGE);
-	cr_assert(strstr(err.msg, "postgresql://u:***@h/db?tabel=src.t: ") == err.msg, "%s",
+	cr_assert(strstr(err.msg, "postgresql://u:***@h/db?tabel=***: ") == err.msg, "%s",
 		  err.msg);
 	cr_assert(strstr(err.msg, "\"tabel\""), "%s", err.msg);
 	cr_assert_null(strchr(err.msg, '\n'), "%s", err.msg);
@@ -421,6 +444,269 @@ Test(pg_uri, connection_errors_never_show_the_password)
 				  "&connect_timeout=2: cannot connect: ") == err.msg,
 		  "%s", err.msg);
 	cr_assert_null(strstr(err.msg, "Zq9sekret"), "%s", err.msg);
+}
+
+Test(pg_uri, tells_connection_strings_from_file_paths)
+{
+	/* URIs, and key=value with a keyword libpq knows or table/query */
+	cr_assert(pg_is_uri("postgres://x"));
+	cr_assert(pg_is_uri("postgresql://"));
+	cr_assert(pg_is_uri("host=db dbname=x"));
+	cr_assert(pg_is_uri("service=extracts table=s.t"));
+	cr_assert(pg_is_uri("  dbname = x"));
+	cr_assert(pg_is_uri("table=s.t"));
+	cr_assert(pg_is_uri("query='SELECT 1'"));
+	cr_assert(pg_is_uri("sslmode=verify-full host=db"));
+	/* a misspelt first key: a later keyword still says it (a string
+	 * taken for a file would be printed whole, password and all) */
+	cr_assert(pg_is_uri("hots=db password=Zq9sekret"));
+	/* files */
+	cr_assert(!pg_is_uri("/data/medical.csv"));
+	cr_assert(!pg_is_uri("medical.csv.gz"));
+	cr_assert(!pg_is_uri("data/a=b.csv"));
+	cr_assert(!pg_is_uri("./host=a.csv")); /* the documented escape */
+	cr_assert(!pg_is_uri("my extract=2026.csv"));
+	cr_assert(!pg_is_uri("Host=db")); /* libpq's keywords are lower case */
+	cr_assert(!pg_is_uri("POSTGRESQL://h/db"));
+	cr_assert(!pg_is_uri(""));
+	cr_assert(!pg_is_uri(NULL));
+}
+
+Test(pg_uri, parses_key_value_and_service_strings)
+{
+	pg_uri u;
+	hh_err err = {{0}};
+
+	cr_assert_eq(pg_uri_parse("host=/tmp dbname=x table=src.t sslmode=disable", &u, &err),
+		     HH_OK, "%s", err.msg);
+	cr_assert_str_eq(u.conn, "host=/tmp dbname=x sslmode=disable");
+	cr_assert_str_eq(u.table, "src.t");
+	cr_assert_null(u.query);
+	cr_assert_str_eq(u.shown, "host=/tmp dbname=x table=src.t sslmode=disable");
+	pg_uri_free(&u);
+
+	/* quoted as libpq quotes: single quotes, backslash escapes, blanks
+	 * around '='; the last of two wins */
+	cr_assert_eq(pg_uri_parse("service=extracts query = 'SELECT 1' "
+				  "query='SELECT \\'a b\\', x FROM t' application_name=hh",
+				  &u, &err), HH_OK, "%s", err.msg);
+	cr_assert_str_eq(u.conn, "service=extracts application_name=hh");
+	cr_assert_str_eq(u.query, "SELECT 'a b', x FROM t");
+	pg_uri_free(&u);
+	cr_assert_eq(pg_uri_parse("table='\"my schema\".\"odd t\"' dbname=x", &u, &err), HH_OK,
+		     "%s", err.msg);
+	cr_assert_str_eq(u.table, "\"my schema\".\"odd t\"");
+	cr_assert_str_eq(u.conn, "dbname=x");
+	pg_uri_free(&u);
+	/* only hhmatch's own: libpq's defaults (PGHOST...) for the rest */
+	cr_assert_eq(pg_uri_parse("table=s.t", &u, &err), HH_OK, "%s", err.msg);
+	cr_assert_str_eq(u.conn, "");
+	pg_uri_free(&u);
+
+	/* refused: an unterminated quote, a misspelt key (named by libpq,
+	 * its value hidden), a word without '=' */
+	cr_assert_eq(pg_uri_parse("dbname=x table='s.t", &u, &err), HH_EUSAGE);
+	cr_assert_str_eq(err.msg, "dbname=x table='s.t: unterminated quoted string in "
+				  "the table parameter");
+	pg_uri_free(&u);
+	cr_assert_eq(pg_uri_parse("host=/tmp tabel=s.t", &u, &err), HH_EUSAGE);
+	cr_assert(strstr(err.msg, "host=/tmp tabel=***: ") == err.msg, "%s", err.msg);
+	cr_assert(strstr(err.msg, "\"tabel\""), "%s", err.msg);
+	pg_uri_free(&u);
+	cr_assert_eq(pg_uri_parse("host=/tmp dbname", &u, &err), HH_EUSAGE);
+	cr_assert(strstr(err.msg, "missing \"=\" after \"dbname\""), "%s", err.msg);
+	pg_uri_free(&u);
+	/* a store takes no table= or query=, in any form */
+	cr_assert_eq(pg_uri_parse("dbname=x query='SELECT 1'", &u, &err), HH_OK);
+	cr_assert_eq(pg_uri_check_store(&u, &err), HH_EUSAGE);
+	cr_assert_str_eq(err.msg, "dbname=x query='SELECT 1': a store URI takes no table= "
+				  "or query=");
+	pg_uri_free(&u);
+}
+
+Test(pg_uri, redacts_key_value_and_service_strings_further)
+{
+	pg_uri u;
+	hh_err err = {{0}};
+
+	cr_assert_str_eq(redacted("service=prod password=Zq9 table=t"),
+			 "service=prod password=*** table=t");
+	cr_assert_str_eq(redacted("service=prod PASSWORD='Zq9 x'"), "service=prod PASSWORD=***");
+	/* a misspelt key is still a password; in a URI too */
+	cr_assert_str_eq(redacted("host=x pasword=hunter2 dbname=y"),
+			 "host=x pasword=*** dbname=y");
+	cr_assert_str_eq(redacted("postgresql://h/db?pasword=hunter2&table=t"),
+			 "postgresql://h/db?pasword=***&table=t");
+	/* known keys and ssl (libpq's URI alias) stay readable */
+	cr_assert_str_eq(redacted("postgresql://h/db?ssl=true&sslmode=require&table=t"),
+			 "postgresql://h/db?ssl=true&sslmode=require&table=t");
+	/* a password with an unquoted blank: libpq splits it and refuses
+	 * the string, echoing the second word; it is hidden and scrubbed */
+	cr_assert_str_eq(redacted("host=x password=Zq9 sekret dbname=y"),
+			 "host=x password=*** *** dbname=y");
+	cr_assert_eq(pg_uri_parse("host=x password=Zq9 sekret dbname=y", &u, &err), HH_EUSAGE);
+	cr_assert_null(strstr(err.msg, "sekret"), "%s", err.msg);
+	cr_assert_null(strstr(err.msg, "Zq9"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "missing \"=\" after \"***\""), "%s", err.msg);
+	pg_uri_free(&u);
+	/* the unquoted value libpq sees is scrubbed too */
+	cr_assert_eq(pg_uri_parse("host=x password='Zq\\'9s' dbname=y", &u, &err), HH_OK);
+	cr_assert(has_secret(&u, "Zq'9s"));
+	cr_assert(has_secret(&u, "'Zq\\'9s'"));
+	pg_uri_free(&u);
+}
+
+Test(pg_uri, queries_that_are_not_one_select_are_refused_before_connecting)
+{
+	static const char *const bad[] = {
+		"postgresql://u:Zq9sekret@127.0.0.1:1/x?query=DROP%20TABLE%20t",
+		"postgresql://127.0.0.1:1/x?query=%20--%20hi%0A/*%20a%20/*%20b%20*/%20*/%20"
+		"DELETE%20FROM%20t",
+		"host=127.0.0.1 port=1 query='INSERT INTO t VALUES (1)'",
+		"host=127.0.0.1 port=1 query=' ; '",
+		"host=127.0.0.1 port=1 query=COPY",
+	};
+	hh_instream *in = NULL;
+	hh_err err = {{0}};
+	ins_opts o = {.source = "hr"};
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		cr_assert_eq(pgsrc_open(bad[i], 0, 1, &o, &in, &err), HH_EUSAGE, "%s: %s",
+			     bad[i], err.msg);
+		cr_assert_null(in);
+		cr_assert(strstr(err.msg, "hr: ") == err.msg, "%s", err.msg);
+		cr_assert(strstr(err.msg, "query= ") && strstr(err.msg, "SELECT, WITH, VALUES or TABLE"),
+			  "%s", err.msg);
+		cr_assert_null(strstr(err.msg, "Zq9sekret"), "%s", err.msg);
+	}
+	cr_assert(strstr(err.msg, "it starts with \"COPY\""), "%s", err.msg);
+	/* the four kinds pass the check and go on to connect (port 1:
+	 * refused, an input error), comments and parentheses skipped */
+	static const char *const good[] = {
+		"host=127.0.0.1 port=1 query='select 1'",
+		"host=127.0.0.1 port=1 query='/* c */ (WITH a AS (SELECT 1) SELECT * FROM a)'",
+		"host=127.0.0.1 port=1 query='VALUES (1)'",
+		"host=127.0.0.1 port=1 query='--x\nTABLE t'",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+		cr_assert_eq(pgsrc_open(good[i], 0, 1, &o, &in, &err), HH_EINPUT, "%s: %s",
+			     good[i], err.msg);
+		cr_assert(strstr(err.msg, "cannot connect"), "%s", err.msg);
+	}
+}
+
+/* ---- cancellation ---- */
+
+/* Sets *flag after ms milliseconds (a signal handler's stand-in). */
+typedef struct {
+	_Atomic int *flag;
+	int ms;
+} raiser;
+
+static void *raise_later(void *arg)
+{
+	raiser *r = arg;
+	usleep((useconds_t)r->ms * 1000);
+	atomic_store(r->flag, 1);
+	return NULL;
+}
+
+/* Sets *flag once a backend with application_name app runs a COPY (or
+ * after 5 s), noting in found whether it saw one. */
+typedef struct {
+	_Atomic int *flag;
+	const char *app;
+	int found;
+} watcher;
+
+static void *raise_when_running(void *arg)
+{
+	watcher *w = arg;
+	PGconn *c = PQconnectdb("");
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "SELECT 1 FROM pg_stat_activity WHERE application_name = "
+		 "'%s' AND state = 'active' AND query LIKE 'COPY %%'", w->app);
+	for (int t = 0; t < 5000 && !w->found; t += 20) {
+		PGresult *r = PQexec(c, sql);
+		w->found = PQntuples(r) == 1;
+		PQclear(r);
+		if (!w->found)
+			usleep(20 * 1000);
+	}
+	PQfinish(c);
+	atomic_store(w->flag, 1);
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A TCP peer on 127.0.0.1 that accepts connections (the kernel does)
+ * and never answers: libpq waits for the server's reply forever.
+ * Returns the listening socket; *port its port. */
+static int silent_peer(int *port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof a;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert_geq(s, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+	cr_assert_eq(listen(s, 8), 0);
+	cr_assert_eq(getsockname(s, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return s;
+}
+
+Test(pg_cancel, connecting_to_a_silent_peer_is_interrupted, .timeout = 20)
+{
+	_Atomic int flag = 0;
+	raiser r = {&flag, 300};
+	pthread_t th;
+	hh_instream *in = NULL;
+	hh_err err = {{0}};
+	ins_opts o = {.source = "hr", .cancel = &flag};
+	char uri[160];
+	int port, s = silent_peer(&port);
+	double t0, dt;
+
+	snprintf(uri, sizeof uri, "host=127.0.0.1 port=%d password=Zq9sekret table=t", port);
+	cr_assert_eq(pthread_create(&th, NULL, raise_later, &r), 0);
+	t0 = now_s();
+	cr_assert_eq(pgsrc_open(uri, 0, 1, &o, &in, &err), HH_EINTERNAL, "%s", err.msg);
+	dt = now_s() - t0;
+	pthread_join(th, NULL);
+	cr_assert_null(in);
+	cr_assert_lt(dt, 1.0, "answered the flag after %.2f s", dt);
+	cr_assert_geq(dt, 0.25, "%.2f s", dt);
+	cr_assert(strstr(err.msg, "hr: host=127.0.0.1 port=") == err.msg, "%s", err.msg);
+	cr_assert(strstr(err.msg, "password=*** table=t: connecting: interrupted by a signal; "
+				  "nothing was published"),
+		  "%s", err.msg);
+	close(s);
+}
+
+Test(pg_cancel, connect_timeout_still_bounds_a_silent_peer, .timeout = 20)
+{
+	pgc_conn *c = NULL;
+	hh_err err = {{0}};
+	char uri[160];
+	int port, s = silent_peer(&port);
+	double t0 = now_s(), dt;
+
+	snprintf(uri, sizeof uri, "postgresql://127.0.0.1:%d/x?connect_timeout=2", port);
+	cr_assert_eq(pgc_open(uri, "auditing ", HH_EINPUT, &c, &err), HH_EINPUT);
+	dt = now_s() - t0;
+	cr_assert_null(c);
+	cr_assert(dt >= 1.9 && dt < 4, "gave up after %.2f s", dt);
+	cr_assert(strstr(err.msg, "cannot connect: timeout expired"), "%s", err.msg);
+	close(s);
 }
 
 /* ---- the connection helper, against a server ---- */
@@ -696,11 +982,9 @@ Test(pg, terminated_backend_is_an_error)
 
 /* ---- store ---- */
 
-static char rundir[64];
-
 static void put(const char *dir, const char *name, const char *text)
 {
-	char path[256];
+	char path[1400];
 	FILE *f;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	f = fopen(path, "w");
@@ -768,22 +1052,14 @@ static int notified(PGconn *l, const char *payload, int wait_ms)
 	return hit;
 }
 
-static void rm_rf(const char *d)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
-	cr_assert_eq(system(cmd), 0);
-}
-
 Test(pg, publish_is_idempotent_and_atomic)
 {
 	PGconn *c, *l;
 	hh_err err = {{0}};
-	char bad[80];
+	char bad[1400];
+	const char *rundir = tdir;
 
 	NEED_PG();
-	snprintf(rundir, sizeof rundir, "/tmp/hh_test_pg.XXXXXX");
-	cr_assert_not_null(mkdtemp(rundir));
 	c = db();
 	l = db();
 	exec(c, "DROP SCHEMA IF EXISTS hhmatch CASCADE");
@@ -833,7 +1109,7 @@ Test(pg, publish_is_idempotent_and_atomic)
 
 	/* a broken CSV: an error naming the file and column, nothing of the
 	 * new run committed, the earlier one untouched */
-	snprintf(bad, sizeof bad, "%s/bad", rundir);
+	snprintf(bad, sizeof bad, "%s", tpath("bad"));
 	make_run(bad, "two");
 	put(bad, "alerts.jsonl",
 	    "{\"alert_id\":\"a9\",\"period\":202403,\"household_id\":\"H9\","
@@ -866,5 +1142,254 @@ Test(pg, publish_is_idempotent_and_atomic)
 
 	PQfinish(l);
 	PQfinish(c);
-	rm_rf(rundir);
+}
+
+/* ---- what a source may be and may run ---- */
+
+Test(pg, key_value_and_service_sources)
+{
+	PGconn *c;
+	int *seen = calloc(NROWS + 1, sizeof *seen);
+	hh_instream *in = NULL;
+	hh_err err = {{0}};
+	ins_opts o = {.source = "hr"};
+	const char *v;
+	char svc[2048];
+	int n = 0;
+
+	NEED_PG();
+	c = db();
+	make_odd_table(c, "\"kv t\"");
+	/* key=value, the rest from libpq's environment (PGHOST...) */
+	cr_assert_eq(read_all("table='\"my schema\".\"kv t\"' application_name=hh_test_kv", 2,
+			      seen, NROWS, 1, "full name"), NROWS);
+	/* service=: the settings from a service file */
+	n += snprintf(svc + n, sizeof svc - (size_t)n, "[hh_unit]\n");
+	if ((v = getenv("PGHOST")))
+		n += snprintf(svc + n, sizeof svc - (size_t)n, "host=%s\n", v);
+	if ((v = getenv("PGPORT")))
+		n += snprintf(svc + n, sizeof svc - (size_t)n, "port=%s\n", v);
+	if ((v = getenv("PGDATABASE")))
+		n += snprintf(svc + n, sizeof svc - (size_t)n, "dbname=%s\n", v);
+	write_bytes(tpath("pg_service.conf"), svc, (size_t)n);
+	cr_assert_eq(setenv("PGSERVICEFILE", tpath("pg_service.conf"), 1), 0);
+	memset(seen, 0, (NROWS + 1) * sizeof *seen);
+	cr_assert_eq(read_all("service=hh_unit table='\"my schema\".\"kv t\"'", 1, seen, NROWS,
+			      1, "full name"), NROWS);
+	/* a service the file lacks: an input error naming it */
+	cr_assert_eq(pgsrc_open("service=hh_nope password=Zq9sekret table=t", 0, 1, &o, &in,
+				&err), HH_EINPUT);
+	cr_assert(strstr(err.msg, "hr: service=hh_nope password=*** table=t: cannot connect: "),
+		  "%s", err.msg);
+	cr_assert(strstr(err.msg, "hh_nope"), "%s", err.msg);
+	free(seen);
+	PQfinish(c);
+}
+
+Test(pg, a_query_cannot_run_more_than_one_statement_or_write)
+{
+	static const char *const several[] = {
+		/* issue 14: closes the COPY's parentheses to append statements */
+		"postgresql://?query=SELECT%201)%20TO%20STDOUT;%20DROP%20TABLE%20public.hh_victim;"
+		"%20COPY%20(SELECT%201",
+		"query='SELECT 1 AS x) AS t) TO STDOUT WITH (FORMAT csv); "
+		"DROP TABLE public.hh_victim; COPY (SELECT 1'",
+		"query='SELECT 1; DROP TABLE public.hh_victim'",
+		/* one statement, but it would create a table */
+		"query='SELECT * INTO public.hh_new FROM public.hh_victim'",
+	};
+	PGconn *c;
+	hh_instream *in = NULL;
+	csv_reader *r = NULL;
+	hh_record rec;
+	hh_err err = {{0}};
+	ins_opts o = {.source = "hr"};
+	hh_status st;
+	int got = 0;
+
+	NEED_PG();
+	c = db();
+	exec(c, "DROP TABLE IF EXISTS public.hh_victim, public.hh_new");
+	exec(c, "DROP SEQUENCE IF EXISTS public.hh_seq");
+	exec(c, "CREATE TABLE public.hh_victim (id integer)");
+	exec(c, "INSERT INTO public.hh_victim VALUES (1), (2), (3)");
+	exec(c, "CREATE SEQUENCE public.hh_seq");
+	for (size_t i = 0; i < sizeof several / sizeof *several; i++) {
+		cr_assert_eq(pgsrc_open(several[i], 0, 1, &o, &in, &err), HH_EUSAGE, "%s: %s",
+			     several[i], err.msg);
+		cr_assert(strstr(err.msg, ": query= must be exactly one SELECT, WITH, VALUES or "
+					  "TABLE statement: "), "%s", err.msg);
+		cr_assert(strstr(err.msg, "syntax error") ||
+				  strstr(err.msg, "cannot insert multiple commands") ||
+				  strstr(err.msg, "SELECT ... INTO is not allowed here"),
+			  "%s", err.msg);
+	}
+	cr_assert_eq(value(c, "SELECT count(*) FROM public.hh_victim"), 3);
+	cr_assert_eq(value(c, "SELECT count(*) FROM pg_class WHERE relname = 'hh_new'"), 0);
+
+	/* a write inside a SELECT: refused by the READ ONLY transaction as
+	 * it runs (when the COPY has started: the read fails) */
+	st = pgsrc_open("query='SELECT nextval(\\'public.hh_seq\\') AS x'", 0, 1, &o, &in, &err);
+	if (st == HH_OK) {
+		cr_assert_eq(csv_open(in, NULL, &r, &err), HH_OK, "%s", err.msg);
+		while ((st = csv_next(r, &rec, &got, &err)) == HH_OK && got)
+			;
+		csv_close(r);
+	}
+	cr_assert_eq(st, HH_EUSAGE, "%s", err.msg);
+	cr_assert(strstr(err.msg, "a source may only read (it is read in a READ ONLY "
+				  "transaction): cannot execute nextval() in a read-only "
+				  "transaction"), "%s", err.msg);
+	cr_assert_eq(value(c, "SELECT is_called::int FROM public.hh_seq"), 0);
+	/* a data-modifying WITH cannot be wrapped in the COPY: nothing runs */
+	cr_assert_neq(pgsrc_open("query='WITH d AS (DELETE FROM public.hh_victim RETURNING *) "
+				 "SELECT * FROM d'", 0, 1, &o, &in, &err), HH_OK);
+	cr_assert_eq(value(c, "SELECT count(*) FROM public.hh_victim"), 3);
+	exec(c, "DROP TABLE public.hh_victim");
+	exec(c, "DROP SEQUENCE public.hh_seq");
+	PQfinish(c);
+}
+
+/* ---- cancellation, against a server ---- */
+
+/* The backends with application_name app, after waiting up to wait_ms
+ * for them to go (a closed connection's backend exits a moment later). */
+static long long backends(PGconn *c, const char *app, int wait_ms)
+{
+	char sql[256];
+	long long n = 0;
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity "
+		 "WHERE application_name = '%s'", app);
+	for (int t = 0; t <= wait_ms; t += 20) {
+		PQclear(PQexec(c, "SELECT pg_stat_clear_snapshot()"));
+		if ((n = value(c, sql)) == 0)
+			break;
+		usleep(20 * 1000);
+	}
+	return n;
+}
+
+Test(pg_cancel, a_sleeping_query_is_cancelled_on_the_server, .timeout = 60)
+{
+	_Atomic int flag = 0;
+	watcher w = {&flag, "hh_test_sleep", 0};
+	pthread_t th;
+	PGconn *c;
+	hh_instream *in = NULL;
+	csv_reader *r = NULL;
+	hh_record rec;
+	hh_err err = {{0}};
+	ins_opts o = {.source = "hr", .cancel = &flag};
+	int got = 0;
+	double t0, dt;
+	hh_status st;
+
+	NEED_PG();
+	c = db();
+	/* the server sends nothing, not even the header, before the sleep
+	 * ends: the flag finds the source waiting in the open or the first
+	 * read, and a backend that was not cancelled would sleep on; the
+	 * flag is raised once the backend runs the COPY */
+	cr_assert_eq(pthread_create(&th, NULL, raise_when_running, &w), 0);
+	t0 = now_s();
+	st = pgsrc_open("query='SELECT pg_sleep(30), 1 AS x' application_name=hh_test_sleep",
+			0, 1, &o, &in, &err);
+	if (st == HH_OK) {
+		cr_assert_eq(csv_open(in, NULL, &r, &err), HH_OK, "%s", err.msg);
+		while ((st = csv_next(r, &rec, &got, &err)) == HH_OK && got)
+			;
+	}
+	dt = now_s() - t0;
+	pthread_join(th, NULL);
+	cr_assert(w.found, "the COPY was never seen running");
+	cr_assert_eq(st, HH_EINTERNAL, "%s", err.msg);
+	cr_assert_lt(dt, 1.5, "%.2f s from the start to the interruption", dt);
+	cr_assert(strstr(err.msg, "hr: query='SELECT pg_sleep(30), 1 AS x' "
+				  "application_name=hh_test_sleep: ") == err.msg, "%s", err.msg);
+	cr_assert(strstr(err.msg, "interrupted by a signal; nothing was published"), "%s",
+		  err.msg);
+	csv_close(r);
+	cr_assert_eq(backends(c, "hh_test_sleep", 1000), 0);
+	PQfinish(c);
+}
+
+Test(pg_cancel, a_streaming_copy_is_cancelled_on_the_server, .timeout = 60)
+{
+	_Atomic int flag = 0;
+	PGconn *c;
+	hh_instream *in = NULL;
+	csv_reader *r = NULL;
+	hh_record rec;
+	hh_err err = {{0}};
+	ins_opts o = {.source = "medical", .cancel = &flag};
+	int got = 0;
+	long rows = 0;
+	double t0, dt;
+	hh_status st;
+
+	NEED_PG();
+	c = db();
+	cr_assert_eq(pgsrc_open("postgresql://?application_name=hh_test_stream&query="
+				"SELECT%20g%2C%20repeat('x'%2C%20100)%20AS%20pad%20FROM%20"
+				"(SELECT%20generate_series(1%2C%20100000000)%20AS%20g)%20AS%20s",
+				0, 1, &o, &in, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(csv_open(in, NULL, &r, &err), HH_OK, "%s", err.msg);
+	while (rows < 20000 && csv_next(r, &rec, &got, &err) == HH_OK && got)
+		rows++;
+	cr_assert_eq(rows, 20000, "%s", err.msg);
+	atomic_store(&flag, 1);
+	t0 = now_s();
+	while ((st = csv_next(r, &rec, &got, &err)) == HH_OK && got)
+		rows++;
+	dt = now_s() - t0;
+	cr_assert_eq(st, HH_EINTERNAL, "%s", err.msg);
+	cr_assert_lt(dt, 1.0, "stopped %.2f s after the flag", dt);
+	cr_assert(strstr(err.msg, "interrupted by a signal; nothing was published"), "%s",
+		  err.msg);
+	csv_close(r);
+	cr_assert_eq(backends(c, "hh_test_stream", 1000), 0);
+	PQfinish(c);
+}
+
+Test(pg_cancel, a_publish_waiting_for_the_lock_is_interrupted, .timeout = 60)
+{
+	_Atomic int flag = 0;
+	raiser ra = {&flag, 300};
+	pthread_t th;
+	PGconn *c;
+	hh_err err = {{0}};
+	double t0, dt;
+	hh_status st;
+
+	NEED_PG();
+	c = db();
+	exec(c, "DROP SCHEMA IF EXISTS hhmatch CASCADE");
+	make_run(tdir, "2");
+	cr_assert_eq(pgstore_publish("postgresql://", tdir, 202403, &err), HH_OK, "%s",
+		     err.msg);
+	exec(c, "DELETE FROM hhmatch.households WHERE household_id = 'H2'");
+	/* another publisher holds the store's lock */
+	exec(c, "SELECT pg_advisory_lock(hashtext('hhmatch.store'))");
+	cr_assert_eq(pthread_create(&th, NULL, raise_later, &ra), 0);
+	t0 = now_s();
+	st = pgstore_publish_cancellable("postgresql://?application_name=hh_test_pub", tdir,
+					 202403, &flag, &err);
+	dt = now_s() - t0;
+	pthread_join(th, NULL);
+	exec(c, "SELECT pg_advisory_unlock(hashtext('hhmatch.store'))");
+	cr_assert_eq(st, HH_EINTERNAL, "%s", err.msg);
+	cr_assert_lt(dt, 1.0, "answered the flag after %.2f s", dt);
+	cr_assert(strstr(err.msg, " to postgresql://?application_name=hh_test_pub: lock: "
+				  "interrupted by a signal; nothing was published"), "%s", err.msg);
+	cr_assert_eq(backends(c, "hh_test_pub", 1000), 0);
+	/* nothing of the interrupted publish: H2 is still gone */
+	cr_assert_eq(value(c, "SELECT count(*) FROM hhmatch.households"), 2);
+	/* a flag set before the publish stops it at once */
+	t0 = now_s();
+	cr_assert_eq(pgstore_publish_cancellable("postgresql://", tdir, 202403, &flag, &err),
+		     HH_EINTERNAL);
+	cr_assert_lt(now_s() - t0, 0.5);
+	cr_assert(strstr(err.msg, "connecting: interrupted by a signal"), "%s", err.msg);
+	PQfinish(c);
 }
