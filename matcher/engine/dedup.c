@@ -98,6 +98,41 @@ hh_status dedup_fingerprint_text(ingest *in, const hh_record *rec, uint64_t *lo,
 	return HH_OK;
 }
 
+/* How a column's value is packed into the typed fingerprint. */
+enum { FP_VAL, FP_TEXT, FP_ID, FP_PID };
+
+/* The columns this file maps (the others are never present), so the row
+ * loop neither walks absent columns nor looks at types. */
+static void plan(ingest *in)
+{
+	const schema_source *src = in->src;
+	in->fp_n = 0;
+	for (size_t c = 0; c < src->ncols; c++) {
+		if (in->map.field_of_col[c] < 0)
+			continue;
+		uint8_t kind;
+		switch (src->cols[c].type) {
+		case COL_PID:
+			kind = FP_PID;
+			break;
+		case COL_ID:
+			kind = (int)c == in->map.identity_col ? FP_ID : FP_TEXT;
+			break;
+		case COL_TEXT:
+		case COL_NAME:
+		case COL_REGION:
+			kind = FP_TEXT;
+			break;
+		default: /* money in fen, dates, periods, ints, flags, enum codes */
+			kind = FP_VAL;
+			break;
+		}
+		in->fp_col[in->fp_n] = (uint8_t)c;
+		in->fp_kind[in->fp_n++] = kind;
+	}
+	in->fp_planned = 1;
+}
+
 /* Packs one text value: its length, then its bytes. */
 static size_t put_text(char *buf, const char *p, uint32_t len)
 {
@@ -109,40 +144,44 @@ static size_t put_text(char *buf, const char *p, uint32_t len)
 hh_status dedup_fingerprint_typed(ingest *in, const schema_row *row,
 				  const char *norm_id, uint64_t *lo, uint64_t *hi)
 {
-	const schema_source *src = in->src;
-	int idc = in->map.identity_col;
-	size_t need = sizeof row->present + 32;
-	for (size_t c = 0; c < src->ncols; c++)
-		if (row->present & (1u << c))
-			need += 8 + sizeof(uint32_t) + row->str[c].len;
-	HH_TRY(grow_scratch(in, need));
+	if (!in->fp_planned)
+		plan(in);
+	uint32_t present = row->present;
+	/* Room for every value at its widest (8 bytes, a pid 32, text its
+	 * length and 4): grown only for a longer row than any before. */
+	size_t need = sizeof present + 32 + 36 * (size_t)in->fp_n;
+	for (unsigned k = 0; k < in->fp_n; k++)
+		if (in->fp_kind[k] == FP_TEXT || in->fp_kind[k] == FP_ID)
+			need += row->str[in->fp_col[k]].len;
+	if (need > in->scratch_cap)
+		HH_TRY(grow_scratch(in, need));
 	char *b = in->scratch;
 	size_t n = 0;
-	memcpy(b, &row->present, sizeof row->present);
-	n += sizeof row->present;
-	for (size_t c = 0; c < src->ncols; c++) {
-		if (!(row->present & (1u << c)))
+	memcpy(b, &present, sizeof present);
+	n += sizeof present;
+	for (unsigned k = 0; k < in->fp_n; k++) {
+		unsigned c = in->fp_col[k];
+		if (!(present >> c & 1))
 			continue;
-		switch (src->cols[c].type) {
-		case COL_PID:
+		switch (in->fp_kind[k]) {
+		case FP_VAL:
+			memcpy(b + n, &row->val[c], 8);
+			n += 8;
+			break;
+		case FP_PID:
 			memcpy(b + n, row->pid, 32);
 			n += 32;
 			break;
-		case COL_ID:
+		case FP_ID:
 			/* valid: the normalised 18 characters; otherwise the
 			 * trimmed text (there is no typed value to compare) */
-			n += (int)c == idc && norm_id
-				? put_text(b + n, norm_id, 18)
-				: put_text(b + n, row->str[c].ptr, row->str[c].len);
-			break;
-		case COL_TEXT:
-		case COL_NAME:
-		case COL_REGION:
+			if (norm_id) {
+				n += put_text(b + n, norm_id, 18);
+				break;
+			}
+			/* fall through */
+		default:
 			n += put_text(b + n, row->str[c].ptr, row->str[c].len);
-			break;
-		default: /* money in fen, dates, periods, ints, flags, enum codes */
-			memcpy(b + n, &row->val[c], 8);
-			n += 8;
 			break;
 		}
 	}

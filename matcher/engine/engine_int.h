@@ -197,6 +197,10 @@ typedef struct ingest {
 	int row_col;             /* field of hh_row (PostgreSQL), or -1 */
 	char *scratch;           /* fingerprint buffer (dedup.c) */
 	size_t scratch_cap;
+	/* dedup.c's plan, made at the first row: the columns the file maps,
+	 * in schema order, with how each is packed */
+	uint8_t fp_col[SCHEMA_MAX_COLS], fp_kind[SCHEMA_MAX_COLS];
+	uint8_t fp_n, fp_planned;
 	char sha256[65];
 	char encoding_used[16];
 	schema_map map;
