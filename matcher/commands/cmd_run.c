@@ -381,7 +381,7 @@ hh_status cmd_run(int argc, char **argv)
 		publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
 				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n,
 				  .guards = g, .rules = ru, .key_id = pid_key_id(key),
-				  .sign_key = sk};
+				  .sign_key = sk, .cancel = &interrupted};
 		engine_summary sum;
 		unsigned long alerts = 0;
 		engine *e = NULL;

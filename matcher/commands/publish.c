@@ -204,7 +204,8 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 	if (st == HH_OK)
 		st = manifest_write(p->tmp, pc->sign_key, err);
 	if (st == HH_OK && pc->pg_out)
-		st = pgstore_publish(pc->pg_out, p->tmp, pc->period, err);
+		st = pgstore_publish_cancellable(pc->pg_out, p->tmp, pc->period, pc->cancel,
+						 err);
 	if (st == HH_OK)
 		st = fs_replace_dir(p->tmp, pc->out_dir, err);
 	if (st != HH_OK)

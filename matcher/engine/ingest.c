@@ -536,7 +536,8 @@ static hh_status open_reader(ingest *in, csv_reader **r)
 {
 	ins_opts o = {.source = in->src->name,
 		      .encoding = in->encoding,
-		      .want_sha256 = 1};
+		      .want_sha256 = 1,
+		      .cancel = in->eng->cfg->cancel};
 	hh_instream *s;
 	HH_TRY(src_open(in->path, in->slice, in->nslices, &o, &s, &in->err));
 	csv_opts co = {0};

@@ -26,7 +26,7 @@ TestSuite(csv, .init = testdir_setup, .fini = testdir_teardown);
 static csv_reader *open_csv(const char *path, hh_encoding enc,
 			    const csv_opts *co)
 {
-	ins_opts o = { "medical", enc, 0 };
+	ins_opts o = { .source = "medical", .encoding = enc, .want_sha256 = 0 };
 	hh_instream *in;
 	csv_reader *r;
 	hh_err e;
@@ -557,7 +557,7 @@ Test(csv, random_records_small_buffers_and_pull)
 		}
 		{
 			struct pull_ctx c = { g.text, g.tlen, 0, seed };
-			ins_opts o = { "pg", HH_ENC_UTF8, 0 };
+			ins_opts o = { .source = "pg", .encoding = HH_ENC_UTF8, .want_sha256 = 0 };
 			csv_opts co = { delim, g.maxrec };
 			hh_instream *in;
 			csv_reader *r;
@@ -592,7 +592,7 @@ Test(csv, random_records_small_buffers_and_pull)
 Test(csv, stream_accessor_and_sha)
 {
 	const char *p = tpath("s.csv");
-	ins_opts o = { "edu", HH_ENC_AUTO, 1 };
+	ins_opts o = { .source = "edu", .encoding = HH_ENC_AUTO, .want_sha256 = 1 };
 	hh_instream *in;
 	csv_reader *r;
 	hh_err e;

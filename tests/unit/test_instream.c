@@ -85,7 +85,7 @@ static hh_status read_all(hh_instream *in, size_t chunk, char **out,
 
 static hh_instream *open_ok(const char *path, hh_encoding enc, int sha)
 {
-	ins_opts o = { "medical", enc, sha };
+	ins_opts o = { .source = "medical", .encoding = enc, .want_sha256 = sha };
 	hh_instream *in = NULL;
 	hh_err e;
 	hh_status s = ins_open_file(path, &o, &in, &e);
@@ -311,7 +311,7 @@ Test(instream, pull_one_byte_at_a_time_gb18030)
 	char *g, *u, *b;
 	size_t gn, un, n;
 	struct pull_ctx c;
-	ins_opts o = { "hr", HH_ENC_AUTO, 1 };
+	ins_opts o = { .source = "hr", .encoding = HH_ENC_AUTO, .want_sha256 = 1 };
 	hh_instream *in;
 	hh_err e;
 	char want[65];
@@ -337,7 +337,7 @@ Test(instream, pull_one_byte_at_a_time_gb18030)
 Test(instream, pull_error_is_passed_on_and_sticky)
 {
 	struct pull_ctx c = { "a,b\n", 4, 0, 2, 1 };
-	ins_opts o = { "hr", HH_ENC_UTF8, 0 };
+	ins_opts o = { .source = "hr", .encoding = HH_ENC_UTF8, .want_sha256 = 0 };
 	hh_instream *in;
 	hh_err e;
 	char *b;
@@ -663,7 +663,7 @@ Test(instream, sha256_known_answer)
 
 Test(instream, missing_file)
 {
-	ins_opts o = { "housing", HH_ENC_AUTO, 0 };
+	ins_opts o = { .source = "housing", .encoding = HH_ENC_AUTO, .want_sha256 = 0 };
 	hh_instream *in = (hh_instream *)1;
 	hh_err e;
 	const char *p = tpath("nope.csv");
@@ -678,7 +678,7 @@ Test(instream, missing_file)
 
 Test(instream, directory_is_an_error)
 {
-	ins_opts o = { "housing", HH_ENC_AUTO, 0 };
+	ins_opts o = { .source = "housing", .encoding = HH_ENC_AUTO, .want_sha256 = 0 };
 	hh_instream *in;
 	hh_err e;
 	cr_assert_eq(ins_open_file(tdir, &o, &in, &e), HH_EINPUT);
