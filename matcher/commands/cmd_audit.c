@@ -21,7 +21,8 @@
  * (history/auditrec.h) holds the query with any --id replaced by its pid,
  * and the pids the answer contains; never a raw ID or a name: every
  * argument that reaches it is refused, before the store is opened, when
- * it is shaped like an ID number.  Rows are
+ * it is shaped like an ID number.  Who asked is the OS account (and with
+ * --pg the database session user), with --operator only a name beside.  Rows are
  * printed with their schema columns except the identity, name,
  * birth_date and sex columns.
  *
@@ -52,17 +53,19 @@ static const char audit_help[] =
 	"       (default: its latest period; source rows are not in the store)\n"
 	"WHO:   --purpose TEXT (required: why the query is asked, e.g. a case\n"
 	"       number; never a name or an ID number) [--operator NAME]\n"
-	"       (default: the login name)\n"
+	"       (a name recorded beside the account the command runs as, and\n"
+	"       with --pg the database user; it cannot replace them)\n"
 	"\n"
 	"Every query appends a record to the audit log (--log FILE, default\n"
 	"STATE/audit.log; with --run and no --state, --log is required; with\n"
 	"--pg, the table hhmatch.audit_log, and the file too when --log or\n"
 	"--state is given):\n"
-	"time, operator, purpose, the query (an --id as its pid) and the pids\n"
-	"returned, chained by SHA-256 so that verify-log detects a changed,\n"
-	"removed or reordered record.  An argument holding 15 or more digits\n"
-	"in a row (an ID number's shape, full-width digits too) is refused\n"
-	"before anything is logged.  --id - reads the ID number from stdin,\n"
+	"time, os_user (the account), db_user (with --pg), operator, purpose,\n"
+	"the query (an --id as its pid) and the pids returned, chained by\n"
+	"SHA-256 so that verify-log detects a changed, removed or reordered\n"
+	"record.  An argument holding 15 or more digits in a row (an ID\n"
+	"number's shape, full-width digits too) is refused before anything\n"
+	"is logged.  --id - reads the ID number from stdin,\n"
 	"without echo on a terminal (keeps it out of the process list and the\n"
 	"shell history).  --key is needed to match raw ID numbers in the\n"
 	"source files; sources delivered with pid need none.\n"
@@ -139,32 +142,18 @@ static hh_status refuse_id_shaped(const audit_opts *o, hh_err *err)
 	return HH_OK;
 }
 
-/* The operator: --operator, else the login name, else $USER, else the
- * uid (into buf). */
-static const char *operator_name(const audit_opts *o, char *buf, size_t cap)
-{
-	const char *op = o->operator_;
-	if (!op)
-		op = getlogin();
-	if (!op)
-		op = getenv("USER");
-	if (!op) {
-		snprintf(buf, cap, "uid %u", (unsigned)getuid());
-		op = buf;
-	}
-	return op;
-}
-
 /* Appends the query's record to every log the store keeps. */
 static hh_status log_query(audit_ctx *c, const char *query, hh_err *err)
 {
-	char now[32], opbuf[32];
+	char now[32], os_user[256];
 	time_t t = time(NULL);
 	struct tm tm;
 	if (!gmtime_r(&t, &tm) || !strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		return hh_fail(err, HH_EINTERNAL, "cannot format the time of the audit record");
 	auditrec rec = {.time = now,
-			.operator_ = operator_name(c->o, opbuf, sizeof opbuf),
+			.os_user = auditrec_os_user(os_user, sizeof os_user),
+			.db_user = c->info->db_user,
+			.operator_ = c->o->operator_,
 			.purpose = c->o->purpose,
 			.query = query,
 			.pids = (const char *const *)c->a->pids,
@@ -257,6 +246,9 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		return hh_fail(err, HH_EUSAGE, "--purpose is required: every query is logged with "
 			       "why it was asked (a case or ticket number, never a name)");
 	HH_TRY(refuse_id_shaped(o, err));
+	if (o->operator_ && !o->operator_[0])
+		return hh_fail(err, HH_EUSAGE, "--operator is empty: give a name, or leave it out "
+			       "(the account is recorded anyway)");
 	if (!strcmp(o->sub, "person") && !!o->id == !!o->pid)
 		return hh_fail(err, HH_EUSAGE, "person needs --id ID (with --key) or --pid PID");
 	if (!strcmp(o->sub, "household") && !o->household)

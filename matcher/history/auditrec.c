@@ -6,8 +6,11 @@
 #include "history/auditrec.h"
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/hex.h"
 
@@ -51,8 +54,18 @@ void auditrec_members(strbuf *out, const auditrec *r)
 {
 	sb_adds(out, "\"time\":");
 	put_str(out, r->time);
-	sb_adds(out, ",\"operator\":");
-	put_str(out, r->operator_);
+	if (r->os_user) {
+		sb_adds(out, ",\"os_user\":");
+		put_str(out, r->os_user);
+	}
+	if (r->os_user && r->db_user) {
+		sb_adds(out, ",\"db_user\":");
+		put_str(out, r->db_user);
+	}
+	if (r->operator_) {
+		sb_adds(out, ",\"operator\":");
+		put_str(out, r->operator_);
+	}
 	sb_adds(out, ",\"purpose\":");
 	put_str(out, r->purpose);
 	sb_adds(out, ",\"query\":");
@@ -85,6 +98,17 @@ int auditrec_id_shaped(const char *s)
 			return 1;
 	}
 	return 0;
+}
+
+const char *auditrec_os_user(char *buf, size_t cap)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[4096];
+	if (!getpwuid_r(geteuid(), &pw, tmp, sizeof tmp, &res) && res)
+		snprintf(buf, cap, "%s", pw.pw_name);
+	else
+		snprintf(buf, cap, "uid %u", (unsigned)geteuid());
+	return buf;
 }
 
 int auditrec_text(strbuf *out, unsigned long seq, const char *members, size_t len,

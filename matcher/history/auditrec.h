@@ -5,13 +5,18 @@
  *
  * A record is one line of JSON:
  *
- *   {"seq":N,"time":T,"operator":O,"purpose":P,"query":Q,"pids":[..],
- *    "prev_sha256":"<64 hex>","sha256":"<64 hex>"}
+ *   {"seq":N,"time":T,"os_user":U,["db_user":D,]["operator":O,]"purpose":P,
+ *    "query":Q,"pids":[..],"prev_sha256":"<64 hex>","sha256":"<64 hex>"}
  *
  *   seq          1-based position of the record in its log (the table's id)
  *   time         "YYYY-MM-DDTHH:MM:SSZ"
- *   operator,    strings
- *   purpose
+ *   os_user      the account the process ran as (getpwuid(geteuid()), or
+ *                "uid N"): always there, whatever the operator says
+ *   db_user      the PostgreSQL session_user, in records appended over the
+ *                store (--pg); absent otherwise
+ *   operator     the name given with --operator, beside the accounts (it
+ *                cannot replace them); absent when none was given
+ *   purpose      string
  *   query        a JSON object, copied as given ({"command":...})
  *   pids         the pids the answer returned, hex strings
  *   prev_sha256  SHA-256 (hex) of the previous record's line (without its
@@ -25,6 +30,10 @@
  * hashes cover, and the PostgreSQL store rebuilds a record's bytes from
  * its columns whenever it verifies, so it is fixed here rather than left
  * to a JSON library whose escaping could change with its version.
+ *
+ * Records written before os_user existed carry "operator":O where os_user
+ * is now, and no db_user; they are rebuilt in that shape (os_user NULL)
+ * so that old logs and tables keep verifying.
  *
  * What may go into a record: nothing shaped like an ID number
  * (auditrec_id_shaped), because a chained log can never be cleaned.
@@ -42,15 +51,19 @@
 extern const char auditrec_zeros[65];
 
 /* One record's content.  All strings NUL-terminated; pids may be NULL
- * when npids is 0. */
+ * when npids is 0.  db_user and operator_ may be NULL (member left out);
+ * os_user NULL means a record of the old shape, whose operator_ must not
+ * be NULL. */
 typedef struct {
-	const char *time, *operator_, *purpose, *query;
+	const char *time, *os_user, *db_user, *operator_, *purpose, *query;
 	const char *const *pids;
 	size_t npids;
 } auditrec;
 
 /* Appends the record's members, without braces:
- *   "time":..,"operator":..,"purpose":..,"query":<query>,"pids":[..] */
+ *   "time":..,"os_user":..,["db_user":..,]["operator":..,]"purpose":..,
+ *   "query":<query>,"pids":[..]
+ * (the old shape: "time":..,"operator":..,"purpose":..,...). */
 void auditrec_members(strbuf *out, const auditrec *r);
 
 /* 1 when s holds something shaped like an ID number: a run of 15 or more
@@ -59,6 +72,10 @@ void auditrec_members(strbuf *out, const auditrec *r);
  * digits already counted); longer runs (a bank card, two IDs run
  * together) are refused too. */
 int auditrec_id_shaped(const char *s);
+
+/* The account the process runs as, for os_user: the name of
+ * getpwuid(geteuid()), or "uid N" when the uid has no name; into buf. */
+const char *auditrec_os_user(char *buf, size_t cap);
 
 /* Appends the text a record's sha256 covers,
  *   {"seq":<seq>,<members>,"prev_sha256":"<prev>"

@@ -86,6 +86,8 @@ typedef struct {
 	const char *explain_gap;  /* said of a household with a households row and no
 				     explain row; NULL when there is nothing to say */
 	int history;              /* 1: auditstore_periods lists the periods kept */
+	const char *db_user;      /* the database session_user records name, NULL
+				     for a store without one (files) */
 } auditstore_info;
 
 const auditstore_info *auditstore_info_of(const auditstore *st);

@@ -15,7 +15,8 @@
  * case, NULL as "".  The store holds no roster or source rows.
  *
  * The log.  A record of hhmatch.audit_log is the file log's record
- * (auditrec.h) kept as columns; the bytes its hashes cover are rebuilt
+ * (auditrec.h) kept as columns (os_user NULL: a record of the old shape,
+ * 006_audit_operators.sql; db_user is the connection's session_user); the bytes its hashes cover are rebuilt
  * from them by auditrec_members and auditrec_text:
  *   {"seq":<id>,<members>,"prev_sha256":"<prev_sha256>"
  * with time = to_char(at AT TIME ZONE 'UTC', ...) and the pids fetched
@@ -60,6 +61,7 @@ typedef struct {
 	auditstore base;
 	pgc_conn *conn;     /* messages: "auditing URI: what: why", URI redacted */
 	char key_id[16];
+	char *db_user;      /* session_user, for the records' db_user */
 } pg_store;
 
 /* The record's columns as SELECTed by LOG_COLS, in that order. */
@@ -68,8 +70,15 @@ typedef struct {
 	" operator, purpose, query,"                                               \
 	" coalesce((SELECT string_agg(encode(convert_to(p, 'UTF8'), 'hex'), ','"   \
 	"  ORDER BY o) FROM unnest(pids) WITH ORDINALITY AS u(p, o)), ''),"        \
-	" prev_sha256, sha256"
-enum { LC_ID, LC_TIME, LC_OPERATOR, LC_PURPOSE, LC_QUERY, LC_PIDS, LC_PREV, LC_OWN };
+	" prev_sha256, sha256, os_user, db_user"
+enum { LC_ID, LC_TIME, LC_OPERATOR, LC_PURPOSE, LC_QUERY, LC_PIDS, LC_PREV, LC_OWN,
+       LC_OS_USER, LC_DB_USER };
+
+/* A nullable column of a LOG_COLS row: NULL for SQL NULL. */
+static const char *opt_value(const PGresult *r, int i, int col)
+{
+	return PQgetisnull(r, i, col) ? NULL : PQgetvalue(r, i, col);
+}
 
 int auditstore_pg_uri_ok(const char *uri)
 {
@@ -80,6 +89,7 @@ static void pg_close(auditstore *st)
 {
 	pg_store *ps = (pg_store *)st;
 	pgc_close(ps->conn);
+	free(ps->db_user);
 	free(ps);
 }
 
@@ -278,7 +288,9 @@ static int row_record(const PGresult *r, int i, char own[65], char line_hash[65]
 	strbuf m = STRBUF_INIT, text = STRBUF_INIT;
 	if (rc == 0) {
 		auditrec rec = {.time = PQgetvalue(r, i, LC_TIME),
-				.operator_ = PQgetvalue(r, i, LC_OPERATOR),
+				.os_user = opt_value(r, i, LC_OS_USER),
+				.db_user = opt_value(r, i, LC_DB_USER),
+				.operator_ = opt_value(r, i, LC_OPERATOR),
 				.purpose = PQgetvalue(r, i, LC_PURPOSE),
 				.query = PQgetvalue(r, i, LC_QUERY),
 				.pids = (const char *const *)pids,
@@ -339,14 +351,16 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
 	}
 	if (rs == HH_OK) {
 		snprintf(seq, sizeof seq, "%lu", s);
-		const char *params[8] = {seq, rec->time, rec->operator_, rec->purpose,
-					 rec->query, sb_str(&pids), prev, own};
+		const char *params[10] = {seq, rec->time, rec->operator_, rec->purpose,
+					  rec->query, sb_str(&pids), prev, own, rec->os_user,
+					  rec->db_user};
 		rs = pgc_exec(c, HH_EINTERNAL, PGRES_COMMAND_OK, "appending to hhmatch.audit_log",
 			      "INSERT INTO hhmatch.audit_log (id, at, operator, purpose, query, pids,"
-			      " prev_sha256, sha256) VALUES ($1::bigint, $2::timestamptz, $3, $4, $5,"
+			      " prev_sha256, sha256, os_user, db_user) VALUES ($1::bigint,"
+			      " $2::timestamptz, $3, $4, $5,"
 			      " ARRAY(SELECT e FROM jsonb_array_elements_text($6::jsonb)"
-			      "  WITH ORDINALITY AS x(e, o) ORDER BY o), $7, $8)",
-			      8, params, NULL, err);
+			      "  WITH ORDINALITY AS x(e, o) ORDER BY o), $7, $8, $9, $10)",
+			      10, params, NULL, err);
 	}
 	if (rs == HH_OK) { /* the head, anchored in the same transaction */
 		const char *hp[2] = {seq, head->sha256};
@@ -477,7 +491,10 @@ static hh_status connect_store(pg_store *ps, const char *uri, hh_err *err)
 			"SELECT to_regclass('hhmatch.runs') IS NOT NULL,"
 			" to_regclass('hhmatch.audit_log') IS NOT NULL"
 			" AND to_regclass('hhmatch.explain') IS NOT NULL"
-			" AND to_regclass('hhmatch.audit_head') IS NOT NULL",
+			" AND to_regclass('hhmatch.audit_head') IS NOT NULL"
+			" AND EXISTS (SELECT FROM information_schema.columns WHERE"
+			"  table_schema = 'hhmatch' AND table_name = 'audit_log'"
+			"  AND column_name = 'os_user'), session_user",
 			0, NULL, &r, err));
 	hh_status st = HH_OK;
 	if (strcmp(PQgetvalue(r, 0, 0), "t"))
@@ -486,6 +503,8 @@ static hh_status connect_store(pg_store *ps, const char *uri, hh_err *err)
 			     pgc_shown(ps->conn));
 	else if (strcmp(PQgetvalue(r, 0, 1), "t"))
 		st = pgstore_migrate(uri, err);
+	if (st == HH_OK && !(ps->db_user = strdup(PQgetvalue(r, 0, 2))))
+		st = hh_fail(err, HH_EINTERNAL, "out of memory");
 	PQclear(r);
 	return st;
 }
@@ -516,6 +535,7 @@ static hh_status open_period(pg_store *ps, const char *given, hh_err *err)
 		.explain_gap = "the store has no rule values for this household (the period "
 			       "was published by an hhmatch that did not store explain.csv)",
 		.history = 1,
+		.db_user = ps->db_user,
 	};
 	return HH_OK;
 }

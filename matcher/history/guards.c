@@ -18,7 +18,6 @@
 
 #include <inttypes.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -512,19 +511,6 @@ const char *guards_warning(const guards *g, size_t i)
 	return NULL;
 }
 
-/* The user the process runs as (the audit log's operator): the account
- * name, or "uid N" when it has none. */
-static const char *operator_name(char *buf, size_t cap)
-{
-	struct passwd pw, *res = NULL;
-	char tmp[4096];
-	if (!getpwuid_r(geteuid(), &pw, tmp, sizeof tmp, &res) && res)
-		snprintf(buf, cap, "%s", pw.pw_name);
-	else
-		snprintf(buf, cap, "uid %u", (unsigned)geteuid());
-	return buf;
-}
-
 hh_status guards_log(const guards *g, const char *state_dir, int period, hh_err *err)
 {
 	if (!state_dir || (!g->accepted && !g->new_key))
@@ -548,7 +534,10 @@ hh_status guards_log(const guards *g, const char *state_dir, int period, hh_err 
 	if (!bad)
 		hj_dump(&qs, q, HJ_LINE);
 	json_decref(q);
-	auditrec rec = {.time = now, .operator_ = operator_name(op, sizeof op),
+	/* a run has no --operator: the account is the operator, named in
+	 * both members so that readers of either find it */
+	const char *who = auditrec_os_user(op, sizeof op);
+	auditrec rec = {.time = now, .os_user = who, .operator_ = who,
 			.purpose = "run", .query = sb_str(&qs)};
 	if (!bad && !qs.oom)
 		auditrec_members(&m, &rec);

@@ -163,8 +163,12 @@ assert_eq "$N" "$(sql -c "SELECT count(*) FROM hhmatch.audit_log")" "audit_log r
 "$HH" audit verify-log --log "$T/both.log" >/dev/null || fail "the file log of --pg --log"
 # the table's records as the file log's lines: same format, same chain
 line_sql="SELECT '{\"seq\":' || id || ',\"time\":\"'
-  || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || '\",\"operator\":'
-  || to_json(operator)::text || ',\"purpose\":' || to_json(purpose)::text
+  || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') || '\"'
+  || CASE WHEN os_user IS NULL THEN ',\"operator\":' || to_json(operator)::text
+     ELSE ',\"os_user\":' || to_json(os_user)::text
+       || coalesce(',\"db_user\":' || to_json(db_user)::text, '')
+       || coalesce(',\"operator\":' || to_json(operator)::text, '') END
+  || ',\"purpose\":' || to_json(purpose)::text
   || ',\"query\":' || query || ',\"pids\":' || array_to_json(pids)::text
   || ',\"prev_sha256\":\"' || prev_sha256 || '\",\"sha256\":\"' || sha256 || '\"}'
   FROM hhmatch.audit_log"

@@ -15,6 +15,9 @@
 #     (exit 2) naming the missing record, against the anchor file and
 #     against --expect-head; a log cut and written again fails against
 #     --expect-head at the record that changed.
+#  4. Real operators: every record names the OS account (os_user, as id
+#     -un says); --operator adds a name beside it and cannot replace it;
+#     over --pg the database session_user too (db_user).
 #  3. With a PostgreSQL server (else exit 77 after the file checks): a
 #     login holding hhmatch_audit_writer and hhmatch_audit_reader audits
 #     over --pg (its records append), and its UPDATE, DELETE and TRUNCATE
@@ -118,6 +121,21 @@ cp "$T/log.good" "$S/audit.log"
 cp "$T/head.good" "$S/audit.head"
 "$HH" audit verify-log --state "$S" >/dev/null || fail "the log put back"
 
+# --- 4. who asked ---------------------------------------------------------------
+ME=$(id -un 2>/dev/null || echo "uid $(id -u)")
+"$HH" audit findings --code A_DECEASED "${AU[@]}" >/dev/null || fail "a query without --operator"
+tail -n 1 "$S/audit.log" >"$T/rec.plain"
+assert_eq "$ME" "$(jq -r .os_user "$T/rec.plain")" "os_user"
+assert_eq "null null" "$(jq -r '"\(.operator) \(.db_user)"' "$T/rec.plain")" \
+	"no operator or db_user unless given"
+"$HH" audit findings --code A_DECEASED "${AU[@]}" --operator "Officer 7" >/dev/null ||
+	fail "a query with --operator"
+tail -n 1 "$S/audit.log" >"$T/rec.op"
+assert_eq "$ME|Officer 7" "$(jq -r '"\(.os_user)|\(.operator)"' "$T/rec.op")" \
+	"--operator beside the account"
+run_expect 1 "$T/op.empty" "$HH" audit findings --code A_DECEASED "${AU[@]}" --operator ""
+"$HH" audit verify-log --state "$S" >/dev/null || fail "verify-log with the new records"
+
 # --- PostgreSQL --------------------------------------------------------------
 require_pg
 DB=hh_it_audit_trail_$$_$(date +%s%N | tail -c 7)
@@ -154,6 +172,9 @@ UW="postgresql:///$DB?user=$W"
 "$HH" audit household --household "$HID" --pg "$UW" --purpose "pg as writer" >"$T/pw" 2>&1 ||
 	{ cat "$T/pw" >&2; fail "audit --pg as a login holding the writer role"; }
 assert_contains "$T/pw" "^audit log head: *4 records" "the writer's record appended"
+assert_eq "$ME|$W|null" \
+	"$(sql -c "SELECT os_user || '|' || db_user || '|' || coalesce(operator, 'null') FROM hhmatch.audit_log WHERE id = 4")" \
+	"the writer's record names the account and the database user"
 "$HH" audit verify-log --pg "$UW" >/dev/null || fail "verify-log --pg as the writer"
 refused_sql() { # what user statement: psql as user fails with pattern
 	local what=$1 user=$2 stmt=$3 pat=$4 rc=0

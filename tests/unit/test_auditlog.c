@@ -446,3 +446,31 @@ Test(auditrec, anchor_text)
 	cr_expect_eq(auditrec_anchor_parse("3:ABC", &a), -1);
 	cr_expect_eq(auditrec_anchor_parse("3:", &a), -1);
 }
+
+/* Who asked: the account always, the database user over the store, the
+ * --operator name beside them; an old record (no os_user) keeps its
+ * shape. */
+Test(auditrec, who_asked)
+{
+	strbuf m = STRBUF_INIT;
+	auditrec r = {.time = "t", .os_user = "hh", .db_user = "caseworker",
+		      .operator_ = "Officer 7", .purpose = "p", .query = "{}"};
+	auditrec_members(&m, &r);
+	cr_expect_str_eq(sb_str(&m), "\"time\":\"t\",\"os_user\":\"hh\",\"db_user\":\"caseworker\","
+			 "\"operator\":\"Officer 7\",\"purpose\":\"p\",\"query\":{},\"pids\":[]");
+	sb_release(&m);
+	r.db_user = NULL;
+	r.operator_ = NULL;
+	auditrec_members(&m, &r);
+	cr_expect_str_eq(sb_str(&m), "\"time\":\"t\",\"os_user\":\"hh\",\"purpose\":\"p\","
+			 "\"query\":{},\"pids\":[]");
+	sb_release(&m);
+	auditrec old = {.time = "t", .db_user = "ignored", .operator_ = "uid 0", .purpose = "p",
+			.query = "{}"};
+	auditrec_members(&m, &old);
+	cr_expect_str_eq(sb_str(&m), "\"time\":\"t\",\"operator\":\"uid 0\",\"purpose\":\"p\","
+			 "\"query\":{},\"pids\":[]");
+	sb_release(&m);
+	char buf[64];
+	cr_expect(auditrec_os_user(buf, sizeof buf)[0]);
+}
