@@ -12,6 +12,7 @@
 
 #include "base/fsutil.h"
 #include "connectors/pg/pg_store.h"
+#include "connectors/pg/pg_uri.h"
 #include "history/alerts.h"
 #include "history/manifest.h"
 #include "history/state.h"
@@ -146,10 +147,24 @@ static hh_status out_lock(const char *out, fs_lock **l, hh_err *err)
 	return fs_lock_take(path, what, l, err);
 }
 
+/* --pg-out is checked before any source is read too: a store that cannot
+ * be named is found at once, not after minutes of reading. */
+static hh_status check_pg_out(const char *uri, hh_err *err)
+{
+	pg_uri u;
+	hh_status st = pg_uri_parse(uri, &u, err);
+	if (st == HH_OK)
+		st = pg_uri_check_store(&u, err);
+	pg_uri_free(&u);
+	return st == HH_OK ? HH_OK : hh_wrap(err, st, "--pg-out");
+}
+
 hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 {
 	*out = NULL;
 	HH_TRY(check_out(pc, err));
+	if (pc->pg_out)
+		HH_TRY(check_pg_out(pc->pg_out, err));
 	publication *p = calloc(1, sizeof *p);
 	if (!p)
 		return hh_fail(err, HH_EINTERNAL, "out of memory");

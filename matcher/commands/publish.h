@@ -8,7 +8,7 @@
  *      anything else is refused (HH_EUSAGE, nothing touched), and so is
  *      an --out that is, holds or lies inside --state, or that holds an
  *      input, the key, or the config or rules file (replacing --out
- *      would delete them);
+ *      would delete them); --pg-out must be a store's connection string;
  *   2. --out and --state are locked for the whole run (a lock file beside
  *      --out, and --state/.lock): a second run on either fails at once;
  *   3. the guards that need no source (history/guards.h: the key against

@@ -23,7 +23,7 @@
 hh_status auditstore_where_check(const auditstore_where *w, int logs_only, hh_err *err)
 {
 	if (w->pg && !auditstore_pg_uri_ok(w->pg))
-		return hh_fail(err, HH_EUSAGE, "--pg needs a postgresql:// URI");
+		return hh_fail(err, HH_EUSAGE, "--pg needs a PostgreSQL connection string (postgresql://... or key=value)");
 	if (logs_only) {
 		if (!w->log && !w->state && !w->pg)
 			return hh_fail(err, HH_EUSAGE, "verify-log needs --state DIR, --log FILE "

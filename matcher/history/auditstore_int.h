@@ -46,7 +46,8 @@ hh_status auditstore_files_open(const auditstore_where *w, int logs_only, audits
 hh_status auditstore_pg_open(const auditstore_where *w, int logs_only, auditstore **out,
 			     hh_err *err);
 
-/* 1 when uri can name the PostgreSQL store (postgresql:// or postgres://). */
+/* 1 when uri can name the PostgreSQL store (a connection string as
+ * connectors/pg/pg_uri.h recognises it: URI or key=value). */
 int auditstore_pg_uri_ok(const char *uri);
 
 /* The text of --period: HH_EUSAGE unless it is YYYYMM. */

@@ -16,12 +16,12 @@
 -- 64 zeros for id 1.  `hhmatch audit verify-log --pg URI` checks the
 -- chain and names the first broken id.
 --
--- id is not a sequence: an appender locks the table (LOCK ... IN
--- EXCLUSIVE MODE: readers go on, writers wait) and takes max(id) + 1, so
--- ids run 1..N without the gaps a rolled-back nextval() would leave, and
--- a gap means a removed record.  The appending role needs SELECT, INSERT
--- and UPDATE on the table (UPDATE only because LOCK TABLE in that mode
--- asks for it).  query is text, not jsonb, because jsonb reorders keys
+-- id is not a sequence: an appender serialises with the others and takes
+-- max(id) + 1, so ids run 1..N without the gaps a rolled-back nextval()
+-- would leave, and a gap means a removed record.  (Since migration 005
+-- appenders take pg_advisory_xact_lock(hashtext('hhmatch.audit_log'))
+-- instead of LOCK TABLE, so the appending role needs only SELECT and
+-- INSERT: the role hhmatch_audit_writer of 005.)  query is text, not jsonb, because jsonb reorders keys
 -- and the hash covers the exact text; cast it (query::jsonb) to search.
 CREATE TABLE IF NOT EXISTS hhmatch.audit_log (
 	id           bigint PRIMARY KEY CHECK (id >= 1),

@@ -5,7 +5,7 @@
 # On the golden month: --out refused (exit 1, nothing changed on disk,
 # and before any source is read) when it holds files hhmatch did not
 # write, holds the inputs, the key, the config or rules file, is a file,
-# or is, holds or lies inside --state; replaced when it is an earlier
+# or is, holds or lies inside --state; --pg-out that cannot name a store; replaced when it is an earlier
 # run's folder (it carries .hhmatch-run) or empty.  A second run on the
 # same --out or --state fails at once (exit 3) naming the holder; a lock
 # file left by a killed run does not block.  Outputs and state follow the
@@ -65,6 +65,14 @@ refused "$W/cfg" "it holds the rules file" "--out holding the rules" --rules "$W
 # Checked before any source is read: a missing source is not even opened.
 run 1 "$T/early.log" "$W/notes" --medical "$W/no-such-file.csv"
 assert_contains "$T/early.log" "refusing to replace --out" "the --out check comes first"
+
+# --pg-out is checked before any source is read as well.
+run 1 "$T/pgout.log" "$W/pgo" --pg-out 'postgresql:///x?table=a.b' --medical "$W/no-such-file.csv"
+assert_contains "$T/pgout.log" "--pg-out: postgresql:///x\?table=a.b: a store URI takes no table= or query=" \
+	"--pg-out naming a table"
+run 1 "$T/pgout2.log" "$W/pgo" --pg-out 'host=/tmp dbnmae=x' --medical "$W/no-such-file.csv"
+assert_contains "$T/pgout2.log" 'invalid connection option "dbnmae"' "--pg-out with a misspelt option"
+[ ! -e "$W/pgo" ] || fail "a refused run wrote --out"
 
 # An earlier run's folder is replaced; an empty one is used.
 run 0 "$T/r1.log" "$W/out"
