@@ -25,7 +25,17 @@ HH_TEST_DATA=${HH_TEST_DATA:-$HH_SRC/tests/data}
 export LC_ALL=C
 TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/hh-$TEST_NAME.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# on_exit CMD: runs CMD (eval'ed) when the test ends, however it ends,
+# before $T is removed; the last registered runs first.
+_hh_on_exit=()
+on_exit() { _hh_on_exit=("$1" "${_hh_on_exit[@]}"); }
+_hh_exit() {
+	set +e # clean up everything, whatever has already ended
+	local c
+	for c in "${_hh_on_exit[@]}"; do eval "$c"; done
+	rm -rf "$T"
+}
+trap _hh_exit EXIT
 
 fail() {
 	echo "FAIL ($TEST_NAME): $*" >&2
@@ -63,6 +73,17 @@ require_pg() {
 	command -v psql >/dev/null || { echo "skip: no psql" >&2; exit 77; }
 	unset PGAPPNAME PGOPTIONS PGPASSWORD
 }
+
+# pg_test_db NAME [OWNER]: a fresh database for the test (its name in
+# $DB), dropped when the test ends.  sql SQL... runs psql on it: unaligned
+# tuples on stdout, and a failing statement fails the command.
+pg_test_db() {
+	DB=hh_$1_$$_$(date +%s%N | tail -c 7)
+	on_exit "psql -XAtq -d postgres -c 'DROP DATABASE IF EXISTS $DB WITH (FORCE)' >/dev/null 2>&1"
+	psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB${2:+ OWNER $2}" >/dev/null ||
+		fail "cannot create database $DB"
+}
+sql() { psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
 # make_key DEST: the committed test key, mode 0600 (hhmatch refuses a key
 # readable by group or others, and git checks files out 0644).

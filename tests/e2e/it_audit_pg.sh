@@ -27,17 +27,8 @@
 
 require_pg
 
-DB=hh_it_audit_pg_$$_$(date +%s%N | tail -c 7)
 PW=Pw-n0t-sh0wn
-cleanup() {
-	set +e # clean up everything, whatever has already ended
-	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null ||
-	fail "cannot create database $DB"
-sql() { psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+pg_test_db it_audit_pg
 # the server trusts local connections: the password is never asked for,
 # but it is in the URI, so every message and row is checked for it
 U="postgresql:///$DB?password=$PW"

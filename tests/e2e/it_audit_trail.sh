@@ -138,21 +138,12 @@ run_expect 1 "$T/op.empty" "$HH" audit findings --code A_DECEASED "${AU[@]}" --o
 
 # --- PostgreSQL --------------------------------------------------------------
 require_pg
-DB=hh_it_audit_trail_$$_$(date +%s%N | tail -c 7)
 W=hh_it_audit_w_$$        # a login with the writer and reader roles
 O=hh_it_audit_owner_$$    # a login owning the store, not a superuser
-cleanup() {
-	set +e # clean up everything, whatever has already ended
-	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-	psql -XAtq -d postgres -c "DROP ROLE IF EXISTS $W" >/dev/null 2>&1
-	psql -XAtq -d postgres -c "DROP ROLE IF EXISTS $O" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
+on_exit "psql -XAtq -d postgres -c 'DROP ROLE IF EXISTS $O' >/dev/null 2>&1"
+on_exit "psql -XAtq -d postgres -c 'DROP ROLE IF EXISTS $W' >/dev/null 2>&1"
 psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE ROLE $O LOGIN CREATEROLE" >/dev/null
-psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB OWNER $O" >/dev/null ||
-	fail "cannot create database $DB"
-sql() { psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+pg_test_db it_audit_trail "$O"
 # the store is published (and migrated) by its owner, as in production
 U="postgresql:///$DB?user=$O"
 "$HH" run --config "$T/m/hhmatch.conf" --key "$T/k.key" --out "$T/out.pg" --pg-out "$U" \

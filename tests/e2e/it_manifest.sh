@@ -154,10 +154,7 @@ if [ -z "${PGHOST:-}" ] || ! command -v psql >/dev/null; then
 	exit 0
 fi
 unset PGAPPNAME PGOPTIONS PGPASSWORD
-DB=hh_it_manifest_$$_$(date +%s%N | tail -c 7)
-trap 'psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$T"' EXIT
-psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null ||
-	fail "cannot create database $DB"
+pg_test_db it_manifest
 run "$T/out5" --sign-key "$T/sign.key" --pg-out "postgresql:///$DB"
 mkdir "$T/fromdb"
 # psql's unaligned output ends the value with a newline of its own

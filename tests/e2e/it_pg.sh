@@ -53,30 +53,15 @@
 
 require_pg
 
-ID=$$_$(date +%s%N | tail -c 7)
-DB=hh_it_pg_$ID
-ROLE=hh_it_pg_r_$ID
+ROLE=hh_it_pg_r_$$_$(date +%s%N | tail -c 7)
 PW=S3cr3t-pw
 BG_PIDS=""
 PW_SERVER="" # the password-checking server of part 9, while it runs
-cleanup() {
-	set +e # clean up everything, whatever has already ended
-	local p
-	[ -z "$PW_SERVER" ] || "$HH_SRC/scripts/pg-test-server.sh" stop "$PW_SERVER" >/dev/null 2>&1
-	for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-	psql -XAtq -d postgres -c "DROP ROLE IF EXISTS $ROLE" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null ||
-	fail "cannot create database $DB"
-sql() { # SQL... -> unaligned tuples on stdout; fails the test on an error
-	psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@" 2>"$T/.sqlerr" ||
-		{ cat "$T/.sqlerr" >&2; fail "psql $*"; }
-}
+on_exit "psql -XAtq -d postgres -c 'DROP ROLE IF EXISTS $ROLE' >/dev/null 2>&1"
+pg_test_db it_pg
+# the background helpers and the second server go first, then the database
+on_exit 'for p in $BG_PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null'
+on_exit '[ -z "$PW_SERVER" ] || "$HH_SRC/scripts/pg-test-server.sh" stop "$PW_SERVER" >/dev/null 2>&1'
 urlenc() {
 	local s=$1 i c o=
 	for ((i = 0; i < ${#s}; i++)); do

@@ -23,23 +23,9 @@
 
 require_pg
 
-DB=hh_it_pg_cancel_$$_$(date +%s%N | tail -c 7)
 BG_PIDS=""
-cleanup() {
-	set +e # clean up everything, whatever has already ended
-	local p
-	for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null ||
-	fail "cannot create database $DB"
-sql() { # SQL... -> unaligned tuples on stdout; fails the test on an error
-	psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@" 2>"$T/.sqlerr" ||
-		{ cat "$T/.sqlerr" >&2; fail "psql $*"; }
-}
+pg_test_db it_pg_cancel
+on_exit 'for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null'
 # backends of hhmatch (its fallback application_name) in the database
 hh_backends() {
 	sql -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()

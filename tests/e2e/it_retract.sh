@@ -145,19 +145,7 @@ assert_file_eq "$T/a4" "$O/alerts.jsonl" "--out after the refused run"
 
 # --- PostgreSQL -------------------------------------------------------------
 require_pg
-DB=hh_it_retract_$$_$(date +%s%N | tail -c 7)
-cleanup() {
-	set +e # clean up everything, whatever has already ended
-	psql -XAtq -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-psql -XAtq -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" >/dev/null ||
-	fail "cannot create database $DB"
-sql() { # SQL... -> unaligned tuples on stdout; fails the test on an error
-	psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@" 2>"$T/.sqlerr" ||
-		{ cat "$T/.sqlerr" >&2; fail "psql $*"; }
-}
+pg_test_db it_retract
 PG=(--pg-out "postgresql:///$DB")
 # consume: what a caseworker system takes (the recipe of 003), sorted
 consume() {
