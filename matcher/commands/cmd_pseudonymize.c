@@ -6,9 +6,9 @@
  * The output carries only what the contract asks of the source: its
  * columns in schemas/sources.schema other than the identity ones, under
  * their canonical names (aliases resolved), in the input's order; the ID
- * number becomes pid (HMAC-SHA256 under the key) in its place; birth_date
- * and sex (the schema's stand-ins for the ID number) are appended,
- * derived from the ID number; and key_id (the key's id, pid_key_id) ends
+ * number becomes pid (HMAC-SHA256 under the key) in its place; birth_date,
+ * sex and id_region (the schema's stand-ins for the ID number) are
+ * appended, derived from the ID number; and key_id (the key's id, pid_key_id) ends
  * every row, so a run can refuse an extract made under another key.
  * Names are never written.  Any other input column (an address, a phone
  * number, a remark) is dropped unless the operator names it with --keep;
@@ -54,8 +54,8 @@ static const char pseudo_help[] =
 	"\n"
 	"Writes the source's columns of the contract (canonical names), pid\n"
 	"(HMAC-SHA256 of the normalised ID number under the key) instead of the\n"
-	"ID number, birth_date and sex from the ID number, and key_id (the key's\n"
-	"id).  Names are never written.  Other input columns are dropped (listed\n"
+	"ID number, birth_date, sex and id_region (its 6-digit region) from the\n"
+	"ID number, and key_id (the key's id).  Names are never written.  Other input columns are dropped (listed\n"
 	"on stderr) unless named with --keep (repeatable; a header name or alias,\n"
 	"matched case-insensitively after trimming; the ID and name columns cannot\n"
 	"be kept).  NAME is civil_affairs, education, hr, housing or medical.\n"
@@ -84,7 +84,7 @@ typedef struct {
 	int period;
 	unsigned char *role;                 /* field_role per input field */
 	int pid_col;                         /* the schema's pid column */
-	int derived[SCHEMA_MAX_COLS];        /* birth_date, sex: from the ID */
+	int derived[SCHEMA_MAX_COLS];        /* birth_date, sex, id_region: from the ID */
 	size_t nderived;
 	strbuf dropped;                      /* one stderr line per dropped column */
 	uint64_t ndropped;
@@ -109,7 +109,7 @@ static hh_field field_of(const char *s)
 
 /* The source's column named f (trimmed) by its canonical name or an
  * alias, as headers match; -1 when none.  Unlike schema_map_header this
- * also finds the pid stand-ins (birth_date, sex) in an ID number extract,
+ * also finds the pid stand-ins (birth_date, sex, id_region) in an ID number extract,
  * where the run ignores them. */
 static int col_named(const schema_source *src, hh_field f)
 {
@@ -327,8 +327,9 @@ static void convert_row(pseudo_ctx *c, const hh_record *rec)
 		first = 0;
 	}
 	for (size_t i = 0; i < c->nderived; i++)
-		csvw_int(c->out, m->src->cols[c->derived[i]].type == COL_DATE
-			 ? idnum_birth_date(id) : idnum_sex(id), 1);
+		csvw_int(c->out, m->src->cols[c->derived[i]].type == COL_DATE ? idnum_birth_date(id)
+			 : m->src->cols[c->derived[i]].type == COL_SEX ? idnum_sex(id)
+			 : idnum_region(id), 1);
 	csvw_str(c->out, pid_key_id(c->key), 1);
 	csvw_end_row(c->out);
 	c->accepted++;
@@ -401,7 +402,7 @@ static hh_status parse(int argc, char **argv, pseudo_opts *o, int *help, hh_err 
 }
 
 /* The pid column (written in the ID number's place) and the stand-ins the
- * ID number gives (birth_date, sex), from the schema. */
+ * ID number gives (birth_date, sex, id_region), from the schema. */
 static void schema_roles(pseudo_ctx *c)
 {
 	const schema_source *src = c->map->src;
@@ -410,7 +411,7 @@ static void schema_roles(pseudo_ctx *c)
 		if (col->presence == PRES_IDENTITY && col->type == COL_PID)
 			c->pid_col = (int)k;
 		if (col->presence == PRES_WITHPID &&
-		    (col->type == COL_DATE || col->type == COL_SEX))
+		    (col->type == COL_DATE || col->type == COL_SEX || col->type == COL_REGION))
 			c->derived[c->nderived++] = (int)k;
 	}
 }

@@ -189,6 +189,21 @@ int rowset_add(rowset *s, uint64_t lo, uint64_t hi, uint64_t line,
 	}
 }
 
+uint64_t rowset_line(const rowset *s, uint64_t lo, uint64_t hi)
+{
+	if (!lo && !hi)
+		lo = 1; /* as rowset_add stores it */
+	if (!s->lines)
+		return 0;
+	for (size_t i = table_slot(lo, s->cap);; i = i + 1 == s->cap ? 0 : i + 1) {
+		const uint64_t *p = &s->slots[2 * i];
+		if (!p[0] && !p[1])
+			return 0;
+		if (p[0] == lo && p[1] == hi)
+			return s->lines[i];
+	}
+}
+
 void rowset_prefetch(const rowset *s, uint64_t lo)
 {
 	__builtin_prefetch(&s->slots[2 * table_slot(lo ? lo : 1, s->cap)], 1);

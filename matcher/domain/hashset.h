@@ -45,6 +45,10 @@ void rowset_free(rowset *s);
  * the smaller is kept; without, *other = line. */
 int rowset_add(rowset *s, uint64_t lo, uint64_t hi, uint64_t line,
 	       uint64_t *other);
+/* With lines: the smallest line added with this fingerprint (after a
+ * repeat, the first occurrence's); 0 when it is absent or the set keeps
+ * no lines. */
+uint64_t rowset_line(const rowset *s, uint64_t lo, uint64_t hi);
 /* Hints the CPU to fetch the slot where lo would go (no effect on
  * contents). */
 void rowset_prefetch(const rowset *s, uint64_t lo);

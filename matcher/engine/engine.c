@@ -137,6 +137,7 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	in->name_col = schema_col_index(in->src, "name");
 	in->birth_col = schema_col_index(in->src, "birth_date");
 	in->key_id_col = schema_col_index(in->src, "key_id");
+	in->id_region_col = schema_col_index(in->src, "id_region");
 	vec_init(&in->rejects, sizeof(reject_rec));
 	vec_init(&in->findings, sizeof(finding_rec));
 	vec_init(&in->deferred, sizeof(deferred_row));
@@ -158,7 +159,8 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 		int n = e->cfg->threads < MAX_SLICES ? e->cfg->threads : MAX_SLICES;
 		in->nslices = n < info.max_slices ? n : info.max_slices;
 	}
-	in->dups = rowset_new(in->nslices > 1);
+	/* with lines: D_DUP_ROW cites the first occurrence as well */
+	in->dups = rowset_new(1);
 	if (s != SRC_CIVIL_AFFAIRS)
 		in->agg = ptab_new(agg_size[s], 0);
 	else

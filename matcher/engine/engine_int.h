@@ -57,8 +57,13 @@ typedef struct {
 	int64_t earlier_wage_max; /* highest wage of earlier periods */
 } hr_agg;
 
+/* id_region (housing, medical): the 6-digit region of the person's ID
+ * (idnum_region, or a pid extract's id_region), the smallest seen so
+ * that row order never decides it; 0 unknown.  It places persons off the
+ * roster (X_DISCOVERY) in findings.csv's region_code. */
 typedef struct {
 	int32_t property_count;   /* highest given; -1 none given */
+	int32_t id_region;
 	uint8_t rating;           /* highest dangerous_rating + 1; 0 none */
 	uint8_t damage;           /* highest disaster_damage + 1; 0 none */
 	uint8_t public_rental;
@@ -67,7 +72,8 @@ typedef struct {
 typedef struct {
 	int64_t oop_12m_fen;
 	uint32_t settlements_12m;
-	uint8_t deceased;
+	uint32_t id_region : 20;  /* < 1000000: kept to 16 bytes a person */
+	uint32_t deceased : 1;
 } med_agg;
 
 /* One roster row that was accepted. */
@@ -114,6 +120,7 @@ typedef struct {
 	const char *household;   /* NULL or arena string */
 	uint8_t pid[32];
 	char *detail;            /* malloc'ed */
+	int32_t id_region;       /* the ID's region (pid without household), 0 none */
 	const char *source_text; /* overrides source when not NULL */
 } finding_rec;
 
@@ -149,6 +156,7 @@ typedef struct {
 	uint32_t household;
 	int32_t birth;
 	uint64_t name_hash;
+	int32_t id_region;  /* the ID's region; 0 unknown */
 } pending_row;
 
 /* One source, or one slice of a source, being read by one worker.  A
@@ -165,6 +173,7 @@ typedef struct ingest {
 	const schema_source *src;
 	int name_col, birth_col;  /* this source's name and birth_date columns */
 	int key_id_col;           /* key_id (pid extracts), or -1 */
+	int id_region_col;        /* id_region (pid extracts), or -1 */
 	const char *path;
 	const char *display_path; /* path, or the URI without password */
 	hh_encoding encoding;
@@ -263,6 +272,9 @@ hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 			     const char *household_id, const uint8_t *pid,
 			     const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* Gives the finding engine_add_finding added last to v the region of its
+ * person's ID, for a person findings.csv cannot place by household. */
+void engine_finding_region(vec *v, int32_t id_region);
 
 /* dedup.c: a row's 128-bit fingerprint for the duplicate set.  Typed:
  * from a valid parse (norm_id: the normalised ID when the ID is valid,

@@ -496,6 +496,7 @@ static hh_status discovery(engine *e, hh_err *err)
 				       collapsed ? "; housing also records a "
 						   "collapsed house" : ""))
 			return hh_fail(err, HH_EINTERNAL, "out of memory");
+		engine_finding_region(&e->findings, (int32_t)m->id_region);
 	}
 	cur = 0;
 	while (hous && ptab_next(hous, &cur, &pid, &rec)) {
@@ -510,6 +511,7 @@ static hh_status discovery(engine *e, hh_err *err)
 				       "collapsed",
 				       roster_state(e, pid)))
 			return hh_fail(err, HH_EINTERNAL, "out of memory");
+		engine_finding_region(&e->findings, ho->id_region);
 	}
 	return HH_OK;
 }

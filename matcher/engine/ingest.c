@@ -72,6 +72,11 @@ hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 	return f->detail ? HH_OK : HH_EINTERNAL;
 }
 
+void engine_finding_region(vec *v, int32_t id_region)
+{
+	((finding_rec *)vec_at(v, v->n - 1))->id_region = id_region;
+}
+
 static hh_status oom(ingest *in)
 {
 	return hh_fail(&in->err, HH_EINTERNAL, "%s: %s: out of memory", in->src->name,
@@ -124,9 +129,17 @@ static void note_span(ingest *in, int32_t v)
 		in->span_last = v;
 }
 
-/* Folds an accepted row of a non-roster source into its aggregate. */
+/* The smaller of two ID regions, 0 (unknown) losing: the same whatever
+ * the order of a person's rows. */
+static int32_t min_region(int32_t kept, int32_t r)
+{
+	return r && (!kept || r < kept) ? r : kept;
+}
+
+/* Folds an accepted row of a non-roster source into its aggregate;
+ * id_region is the row's ID region (0 unknown). */
 static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
-		      uint64_t line)
+		      uint64_t line, int32_t id_region)
 {
 	const engine *e = in->eng;
 	const engine_cols *c = &e->c;
@@ -210,6 +223,7 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 			a->damage = (uint8_t)(row->val[c->disaster_damage] + 1);
 		if (has(row, c->public_rental) && row->val[c->public_rental])
 			a->public_rental = 1;
+		a->id_region = min_region(a->id_region, id_region);
 		break;
 	}
 	case SRC_MEDICAL: {
@@ -224,6 +238,7 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		if (has(row, c->insured_status) &&
 		    row->val[c->insured_status] == c->ins_deceased)
 			a->deceased = 1;
+		a->id_region = (uint32_t)min_region((int32_t)a->id_region, id_region);
 		break;
 	}
 	default:
@@ -304,8 +319,8 @@ static hh_status accept_row(ingest *in, const schema_row *row,
 			    const uint8_t pid[32], int32_t birth, uint64_t line)
 {
 	in->rows_accepted++;
-	if (in->sid != SRC_CIVIL_AFFAIRS)
-		return fold(in, row, pid, line);
+	if (in->sid != SRC_CIVIL_AFFAIRS) /* repaired onto a roster person */
+		return fold(in, row, pid, line, 0);
 	int64_t h = roster_household(in, row);
 	if (h < 0)
 		return oom(in);
@@ -320,6 +335,21 @@ static const char *household_of(ingest *in, const schema_row *row)
 		return NULL;
 	return arena_strndup(in->eng->strings, row->str[col].ptr,
 			     row->str[col].len);
+}
+
+/* The 6-digit region of a valid row's ID: from the number, or a pid
+ * extract's id_region (its first six digits); 0 unknown. */
+static int32_t row_region(const ingest *in, const schema_row *row,
+			  const char norm[19])
+{
+	if (!in->map.has_pid)
+		return idnum_region(norm);
+	if (!has(row, in->id_region_col))
+		return 0;
+	int32_t v = 0;
+	for (int i = 0; i < 6; i++) /* 6-12 digits: checked by the schema */
+		v = v * 10 + (row->str[in->id_region_col].ptr[i] - '0');
+	return v;
 }
 
 /* Identity of a valid row: pid and birth date.  Returns an idnum reason
@@ -378,17 +408,22 @@ static const char *where(const ingest *in)
 	return in->row_col >= 0 ? "hh_row" : "line";
 }
 
-static hh_status report_dup(ingest *in, uint64_t line, const char *household_id,
-			    const uint8_t *pid)
+/* A repeat: the row at line is rejected, first is the occurrence that
+ * counts (the smallest line with the same fingerprint). */
+static hh_status report_dup(ingest *in, uint64_t line, uint64_t first,
+			    const char *household_id, const uint8_t *pid,
+			    int32_t id_region)
 {
 	ingest_count_reject(in, line, "duplicate_row", -1);
 	in->rows_duplicate++;
 	if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, household_id, pid,
-			       "%s %llu repeats an earlier row of %s (the same "
-			       "values once read: amounts, dates, codes, ID); the "
-			       "repeat was rejected and the row counts once",
-			       where(in), (unsigned long long)line, in->src->name))
+			       "%s %llu repeats %s %llu of %s (the same values "
+			       "once read: amounts, dates, codes, ID); the repeat "
+			       "was rejected and the row counts once",
+			       where(in), (unsigned long long)line, where(in),
+			       (unsigned long long)first, in->src->name))
 		return oom(in);
+	engine_finding_region(&in->findings, id_region);
 	return HH_OK;
 }
 
@@ -409,15 +444,16 @@ static hh_status settle_pending(ingest *in)
 	if (dup < 0)
 		st = oom(in);
 	else if (dup)
-		st = report_dup(in, rejected, in->sid == SRC_CIVIL_AFFAIRS
+		st = report_dup(in, rejected, rowset_line(in->dups, p->lo, p->hi),
+				in->sid == SRC_CIVIL_AFFAIRS
 			? ((const household *)vec_at(&in->eng->households, p->household))->id
-			: NULL, p->pid);
+			: NULL, p->pid, p->id_region);
 	else {
 		in->rows_accepted++;
 		st = in->sid == SRC_CIVIL_AFFAIRS
 			? keep_roster_row(in, &p->row, p->pid, p->birth, p->line,
 					  p->household, p->name_hash)
-			: fold(in, &p->row, p->pid, p->line);
+			: fold(in, &p->row, p->pid, p->line, p->id_region);
 	}
 	if (in->lock)
 		pthread_mutex_unlock(in->lock);
@@ -497,6 +533,8 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 			p->birth = birth;
 		}
 		p->full = 1;
+		/* a roster row's region is its household's */
+		p->id_region = in->sid == SRC_CIVIL_AFFAIRS ? 0 : row_region(in, &row, bad);
 		p->lo = lo;
 		p->hi = hi;
 		p->line = rec->line;
@@ -514,12 +552,14 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 	if (in->lock)
 		pthread_mutex_lock(in->lock);
 	int dup = rowset_add(in->dups, lo, hi, rec->line, &rejected);
+	uint64_t first = dup > 0 ? rowset_line(in->dups, lo, hi) : 0;
 	if (in->lock)
 		pthread_mutex_unlock(in->lock);
 	if (dup < 0)
 		return oom(in);
 	if (dup) /* a valid row is settled above: this one has no pid */
-		return report_dup(in, rejected, why ? NULL : household_of(in, &row), NULL);
+		return report_dup(in, rejected, first, why ? NULL : household_of(in, &row),
+				  NULL, 0);
 	if (why) {
 		ingest_count_reject(in, rec->line, why, bad_col);
 		return HH_OK;

@@ -148,14 +148,53 @@ static int cmp_finding(const void *a, const void *b)
 	return strcmp(x->detail, y->detail);
 }
 
+/* The household whose id is id (e->households is in id order once
+ * household_evaluate has run), or NULL. */
+static const household *household_by_id(const engine *e, const char *id)
+{
+	size_t lo = 0, hi = e->households.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const household *h = vec_at(&e->households, mid);
+		int c = strcmp(h->id, id);
+		if (!c)
+			return h;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* findings.csv's region_code: the household's region when the finding
+ * names one; for a person on the roster (exited included) the region of
+ * the household of their first roster row; for anyone else the region of
+ * their ID (the number, or a pid extract's id_region); else empty. */
+static void finding_region(const engine *e, const finding_rec *fr, char out[16])
+{
+	const household *h = fr->household ? household_by_id(e, fr->household) : NULL;
+	const roster_person *p = !h && fr->has_pid && e->roster_persons
+		? ptab_find(e->roster_persons, fr->pid) : NULL;
+	if (p)
+		h = vec_at(&e->households,
+			   ((const roster_row *)vec_at(&e->roster, p->first_row))->household);
+	if (h)
+		snprintf(out, 16, "%s", h->region);
+	else if (fr->id_region)
+		snprintf(out, 16, "%06d", (int)fr->id_region);
+	else
+		out[0] = '\0';
+}
+
 static hh_status write_findings(engine *e, const char *dir, hh_err *err)
 {
 	csvw *w;
-	char hex[65];
+	char hex[65], region[16];
 	if (e->findings.n)
 		qsort(e->findings.items, e->findings.n, sizeof(finding_rec), cmp_finding);
 	HH_TRY(open_in(dir, "findings.csv", &w, err));
-	csvw_printf(w, "code,source,household_id,pid,detail\n");
+	csvw_printf(w, "code,source,household_id,pid,detail,region_code\n");
 	for (size_t i = 0; i < e->findings.n; i++) {
 		const finding_rec *fr = vec_at(&e->findings, i);
 		if (fr->has_pid)
@@ -167,6 +206,8 @@ static hh_status write_findings(engine *e, const char *dir, hh_err *err)
 		csvw_str(w, fr->household ? fr->household : "", 1);
 		csvw_str(w, hex, 1);
 		csvw_str(w, fr->detail, 1);
+		finding_region(e, fr, region);
+		csvw_str(w, region, 1);
 		csvw_end_row(w);
 	}
 	return csvw_close(w, err);

@@ -11,7 +11,9 @@
  * whose files cannot be read is a gap, not an error, so the history shows
  * what it can.
  *
- * Findings get their household's region_code from households.csv (as the
+ * Findings carry region_code in findings.csv (the household's, or the
+ * ID's for persons off the roster).  A run written before that column
+ * existed gets its household's region_code from households.csv (as the
  * PostgreSQL store has it in its findings table): households are indexed
  * by household_id once, when the first finding is kept, and a household
  * listed twice gives its first row, as a scan would.
@@ -174,6 +176,9 @@ static hh_status filter(run_tables *rt, const rr_table *src, const auditstore_qu
 			rr_table **out, hh_err *err)
 {
 	int fnd = q->table == AUDITSTORE_FINDINGS;
+	int own_region = fnd ? rr_col(src, "region_code") : -1;
+	if (own_region >= 0)
+		fnd = 0; /* findings.csv has its own: nothing to add */
 	size_t nc = src->ncols + (size_t)fnd;
 	const char **v = malloc((nc ? nc : 1) * sizeof *v);
 	rr_table *t = NULL;
@@ -207,7 +212,8 @@ static hh_status filter(run_tables *rt, const rr_table *src, const auditstore_qu
 		}
 		if (fnd)
 			v[src->ncols] = region_of(rt, rr_cell(src, i, hc));
-		if (q->region && strncmp(v[nc - 1], q->region, rlen))
+		const char *region = own_region >= 0 ? v[own_region] : v[nc - 1];
+		if (q->region && strncmp(region, q->region, rlen))
 			continue;
 		if (auditstore_table_add(t, v, src->lines[i])) {
 			rr_table_free(t);

@@ -41,7 +41,7 @@ label_pids "$B/persons.csv" "$B/expected/findings.csv" >"$T/f.labelled" ||
 	fail "bad label in expected findings"
 { head -1 "$T/f.labelled"; tail -n +2 "$T/f.labelled" | sort -t, -k1,1 -k3,3 -k4,4; } \
 	>"$T/findings.expected"
-head -1 "$O/findings.csv" | grep -q '^code,source,household_id,pid,detail$' ||
+head -1 "$O/findings.csv" | grep -q '^code,source,household_id,pid,detail,region_code$' ||
 	fail "findings.csv header: $(head -1 "$O/findings.csv")"
 cut -d, -f1-4 "$O/findings.csv" >"$T/findings.actual"
 assert_file_eq "$T/findings.expected" "$T/findings.actual" "findings.csv (code,source,household_id,pid)"

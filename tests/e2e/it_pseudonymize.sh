@@ -35,7 +35,7 @@ for s in civil_affairs education hr housing medical; do
 	hdr=$(head -1 "$T/p/$s.csv")
 	case ",$hdr," in *,pid,*) ;; *) fail "$s: pseudonymised header has no pid: $hdr" ;; esac
 	case ",$hdr," in *,id_number,* | *,name,* | *身份证* | *姓名*) fail "$s: header keeps an ID or name column: $hdr" ;; esac
-	case ",$hdr," in *,birth_date,sex,key_id,) ;; *) fail "$s: header does not end with birth_date,sex,key_id: $hdr" ;; esac
+	case ",$hdr," in *,birth_date,sex,id_region,key_id,) ;; *) fail "$s: header does not end with birth_date,sex,id_region,key_id: $hdr" ;; esac
 	# every row carries the run's key_id (the run computes it from the same key)
 	kids=$(csv_column , key_id <"$T/p/$s.csv" | sort | uniq -c | awk '{ print $1 " " $2 }')
 	assert_eq "$(csv_count , <"$T/p/$s.csv") $(jq -r .key_id "$T/raw/report.json")" "$kids" "$s: key_id on every row"
@@ -46,7 +46,7 @@ for s in civil_affairs education hr housing medical; do
 		END { exit bad }' "$T/p/$s.rejects.csv" || fail "$s: malformed rejects row"
 done
 # medical's 备注 (free text, not a contract column) does not leave the department
-assert_eq "pid,settle_date,out_of_pocket,insured_status,birth_date,sex,key_id" \
+assert_eq "pid,settle_date,out_of_pocket,insured_status,birth_date,sex,id_region,key_id" \
 	"$(head -1 "$T/p/medical.csv")" "medical: pseudonymised header"
 assert_contains "$T/ps-medical.log" "^hhmatch pseudonymize: medical: column 5 '备注' dropped: " "medical: 备注 reported"
 assert_contains "$T/ps-medical.log" "input columns dropped: 1; key_id " "medical: dropped count"
