@@ -81,8 +81,9 @@ CREATE TABLE IF NOT EXISTS hhmatch.flags (
 CREATE INDEX IF NOT EXISTS flags_by_household
 	ON hhmatch.flags (household_id, period);
 
--- findings.csv; region_code is filled at publish from the household (empty
--- for findings without one, such as X_DISCOVERY).
+-- findings.csv; region_code is findings.csv's own column when the run
+-- wrote one (the household's region, else the ID's: X_DISCOVERY has one
+-- too), else filled at publish from the household.
 CREATE TABLE IF NOT EXISTS hhmatch.findings (
 	period        integer NOT NULL,
 	code          text NOT NULL,
