@@ -560,8 +560,8 @@ Test(pg_uri, queries_that_are_not_one_select_are_refused_before_connecting)
 {
 	static const char *const bad[] = {
 		"postgresql://u:Zq9sekret@127.0.0.1:1/x?query=DROP%20TABLE%20t",
-		"postgresql://127.0.0.1:1/x?query=%20--%20hi%0A/*%20a%20/*%20b%20*/%20*/%20"
-		"DELETE%20FROM%20t",
+		("postgresql://127.0.0.1:1/x?query=%20--%20hi%0A/*%20a%20/*%20b%20*/%20*/%20"
+		 "DELETE%20FROM%20t"), /* one string: comments before the statement */
 		"host=127.0.0.1 port=1 query='INSERT INTO t VALUES (1)'",
 		"host=127.0.0.1 port=1 query=' ; '",
 		"host=127.0.0.1 port=1 query=COPY",
