@@ -26,7 +26,7 @@
 
 static const char *const finding_names[F_COUNT] = {
 	"A_DECEASED",     "A_HIGH_INCOME",   "A_MULTI_PROPERTY",
-	"A_PUBLIC_SECTOR", "D_DUP_ROW",      "D_ID_REPAIRED",
+	"A_PUBLIC_SECTOR", "D_DUP_ROW",      "D_ID_CONFLICT", "D_ID_REPAIRED",
 	"D_INCONSISTENT_INCOME", "D_MULTI_HOUSEHOLD", "X_DISCOVERY"};
 
 const char *engine_finding_name(finding_code c) { return finding_names[c]; }
@@ -136,6 +136,7 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	in->src = schema_source_by_name(e->cfg->schema, source_name(s));
 	in->name_col = schema_col_index(in->src, "name");
 	in->birth_col = schema_col_index(in->src, "birth_date");
+	in->sex_col = schema_col_index(in->src, "sex");
 	in->key_id_col = schema_col_index(in->src, "key_id");
 	in->id_region_col = schema_col_index(in->src, "id_region");
 	vec_init(&in->rejects, sizeof(reject_rec));
@@ -367,6 +368,12 @@ hh_status engine_new(const engine_cfg *cfg, engine **out, hh_err *err)
 	vec_init(&e->findings, sizeof(finding_rec));
 	vec_init(&e->out_households, sizeof(household_out));
 	e->strings = arena_new();
+	/* Names are compared as digests keyed by the run's key: the seed is
+	 * the start of an HMAC of a fixed label, so it is secret with the key. */
+	uint8_t seed[PID_BYTES] = {0};
+	if (cfg->key)
+		pid_hmac(cfg->key, "hhmatch name digest", 19, seed);
+	memcpy(&e->name_seed, seed, sizeof e->name_seed);
 	e->household_ids = e->strings ? strtab_new(e->strings) : NULL;
 	e->last_household = -1;
 	hh_status st = (!e->household_ids || !e->strings)

@@ -2,7 +2,8 @@
  * engine_int.h - the engine's internal structures, shared by engine.c
  * (orchestration), ingest.c (one source's rows), dedup.c (row
  * fingerprints), household.c (households,
- * rules and findings) and output.c (files).  Not for connectors or
+ * rules and findings), conflict.c (one pid, several identities) and
+ * output.c (files).  Not for connectors or
  * commands: they see engine.h only.
  */
 #ifndef HH_ENGINE_INT_H
@@ -40,11 +41,18 @@ typedef struct {
 	int ins_deceased;
 } engine_cols;
 
-/* Per-person aggregates, one table per source, keyed by pid. */
+/* Per-person aggregates, one table per source, keyed by pid.
+ *
+ * name, names_differ (every source): the smallest keyed digest of the
+ * names on the person's rows (0 none given) and whether another, different
+ * one was seen; whatever the row order, the same two values
+ * (conflict.c, D_ID_CONFLICT). */
 typedef struct {
 	int64_t net_fen;     /* enrolled rows: sum of max(fees - aid, 0) */
+	uint64_t name;
 	uint8_t dropout;     /* a row with status dropped_out */
 	uint8_t enrolled;
+	uint8_t names_differ;
 } edu_agg;
 
 typedef struct {
@@ -55,6 +63,8 @@ typedef struct {
 	int64_t wage, benefit, pension;
 	int64_t latest_wage_max;  /* highest wage among rows of that period */
 	int64_t earlier_wage_max; /* highest wage of earlier periods */
+	uint64_t name;
+	uint8_t names_differ;
 } hr_agg;
 
 /* id_region (housing, medical): the 6-digit region of the person's ID
@@ -64,16 +74,20 @@ typedef struct {
 typedef struct {
 	int32_t property_count;   /* highest given; -1 none given */
 	int32_t id_region;
+	uint64_t name;
 	uint8_t rating;           /* highest dangerous_rating + 1; 0 none */
 	uint8_t damage;           /* highest disaster_damage + 1; 0 none */
 	uint8_t public_rental;
+	uint8_t names_differ;
 } housing_agg;
 
 typedef struct {
 	int64_t oop_12m_fen;
 	uint32_t settlements_12m;
-	uint32_t id_region : 20;  /* < 1000000: kept to 16 bytes a person */
+	uint32_t id_region : 20;  /* < 1000000 */
 	uint32_t deceased : 1;
+	uint32_t names_differ : 1;
+	uint64_t name;
 } med_agg;
 
 /* One roster row that was accepted. */
@@ -86,6 +100,7 @@ typedef struct {
 	uint32_t next_same_pid; /* chain of rows of one person; UINT32_MAX ends */
 	int32_t birth;          /* YYYYMMDD; 0 unknown */
 	int8_t category, relation, status, disability; /* -1: not given */
+	int8_t sex;             /* a pid extract's sex column; 0 not given */
 } roster_row;
 
 typedef struct {
@@ -155,8 +170,9 @@ typedef struct {
 	/* roster rows only: what needed the row's text */
 	uint32_t household;
 	int32_t birth;
-	uint64_t name_hash;
+	uint64_t name_hash; /* every source: the keyed digest of the name */
 	int32_t id_region;  /* the ID's region; 0 unknown */
+	int8_t sex;
 } pending_row;
 
 /* One source, or one slice of a source, being read by one worker.  A
@@ -171,7 +187,7 @@ typedef struct ingest {
 	int slice, nslices;
 	pthread_mutex_t *lock;   /* NULL when the source is read in one piece */
 	const schema_source *src;
-	int name_col, birth_col;  /* this source's name and birth_date columns */
+	int name_col, birth_col, sex_col; /* this source's name, birth_date, sex */
 	int key_id_col;           /* key_id (pid extracts), or -1 */
 	int id_region_col;        /* id_region (pid extracts), or -1 */
 	const char *path;
@@ -238,6 +254,7 @@ typedef struct engine {
 	vec roster;               /* roster_row */
 	int64_t last_household;   /* of the last roster row read; -1 none */
 	arena *strings;
+	uint64_t name_seed;       /* keys the names' digests (engine_new) */
 	/* outputs */
 	vec findings;             /* finding_rec, all sources */
 	vec out_households;       /* household_out, in evaluation order */
@@ -284,6 +301,38 @@ hh_status dedup_fingerprint_typed(ingest *in, const schema_row *row,
 				  const char *norm_id, uint64_t *lo, uint64_t *hi);
 hh_status dedup_fingerprint_text(ingest *in, const hh_record *rec, uint64_t *lo,
 				 uint64_t *hi);
+
+/* A roster person's records in the four other sources (NULL: absent). */
+typedef struct {
+	const edu_agg *ed;
+	const hr_agg *hr;
+	const housing_agg *ho;
+	const med_agg *md;
+} person_aggs;
+
+/* Keeps in *kept the smallest nonzero name digest given; 1 when nh is a
+ * digest other than one seen before (the same answer in any row order). */
+static inline int engine_note_name(uint64_t *kept, uint64_t nh)
+{
+	if (!nh || nh == *kept)
+		return 0;
+	int differs = *kept != 0;
+	if (!*kept || nh < *kept)
+		*kept = nh;
+	return differs;
+}
+
+/* conflict.c: D_ID_CONFLICT, and which facts of a conflicted person
+ * count.  The birth date the rules use for person p (row r is one of
+ * theirs): the earliest of their roster rows'. */
+int32_t conflict_birth(const engine *e, const roster_person *p,
+		       const roster_row *r);
+/* Adds to v the D_ID_CONFLICT finding of roster person p (pa: their other
+ * records), if their rows disagree; called once per person. */
+hh_status conflict_roster_person(const engine *e, vec *v, const roster_person *p,
+				 const person_aggs *pa, hh_err *err);
+/* D_ID_CONFLICT for persons off the roster whose names disagree. */
+hh_status conflict_off_roster(engine *e, hh_err *err);
 
 /* household.c */
 /* Links roster row i into its person's record p (created: p is new)

@@ -12,7 +12,8 @@
  *                        (household, line); households evaluated in
  *                        parallel ranges: facts gathered from the four
  *                        aggregate tables, rules_eval, audit and dedup
- *                        findings per member; then discovery over
+ *                        findings per member, identity conflicts per
+ *                        person (conflict.c); then discovery over
  *                        persons not counted.
  *
  * Households are evaluated in the order they arrived (the roster rows
@@ -135,14 +136,6 @@ typedef struct {
 	hh_err err;
 } hh_part;
 
-/* A roster person's records in the four other sources (NULL: absent). */
-typedef struct {
-	const edu_agg *ed;
-	const hr_agg *hr;
-	const housing_agg *ho;
-	const med_agg *md;
-} person_aggs;
-
 static const void *find_in(const engine *e, source_id s, const uint8_t pid[32])
 {
 	return e->in[s].agg ? ptab_find(e->in[s].agg, pid) : NULL;
@@ -237,7 +230,8 @@ static hh_status add_member(hh_acc *a, const roster_row *r,
 	const hr_agg *hr = pa->hr;
 	const housing_agg *ho = pa->ho;
 	const med_agg *md = pa->md;
-	int age = r->birth ? idnum_age(r->birth, e->period_end) : -1;
+	int32_t birth = conflict_birth(e, p, r);
+	int age = birth ? idnum_age(birth, e->period_end) : -1;
 	int working = age >= ru->working_age_min && age <= ru->working_age_max;
 	int severe = r->disability >= 1 && r->disability <= ru->care_disability_grade;
 
@@ -312,6 +306,7 @@ static hh_status evaluate_one(hh_part *part, uint32_t h, const uint32_t *rows,
 		person_aggs pa;
 		look_up(e, r->pid, &pa);
 		if (head) {
+			HH_TRY(conflict_roster_person(e, &part->findings, p, &pa, err));
 			part->on_roster[SRC_EDUCATION] += pa.ed != NULL;
 			part->on_roster[SRC_HR] += pa.hr != NULL;
 			part->on_roster[SRC_HOUSING] += pa.ho != NULL;
@@ -627,6 +622,8 @@ hh_status household_evaluate(engine *e, hh_err *err)
 		st = evaluate_parts(e, rows, start, err);
 	if (st == HH_OK)
 		st = discovery(e, err);
+	if (st == HH_OK)
+		st = conflict_off_roster(e, err);
 	if (threaded)
 		pthread_join(th, NULL);
 	else

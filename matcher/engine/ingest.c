@@ -47,8 +47,6 @@
 #include "connectors/source.h"
 #include "base/fsutil.h"
 
-#define NAME_SEED 0x6868u
-
 hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 			     const char *household_id, const uint8_t *pid,
 			     const char *fmt, ...)
@@ -106,12 +104,16 @@ void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
 	}
 }
 
-static uint64_t name_hash(const schema_row *row, int col)
+/* The keyed digest of a row's name (0: none given).  Names are compared
+ * only as these digests, held in memory and never written: the seed comes
+ * from the run's key (engine_new), so a digest says nothing without it. */
+static uint64_t name_hash(const ingest *in, const schema_row *row)
 {
+	int col = in->name_col;
 	if (col < 0 || !(row->present & (1u << col)))
 		return 0;
 	uint64_t h = XXH3_64bits_withSeed(row->str[col].ptr, row->str[col].len,
-					  NAME_SEED);
+					  in->eng->name_seed);
 	return h ? h : 1;
 }
 
@@ -137,9 +139,9 @@ static int32_t min_region(int32_t kept, int32_t r)
 }
 
 /* Folds an accepted row of a non-roster source into its aggregate;
- * id_region is the row's ID region (0 unknown). */
+ * id_region is the row's ID region (0 unknown), nh its name's digest. */
 static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
-		      uint64_t line, int32_t id_region)
+		      uint64_t line, int32_t id_region, uint64_t nh)
 {
 	const engine *e = in->eng;
 	const engine_cols *c = &e->c;
@@ -168,6 +170,7 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		} else if (st == c->edu_dropped_out) {
 			a->dropout = 1;
 		}
+		a->names_differ |= (uint8_t)engine_note_name(&a->name, nh);
 		break;
 	}
 	case SRC_HR: {
@@ -175,6 +178,7 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		int32_t p = has(row, c->hr_period) ? (int32_t)row->val[c->hr_period]
 						   : e->cfg->period;
 		note_span(in, p);
+		a->names_differ |= (uint8_t)engine_note_name(&a->name, nh);
 		if (p > e->cfg->period)
 			break; /* after the run period: accepted, not counted */
 		in->rows_counted++;
@@ -224,6 +228,7 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		if (has(row, c->public_rental) && row->val[c->public_rental])
 			a->public_rental = 1;
 		a->id_region = min_region(a->id_region, id_region);
+		a->names_differ |= (uint8_t)engine_note_name(&a->name, nh);
 		break;
 	}
 	case SRC_MEDICAL: {
@@ -239,6 +244,8 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		    row->val[c->insured_status] == c->ins_deceased)
 			a->deceased = 1;
 		a->id_region = (uint32_t)min_region((int32_t)a->id_region, id_region);
+		if (engine_note_name(&a->name, nh))
+			a->names_differ = 1;
 		break;
 	}
 	default:
@@ -287,7 +294,7 @@ static int64_t roster_household(ingest *in, const schema_row *row)
 /* Keeps an accepted roster row of household h (roster_household) and
  * links it to its person. */
 static hh_status keep_roster_row(ingest *in, const schema_row *row,
-				 const uint8_t pid[32], int32_t birth,
+				 const uint8_t pid[32], int32_t birth, int8_t sex,
 				 uint64_t line, uint32_t h, uint64_t name_hash)
 {
 	engine *e = in->eng;
@@ -303,6 +310,7 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	r->name_hash = name_hash;
 	r->household = h;
 	r->birth = birth;
+	r->sex = sex;
 	r->category = (int8_t)row->val[c->category];
 	r->relation = has(row, c->relation) ? (int8_t)row->val[c->relation] : -1;
 	r->status = has(row, c->ca_status) ? (int8_t)row->val[c->ca_status]
@@ -313,6 +321,13 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	return HH_OK;
 }
 
+/* A pid extract's sex column (1 male, 2 female); 0 when not given.  A raw
+ * ID's sex is the number's own: one pid cannot carry two. */
+static int8_t row_sex(const ingest *in, const schema_row *row)
+{
+	return has(row, in->sex_col) ? (int8_t)row->val[in->sex_col] : 0;
+}
+
 /* Accepts a repaired row (every other valid row is held back and
  * settled by settle_pending). */
 static hh_status accept_row(ingest *in, const schema_row *row,
@@ -320,12 +335,12 @@ static hh_status accept_row(ingest *in, const schema_row *row,
 {
 	in->rows_accepted++;
 	if (in->sid != SRC_CIVIL_AFFAIRS) /* repaired onto a roster person */
-		return fold(in, row, pid, line, 0);
+		return fold(in, row, pid, line, 0, name_hash(in, row));
 	int64_t h = roster_household(in, row);
 	if (h < 0)
 		return oom(in);
-	return keep_roster_row(in, row, pid, birth, line, (uint32_t)h,
-			       name_hash(row, in->name_col));
+	return keep_roster_row(in, row, pid, birth, row_sex(in, row), line,
+			       (uint32_t)h, name_hash(in, row));
 }
 
 static const char *household_of(ingest *in, const schema_row *row)
@@ -451,9 +466,10 @@ static hh_status settle_pending(ingest *in)
 	else {
 		in->rows_accepted++;
 		st = in->sid == SRC_CIVIL_AFFAIRS
-			? keep_roster_row(in, &p->row, p->pid, p->birth, p->line,
-					  p->household, p->name_hash)
-			: fold(in, &p->row, p->pid, p->line, p->id_region);
+			? keep_roster_row(in, &p->row, p->pid, p->birth, p->sex,
+					  p->line, p->household, p->name_hash)
+			: fold(in, &p->row, p->pid, p->line, p->id_region,
+			       p->name_hash);
 	}
 	if (in->lock)
 		pthread_mutex_unlock(in->lock);
@@ -529,9 +545,10 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 			if (h < 0)
 				return oom(in);
 			p->household = (uint32_t)h;
-			p->name_hash = name_hash(&row, in->name_col);
 			p->birth = birth;
+			p->sex = row_sex(in, &row);
 		}
+		p->name_hash = name_hash(in, &row);
 		p->full = 1;
 		/* a roster row's region is its household's */
 		p->id_region = in->sid == SRC_CIVIL_AFFAIRS ? 0 : row_region(in, &row, bad);
@@ -564,7 +581,7 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 		ingest_count_reject(in, rec->line, why, bad_col);
 		return HH_OK;
 	}
-	uint64_t nh = name_hash(&row, in->name_col); /* the ID failed */
+	uint64_t nh = name_hash(in, &row); /* the ID failed */
 	if (nh && idnum_repairable(idr))
 		return defer_row(in, rec, bad, idr, nh);
 	ingest_count_reject(in, rec->line, idnum_reason(idr),
