@@ -765,6 +765,13 @@ const char *ins_sha256_hex(const hh_instream *in)
 	return in->hex;
 }
 
+void ins_set_sha256_hex(hh_instream *in, const char *hex)
+{
+	/* sha_finish keeps a digest already set */
+	if (in->md)
+		snprintf(in->hex, sizeof in->hex, "%.64s", hex);
+}
+
 void ins_close(hh_instream *in)
 {
 	if (!in)

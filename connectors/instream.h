@@ -95,6 +95,12 @@ const char *ins_source(const hh_instream *in);
  * bytes (65 bytes with NUL).  Empty string when want_sha256 was 0. */
 const char *ins_sha256_hex(const hh_instream *in);
 
+/* For a pull source whose digest is not that of its bytes (a PostgreSQL
+ * slice: pg_source.h): hex (64 hex digits) replaces the raw bytes' SHA-256
+ * as ins_sha256_hex's answer.  Called before the read that returns
+ * *n = 0 (the callback's last call); ignored when want_sha256 was 0. */
+void ins_set_sha256_hex(hh_instream *in, const char *hex);
+
 void ins_close(hh_instream *in);
 
 #endif

@@ -36,3 +36,8 @@ hh_status src_open(const char *loc, int slice, int nslices, const ins_opts *opts
 		return pgsrc_open(loc, slice, nslices, opts, out, err);
 	return ins_open_file(loc, opts, out, err);
 }
+
+void src_sha256_absorb(char to[65], const char *from)
+{
+	pgsrc_sha256_add(to, from);
+}

@@ -38,4 +38,10 @@ void src_describe(const char *loc, src_info *out);
 hh_status src_open(const char *loc, int slice, int nslices, const ins_opts *opts,
 		   hh_instream **out, hh_err *err);
 
+/* Merges the digest of one slice (from) into another's (to, 65 bytes),
+ * as ins_sha256_hex gave them: for slices of one PostgreSQL source, the
+ * digest of their rows together, whatever the slice count (pg_source.h).
+ * A file is never read in slices. */
+void src_sha256_absorb(char to[65], const char *from);
+
 #endif

@@ -26,15 +26,36 @@
  *    and the row can be found again with
  *      WHERE ctid = format('(%s,%s)', hh_row / 65536, hh_row % 65536)::tid
  *  - A query (and a view, foreign or partitioned table, which have no
- *    usable ctid) is run whole by every slice and split by a hash of the
- *    whole row: (hashtext(t::text) & 2^31-1) % n = k.  This is exact only
- *    when the query returns the same rows every time it runs (no
- *    random(), no LIMIT without ORDER BY, no data changing between the
- *    slices' starts); otherwise give a table or use one slice.
- *    hh_row = (row_number() OVER () - 1) * n + k + 1: unique across the
- *    slices of one read, and stable for the same n and the same plan.
+ *    usable ctid) is run whole by every slice and its rows numbered in
+ *    one order PostgreSQL guarantees whatever the plan:
+ *      hh_row = row_number() OVER (ORDER BY hh_q::text COLLATE "C")
+ *    the row's text (every column, as the record's output function
+ *    writes it) compared bytewise; slice k of n keeps hh_row % n = k.
+ *    Rows that tie are identical in every column, so which of them gets
+ *    which number changes no byte of any output: a result with exact
+ *    duplicates works.  So a row's number, its slice and every output
+ *    are the same at 1, 2 or 16 slices (row_number() OVER () followed the
+ *    plan, which differs between a slice's filtered query and the whole).
+ *    The cost: every slice sorts the whole result by its text (work_mem,
+ *    then temporary files), n sorts of it on the server at once.  This
+ *    is exact only when the query returns the same rows every time it
+ *    runs (no random(), no LIMIT without ORDER BY, no data changing
+ *    between the slices' starts); otherwise give a table.
  *  Each slice reads its own snapshot; slices are consistent with each
  *  other for data that is not being modified during the run (an extract).
+ *
+ * Digest.  A source has no file whose bytes could be hashed, and the
+ * bytes of one slice depend on the slice count, so a slice's "sha256"
+ * (ins_sha256_hex) is the sum modulo 2^256 of the SHA-256 of each row it
+ * read, one CopyData message each (the protocol sends one row per
+ * message), as 256-bit big-endian numbers; slice 0 adds its header row.
+ * pgsrc_sha256_add adds the slices' sums.  A row's text starts with its
+ * hh_row, which does not depend on the slice count, so the sum is the
+ * same whatever the slices and whatever order rows arrive in.  It tells
+ * whether two reads saw the same rows; a sum of digests (a multiset
+ * hash) is weaker than one SHA-256 against someone who crafts rows to
+ * collide, so it is a fingerprint of the extract, not a seal (manifest
+ * signatures seal the outputs).
  *
  * Values come out as the session (pg_conn.h) prints them: booleans as
  * t/f and timestamps as "YYYY-MM-DD HH:MM:SS"; cast them in a query
@@ -80,6 +101,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+
+#include "base/hex.h"
 #include "base/strbuf.h"
 #include "connectors/pg/pg_conn.h"
 
@@ -162,8 +186,60 @@ typedef struct {
 	char *row;       /* current CopyData message (libpq memory) */
 	size_t row_len, row_off;
 	int done;        /* COPY finished, connection closed */
+	int slice;
+	int header_seen; /* the first message (the header row) was summed or skipped */
+	unsigned char sum[32]; /* the rows' digests added (see the top) */
+	hh_instream *in; /* the stream, told the digest at the end */
 	char ctx[132];   /* "SOURCE: ", or "" without a source name */
 } pgsrc;
+
+/* to += d modulo 2^256, both big-endian. */
+static void sum_add(unsigned char to[32], const unsigned char d[32])
+{
+	unsigned carry = 0;
+
+	for (int i = 31; i >= 0; i--) {
+		carry += (unsigned)to[i] + d[i];
+		to[i] = (unsigned char)carry;
+		carry >>= 8;
+	}
+}
+
+void pgsrc_sha256_add(char to[65], const char *from)
+{
+	unsigned char a[32], b[32];
+
+	if (hex_decode(to, 32, a) != 0 || strlen(to) != 64 ||
+	    hex_decode(from, 32, b) != 0 || strlen(from) != 64)
+		return;
+	sum_add(a, b);
+	hex_encode(a, 32, to);
+}
+
+/* Adds the digest of one CopyData message (a row) to the slice's sum;
+ * only slice 0 counts the header, which every slice receives.  0 when
+ * OpenSSL fails. */
+static int sum_row(pgsrc *s, const char *row, size_t len)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (!s->header_seen++ && s->slice != 0)
+		return 1;
+	if (EVP_Digest(row, len, d, &n, EVP_sha256(), NULL) != 1 || n != 32)
+		return 0;
+	sum_add(s->sum, d);
+	return 1;
+}
+
+/* Tells the stream the slice's digest (the rows' sum in hex). */
+static void sum_finish(pgsrc *s)
+{
+	char hex[65];
+
+	hex_encode(s->sum, sizeof s->sum, hex);
+	ins_set_sha256_hex(s->in, hex);
+}
 
 static void pgsrc_free(pgsrc *s)
 {
@@ -273,6 +349,11 @@ static hh_status pgsrc_pull(void *ctx, char *buf, size_t cap, size_t *n,
 		}
 		if (len > 0) {
 			s->row_len = (size_t)len;
+			if (!sum_row(s, s->row, s->row_len)) {
+				pgsrc_free(s);
+				return hh_fail(err, HH_EINTERNAL,
+					       "SHA-256 failed (OpenSSL)");
+			}
 			continue;
 		}
 		if (len == -1) {
@@ -289,6 +370,7 @@ static hh_status pgsrc_pull(void *ctx, char *buf, size_t cap, size_t *n,
 				return st;
 			}
 			PQclear(r);
+			sum_finish(s);
 			if (*n > 0) {
 				/* hand these over; the next call says end */
 				pgc_close(s->c);
@@ -457,21 +539,17 @@ static size_t query_len(const char *q)
 	return n;
 }
 
-/* Wraps a SELECT in the hash slicing of a query. */
+/* Wraps a SELECT in the numbering and slicing of a query (see the top). */
 static void query_select(const char *q, int slice, int nslices, strbuf *sel)
 {
 	if (nslices > 1)
-		sb_addf(sel, "SELECT (row_number() OVER () - 1) * %d + %d "
-			     "AS hh_row, t.* FROM (\n",
-			nslices, slice + 1);
-	else
-		sb_adds(sel, "SELECT row_number() OVER () AS hh_row, t.* FROM (\n");
+		sb_adds(sel, "SELECT * FROM (");
+	sb_adds(sel, "SELECT row_number() OVER (ORDER BY hh_q::text COLLATE \"C\") "
+		     "AS hh_row, hh_q.* FROM (\n");
 	sb_add(sel, q, query_len(q));
-	sb_adds(sel, "\n) AS t");
+	sb_adds(sel, "\n) AS hh_q");
 	if (nslices > 1)
-		sb_addf(sel, " WHERE (hashtext(t::text)::bigint & 2147483647) "
-			     "%% %d = %d",
-			nslices, slice);
+		sb_addf(sel, ") AS hh_s WHERE hh_row %% %d = %d", nslices, slice);
 }
 
 /* The COPY statement of the slice into *copy. */
@@ -595,6 +673,7 @@ hh_status pgsrc_open(const char *uri, int slice, int nslices,
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	s->slice = slice;
 	if (opts && opts->source && opts->source[0])
 		snprintf(s->ctx, sizeof s->ctx, "%.127s: ", opts->source);
 	st = pg_uri_parse(uri, &u, err);
@@ -636,8 +715,10 @@ hh_status pgsrc_open(const char *uri, int slice, int nslices,
 		o = *opts;
 	o.encoding = HH_ENC_UTF8; /* client_encoding is UTF8 */
 	st = ins_open_pull(pgsrc_pull, s, pgc_shown(s->c), &o, out, err);
-	if (st == HH_OK)
+	if (st == HH_OK) {
+		s->in = *out;
 		return HH_OK;
+	}
 	pgsrc_free(s);
 	return st;
 fail:

@@ -13,8 +13,14 @@
  * sure of).
  *
  * Row numbers: the COPY output's first column is `hh_row`, a stable
- * number for the row within the source (pg_source.c says how it is
- * made); the engine cites it instead of a file line.
+ * number for the row within the source, the same whatever the slice
+ * count (pg_source.c says how it is made); the engine cites it instead
+ * of a file line.
+ *
+ * Digest: a slice's ins_sha256_hex is not the SHA-256 of its bytes but
+ * the sum modulo 2^256 of its rows' SHA-256 (pg_source.c, "Digest");
+ * pgsrc_sha256_add adds slices, so the whole source's digest is the same
+ * at any slice count.
  *
  * Errors name the source (ins_opts.source) and the redacted string; a
  * connection lost mid-COPY is an input error, never a short read.
@@ -41,5 +47,10 @@
  * flag HH_EINTERNAL. */
 hh_status pgsrc_open(const char *uri, int slice, int nslices,
 		     const ins_opts *opts, hh_instream **out, hh_err *err);
+
+/* to += from, both a slice's digest as ins_sha256_hex gives it (64 hex
+ * digits): the digest of the two slices' rows together.  Leaves to
+ * unchanged when either is not 64 hex digits (want_sha256 was 0). */
+void pgsrc_sha256_add(char to[65], const char *from);
 
 #endif

@@ -15,7 +15,10 @@
 #     line numbers (hh_row vs file line) and the file column; per-code and
 #     per-reason counts are equal; rows_read = accepted + rejected = the
 #     table's row count; every rejected hh_row finds its row by ctid.
-#  3. A ?query= source (hash slices) gives the same households and flags.
+#  3. A ?query= source gives the same households and flags.  Query sources
+#     (one with exact duplicate rows) and tables at --threads 1, 2 and 4
+#     give byte-identical rejects, findings, households and flags and the
+#     same report.json counts.
 #  4. --pg-out twice for one period keeps one copy of it; two months with
 #     --state put each alert_id into the outbox once, reruns add nothing,
 #     and a LISTEN hhmatch_alerts session gets one notification per
@@ -223,6 +226,26 @@ for f in households.csv flags.csv; do
 done
 assert_eq "$(sql -c 'SELECT count(*) FROM src.hr')" "$(json_source_num "$T/tq/report.json" hr rows_read)" \
 	"hr rows_read from the query"
+# The same bytes at 1, 2 and 4 threads (slices): medical as a query whose
+# result holds exact duplicate rows (its first block twice: they tie in
+# the numbering order), hr as a query, the rest as tables.
+QM="SELECT * FROM $HQ AS m UNION ALL SELECT * FROM $HQ AS m WHERE m.ctid < '(1,0)'"
+SRCQ[9]="$U?query=$(urlenc "$QM")"
+for th in 1 2 4; do
+	run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$T/tq$th" \
+		--threads $th --quiet "${SRCQ[@]}"
+	jq -S '.sources | map_values({rows_read, rows_accepted, rows_rejected, rejects_by_reason})' \
+		"$T/tq$th/report.json" >"$T/tq$th.counts"
+done
+for th in 2 4; do
+	for f in rejects.csv findings.csv households.csv flags.csv; do
+		cmp -s "$T/tq1/$f" "$T/tq$th/$f" || { diff "$T/tq1/$f" "$T/tq$th/$f" | head >&2; fail "$f: query sources at --threads 1 and $th differ"; }
+	done
+	assert_file_eq "$T/tq1.counts" "$T/tq$th.counts" "report.json counts, query sources at --threads 1 and $th"
+done
+assert_eq "$(sql -c "SELECT count(*) FROM ($QM) AS q")" "$(json_source_num "$T/tq1/report.json" medical rows_read)" \
+	"medical rows_read from the query with duplicates"
+grep -q '^D_DUP_ROW,medical,' "$T/tq1/findings.csv" || fail "the duplicated block of the medical query gives no D_DUP_ROW"
 
 # ------------------------------------------------ 4: store and outbox
 # The listener: psql reads commands from a fifo we feed; notifications are
