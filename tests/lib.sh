@@ -92,6 +92,18 @@ make_key() {
 	chmod 600 "$1"
 }
 
+# make_audit_key DEST: a fresh audit key (hhmatch keygen: random, mode
+# 0600), the key that seals the audit log's records; not the run's key.
+make_audit_key() {
+	"$HH" keygen --out "$1" >/dev/null
+}
+
+# Every test runs as a scheduler would: with the audit key named once in
+# the environment, so that every audit query and every logged run seals
+# its record.  A test that checks what happens without it unsets it.
+make_audit_key "$T/audit.key"
+export HHMATCH_AUDIT_KEY=$T/audit.key
+
 # run_expect STATUS LOG cmd...: runs cmd, stderr+stdout to LOG, and fails
 # unless it exits with STATUS.
 run_expect() {

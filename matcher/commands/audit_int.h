@@ -30,6 +30,7 @@ typedef struct {
 	const char *sub, *operator_, *purpose, *key;
 	const char *id, *pid, *household, *code, *region;
 	const char *expect_head;      /* verify-log --expect-head N:SHA256 */
+	const char *audit_key;        /* --audit-key FILE, or NULL (then $HHMATCH_AUDIT_KEY) */
 	auditstore_where where;
 	int json;
 } audit_opts;
@@ -39,6 +40,7 @@ typedef struct {
 	auditstore *store;
 	const auditstore_info *info;  /* the store's */
 	pid_key *key;                 /* --key, or NULL */
+	pid_key *audit_key;           /* seals the record (never NULL once loaded) */
 	schema *sc;
 	answer *a;
 	json_t *query;                /* the query's members */

@@ -6,7 +6,8 @@
  *               here with --key, or by --pid)
  *   household   why a household was (not) flagged
  *   findings    the findings of one code, optionally within a region
- *   verify-log  checks the audit logs' hash chains (not itself logged)
+ *   verify-log  checks the audit logs' hash chains and macs (not itself
+ *               logged)
  *
  * This file is the command line and the order of work; the queries are
  * audit_query.c, the re-reading of source files audit_scan.c, the answer
@@ -15,7 +16,8 @@
  * business (history/auditstore.h): this command opens the store the
  * options name and never asks which one it got.
  *
- * Order of work: open the store and the key, answer the query in memory,
+ * Order of work: load the audit key (no key, no question: the record
+ * could not be sealed), open the store and the key, answer the query in memory,
  * append the audit record to every log the store keeps, and only then
  * print: a query that cannot be logged prints nothing.  The record
  * (history/auditrec.h) holds the query with any --id replaced by its pid,
@@ -45,7 +47,7 @@ static const char audit_help[] =
 	"       hhmatch audit household --household ID [--key FILE] WHERE WHO\n"
 	"       hhmatch audit findings --code CODE [--region PREFIX] WHERE WHO\n"
 	"       hhmatch audit verify-log (--state DIR | --log FILE | --pg URI)\n"
-	"                                [--expect-head N:SHA256]\n"
+	"                                [--expect-head N:SHA256] [--audit-key FILE]\n"
 	"\n"
 	"WHERE: --run DIR (a run's output folder) or --state DIR [--period YYYYMM]\n"
 	"       (default: the latest period kept in the state), or --pg URI\n"
@@ -63,7 +65,11 @@ static const char audit_help[] =
 	"time, os_user (the account), db_user (with --pg), operator, purpose,\n"
 	"the query (an --id as its pid) and the pids returned, chained by\n"
 	"SHA-256 so that verify-log detects a changed, removed or reordered\n"
-	"record.  An argument holding 15 or more digits in a row (an ID\n"
+	"record, and sealed by a mac (HMAC-SHA256) under the audit key so that\n"
+	"nobody without it can write a record or recompute the chain.\n"
+	"--audit-key FILE (default: the file $HHMATCH_AUDIT_KEY names; a key\n"
+	"from hhmatch keygen, mode 0600, not the run's key) is required to ask\n"
+	"and to verify.  An argument holding 15 or more digits in a row (an ID\n"
 	"number's shape, full-width digits too) is refused before anything\n"
 	"is logged.  --id - reads the ID number from stdin,\n"
 	"without echo on a terminal (keeps it out of the process list and the\n"
@@ -78,8 +84,15 @@ static const char audit_help[] =
 	"\n"
 	"  --json    one JSON document instead of a table\n"
 	"\n"
-	"Exit status: 0 success (verify-log: log intact), 1 usage, 2 input error\n"
-	"(verify-log: the chain is broken), 3 internal or output error.\n";
+	"verify-log accepts records without a mac (written before macs) only\n"
+	"before the first record with one, whose mac covers them through the\n"
+	"chain.\n"
+	"\n"
+	"Exit status: 0 success (verify-log: every log intact and authenticated\n"
+	"under the audit key), 1 usage (a query without an audit key), 2 input\n"
+	"error (verify-log: a broken chain or mac, macs that could not be\n"
+	"checked for want of the key, or records of which none has a mac),\n"
+	"3 internal or output error.\n";
 
 /* --- the run asked about -------------------------------------------- */
 
@@ -132,7 +145,7 @@ static hh_status refuse_id_shaped(const audit_opts *o, hh_err *err)
 		{"--operator", o->operator_},  {"--period", o->where.period},
 		{"--run", o->where.run},       {"--state", o->where.state},
 		{"--log", o->where.log},       {"--pg", o->where.pg},
-		{"--key", o->key},
+		{"--key", o->key},             {"--audit-key", o->audit_key},
 	};
 	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
 		if (args[i].value && auditrec_id_shaped(args[i].value))
@@ -159,7 +172,7 @@ static hh_status log_query(audit_ctx *c, const char *query, hh_err *err)
 			.pids = (const char *const *)c->a->pids,
 			.npids = c->a->npids};
 	auditrec_anchor heads[2];
-	HH_TRY(auditstore_append(c->store, &rec, heads, err));
+	HH_TRY(auditstore_append(c->store, &rec, c->audit_key, heads, err));
 	/* each answer shows the head it left, so a printed or saved answer is
 	 * an anchor too (verify-log --expect-head N:HASH) */
 	for (size_t i = 0; i < auditstore_nlogs(c->store); i++)
@@ -174,7 +187,7 @@ static hh_status log_query(audit_ctx *c, const char *query, hh_err *err)
 static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *err)
 {
 	enum { O_RUN = 256, O_STATE, O_PERIOD, O_LOG, O_OPERATOR, O_PURPOSE, O_KEY, O_ID,
-	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_HELP, O_PG, O_EXPECT };
+	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_HELP, O_PG, O_EXPECT, O_AUDITKEY };
 	static const struct option longopts[] = {
 		{"run", required_argument, 0, O_RUN},
 		{"state", required_argument, 0, O_STATE},
@@ -191,6 +204,7 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		{"json", no_argument, 0, O_JSON},
 		{"pg", required_argument, 0, O_PG},
 		{"expect-head", required_argument, 0, O_EXPECT},
+		{"audit-key", required_argument, 0, O_AUDITKEY},
 		{"help", no_argument, 0, O_HELP},
 		{0, 0, 0, 0}};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -224,6 +238,7 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		case O_JSON: o->json = 1; break;
 		case O_PG: o->where.pg = optarg; break;
 		case O_EXPECT: o->expect_head = optarg; break;
+		case O_AUDITKEY: o->audit_key = optarg; break;
 		case O_HELP: *help = 1; return HH_OK;
 		default: {
 			/* name the option only: a value may be an ID number */
@@ -258,20 +273,46 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 	return HH_OK;
 }
 
-/* Every log the options name, each chain checked: the table first, then
- * the file. */
+/* What a log's seals prove, printed; *unproven set (to the log's label)
+ * when they prove nothing: macs not checked, or no record with one. */
+static void say_seals(const auditstore_verdict *v, const pid_key *key, const char **unproven)
+{
+	if (v->unchecked) {
+		printf("macs not checked: give --audit-key FILE (or set HHMATCH_AUDIT_KEY)\n");
+		*unproven = v->label;
+		return;
+	}
+	if (v->records && !v->sealed) {
+		printf("no record has a mac: records 1..%lu could have been written, or the whole "
+		       "%s rewritten, by anyone (legacy records are vouched for only by a mac "
+		       "after them: ask one question with the audit key)\n", v->legacy, v->medium);
+		*unproven = v->label;
+		return;
+	}
+	if (v->sealed)
+		printf("authenticated: records %lu..%lu have a mac under audit key %s\n",
+		       v->legacy + 1, v->records, pid_key_id(key));
+	if (v->legacy)
+		printf("legacy: records 1..%lu have no mac (written before macs); the mac of "
+		       "record %lu covers them through the chain\n", v->legacy, v->legacy + 1);
+}
+
+/* Every log the options name, each chain and mac checked: the table
+ * first, then the file. */
 static hh_status verify_log(const audit_opts *o, hh_err *err)
 {
 	auditrec_anchor expect = {.from = "--expect-head"};
 	if (o->expect_head && auditrec_anchor_parse(o->expect_head, &expect))
 		return hh_fail(err, HH_EUSAGE, "--expect-head: expected N:SHA256 (the head an "
 			       "answer or an earlier verify-log printed)");
+	pid_key *key = NULL;
+	HH_TRY(auditrec_key_load(o->audit_key, &key, err));
 	auditstore *st = NULL;
-	HH_TRY(auditstore_open_logs(&o->where, &st, err));
-	hh_status s = HH_OK;
+	hh_status s = auditstore_open_logs(&o->where, &st, err);
+	const char *unproven = NULL;
 	for (size_t i = 0; s == HH_OK && i < auditstore_nlogs(st); i++) {
 		auditstore_verdict v;
-		s = auditstore_verify(st, i, o->expect_head ? &expect : NULL, &v, err);
+		s = auditstore_verify(st, i, key, o->expect_head ? &expect : NULL, &v, err);
 		if (s != HH_OK)
 			break;
 		printf("%s intact: %lu records\n", v.label, v.records);
@@ -283,8 +324,16 @@ static hh_status verify_log(const audit_opts *o, hh_err *err)
 			printf("no head anchor found: removing the last records cannot be "
 			       "detected from the %s alone (give --expect-head N:SHA256)\n",
 			       v.medium);
+		say_seals(&v, key, &unproven);
 	}
+	if (s == HH_OK && unproven)
+		s = hh_fail(err, HH_EINPUT, "the %s is intact but not authenticated: %s",
+			    unproven, key ? "no record has a mac" :
+			    "its macs were not checked (give --audit-key FILE or set "
+			    AUDITREC_KEY_ENV "=FILE); without the audit key anyone can "
+			    "recompute a chain");
 	auditstore_close(st);
+	pid_key_free(key);
 	return s;
 }
 
@@ -302,7 +351,11 @@ static hh_status run_query(const audit_opts *o, hh_err *err)
 	answer a = {0};
 	audit_ctx c = {.o = o, .a = &a};
 	strbuf query = STRBUF_INIT;
-	hh_status st = open_asked(&c, err);
+	hh_status st = auditrec_key_load(o->audit_key, &c.audit_key, err);
+	if (st == HH_OK && !c.audit_key)
+		st = hh_fail(err, HH_EUSAGE, "%s", AUDITREC_KEY_NEEDED);
+	if (st == HH_OK)
+		st = open_asked(&c, err);
 	for (size_t i = 0; st == HH_OK && i < sizeof queries / sizeof queries[0]; i++)
 		if (!strcmp(o->sub, queries[i].name))
 			st = queries[i].answer(&c, err);
@@ -323,6 +376,7 @@ static hh_status run_query(const audit_opts *o, hh_err *err)
 	json_decref(c.query);
 	answer_free(&a);
 	pid_key_free(c.key);
+	pid_key_free(c.audit_key);
 	schema_free(c.sc);
 	auditstore_close(c.store);
 	return st;

@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "commands/progress.h"
 #include "commands/publish.h"
+#include "history/auditrec.h"
 #include "domain/idnum.h"
 #include "domain/period.h"
 #include "base/kv.h"
@@ -33,6 +34,7 @@ static const char run_help[] =
 	"           [--threads N] [--rules FILE] [--config FILE] [--state DIR]\n"
 	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet]\n"
 	"           [--accept NAME,...] [--new-key] [--sign-key FILE]\n"
+	"           [--audit-key FILE]\n"
 	"\n"
 	"Links the five departmental extracts on pseudonymised ID numbers,\n"
 	"aggregates roster households, applies the risk rules and writes\n"
@@ -56,12 +58,16 @@ static const char run_help[] =
 	"                   new baseline (alerts compare with no earlier period)\n"
 	"  --sign-key FILE  sign manifest.json with this Ed25519 private key (from\n"
 	"                   hhmatch keygen --sign; mode 0600): writes manifest.sig\n"
+	"  --audit-key FILE the audit key (hhmatch keygen; default: the file\n"
+	"                   $HHMATCH_AUDIT_KEY names) that seals the record a run\n"
+	"                   with --state and --accept or --new-key appends to the\n"
+	"                   state's audit log; required for such a run\n"
 	"\n"
 	"Exit status: 0 success, 1 usage, 2 input error, 3 internal or output error.\n";
 
 typedef struct {
 	char *period, *key, *out, *threads, *rules, *pg_out, *state, *config;
-	char *sign_key;
+	char *sign_key, *audit_key;
 	char *src[SRC_COUNT];
 	char *encoding[SRC_COUNT];
 	int quiet, new_key;
@@ -134,6 +140,8 @@ static hh_status config_setting(void *ctx, const char *key, const char *value,
 		set_path(&o->state, c->dir, value);
 	else if (!strcmp(key, "sign-key"))
 		set_path(&o->sign_key, c->dir, value);
+	else if (!strcmp(key, "audit-key"))
+		set_path(&o->audit_key, c->dir, value);
 	else if (!strcmp(key, "encoding")) {
 		hh_status st = set_encoding(o, value, err);
 		if (st != HH_OK)
@@ -175,6 +183,7 @@ static void free_opts(run_opts *o)
 	free(o->accept);
 	free(o->config);
 	free(o->sign_key);
+	free(o->audit_key);
 	for (int s = 0; s < SRC_COUNT; s++) {
 		free(o->src[s]);
 		free(o->encoding[s]);
@@ -196,7 +205,7 @@ static const char *find_config(int argc, char **argv)
 static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_err *err)
 {
 	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
-	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_SRC };
+	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_AUDITKEY, O_SRC };
 	static const struct option longopts[] = {
 		{"period", required_argument, 0, O_PERIOD},
 		{"key", required_argument, 0, O_KEY},
@@ -211,6 +220,7 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		{"accept", required_argument, 0, O_ACCEPT},
 		{"new-key", no_argument, 0, O_NEWKEY},
 		{"sign-key", required_argument, 0, O_SIGNKEY},
+		{"audit-key", required_argument, 0, O_AUDITKEY},
 		{"help", no_argument, 0, O_HELP},
 		{"civil-affairs", required_argument, 0, O_SRC + SRC_CIVIL_AFFAIRS},
 		{"education", required_argument, 0, O_SRC + SRC_EDUCATION},
@@ -239,6 +249,7 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		case O_ACCEPT: set(&o->accept, optarg); break;
 		case O_NEWKEY: o->new_key = 1; break;
 		case O_SIGNKEY: set(&o->sign_key, optarg); break;
+		case O_AUDITKEY: set(&o->audit_key, optarg); break;
 		case O_HELP: *help = 1; return HH_OK;
 		default:
 			if (ch >= O_SRC && ch < O_SRC + SRC_COUNT) {
@@ -329,7 +340,7 @@ hh_status cmd_run(int argc, char **argv)
 	run_opts o = {0};
 	hh_err err = {{0}};
 	int help = 0, period = 0, threads = 1;
-	pid_key *key = NULL;
+	pid_key *key = NULL, *audit_key = NULL;
 	sign_key *sk = NULL;
 	rules *ru = NULL;
 	schema *sc = NULL;
@@ -352,6 +363,12 @@ hh_status cmd_run(int argc, char **argv)
 	if (st == HH_OK && o.sign_key)
 		st = sign_key_load_private(o.sign_key, &sk, &err);
 	if (st == HH_OK)
+		st = auditrec_key_load(o.audit_key, &audit_key, &err);
+	/* refused before the run rather than after it, when guards_log needs it */
+	if (st == HH_OK && o.state && (o.accept || o.new_key) && !audit_key)
+		st = hh_fail(&err, HH_EUSAGE, "--accept and --new-key are logged in the state's "
+			     "audit log, and " AUDITREC_KEY_NEEDED);
+	if (st == HH_OK)
 		st = rules_new(o.rules, &ru, &err);
 	if (st == HH_OK)
 		st = schema_new(&sc, &err);
@@ -363,7 +380,7 @@ hh_status cmd_run(int argc, char **argv)
 			cfg.src[s].encoding = encoding_of(o.encoding[s]);
 		}
 		/* What --out may never hold: every file the run reads. */
-		publish_input inputs[SRC_COUNT + 4];
+		publish_input inputs[SRC_COUNT + 5];
 		char opt[SRC_COUNT][32];
 		size_t n = 0;
 		for (int s = 0; s < SRC_COUNT; s++) {
@@ -378,10 +395,14 @@ hh_status cmd_run(int argc, char **argv)
 			inputs[n++] = (publish_input){o.rules, "the rules file"};
 		if (o.sign_key)
 			inputs[n++] = (publish_input){o.sign_key, "the signing key"};
+		if (audit_key)
+			inputs[n++] = (publish_input){o.audit_key ? o.audit_key
+							: getenv(AUDITREC_KEY_ENV),
+						"the audit key"};
 		publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
 				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n,
 				  .guards = g, .rules = ru, .key_id = pid_key_id(key),
-				  .sign_key = sk, .cancel = &interrupted};
+				  .sign_key = sk, .audit_key = audit_key, .cancel = &interrupted};
 		engine_summary sum;
 		unsigned long alerts = 0;
 		engine *e = NULL;
@@ -406,6 +427,7 @@ hh_status cmd_run(int argc, char **argv)
 		fprintf(stderr, "hhmatch run: %s\n", err.msg);
 	guards_free(g);
 	pid_key_free(key);
+	pid_key_free(audit_key);
 	sign_key_free(sk);
 	rules_free(ru);
 	schema_free(sc);

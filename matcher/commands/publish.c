@@ -215,7 +215,7 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 	if (st == HH_OK)
 		st = engine_check_cancel(e, err);
 	if (st == HH_OK)
-		st = guards_log(pc->guards, pc->state_dir, pc->period, err);
+		st = guards_log(pc->guards, pc->state_dir, pc->period, pc->audit_key, err);
 	if (st == HH_OK)
 		st = manifest_write(p->tmp, pc->sign_key, err);
 	if (st == HH_OK && pc->pg_out)

@@ -69,6 +69,7 @@ typedef struct {
 	const rules *rules;        /* their thresholds */
 	const char *key_id;        /* the run's key */
 	const sign_key *sign_key;  /* NULL, or the private key that signs the manifest */
+	const pid_key *audit_key;  /* NULL, or the key that seals guards_log's record */
 	/* NULL, or the run's signal flag (engine_cfg.cancel): the store's
 	 * publication stops at it too */
 	const _Atomic int *cancel;

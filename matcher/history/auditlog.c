@@ -24,8 +24,8 @@
  * is wrong. */
 #define LOG_MAX ((size_t)1 << 40)
 
-hh_status auditlog_verify(const char *path, auditrec_anchor *anchors, size_t n,
-			  auditlog_check *out, hh_err *err)
+hh_status auditlog_verify(const char *path, auditrec_seals *seals, auditrec_anchor *anchors,
+			  size_t n, auditlog_check *out, hh_err *err)
 {
 	memset(out, 0, sizeof *out);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -67,6 +67,8 @@ hh_status auditlog_verify(const char *path, auditrec_anchor *anchors, size_t n,
 			snprintf(out->why, sizeof out->why, "%s", why);
 		else if (p.seq != k)
 			snprintf(out->why, sizeof out->why, "seq is %lu, expected %lu", p.seq, k);
+		else
+			auditrec_seal_check(seals, l, &p, out->why, sizeof out->why);
 		if (out->why[0]) {
 			out->broken = k;
 			break;
@@ -132,9 +134,11 @@ static hh_status last_line(int fd, const char *path, char **line, size_t *len, h
 	}
 }
 
-/* The seq and prev_sha256 the next record gets, from the last line. */
-static hh_status chain_after(int fd, const char *path, unsigned long *seq, char prev[65],
-			     hh_err *err)
+/* The seq and prev_sha256 the next record gets, from the last line; a
+ * log sealed under another audit key is refused (it could not be
+ * verified with one key). */
+static hh_status chain_after(int fd, const char *path, const pid_key *key,
+			     unsigned long *seq, char prev[65], hh_err *err)
 {
 	char *last = NULL;
 	size_t ll = 0;
@@ -148,6 +152,10 @@ static hh_status chain_after(int fd, const char *path, unsigned long *seq, char 
 	else if (auditrec_parse(last, ll, &p))
 		st = hh_fail(err, HH_EINPUT, "the last record of the audit log %s is damaged; "
 			     "run hhmatch audit verify-log", path);
+	else if (p.key_id && strncmp(p.key_id, pid_key_id(key), 8))
+		st = hh_fail(err, HH_EUSAGE, "the audit log %s is authenticated under audit key "
+			     "%.8s, and the key given is %.8s: give that log's key", path,
+			     p.key_id, pid_key_id(key));
 	else if (hex_sha256(last, ll, prev))
 		st = hh_fail(err, HH_EINTERNAL, "cannot append to audit log %s: SHA-256 failed",
 			     path);
@@ -235,8 +243,8 @@ static hh_status write_anchor(const char *path, const auditrec_anchor *head, hh_
 	return st;
 }
 
-hh_status auditlog_append(const char *path, const char *members, auditrec_anchor *head,
-			  hh_err *err)
+hh_status auditlog_append(const char *path, const char *members, const pid_key *key,
+			  auditrec_anchor *head, hh_err *err)
 {
 	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0)
@@ -252,9 +260,13 @@ hh_status auditlog_append(const char *path, const char *members, auditrec_anchor
 	auditrec_anchor h = {0};
 	unsigned long s = 1;
 	strbuf b = STRBUF_INIT;
-	hh_status st = chain_after(fd, path, &s, prev, err);
+	auditrec_seal seal;
+	size_t ml = strlen(members);
+	hh_status st = chain_after(fd, path, key, &s, prev, err);
 	if (st == HH_OK) {
-		int rc = auditrec_text(&b, s, members, strlen(members), prev, own);
+		int rc = auditrec_seal_make(key, s, members, ml, prev, &seal);
+		if (!rc)
+			rc = auditrec_text(&b, s, members, ml, &seal, prev, own);
 		auditrec_close(&b, own);
 		sb_addc(&b, '\n');
 		if (b.oom)

@@ -6,7 +6,9 @@
  * PostgreSQL store's table hhmatch.audit_log); this module keeps them in
  * a file.  Editing any byte of a record breaks its sha256 (or, if the
  * editor also recomputed it, the next record's prev_sha256); removing or
- * reordering records breaks a prev_sha256 and a seq.  auditlog_verify
+ * reordering records breaks a prev_sha256 and a seq; and since every
+ * record carries a mac under the audit key (auditrec.h), nobody without
+ * the key can recompute the chain after a change.  auditlog_verify
  * names the first broken record.  What a chain alone cannot show is the
  * removal of the LAST records (or of all of them): so every append also
  * writes the log's head (record count and the last line's SHA-256) to an
@@ -32,16 +34,18 @@
 #include "history/auditrec.h"
 
 /* Appends a record with members (auditrec_members' text: JSON object
- * members, no braces, no newline), then replaces the anchor file
+ * members, no braces, no newline), sealed under key (the audit key, not
+ * NULL), then replaces the anchor file
  * (auditlog_anchor_path) with the new head "N:HASH\n", written to a
  * temporary file and renamed, still under the log's lock.  Refuses
  * (HH_EINPUT) when the log's last line is not a complete record: the
- * chain would continue from damage; verify first.  *head (may be NULL)
+ * chain would continue from damage; verify first.  Refuses (HH_EUSAGE)
+ * when the last record is sealed under another audit key.  *head (may be NULL)
  * gets the new head (records = the new record's seq, from = NULL).  When
  * the anchor cannot be written the record stays appended and the error
  * says so (an anchor behind the log still verifies). */
-hh_status auditlog_append(const char *path, const char *members, auditrec_anchor *head,
-			  hh_err *err);
+hh_status auditlog_append(const char *path, const char *members, const pid_key *key,
+			  auditrec_anchor *head, hh_err *err);
 
 /* The anchor file of the log at path: its name with a final ".log"
  * replaced by ".head", else with ".head" added; into buf.  -1 when it
@@ -63,11 +67,12 @@ typedef struct {
 	char head[65];           /* SHA-256 of the last line ("" when empty) */
 } auditlog_check;
 
-/* Verifies the whole chain, and the n head anchors (may be 0) against
+/* Verifies the whole chain, every record's seal (auditrec_seal_check:
+ * seals says with which key and gets what was seen), and the n head anchors (may be 0) against
  * it: a record that differs from an anchor, or records missing at the
  * end, break the log there (auditrec_anchor_verdict).  A missing log is
  * HH_EINPUT; a broken chain is HH_OK with out->broken set. */
-hh_status auditlog_verify(const char *path, auditrec_anchor *anchors, size_t n,
-			  auditlog_check *out, hh_err *err);
+hh_status auditlog_verify(const char *path, auditrec_seals *seals, auditrec_anchor *anchors,
+			  size_t n, auditlog_check *out, hh_err *err);
 
 #endif

@@ -22,6 +22,15 @@ const char auditrec_zeros[65] =
 #define PREV_LEN (sizeof PREV_TAG - 1) /* 16 */
 #define OWN_LEN (sizeof OWN_TAG - 1)   /* 12 */
 #define TAIL_LEN (PREV_LEN + 64 + OWN_LEN + 64 + 2)
+/* the seal, just before PREV_TAG: ,"audit_key_id":"<8 hex>","mac":"<64 hex>" */
+#define KEYID_TAG ",\"audit_key_id\":\""
+#define MAC_TAG "\",\"mac\":\""
+#define KEYID_LEN (sizeof KEYID_TAG - 1) /* 17 */
+#define MAC_LEN (sizeof MAC_TAG - 1)     /* 9 */
+#define SEAL_LEN (KEYID_LEN + 8 + MAC_LEN + 64 + 1)
+/* the member the mac leaves out, ,"mac":"<64 hex>", starts after the
+ * quote that closes audit_key_id */
+#define MAC_MEMBER_OFF (KEYID_LEN + 8 + 1)
 
 /* A string as the format escapes it (auditrec.h): the hashed bytes of
  * every record ever written depend on exactly this. */
@@ -111,13 +120,56 @@ const char *auditrec_os_user(char *buf, size_t cap)
 	return buf;
 }
 
+hh_status auditrec_key_load(const char *given, pid_key **out, hh_err *err)
+{
+	*out = NULL;
+	const char *path = given && *given ? given : getenv(AUDITREC_KEY_ENV);
+	if (!path || !*path)
+		return HH_OK;
+	hh_status st = pid_key_load(path, out, err);
+	if (st != HH_OK)
+		return hh_wrap(err, st, "the audit key (%s)",
+			       given && *given ? "--audit-key" : AUDITREC_KEY_ENV);
+	return HH_OK;
+}
+
+int auditrec_seal_make(const pid_key *key, unsigned long seq, const char *members,
+		       size_t len, const char *prev, auditrec_seal *out)
+{
+	strbuf b = STRBUF_INIT;
+	snprintf(out->key_id, sizeof out->key_id, "%.8s", pid_key_id(key));
+	sb_addf(&b, "{\"seq\":%lu,", seq);
+	sb_add(&b, members, len);
+	sb_adds(&b, KEYID_TAG);
+	sb_adds(&b, out->key_id);
+	sb_addc(&b, '"');
+	sb_adds(&b, PREV_TAG);
+	sb_adds(&b, prev);
+	sb_addc(&b, '"');
+	int rc = b.oom ? -1 : 0;
+	if (!rc) {
+		uint8_t mac[PID_BYTES];
+		pid_hmac(key, b.buf, b.len, mac);
+		pid_to_hex(mac, out->mac);
+	}
+	sb_release(&b);
+	return rc;
+}
+
 int auditrec_text(strbuf *out, unsigned long seq, const char *members, size_t len,
-		  const char *prev, char own[65])
+		  const auditrec_seal *seal, const char *prev, char own[65])
 {
 	size_t start = out->len;
 	own[0] = '\0';
 	sb_addf(out, "{\"seq\":%lu,", seq);
 	sb_add(out, members, len);
+	if (seal) {
+		sb_adds(out, KEYID_TAG);
+		sb_adds(out, seal->key_id);
+		sb_adds(out, MAC_TAG);
+		sb_adds(out, seal->mac);
+		sb_addc(out, '"');
+	}
 	sb_adds(out, PREV_TAG);
 	sb_adds(out, prev);
 	sb_addc(out, '"');
@@ -133,12 +185,17 @@ void auditrec_close(strbuf *out, const char *sha256)
 	sb_adds(out, "\"}");
 }
 
-static int is_hex64(const char *p)
+static int is_hex(const char *p, int n)
 {
-	for (int i = 0; i < 64; i++)
+	for (int i = 0; i < n; i++)
 		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
 			return 0;
 	return 1;
+}
+
+static int is_hex64(const char *p)
+{
+	return is_hex(p, 64);
 }
 
 const char *auditrec_parse(const char *l, size_t len, auditrec_parts *out)
@@ -159,6 +216,60 @@ const char *auditrec_parse(const char *l, size_t len, auditrec_parts *out)
 	out->prev = t + PREV_LEN;
 	out->own = t + PREV_LEN + 64 + OWN_LEN;
 	out->text_len = (size_t)(t - l) + PREV_LEN + 64 + 1;
+	out->key_id = out->mac = NULL;
+	const char *sl = t - SEAL_LEN;
+	if ((size_t)(t - l) >= SEAL_LEN + 10 && !memcmp(sl, KEYID_TAG, KEYID_LEN) &&
+	    is_hex(sl + KEYID_LEN, 8) && !memcmp(sl + KEYID_LEN + 8, MAC_TAG, MAC_LEN) &&
+	    is_hex64(sl + KEYID_LEN + 8 + MAC_LEN) && t[-1] == '"') {
+		out->key_id = sl + KEYID_LEN;
+		out->mac = sl + KEYID_LEN + 8 + MAC_LEN;
+	}
+	return NULL;
+}
+
+const char *auditrec_seal_check(auditrec_seals *s, const char *line,
+				const auditrec_parts *p, char *why, size_t cap)
+{
+	if (!p->mac) {
+		if (!s->sealed) {
+			s->legacy++;
+			return NULL;
+		}
+		snprintf(why, cap, "it has no mac, after authenticated records: a record "
+			 "written or rewritten without the audit key (a downgrade)");
+		return why;
+	}
+	s->sealed++;
+	if (!s->key) {
+		s->unchecked = 1;
+		return NULL;
+	}
+	if (strncmp(p->key_id, pid_key_id(s->key), 8)) {
+		snprintf(why, cap, "its mac is under audit key %.8s, not under the key given "
+			 "(%.8s)", p->key_id, pid_key_id(s->key));
+		return why;
+	}
+	/* the text without its member ,"mac":"<64 hex>" (auditrec.h) */
+	const char *cut = p->mac - (KEYID_LEN + 8 + MAC_LEN) + MAC_MEMBER_OFF;
+	const char *rest = p->mac + 64 + 1;
+	strbuf b = STRBUF_INIT;
+	sb_add(&b, line, (size_t)(cut - line));
+	sb_add(&b, rest, p->text_len - (size_t)(rest - line));
+	if (b.oom) {
+		sb_release(&b);
+		snprintf(why, cap, "its mac cannot be checked (out of memory)");
+		return why;
+	}
+	uint8_t mac[PID_BYTES];
+	char hex[PID_HEX + 1];
+	pid_hmac(s->key, b.buf, b.len, mac);
+	pid_to_hex(mac, hex);
+	sb_release(&b);
+	if (strncmp(hex, p->mac, 64)) {
+		snprintf(why, cap, "its mac does not match its content (the record was changed, "
+			 "or written without the audit key)");
+		return why;
+	}
 	return NULL;
 }
 

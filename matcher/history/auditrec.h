@@ -6,7 +6,8 @@
  * A record is one line of JSON:
  *
  *   {"seq":N,"time":T,"os_user":U,["db_user":D,]["operator":O,]"purpose":P,
- *    "query":Q,"pids":[..],"prev_sha256":"<64 hex>","sha256":"<64 hex>"}
+ *    "query":Q,"pids":[..],"audit_key_id":K,"mac":"<64 hex>",
+ *    "prev_sha256":"<64 hex>","sha256":"<64 hex>"}
  *
  *   seq          1-based position of the record in its log (the table's id)
  *   time         "YYYY-MM-DDTHH:MM:SSZ"
@@ -19,6 +20,16 @@
  *   purpose      string
  *   query        a JSON object, copied as given ({"command":...})
  *   pids         the pids the answer returned, hex strings
+ *   audit_key_id the first 8 hex of SHA-256 of the audit key (pid_key_id
+ *                of the key file given with --audit-key): which key the
+ *                mac is under
+ *   mac          HMAC-SHA256 (hex) under the audit key of the record's
+ *                "text" below with the member ,"mac":"<64 hex>" left out:
+ *                  {"seq":N,<members>,"audit_key_id":K,"prev_sha256":"<prev>"
+ *                Since it covers seq and prev_sha256, which chain back to
+ *                the first record, a mac vouches for every record before
+ *                it too; without the key nobody can write a record, or
+ *                recompute the chain after a change, that verifies.
  *   prev_sha256  SHA-256 (hex) of the previous record's line (without its
  *                line end); 64 zeros for the first record
  *   sha256       SHA-256 of the record's text from '{' up to and including
@@ -30,6 +41,14 @@
  * hashes cover, and the PostgreSQL store rebuilds a record's bytes from
  * its columns whenever it verifies, so it is fixed here rather than left
  * to a JSON library whose escaping could change with its version.
+ *
+ * The audit key is a key file of `hhmatch keygen` (pid.h's format and its
+ * 0600 rule), separate from the run's pseudonymisation key: an auditor
+ * verifies the log with it and never holds the key that, with the ID
+ * space, re-identifies persons.  Records written before macs existed
+ * ("legacy") end their members with "pids":[..] and are told apart by
+ * that shape; auditrec_seal_check accepts them only before the first
+ * authenticated record.
  *
  * Records written before os_user existed carry "operator":O where os_user
  * is now, and no db_user; they are rebuilt in that shape (os_user NULL)
@@ -46,6 +65,7 @@
 #include <stddef.h>
 
 #include "base/strbuf.h"
+#include "domain/pid.h"
 
 /* The prev_sha256 of the first record. */
 extern const char auditrec_zeros[65];
@@ -77,12 +97,41 @@ int auditrec_id_shaped(const char *s);
  * getpwuid(geteuid()), or "uid N" when the uid has no name; into buf. */
 const char *auditrec_os_user(char *buf, size_t cap);
 
+/* The environment variable that names the audit key file when no
+ * --audit-key is given (a scheduler sets it once). */
+#define AUDITREC_KEY_ENV "HHMATCH_AUDIT_KEY"
+
+/* What a command says when it must append and has no audit key. */
+#define AUDITREC_KEY_NEEDED                                                    \
+	"the audit log is authenticated: give --audit-key FILE (or set "       \
+	AUDITREC_KEY_ENV "=FILE), the audit key from hhmatch keygen that "     \
+	"the log's records are sealed with (not the run's key)"
+
+/* Loads the audit key: the file given (--audit-key), else the file
+ * AUDITREC_KEY_ENV names, else none (*out NULL, HH_OK: the caller
+ * decides whether it needs one).  Errors are pid_key_load's (a key file
+ * group or others can read is refused), the message naming where the
+ * file name came from. */
+hh_status auditrec_key_load(const char *given, pid_key **out, hh_err *err);
+
+/* A record's authentication: the audit key's id and the mac. */
+typedef struct {
+	char key_id[9];
+	char mac[65];
+} auditrec_seal;
+
+/* The seal of the record with this seq, members and prev under key
+ * (the mac of the text described above).  -1 on no memory. */
+int auditrec_seal_make(const pid_key *key, unsigned long seq, const char *members,
+		       size_t len, const char *prev, auditrec_seal *out);
+
 /* Appends the text a record's sha256 covers,
- *   {"seq":<seq>,<members>,"prev_sha256":"<prev>"
- * and sets own to its SHA-256.  -1 when out ran out of memory or the
- * digest failed (own is then ""). */
+ *   {"seq":<seq>,<members>[,"audit_key_id":K,"mac":M],"prev_sha256":"<prev>"
+ * (the seal's members when seal is not NULL: NULL rebuilds a legacy
+ * record) and sets own to its SHA-256.  -1 when out ran out of memory or
+ * the digest failed (own is then ""). */
 int auditrec_text(strbuf *out, unsigned long seq, const char *members, size_t len,
-		  const char *prev, char own[65]);
+		  const auditrec_seal *seal, const char *prev, char own[65]);
 
 /* Appends the end of the record after its text: ,"sha256":"<sha256>"}
  * (no line end). */
@@ -97,6 +146,9 @@ typedef struct {
 	const char *prev;    /* the 64 hex of prev_sha256, inside the line */
 	const char *own;     /* the 64 hex of sha256, inside the line */
 	size_t text_len;     /* length of the text sha256 covers */
+	const char *key_id;  /* the 8 hex of audit_key_id, inside the line; NULL
+				for a legacy record (no seal) */
+	const char *mac;     /* the 64 hex of mac, inside the line, or NULL */
 } auditrec_parts;
 
 /* NULL when line[0..len) has the shape of a record (*out filled), else
@@ -112,6 +164,26 @@ const char *auditrec_parse(const char *line, size_t len, auditrec_parts *out);
  * is left to the caller, which knows whether it is a seq or a table id. */
 const char *auditrec_check(const char *own, const char *computed, const char *prev,
 			   const char *expected, int first, int *link);
+
+/* What a verifier learnt of the seals so far; zero it, set key (NULL:
+ * macs cannot be checked), then call auditrec_seal_check on every record
+ * whose chain is intact, in order. */
+typedef struct {
+	const pid_key *key;
+	unsigned long legacy;    /* records without a seal, all before ... */
+	unsigned long sealed;    /* ... the records with one */
+	int unchecked;           /* 1: sealed records were seen without a key */
+} auditrec_seals;
+
+/* The seal's verdict on a record whose chain is intact (line[0..len) its
+ * whole line, p its parts): NULL when the record is legacy and no sealed
+ * record came before it, or is sealed and its mac is the mac of its text
+ * under s->key (or s->key is NULL: then s->unchecked is set); else what
+ * is wrong, in why (cap bytes), which is returned.  A legacy record
+ * after a sealed one is a downgrade: written, or rewritten, by someone
+ * without the key. */
+const char *auditrec_seal_check(auditrec_seals *s, const char *line,
+				const auditrec_parts *p, char *why, size_t cap);
 
 /* A head anchor: what a log held when the anchor was taken, kept outside
  * it (STATE/audit.head, the table hhmatch.audit_head, an auditor's notes

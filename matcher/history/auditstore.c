@@ -117,8 +117,8 @@ hh_status auditstore_rows(auditstore *st, const auditstore_query *q, rr_table **
 	return st->be->rows(st, q, out, gap, err);
 }
 
-hh_status auditstore_append(auditstore *st, const auditrec *rec, auditrec_anchor heads[2],
-			    hh_err *err)
+hh_status auditstore_append(auditstore *st, const auditrec *rec, const pid_key *key,
+			    auditrec_anchor heads[2], hh_err *err)
 {
 	strbuf m = STRBUF_INIT;
 	auditrec_anchor h[2] = {{0}};
@@ -126,11 +126,11 @@ hh_status auditstore_append(auditstore *st, const auditrec *rec, auditrec_anchor
 	auditrec_members(&m, rec);
 	hh_status s = m.oom ? hh_fail(err, HH_EINTERNAL, "out of memory") : HH_OK;
 	if (s == HH_OK && st->be->log_append) {
-		s = st->be->log_append(st, rec, sb_str(&m), m.len, &h[n], err);
+		s = st->be->log_append(st, rec, sb_str(&m), m.len, key, &h[n], err);
 		h[n++].from = "audit_log";
 	}
 	if (s == HH_OK && st->log_path) {
-		s = auditlog_append(st->log_path, sb_str(&m), &h[n], err);
+		s = auditlog_append(st->log_path, sb_str(&m), key, &h[n], err);
 		h[n++].from = "log";
 	}
 	if (s == HH_OK && heads)
@@ -154,14 +154,22 @@ void auditstore_anchors_named(auditstore_verdict *out, const auditrec_anchor *a,
 	}
 }
 
-hh_status auditstore_verify(auditstore *st, size_t i, const auditrec_anchor *expect,
-			    auditstore_verdict *out, hh_err *err)
+void auditstore_seals_said(auditstore_verdict *out, const auditrec_seals *s)
+{
+	out->legacy = s->legacy;
+	out->sealed = s->sealed;
+	out->unchecked = s->unchecked;
+}
+
+hh_status auditstore_verify(auditstore *st, size_t i, const pid_key *key,
+			    const auditrec_anchor *expect, auditstore_verdict *out, hh_err *err)
 {
 	memset(out, 0, sizeof *out);
 	if (i >= auditstore_nlogs(st))
 		return hh_fail(err, HH_EINTERNAL, "auditstore_verify: no log %zu", i);
+	auditrec_seals seals = {.key = key};
 	if (i == 0 && st->be->log_verify)
-		return st->be->log_verify(st, expect, out, err);
+		return st->be->log_verify(st, &seals, expect, out, err);
 	auditrec_anchor a[2];
 	size_t n = 0;
 	int found = 0;
@@ -174,7 +182,7 @@ hh_status auditstore_verify(auditstore *st, size_t i, const auditrec_anchor *exp
 	if (found && !auditlog_anchor_path(st->log_path, ap, sizeof ap))
 		a[n++].from = ap;
 	auditlog_check ck;
-	HH_TRY(auditlog_verify(st->log_path, a, n, &ck, err));
+	HH_TRY(auditlog_verify(st->log_path, &seals, a, n, &ck, err));
 	if (ck.broken)
 		return hh_fail(err, HH_EINPUT, "%s: record %lu is broken: %s (records before it "
 			       "are intact)", st->log_path, ck.broken, ck.why);
@@ -183,6 +191,7 @@ hh_status auditstore_verify(auditstore *st, size_t i, const auditrec_anchor *exp
 	out->records = ck.records;
 	memcpy(out->head, ck.head, sizeof out->head);
 	auditstore_anchors_named(out, a, n);
+	auditstore_seals_said(out, &seals);
 	return HH_OK;
 }
 

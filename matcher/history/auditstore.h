@@ -134,12 +134,13 @@ hh_status auditstore_rows(auditstore *st, const auditstore_query *q, rr_table **
 			  const char **gap, hh_err *err);
 
 /* Appends the record to every log the store keeps (the table first, then
- * the file), with the same bytes in each, and anchors each log's new head
+ * the file), with the same members in each, sealed under key (the audit
+ * key, not NULL: auditrec.h), and anchors each log's new head
  * outside it (auditlog.h; the table hhmatch.audit_head).  heads (may be
  * NULL) gets one head per log, in auditstore_verify's order, from = the
  * log's label ("log" or "audit_log"). */
-hh_status auditstore_append(auditstore *st, const auditrec *rec, auditrec_anchor heads[2],
-			    hh_err *err);
+hh_status auditstore_append(auditstore *st, const auditrec *rec, const pid_key *key,
+			    auditrec_anchor heads[2], hh_err *err);
 
 /* The logs the store keeps: 1 or 2. */
 size_t auditstore_nlogs(const auditstore *st);
@@ -151,15 +152,20 @@ typedef struct {
 	unsigned long records;
 	char head[65];            /* SHA-256 of the last record's line ("" when empty) */
 	char anchors[512];        /* the head anchors that matched, "" when none was found */
+	unsigned long legacy;     /* records 1..legacy have no mac (written before macs) */
+	unsigned long sealed;     /* the records after them, each with a mac ... */
+	int unchecked;            /* ... not checked (1) when no audit key was given */
 } auditstore_verdict;
 
-/* Verifies log i (0 .. auditstore_nlogs - 1) and its head against every
+/* Verifies log i (0 .. auditstore_nlogs - 1), every record's mac under
+ * key (NULL: macs are not checked, out->unchecked says whether there
+ * were any; see auditrec_seal_check for legacy records), and its head against every
  * anchor within reach: the log's own (STATE/audit.head beside a file
  * log, the table hhmatch.audit_head) and expect (may be NULL: an
  * auditor's --expect-head).  A broken chain, or a log that differs from
  * an anchor, is HH_EINPUT naming the log, the first bad record and what
  * is wrong. */
-hh_status auditstore_verify(auditstore *st, size_t i, const auditrec_anchor *expect,
-			    auditstore_verdict *out, hh_err *err);
+hh_status auditstore_verify(auditstore *st, size_t i, const pid_key *key,
+			    const auditrec_anchor *expect, auditstore_verdict *out, hh_err *err);
 
 #endif

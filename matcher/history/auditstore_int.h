@@ -23,13 +23,17 @@ struct auditstore_be {
 			  const char **gap, hh_err *err);
 	int (*describe)(const auditstore *st, json_t *query);
 	/* The backend's own log (NULL: the file log is its only log): the
-	 * record with its members text (auditrec_members), its new head into
-	 * *head; and the chain's verdict against the backend's own anchor
-	 * and expect (may be NULL) (a broken chain is HH_EINPUT). */
+	 * record with its members text (auditrec_members), sealed under key,
+	 * its new head into *head; and the chain's verdict, with every
+	 * record's seal checked (auditrec_seal_check with seals), against the
+	 * backend's own anchor and expect (may be NULL) (a broken chain or
+	 * seal is HH_EINPUT). */
 	hh_status (*log_append)(auditstore *st, const auditrec *rec, const char *members,
-				size_t len, auditrec_anchor *head, hh_err *err);
-	hh_status (*log_verify)(auditstore *st, const auditrec_anchor *expect,
-				auditstore_verdict *out, hh_err *err);
+				size_t len, const pid_key *key, auditrec_anchor *head,
+				hh_err *err);
+	hh_status (*log_verify)(auditstore *st, auditrec_seals *seals,
+				const auditrec_anchor *expect, auditstore_verdict *out,
+				hh_err *err);
 	void (*close)(auditstore *st);
 };
 
@@ -62,6 +66,9 @@ int auditstore_table_add(rr_table *t, const char *const *cells, uint64_t line);
 
 /* Adds the names (from) of the n anchors a log matched to out->anchors. */
 void auditstore_anchors_named(auditstore_verdict *out, const auditrec_anchor *a, size_t n);
+
+/* Copies what the seals showed into out (legacy, sealed, unchecked). */
+void auditstore_seals_said(auditstore_verdict *out, const auditrec_seals *s);
 
 /* The column `by` filters on. */
 const char *auditstore_by_column(auditstore_by by);

@@ -16,9 +16,11 @@
  *
  * The log.  A record of hhmatch.audit_log is the file log's record
  * (auditrec.h) kept as columns (os_user NULL: a record of the old shape,
- * 006_audit_operators.sql; db_user is the connection's session_user); the bytes its hashes cover are rebuilt
- * from them by auditrec_members and auditrec_text:
- *   {"seq":<id>,<members>,"prev_sha256":"<prev_sha256>"
+ * 006_audit_operators.sql; db_user is the connection's session_user;
+ * audit_key_id and mac NULL: a legacy record, 007_audit_macs.sql); the
+ * bytes its hashes and mac cover are rebuilt from them by
+ * auditrec_members and auditrec_text:
+ *   {"seq":<id>,<members>[,"audit_key_id":..,"mac":..],"prev_sha256":"<prev_sha256>"
  * with time = to_char(at AT TIME ZONE 'UTC', ...) and the pids fetched
  * hex-encoded (so no separator or escape can blur them).  The record's
  * line is that text + ,"sha256":"<sha256>"} and the next record's
@@ -70,9 +72,9 @@ typedef struct {
 	" operator, purpose, query,"                                               \
 	" coalesce((SELECT string_agg(encode(convert_to(p, 'UTF8'), 'hex'), ','"   \
 	"  ORDER BY o) FROM unnest(pids) WITH ORDINALITY AS u(p, o)), ''),"        \
-	" prev_sha256, sha256, os_user, db_user"
+	" prev_sha256, sha256, os_user, db_user, audit_key_id, mac"
 enum { LC_ID, LC_TIME, LC_OPERATOR, LC_PURPOSE, LC_QUERY, LC_PIDS, LC_PREV, LC_OWN,
-       LC_OS_USER, LC_DB_USER };
+       LC_OS_USER, LC_DB_USER, LC_KEY_ID, LC_MAC };
 
 /* A nullable column of a LOG_COLS row: NULL for SQL NULL. */
 static const char *opt_value(const PGresult *r, int i, int col)
@@ -278,14 +280,22 @@ static void free_pids(char **pids, size_t n)
 }
 
 /* Row i of a LOG_COLS result rebuilt: own gets the SHA-256 of its text,
- * line_hash the SHA-256 of its whole line (with the sha256 as stored).
- * -1 when the pids cannot be decoded, on no memory or a failed digest. */
-static int row_record(const PGresult *r, int i, char own[65], char line_hash[65])
+ * line_hash the SHA-256 of its whole line (with the sha256 as stored),
+ * line (may be NULL) the line.  -1 when the pids cannot be decoded, on no
+ * memory or a failed digest. */
+static int row_record(const PGresult *r, int i, char own[65], char line_hash[65],
+		      strbuf *line)
 {
 	char **pids = NULL;
 	size_t n = 0;
 	int rc = decode_pids(PQgetvalue(r, i, LC_PIDS), &pids, &n);
 	strbuf m = STRBUF_INIT, text = STRBUF_INIT;
+	auditrec_seal seal;
+	int sealed = !PQgetisnull(r, i, LC_MAC) && !PQgetisnull(r, i, LC_KEY_ID);
+	if (sealed) { /* the CHECK of 007_audit_macs.sql keeps them hex */
+		snprintf(seal.key_id, sizeof seal.key_id, "%s", PQgetvalue(r, i, LC_KEY_ID));
+		snprintf(seal.mac, sizeof seal.mac, "%s", PQgetvalue(r, i, LC_MAC));
+	}
 	if (rc == 0) {
 		auditrec rec = {.time = PQgetvalue(r, i, LC_TIME),
 				.os_user = opt_value(r, i, LC_OS_USER),
@@ -297,10 +307,14 @@ static int row_record(const PGresult *r, int i, char own[65], char line_hash[65]
 				.npids = n};
 		auditrec_members(&m, &rec);
 		rc = auditrec_text(&text, strtoul(PQgetvalue(r, i, LC_ID), NULL, 10), sb_str(&m),
-				   m.len, PQgetvalue(r, i, LC_PREV), own);
+				   m.len, sealed ? &seal : NULL, PQgetvalue(r, i, LC_PREV), own);
 		auditrec_close(&text, PQgetvalue(r, i, LC_OWN));
 		if (rc == 0 && (m.oom || text.oom || hex_sha256(sb_str(&text), text.len, line_hash)))
 			rc = -1;
+		if (rc == 0 && line) {
+			sb_add(line, text.buf, text.len);
+			rc = line->oom ? -1 : 0;
+		}
 	}
 	free_pids(pids, n);
 	sb_release(&m);
@@ -309,7 +323,7 @@ static int row_record(const PGresult *r, int i, char own[65], char line_hash[65]
 }
 
 static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *members,
-			       size_t len, auditrec_anchor *head, hh_err *err)
+			       size_t len, const pid_key *key, auditrec_anchor *head, hh_err *err)
 {
 	pg_store *ps = (pg_store *)st;
 	pgc_conn *c = ps->conn;
@@ -332,14 +346,23 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
 			      "SELECT " LOG_COLS " FROM hhmatch.audit_log ORDER BY id DESC LIMIT 1",
 			      0, NULL, &r, err);
 	if (rs == HH_OK && PQntuples(r) == 1) {
-		if (row_record(r, 0, own, prev))
+		if (row_record(r, 0, own, prev, NULL))
 			rs = hh_fail(err, HH_EINTERNAL, "auditing %s: cannot rebuild the last "
 				     "audit record (out of memory)", pgc_shown(c));
+		else if (!PQgetisnull(r, 0, LC_KEY_ID) &&
+			 strncmp(PQgetvalue(r, 0, LC_KEY_ID), pid_key_id(key), 8))
+			rs = hh_fail(err, HH_EUSAGE, "auditing %s: hhmatch.audit_log is "
+				     "authenticated under audit key %.8s, and the key given is "
+				     "%.8s: give that log's key", pgc_shown(c),
+				     PQgetvalue(r, 0, LC_KEY_ID), pid_key_id(key));
 		s = strtoul(PQgetvalue(r, 0, LC_ID), NULL, 10) + 1;
 	}
 	PQclear(r);
+	auditrec_seal seal;
 	if (rs == HH_OK) {
-		int rc = auditrec_text(&text, s, members, len, prev, own);
+		int rc = auditrec_seal_make(key, s, members, len, prev, &seal);
+		if (!rc)
+			rc = auditrec_text(&text, s, members, len, &seal, prev, own);
 		auditrec_close(&text, own);
 		json_array_of(&pids, rec->pids, rec->npids);
 		if (text.oom || pids.oom)
@@ -351,16 +374,16 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
 	}
 	if (rs == HH_OK) {
 		snprintf(seq, sizeof seq, "%lu", s);
-		const char *params[10] = {seq, rec->time, rec->operator_, rec->purpose,
+		const char *params[12] = {seq, rec->time, rec->operator_, rec->purpose,
 					  rec->query, sb_str(&pids), prev, own, rec->os_user,
-					  rec->db_user};
+					  rec->db_user, seal.key_id, seal.mac};
 		rs = pgc_exec(c, HH_EINTERNAL, PGRES_COMMAND_OK, "appending to hhmatch.audit_log",
 			      "INSERT INTO hhmatch.audit_log (id, at, operator, purpose, query, pids,"
-			      " prev_sha256, sha256, os_user, db_user) VALUES ($1::bigint,"
-			      " $2::timestamptz, $3, $4, $5,"
+			      " prev_sha256, sha256, os_user, db_user, audit_key_id, mac) VALUES"
+			      " ($1::bigint, $2::timestamptz, $3, $4, $5,"
 			      " ARRAY(SELECT e FROM jsonb_array_elements_text($6::jsonb)"
-			      "  WITH ORDINALITY AS x(e, o) ORDER BY o), $7, $8, $9, $10)",
-			      10, params, NULL, err);
+			      "  WITH ORDINALITY AS x(e, o) ORDER BY o), $7, $8, $9, $10, $11, $12)",
+			      12, params, NULL, err);
 	}
 	if (rs == HH_OK) { /* the head, anchored in the same transaction */
 		const char *hp[2] = {seq, head->sha256};
@@ -376,24 +399,32 @@ static hh_status pg_log_append(auditstore *st, const auditrec *rec, const char *
 }
 
 /* One row of the chain checked against the record before it (prev, the
- * hash of its line, updated when the row is intact); *why set when it is
- * broken. */
+ * hash of its line, updated when the row is intact) and its seal; *why
+ * set when it is broken. */
 static hh_status check_row(pg_store *ps, const PGresult *r, unsigned long k, char prev[65],
-			   auditrec_anchor *anchors, size_t n, char *why, size_t cap, hh_err *err)
+			   auditrec_seals *seals, auditrec_anchor *anchors, size_t n,
+			   char *why, size_t cap, hh_err *err)
 {
 	char own[65], line_hash[65];
-	if (row_record(r, 0, own, line_hash))
+	strbuf line = STRBUF_INIT;
+	if (row_record(r, 0, own, line_hash, &line)) {
+		sb_release(&line);
 		return hh_fail(err, HH_EINTERNAL, "auditing %s: cannot rebuild audit record %s "
 			       "(out of memory)", pgc_shown(ps->conn), PQgetvalue(r, 0, LC_ID));
+	}
 	const char *w = auditrec_check(PQgetvalue(r, 0, LC_OWN), own, PQgetvalue(r, 0, LC_PREV),
 				       prev, k == 1, NULL);
 	unsigned long id = strtoul(PQgetvalue(r, 0, LC_ID), NULL, 10);
+	auditrec_parts p;
 	if (w)
 		snprintf(why, cap, "%s", w);
 	else if (id != k)
 		snprintf(why, cap, "its id should be %lu: records before it were removed", k);
-	else
+	else if ((w = auditrec_parse(line.buf, line.len, &p)) != NULL)
+		snprintf(why, cap, "%s", w);
+	else if (!auditrec_seal_check(seals, line.buf, &p, why, cap))
 		memcpy(prev, line_hash, 65);
+	sb_release(&line);
 	if (!why[0])
 		auditrec_anchor_see(anchors, n, k, line_hash);
 	return HH_OK;
@@ -417,8 +448,8 @@ static hh_status table_anchor(pg_store *ps, auditrec_anchor *a, size_t *n, hh_er
 	return HH_OK;
 }
 
-static hh_status pg_log_verify(auditstore *st, const auditrec_anchor *expect,
-				auditstore_verdict *out, hh_err *err)
+static hh_status pg_log_verify(auditstore *st, auditrec_seals *seals,
+				const auditrec_anchor *expect, auditstore_verdict *out, hh_err *err)
 {
 	pg_store *ps = (pg_store *)st;
 	PGconn *pq = pgc_pq(ps->conn);
@@ -445,7 +476,7 @@ static hh_status pg_log_verify(auditstore *st, const auditrec_anchor *expect,
 		ExecStatusType rs = PQresultStatus(r);
 		if (rs == PGRES_SINGLE_TUPLE && s == HH_OK && !broken) {
 			k++;
-			s = check_row(ps, r, k, prev, anchors, na, why, sizeof why, err);
+			s = check_row(ps, r, k, prev, seals, anchors, na, why, sizeof why, err);
 			if (s == HH_OK && why[0]) {
 				unsigned long id = strtoul(PQgetvalue(r, 0, LC_ID), NULL, 10);
 				broken = id ? id : k;
@@ -468,6 +499,7 @@ static hh_status pg_log_verify(auditstore *st, const auditrec_anchor *expect,
 	if (k)
 		memcpy(out->head, prev, 65);
 	auditstore_anchors_named(out, anchors, na);
+	auditstore_seals_said(out, seals);
 	return HH_OK;
 }
 
@@ -494,7 +526,7 @@ static hh_status connect_store(pg_store *ps, const char *uri, hh_err *err)
 			" AND to_regclass('hhmatch.audit_head') IS NOT NULL"
 			" AND EXISTS (SELECT FROM information_schema.columns WHERE"
 			"  table_schema = 'hhmatch' AND table_name = 'audit_log'"
-			"  AND column_name = 'os_user'), session_user",
+			"  AND column_name = 'mac'), session_user",
 			0, NULL, &r, err));
 	hh_status st = HH_OK;
 	if (strcmp(PQgetvalue(r, 0, 0), "t"))

@@ -511,10 +511,14 @@ const char *guards_warning(const guards *g, size_t i)
 	return NULL;
 }
 
-hh_status guards_log(const guards *g, const char *state_dir, int period, hh_err *err)
+hh_status guards_log(const guards *g, const char *state_dir, int period,
+		     const pid_key *audit_key, hh_err *err)
 {
 	if (!state_dir || (!g->accepted && !g->new_key))
 		return HH_OK;
+	if (!audit_key)
+		return hh_fail(err, HH_EUSAGE, "a run that accepts a guard or starts a new key "
+			       "is logged, and " AUDITREC_KEY_NEEDED);
 	char per[16], now[32], op[256], path[PATH_MAX];
 	time_t t = time(NULL);
 	struct tm tm;
@@ -546,7 +550,7 @@ hh_status guards_log(const guards *g, const char *state_dir, int period, hh_err 
 		st = no_memory(err);
 	} else {
 		snprintf(path, sizeof path, "%s/audit.log", state_dir);
-		st = auditlog_append(path, sb_str(&m), NULL, err);
+		st = auditlog_append(path, sb_str(&m), audit_key, NULL, err);
 	}
 	sb_release(&qs);
 	sb_release(&m);

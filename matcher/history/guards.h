@@ -52,6 +52,7 @@
 #include <stddef.h>
 
 #include "base/hh_error.h"
+#include "domain/pid.h"
 #include "domain/rules.h"
 
 typedef enum {
@@ -113,8 +114,10 @@ const char *guards_warning(const guards *g, size_t i);
 /* With state_dir, and when a guard was accepted or the run starts a new
  * baseline: appends one record to state_dir/audit.log (operator: the
  * user the process runs as; purpose "run"; query {"command":"run",
- * "period":"YYYYMM","accepted":[names],"new_key":bool}).  Otherwise does
- * nothing. */
-hh_status guards_log(const guards *g, const char *state_dir, int period, hh_err *err);
+ * "period":"YYYYMM","accepted":[names],"new_key":bool}), sealed under
+ * audit_key (auditrec.h; NULL there is HH_EUSAGE, AUDITREC_KEY_NEEDED).
+ * Otherwise does nothing. */
+hh_status guards_log(const guards *g, const char *state_dir, int period,
+		     const pid_key *audit_key, hh_err *err);
 
 #endif

@@ -161,13 +161,15 @@ line_sql="SELECT '{\"seq\":' || id || ',\"time\":\"'
        || coalesce(',\"operator\":' || to_json(operator)::text, '') END
   || ',\"purpose\":' || to_json(purpose)::text
   || ',\"query\":' || query || ',\"pids\":' || array_to_json(pids)::text
+  || coalesce(',\"audit_key_id\":\"' || audit_key_id || '\",\"mac\":\"' || mac || '\"', '')
   || ',\"prev_sha256\":\"' || prev_sha256 || '\",\"sha256\":\"' || sha256 || '\"}'
   FROM hhmatch.audit_log"
 sql -c "$line_sql ORDER BY id" >"$T/table.log"
 "$HH" audit verify-log --log "$T/table.log" >"$T/v.table" 2>&1 ||
 	{ cat "$T/v.table" >&2; fail "the table's records are not auditlog.c records"; }
-# the last record's members are the file record's (both without seq and hashes)
-members() { sed -e 's/^{"seq":[0-9]*,//' -e 's/,"prev_sha256".*$//'; }
+# the last record's members are the file record's (both without seq,
+# mac and hashes: the mac covers seq, which differs between the logs)
+members() { sed -e 's/^{"seq":[0-9]*,//' -e 's/,"mac":"[0-9a-f]*","prev_sha256".*$//'; }
 assert_eq "$(members <"$T/both.log")" "$(tail -1 "$T/table.log" | members)" \
 	"members in the file log and the table"
 

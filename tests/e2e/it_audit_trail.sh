@@ -15,6 +15,16 @@
 #     (exit 2) naming the missing record, against the anchor file and
 #     against --expect-head; a log cut and written again fails against
 #     --expect-head at the record that changed.
+#  5. Authenticated records: every record has a mac under the audit key
+#     (HHMATCH_AUDIT_KEY, lib.sh); with the chain and the anchor file
+#     recomputed by someone without it (no secret needed for those), a
+#     record edited, records reordered, the first or a middle one deleted,
+#     a record forged whole, or its mac stripped after sealed ones
+#     (downgrade) each fail verify-log (exit 2) at that record; the last
+#     one deleted fails against --expect-head; a log stripped of every mac
+#     fails as unauthenticated; another key fails at record 1; without a
+#     key verify-log exits 2 (macs not checked) and a query is refused
+#     (exit 1) with nothing logged; a query under another key is refused.
 #  4. Real operators: every record names the OS account (os_user, as id
 #     -un says); --operator adds a name beside it and cannot replace it;
 #     over --pg the database session_user too (db_user).
@@ -120,6 +130,88 @@ run_expect 1 "$T/v.badexpect" "$HH" audit verify-log --state "$S" --expect-head 
 cp "$T/log.good" "$S/audit.log"
 cp "$T/head.good" "$S/audit.head"
 "$HH" audit verify-log --state "$S" >/dev/null || fail "the log put back"
+
+# --- 5. authenticated records ----------------------------------------------------
+"$HH" audit verify-log --state "$S" >"$T/v.sealed" || fail "verify-log with the audit key"
+assert_contains "$T/v.sealed" "^authenticated: records 1\.\.4 have a mac under audit key [0-9a-f]{8}$" \
+	"the seals reported"
+assert_eq 4 "$(jq -r 'select(.mac | test("^[0-9a-f]{64}$")) | .audit_key_id' "$S/audit.log" | wc -l)" \
+	"every record has a mac"
+# what someone without the key can do: edit lines, renumber their seq and
+# recompute the whole chain and the anchor file (as issue 13's script did)
+recompute() { # log: prev_sha256 and sha256 of every line, then audit.head
+	local prev=0000000000000000000000000000000000000000000000000000000000000000
+	local l text own n=0
+	while IFS= read -r l; do
+		n=$((n + 1))
+		l=$(printf '%s' "$l" | sed -E "s/^\{\"seq\":[0-9]+,/{\"seq\":$n,/")
+		text="${l%,\"sha256\":*}"
+		text="${text%,\"prev_sha256\":*},\"prev_sha256\":\"$prev\""
+		own=$(printf '%s' "$text" | sha256sum | cut -c1-64)
+		l="$text,\"sha256\":\"$own\"}"
+		printf '%s\n' "$l"
+		prev=$(printf '%s' "$l" | sha256sum | cut -c1-64)
+	done <"$1" >"$1.new"
+	mv "$1.new" "$1"
+	echo "$n:$prev" >"${1%.log}.head"
+}
+forged() { # what bad-record pattern: $S/audit.log was forged, verify-log fails there
+	recompute "$S/audit.log"
+	verify_fails "$1" "record $2 is broken: $3"
+	cp "$T/log.good" "$S/audit.log"
+	cp "$T/head.good" "$S/audit.head"
+}
+sed -i -E '2s/"purpose":"[^"]*"/"purpose":"edited"/' "$S/audit.log"
+grep '"purpose":"edited"' "$S/audit.log" >/dev/null || fail "the edit did not happen"
+forged edited 2 "its mac does not match its content"
+for k in 1 3 2 4; do sed -n "${k}p" "$T/log.good"; done >"$S/audit.log"
+forged reordered 2 "its mac does not match its content"
+sed -i 1d "$S/audit.log"
+forged first_deleted 1 "its mac does not match its content"
+sed -i 2d "$S/audit.log"
+forged middle_deleted 2 "its mac does not match its content"
+# the last record removed: what is left is sealed and chained, so only an
+# anchor the forger cannot rewrite sees it (an answer's head, the table's)
+sed -i '$d' "$S/audit.log"
+recompute "$S/audit.log"
+verify_fails last_deleted_anchor_rewritten "record 4 is broken: missing: the head anchor in --expect-head says 4" \
+	--expect-head "4:$HEAD4"
+cp "$T/log.good" "$S/audit.log"
+cp "$T/head.good" "$S/audit.head"
+# a record forged whole, its seal copied from the record before it
+tail -n 1 "$T/log.good" | sed 's/"seq":4,/"seq":5,/' >>"$S/audit.log"
+forged forged_record 5 "its mac does not match its content"
+# downgrade: the macs stripped, from the last record or from all of them
+unseal='s/,"audit_key_id":"[0-9a-f]{8}","mac":"[0-9a-f]{64}"//'
+sed -i -E "4$unseal" "$S/audit.log"
+forged downgraded_last 4 "it has no mac, after authenticated records"
+sed -i -E "$unseal" "$S/audit.log"
+recompute "$S/audit.log"
+run_expect 2 "$T/v.unsealed" "$HH" audit verify-log --state "$S"
+assert_contains "$T/v.unsealed" "^no record has a mac: records 1\.\.4" "a log stripped of its macs"
+assert_contains "$T/v.unsealed" "is intact but not authenticated" "... is not authenticated"
+cp "$T/log.good" "$S/audit.log"
+cp "$T/head.good" "$S/audit.head"
+# another key, or none
+make_audit_key "$T/other.key"
+verify_fails other_key "record 1 is broken: its mac is under audit key [0-9a-f]{8}, not under the key given" \
+	--audit-key "$T/other.key"
+run_expect 2 "$T/v.nokey" env -u HHMATCH_AUDIT_KEY "$HH" audit verify-log --state "$S"
+assert_contains "$T/v.nokey" "^macs not checked: give --audit-key FILE" "verify-log without the key"
+assert_contains "$T/v.nokey" "its macs were not checked" "... exits 2, saying why"
+"$HH" audit verify-log --state "$S" --audit-key "$HHMATCH_AUDIT_KEY" >/dev/null ||
+	fail "verify-log --audit-key FILE"
+# no key, no question: nothing is answered or logged
+snapshot "$S" >"$T/snap.before"
+run_expect 1 "$T/q.nokey" env -u HHMATCH_AUDIT_KEY "$HH" audit findings --code A_DECEASED "${AU[@]}"
+assert_contains "$T/q.nokey" "the audit log is authenticated: give --audit-key FILE" "a query without the key"
+snapshot "$S" >"$T/snap.after"
+assert_file_eq "$T/snap.before" "$T/snap.after" "nothing logged without the key"
+run_expect 1 "$T/q.otherkey" "$HH" audit findings --code A_DECEASED "${AU[@]}" --audit-key "$T/other.key"
+assert_contains "$T/q.otherkey" "is authenticated under audit key" "a query under another key"
+chmod 644 "$T/other.key"
+run_expect 2 "$T/q.openkey" "$HH" audit findings --code A_DECEASED "${AU[@]}" --audit-key "$T/other.key"
+assert_contains "$T/q.openkey" "chmod 600" "an audit key others can read"
 
 # --- 4. who asked ---------------------------------------------------------------
 ME=$(id -un 2>/dev/null || echo "uid $(id -u)")

@@ -18,7 +18,8 @@
 # firing are named in one message; a roster with only a header, and one
 # whose rows were all rejected, refuse the run (exit 2) with or without a
 # state; a repeated row does not count toward max_reject_ratio, an invalid
-# one does; an override the audit log cannot record is not published; an
+# one does; an override the audit log cannot record is not published, and
+# one without the audit key is refused (exit 1) before the run; an
 # unknown --accept name is a usage error (exit 1).
 . "$(dirname "$0")/../lib.sh" "$@"
 
@@ -98,6 +99,18 @@ grep -qF "fell from 2000 (202610) to $h (202611), $pct %" "$T/refused.household_
 jq -r '.accepted[0].detail' "$T/o_drop/report.json" | grep -qF "to $h (202611)" ||
 	fail "report.json: accepted household_drop without its figures"
 [ -s "$T/s_drop/runs/202611/report.json" ] || fail "household_drop accepted: not kept in the state"
+assert_eq "$(tail -n 1 "$T/s_drop/audit.log" | jq -r .audit_key_id)" \
+	"$("$HH" audit verify-log --state "$T/s_drop" | sed -n 's/^authenticated: .* audit key //p')" \
+	"the run's record sealed under the audit key"
+# an override without the audit key, which would seal its record, is
+# refused before the run
+keep_state nokey
+without_audit_key() { (unset HHMATCH_AUDIT_KEY; "$@"); }
+assert_refused 1 no_audit_key \
+	"^hhmatch run: --accept and --new-key are logged in the state's audit log, and the audit log is authenticated: give --audit-key FILE" \
+	"$T/s_nokey" -- without_audit_key run_month "$D" 202611 "$T/o_nokey" "$T/s_nokey" \
+	--accept household_drop
+[ ! -e "$T/o_nokey" ] || fail "a refused override published"
 # an override that cannot be logged is not published
 printf '{"seq":' >>"$T/s_drop/audit.log"
 refuse log_damaged \

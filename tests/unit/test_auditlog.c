@@ -13,6 +13,13 @@
  * (audit.head) follows every append; against it, the last records
  * removed, the log emptied, or cut and written again are each detected.
  * What a record may not hold: text shaped like an ID number.
+ * The seals: every appended record carries a mac under the audit key; a
+ * log whose chain was recomputed without the key (a record changed or
+ * forged, seals copied or made under another key), a record whose mac
+ * was stripped after sealed ones (a downgrade), and a log checked with
+ * another key each fail at the first such record; legacy records verify
+ * before the first sealed one, and without a key the macs are reported
+ * unchecked.
  */
 #include <sys/stat.h>
 
@@ -24,16 +31,32 @@
 #include "history/auditrec.h"
 
 static char path[1280];
+static pid_key *akey;   /* the audit key */
+static pid_key *wrong;  /* a key that is not it */
 
 static void setup(void)
 {
 	testdir_setup();
+	akey = pid_key_new((const uint8_t *)"the audit key of the tests", 26);
+	wrong = pid_key_new((const uint8_t *)"someone else's key", 18);
+	cr_assert(akey && wrong);
 	snprintf(path, sizeof path, "%s", tpath("audit.log"));
 }
 
 static void teardown(void)
 {
+	pid_key_free(akey);
+	pid_key_free(wrong);
 	testdir_teardown();
+}
+
+/* The members of the i-th test record. */
+static void members_of(int i, char *m, size_t cap)
+{
+	snprintf(m, cap,
+		 "\"time\":\"2026-11-30T08:00:%02dZ\",\"operator\":\"op\",\"purpose\":"
+		 "\"case %d\",\"query\":{\"command\":\"household\",\"household\":\"H%d\"},"
+		 "\"pids\":[]", i, i, i);
 }
 
 static void append_n(int n)
@@ -42,21 +65,58 @@ static void append_n(int n)
 	for (int i = 0; i < n; i++) {
 		char m[256];
 		auditrec_anchor h = {0};
-		snprintf(m, sizeof m,
-			 "\"time\":\"2026-11-30T08:00:%02dZ\",\"operator\":\"op\",\"purpose\":"
-			 "\"case %d\",\"query\":{\"command\":\"household\",\"household\":\"H%d\"},"
-			 "\"pids\":[]", i, i, i);
-		cr_assert_eq(auditlog_append(path, m, &h, &err), HH_OK, "%s", err.msg);
+		members_of(i, m, sizeof m);
+		cr_assert_eq(auditlog_append(path, m, akey, &h, &err), HH_OK, "%s", err.msg);
 		cr_assert_eq(h.records, (unsigned long)i + 1);
 	}
 }
 
-static auditlog_check verify(void)
+static auditlog_check verify_with(const pid_key *k, auditrec_seals *s)
 {
 	auditlog_check c;
 	hh_err err = {{0}};
-	cr_assert_eq(auditlog_verify(path, NULL, 0, &c, &err), HH_OK, "%s", err.msg);
+	*s = (auditrec_seals){.key = k};
+	cr_assert_eq(auditlog_verify(path, s, NULL, 0, &c, &err), HH_OK, "%s", err.msg);
 	return c;
+}
+
+static auditlog_check verify(void)
+{
+	auditrec_seals s;
+	return verify_with(akey, &s);
+}
+
+/* Writes a log of n test records as someone would who recomputes the
+ * chain: record `changed` (1-based, 0: none) with another purpose,
+ * records from `sealed_from` on (0: none) sealed under k, with the audit
+ * key's id written in (a forger copies it; k may be the real key). */
+static void forge(int n, int changed, int sealed_from, const pid_key *k)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	char prev[65];
+	memcpy(prev, auditrec_zeros, 65);
+	for (int i = 0; i < n; i++) {
+		char m[256], own[65];
+		members_of(i, m, sizeof m);
+		if (i + 1 == changed)
+			snprintf(m, sizeof m, "\"time\":\"x\",\"purpose\":\"forged\",\"pids\":[]");
+		strbuf l = STRBUF_INIT;
+		auditrec_seal seal;
+		int sealed = sealed_from && i + 1 >= sealed_from;
+		if (sealed) {
+			cr_assert_eq(auditrec_seal_make(k, (unsigned long)i + 1, m, strlen(m), prev,
+							&seal), 0);
+			memcpy(seal.key_id, pid_key_id(akey), 8);
+		}
+		cr_assert_eq(auditrec_text(&l, (unsigned long)i + 1, m, strlen(m),
+					   sealed ? &seal : NULL, prev, own), 0);
+		auditrec_close(&l, own);
+		cr_assert_eq(hex_sha256(l.buf, l.len, prev), 0);
+		fprintf(f, "%s\n", sb_str(&l));
+		sb_release(&l);
+	}
+	fclose(f);
 }
 
 /* The log's lines, to edit them. */
@@ -112,7 +172,8 @@ Test(auditlog, missing_log_is_an_input_error, .init = setup, .fini = teardown)
 {
 	auditlog_check c;
 	hh_err err = {{0}};
-	cr_expect_eq(auditlog_verify(path, NULL, 0, &c, &err), HH_EINPUT);
+	auditrec_seals s = {.key = akey};
+	cr_expect_eq(auditlog_verify(path, &s, NULL, 0, &c, &err), HH_EINPUT);
 	cr_expect(strstr(err.msg, "audit.log"), "%s", err.msg);
 }
 
@@ -149,7 +210,8 @@ Test(auditlog, changed_record_with_recomputed_hash_names_the_next, .init = setup
 	FILE *f = fopen(path, "w");
 	fputs(l[0], f);
 	fclose(f);
-	cr_assert_eq(auditlog_append(path, "\"time\":\"x\",\"purpose\":\"forged\"", NULL, &err),
+	cr_assert_eq(auditlog_append(path, "\"time\":\"x\",\"purpose\":\"forged\"", akey, NULL,
+				     &err),
 		     HH_OK);
 	f = fopen(path, "a");
 	fputs(l[2], f);
@@ -205,7 +267,7 @@ Test(auditlog, truncated_last_record, .init = setup, .fini = teardown)
 	cr_expect_eq(c.broken, 3, "%s", c.why);
 	/* and appending refuses to chain onto the damage */
 	hh_err err = {{0}};
-	cr_expect_eq(auditlog_append(path, "\"x\":1", NULL, &err), HH_EINPUT);
+	cr_expect_eq(auditlog_append(path, "\"x\":1", akey, NULL, &err), HH_EINPUT);
 	cr_expect(strstr(err.msg, "verify-log"), "%s", err.msg);
 }
 
@@ -215,7 +277,7 @@ Test(auditlog, append_continues_seq_and_chain, .init = setup, .fini = teardown)
 	hh_err err = {{0}};
 	auditrec_anchor h = {0};
 	cr_assert_eq(auditlog_append(path, "\"purpose\":\"a \\\"quoted\\\" , \\\"sha256\\\":\"",
-				     &h, &err), HH_OK);
+				     akey, &h, &err), HH_OK);
 	cr_expect_eq(h.records, 3);
 	auditlog_check c = verify();
 	cr_expect_eq(c.broken, 0, "%s", c.why);
@@ -249,7 +311,7 @@ static void rebuild(strbuf *line, unsigned long seq, const char *purpose, const 
 	strbuf m = STRBUF_INIT;
 	char own[65];
 	auditrec_members(&m, &r);
-	cr_assert_eq(auditrec_text(line, seq, sb_str(&m), m.len, prev, own), 0);
+	cr_assert_eq(auditrec_text(line, seq, sb_str(&m), m.len, NULL, prev, own), 0);
 	auditrec_close(line, own);
 	cr_assert_not(line->oom);
 	sb_release(&m);
@@ -321,16 +383,21 @@ Test(auditlog, old_log_verifies_and_grows, .init = setup, .fini = teardown)
 	cr_assert_not_null(f);
 	fprintf(f, "%s\n%s\n", old_lines[0], old_lines[1]);
 	fclose(f);
-	auditlog_check c = verify();
+	auditrec_seals s;
+	auditlog_check c = verify_with(akey, &s);
 	cr_expect_eq(c.broken, 0, "%s", c.why);
 	cr_expect_eq(c.records, 2);
+	cr_expect_eq(s.legacy, 2);
+	cr_expect_eq(s.sealed, 0);
 	hh_err err = {{0}};
 	auditrec_anchor h = {0};
-	cr_assert_eq(auditlog_append(path, "\"x\":1", &h, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(auditlog_append(path, "\"x\":1", akey, &h, &err), HH_OK, "%s", err.msg);
 	cr_expect_eq(h.records, 3);
-	c = verify();
+	c = verify_with(akey, &s);
 	cr_expect_eq(c.broken, 0, "%s", c.why);
 	cr_expect_eq(c.records, 3);
+	cr_expect_eq(s.legacy, 2);
+	cr_expect_eq(s.sealed, 1);
 }
 
 /* What the log refuses to hold: 15 or more digits in a row, ASCII or
@@ -363,7 +430,8 @@ static auditlog_check verify_anchored(void)
 	cr_assert(found, "no anchor beside the log");
 	a.from = "audit.head";
 	auditlog_check c;
-	cr_assert_eq(auditlog_verify(path, &a, 1, &c, &err), HH_OK, "%s", err.msg);
+	auditrec_seals s = {.key = akey};
+	cr_assert_eq(auditlog_verify(path, &s, &a, 1, &c, &err), HH_OK, "%s", err.msg);
 	return c;
 }
 
@@ -423,10 +491,11 @@ Test(auditlog, cut_and_written_again_fails_against_the_anchor, .init = setup,
 	cr_assert_eq(read_lines(l, 8), 3);
 	const int order[] = {0, 1};
 	write_lines(l, order, 2);
-	cr_assert_eq(auditlog_append(path, "\"x\":2", NULL, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(auditlog_append(path, "\"x\":2", akey, NULL, &err), HH_OK, "%s", err.msg);
 	a.from = "--expect-head";
 	auditlog_check c;
-	cr_assert_eq(auditlog_verify(path, &a, 1, &c, &err), HH_OK, "%s", err.msg);
+	auditrec_seals s = {.key = akey};
+	cr_assert_eq(auditlog_verify(path, &s, &a, 1, &c, &err), HH_OK, "%s", err.msg);
 	cr_expect_eq(c.broken, 3, "%s", c.why);
 	cr_expect(strstr(c.why, "--expect-head"), "%s", c.why);
 }
@@ -473,4 +542,119 @@ Test(auditrec, who_asked)
 	sb_release(&m);
 	char buf[64];
 	cr_expect(auditrec_os_user(buf, sizeof buf)[0]);
+}
+
+/* --- the seals ---------------------------------------------------------- */
+
+Test(auditlog, every_record_is_sealed, .init = setup, .fini = teardown)
+{
+	append_n(3);
+	auditrec_seals s;
+	auditlog_check c = verify_with(akey, &s);
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	cr_expect_eq(s.sealed, 3);
+	cr_expect_eq(s.legacy, 0);
+	char l[8][1024], want[64];
+	cr_assert_eq(read_lines(l, 8), 3);
+	snprintf(want, sizeof want, "\"audit_key_id\":\"%s\",\"mac\":\"", pid_key_id(akey));
+	cr_expect(strstr(l[1], want), "%s", l[1]);
+	/* the same log by the forger's function under the real key: the
+	 * mac is defined by auditrec.h, not by auditlog.c */
+	forge(3, 0, 1, akey);
+	char f[8][1024];
+	cr_assert_eq(read_lines(f, 8), 3);
+	for (int i = 0; i < 3; i++)
+		cr_expect_str_eq(f[i], l[i]);
+}
+
+Test(auditlog, chain_recomputed_without_the_key, .init = setup, .fini = teardown)
+{
+	/* record 2 changed, the chain recomputed, the seals made under
+	 * another key with the audit key's id written in */
+	forge(4, 2, 1, wrong);
+	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 1, "%s", c.why);
+	cr_expect(strstr(c.why, "mac does not match"), "%s", c.why);
+	/* the real log's macs pasted over forged records: the first forged
+	 * record fails */
+	cr_assert_eq(truncate(path, 0), 0);
+	append_n(4);
+	char l[8][1024];
+	cr_assert_eq(read_lines(l, 8), 4);
+	forge(4, 2, 1, akey); /* as if the forger had the key ... */
+	char f[8][1024];
+	cr_assert_eq(read_lines(f, 8), 4);
+	/* ... but only the real records' macs, pasted over the forged ones */
+	for (int i = 1; i < 4; i++)
+		memcpy(strstr(f[i], "\"mac\":\"") + 7, strstr(l[i], "\"mac\":\"") + 7, 64);
+	/* the chain recomputed over the pasted macs */
+	FILE *out = fopen(path, "w");
+	char prev[65];
+	memcpy(prev, auditrec_zeros, 65);
+	for (int i = 0; i < 4; i++) {
+		auditrec_parts p;
+		size_t len = strlen(f[i]) - 1;
+		cr_assert_null(auditrec_parse(f[i], len, &p));
+		memcpy((char *)p.prev, prev, 64);
+		char own[65];
+		cr_assert_eq(hex_sha256(f[i], p.text_len, own), 0);
+		memcpy((char *)p.own, own, 64);
+		cr_assert_eq(hex_sha256(f[i], len, prev), 0);
+		fputs(f[i], out);
+	}
+	fclose(out);
+	c = verify();
+	cr_expect_eq(c.broken, 2, "%s", c.why);
+	cr_expect(strstr(c.why, "mac does not match"), "%s", c.why);
+}
+
+Test(auditlog, downgrade_after_sealed_records, .init = setup, .fini = teardown)
+{
+	/* records 1-2 sealed, 3 without a mac, the chain recomputed */
+	forge(3, 0, 0, akey);
+	auditrec_seals s;
+	auditlog_check c = verify_with(akey, &s);
+	cr_expect_eq(c.broken, 0, "a wholly legacy log is an intact chain: %s", c.why);
+	cr_expect_eq(s.sealed, 0, "... with no seal, which the verifier reports");
+	cr_expect_eq(s.legacy, 3);
+	/* legacy first, sealed after: fine; sealed first, legacy after: not */
+	forge(3, 0, 2, akey);
+	c = verify_with(akey, &s);
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	cr_expect_eq(s.legacy, 1);
+	cr_expect_eq(s.sealed, 2);
+	/* sealed 1..2 from append, then an unsealed 3 chained to them */
+	cr_assert_eq(truncate(path, 0), 0);
+	append_n(2);
+	char l[8][1024], m[256], own[65], prev[65];
+	cr_assert_eq(read_lines(l, 8), 2);
+	cr_assert_eq(hex_sha256(l[1], strlen(l[1]) - 1, prev), 0);
+	members_of(2, m, sizeof m);
+	strbuf b = STRBUF_INIT;
+	cr_assert_eq(auditrec_text(&b, 3, m, strlen(m), NULL, prev, own), 0);
+	auditrec_close(&b, own);
+	FILE *f = fopen(path, "a");
+	fprintf(f, "%s\n", sb_str(&b));
+	fclose(f);
+	sb_release(&b);
+	c = verify();
+	cr_expect_eq(c.broken, 3, "%s", c.why);
+	cr_expect(strstr(c.why, "downgrade"), "%s", c.why);
+}
+
+Test(auditlog, another_key_or_none, .init = setup, .fini = teardown)
+{
+	append_n(2);
+	auditrec_seals s;
+	auditlog_check c = verify_with(wrong, &s);
+	cr_expect_eq(c.broken, 1, "%s", c.why);
+	cr_expect(strstr(c.why, "not under the key given"), "%s", c.why);
+	c = verify_with(NULL, &s);
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	cr_expect(s.unchecked);
+	cr_expect_eq(s.sealed, 2);
+	/* appending under another key would make a log no key verifies */
+	hh_err err = {{0}};
+	cr_expect_eq(auditlog_append(path, "\"x\":1", wrong, NULL, &err), HH_EUSAGE);
+	cr_expect(strstr(err.msg, "audit key"), "%s", err.msg);
 }
