@@ -18,7 +18,9 @@
 #     --pg and --log writes the same members into both logs; the table's
 #     records, written out as lines, pass `verify-log --log` (so the
 #     table's chain is exactly auditlog.c's); verify-log --pg passes, and
-#     after an UPDATE of record 2 fails with exit 2 naming record id 2.
+#     after an UPDATE of record 2 fails with exit 2 naming record id 2;
+#     an UPDATE of the last record with its sha256 recomputed fails on its
+#     mac, and the log checked under another audit key fails at id 1.
 #  4. No raw ID number or name, and no password of the URI, in any output,
 #     message or row of audit_log.
 #   eval "$(scripts/pg-test-server.sh start /tmp/hhpg)"
@@ -188,6 +190,27 @@ assert_contains "$T/v.bad" "record id 2 is broken: its content does not match" \
 echo "UPDATE hhmatch.audit_log SET purpose = :'p' WHERE id = 2" | sql -v p="$P2" >/dev/null
 "$HH" audit verify-log --pg "$U" >"$T/v.again" 2>&1 ||
 	{ cat "$T/v.again" >&2; fail "verify-log --pg after undoing the UPDATE"; }
+# the last record edited with its sha256 recomputed (no secret needed):
+# its mac, checked before the head, names it
+PN=$(sql -c "SELECT purpose FROM hhmatch.audit_log WHERE id = $N")
+SN=$(sql -c "SELECT sha256 FROM hhmatch.audit_log WHERE id = $N")
+sql -c "UPDATE hhmatch.audit_log SET purpose = 'forged' WHERE id = $N" >/dev/null
+text=$(sql -c "$line_sql WHERE id = $N")
+text=${text%,\"sha256\":*}
+echo "UPDATE hhmatch.audit_log SET sha256 = :'h' WHERE id = $N" |
+	sql -v h="$(printf '%s' "$text" | sha256sum | cut -c1-64)" >/dev/null
+run_expect 2 "$T/v.forged" "$HH" audit verify-log --pg "$U"
+assert_contains "$T/v.forged" "record id $N is broken: its mac does not match its content" \
+	"an edit with its sha256 recomputed"
+# and checked under another key, the first record fails
+"$HH" keygen --out "$T/other.key" >/dev/null
+run_expect 2 "$T/v.otherkey" "$HH" audit verify-log --pg "$U" --audit-key "$T/other.key"
+assert_contains "$T/v.otherkey" "record id 1 is broken: its mac is under audit key" \
+	"verify-log --pg under another key"
+echo "UPDATE hhmatch.audit_log SET purpose = :'p', sha256 = :'h' WHERE id = $N" |
+	sql -v p="$PN" -v h="$SN" >/dev/null
+"$HH" audit verify-log --pg "$U" >"$T/v.again2" 2>&1 ||
+	{ cat "$T/v.again2" >&2; fail "verify-log --pg after undoing the forgery"; }
 # a removed record names the one after the gap
 sql -c "DELETE FROM hhmatch.audit_log WHERE id = 3" >/dev/null
 rc=0

@@ -111,6 +111,10 @@ assert_refused 1 no_audit_key \
 	"$T/s_nokey" -- without_audit_key run_month "$D" 202611 "$T/o_nokey" "$T/s_nokey" \
 	--accept household_drop
 [ ! -e "$T/o_nokey" ] || fail "a refused override published"
+# ... and accepted with --audit-key FILE instead of the environment
+without_audit_key run_month "$D" 202611 "$T/o_nokey" "$T/s_nokey" --accept household_drop \
+	--audit-key "$HHMATCH_AUDIT_KEY" || fail "household_drop accepted with --audit-key"
+accepted household_drop "$T/s_nokey" "$T/o_nokey"
 # an override that cannot be logged is not published
 printf '{"seq":' >>"$T/s_drop/audit.log"
 refuse log_damaged \
