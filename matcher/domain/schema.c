@@ -411,6 +411,7 @@ hh_status schema_map_header(const schema_source *src, const hh_record *hdr,
 	}
 	for (size_t c = 0; c < src->ncols; c++) {
 		const schema_col *col = &src->cols[c];
+		map->header_field_of_col[c] = map->field_of_col[c];
 		if (col->presence == PRES_WITHPID && !map->has_pid)
 			map->field_of_col[c] = -1;
 		if (col->presence == PRES_REQUIRED && map->field_of_col[c] < 0) {
@@ -547,6 +548,42 @@ static const char *parse_value(const schema_col *c, hh_field f,
 		return NULL;
 	}
 	return "bad_value";
+}
+
+
+int schema_read_unread(const schema_map *map, const hh_record *rec, int col,
+		       int64_t *val)
+{
+	if (col < 0 || (size_t)col >= map->src->ncols ||
+	    map->header_field_of_col[col] < 0)
+		return 0;
+	/* A map reading that one column: parse_value keeps one caller, the
+	 * row loop, where it is inlined (not a hot path here). */
+	schema_map one = *map;
+	schema_row row;
+	int bad;
+	for (size_t c = 0; c < SCHEMA_MAX_COLS; c++)
+		one.field_of_col[c] = -1;
+	one.field_of_col[col] = map->header_field_of_col[col];
+	one.identity_col = -1;
+	if (schema_parse_row(&one, rec, &row, &bad) ||
+	    !(row.present & (1u << col)))
+		return 0;
+	*val = row.val[col];
+	return 1;
+}
+
+const char *schema_parse_row_except(const schema_map *map, const hh_record *rec,
+				    schema_row *row, int *bad_col, int skip_col)
+{
+	/* a map without that column: schema_parse_row's loop, the hot path,
+	 * stays as it is */
+	schema_map less = *map;
+	if (skip_col >= 0 && (size_t)skip_col < SCHEMA_MAX_COLS)
+		less.field_of_col[skip_col] = -1;
+	if (skip_col == map->identity_col)
+		less.identity_col = -1;
+	return schema_parse_row(&less, rec, row, bad_col);
 }
 
 const char *schema_parse_row(const schema_map *map, const hh_record *rec,

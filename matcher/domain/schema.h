@@ -99,6 +99,11 @@ typedef struct {
 	const schema_source *src;
 	size_t nfields;                        /* header width */
 	int field_of_col[SCHEMA_MAX_COLS];     /* -1: column absent */
+	/* The header's field of every column, read or not: a withpid column
+	 * of an extract with id_number (birth_date, sex) is not read with
+	 * the row, only by schema_read_unread, to link a row that has no
+	 * usable ID; -1 absent. */
+	int header_field_of_col[SCHEMA_MAX_COLS];
 	int identity_col;                      /* id_number's or pid's index */
 	int has_pid;                           /* identity is pid */
 } schema_map;
@@ -131,6 +136,19 @@ const char *schema_parse_row(const schema_map *map, const hh_record *rec,
 
 /* Trims ASCII whitespace and U+3000 from both ends. */
 hh_field schema_trim(hh_field f);
+
+/* schema_parse_row, with column skip_col (the identity column of a row
+ * whose ID is empty or fails its type) left out: not parsed, not present.
+ * For a row that may be linked without a usable ID. */
+const char *schema_parse_row_except(const schema_map *map, const hh_record *rec,
+				    schema_row *row, int *bad_col, int skip_col);
+
+/* Column col's value in rec, from the field the header gave it even when
+ * the map does not read it (schema_map.header_field_of_col).  1 and *val
+ * set when the field is there, not empty and valid for the column's type;
+ * 0 otherwise. */
+int schema_read_unread(const schema_map *map, const hh_record *rec, int col,
+		       int64_t *val);
 
 /* Parses a date "YYYYMMDD" or "YYYY-MM-DD" (or "YYYY/MM/DD") and checks
  * it is a real date: 0 and *out = YYYYMMDD, or -1. */

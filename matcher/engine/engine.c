@@ -26,7 +26,7 @@
 
 static const char *const finding_names[F_COUNT] = {
 	"A_DECEASED",     "A_HIGH_INCOME",   "A_MULTI_PROPERTY",
-	"A_PUBLIC_SECTOR", "D_DUP_ROW",      "D_ID_CONFLICT", "D_ID_REPAIRED",
+	"A_PUBLIC_SECTOR", "D_DUP_ROW",      "D_ID_CONFLICT", "D_ID_LINKED", "D_ID_REPAIRED",
 	"D_INCONSISTENT_INCOME", "D_MULTI_HOUSEHOLD", "X_DISCOVERY"};
 
 const char *engine_finding_name(finding_code c) { return finding_names[c]; }
@@ -404,6 +404,13 @@ hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *er
 	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
 		if (e->in[s].path)
 			HH_TRY(ingest_repairs(e, &e->in[s]));
+	/* then linkage, from the roster as repairs left it */
+	HH_TRY(ingest_link_index(e, err));
+	for (int s = SRC_CIVIL_AFFAIRS; s < SRC_COUNT; s++)
+		if (e->in[s].path)
+			HH_TRY(ingest_links(e, &e->in[s]));
+	free(e->link_tab);
+	e->link_tab = NULL;
 	e->t_repair = fs_now_seconds() - t;
 	HH_TRY(check_reject_ratio(e, err));
 	HH_TRY(check_roster(e, err));
@@ -467,6 +474,7 @@ void engine_free(engine *e)
 	vec_free(&e->out_households);
 	free(e->out_order);
 	ptab_free(e->roster_persons);
+	free(e->link_tab);
 	strtab_free(e->household_ids);
 	arena_free(e->strings);
 	free(e);

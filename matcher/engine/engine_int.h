@@ -146,16 +146,31 @@ typedef struct {
 
 #define MAX_REASONS 32
 
-/* A row set aside for repair after the roster is complete. */
+/* A row set aside for repair or linkage after the roster is complete. */
 typedef struct {
 	char *buf;               /* the record's fields, NUL-separated */
 	size_t nfields;
 	uint64_t line;
 	uint32_t *offsets;
 	char bad_id[19];
-	const char *reason;      /* idnum reason if not repaired */
+	const char *reason;      /* the reject reason if neither repaired nor linked */
 	uint64_t name_hash;
+	int32_t link_birth;      /* linkage key (with name_hash): birth date, */
+	int8_t link_sex;         /* sex; link_birth 0: not linkable */
+	uint8_t repairable;      /* bad_id may be a typo (ingest_repairs) */
+	uint8_t done;            /* repaired, or rejected by ingest_repairs */
 } deferred_row;
+
+/* The linkage index (ingest_link_index): roster rows by (name digest,
+ * birth date, sex), one slot per distinct triple; `ambiguous` when rows
+ * of two persons share it. */
+typedef struct {
+	uint64_t name_hash;      /* 0: empty slot */
+	int32_t birth;
+	int8_t sex;
+	uint8_t ambiguous;
+	uint32_t row;            /* a roster row of the person */
+} link_slot;
 
 struct engine;
 
@@ -255,6 +270,8 @@ typedef struct engine {
 	int64_t last_household;   /* of the last roster row read; -1 none */
 	arena *strings;
 	uint64_t name_seed;       /* keys the names' digests (engine_new) */
+	link_slot *link_tab;      /* the linkage index, NULL unless needed */
+	size_t link_mask;
 	/* outputs */
 	vec findings;             /* finding_rec, all sources */
 	vec out_households;       /* household_out, in evaluation order */
@@ -282,6 +299,13 @@ hh_status ingest_source(ingest *in);
 /* Moves slice `from`'s results into slice 0 `to` (after the join). */
 hh_status ingest_absorb(ingest *to, ingest *from);
 hh_status ingest_repairs(engine *e, ingest *in);
+/* Builds the linkage index from the roster as it stands (every roster
+ * row, exited included), when some source set a row aside that could be
+ * linked; ingest_links then links or rejects every such row.  The index
+ * is built once, before any row is linked, so that no linked row changes
+ * another's outcome. */
+hh_status ingest_link_index(engine *e, hh_err *err);
+hh_status ingest_links(engine *e, ingest *in);
 void ingest_free(ingest *in);
 void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
 			 int col);

@@ -13,9 +13,11 @@
  *   (the same typed values, dedup.c;
  *   the same text when a type fails)
  *   a value fails its column's type    -> rejected with the reason
- *   ID number invalid                  -> set aside for repair when it
- *                                         could be a typo and a name is
- *                                         given; otherwise rejected
+ *   ID number invalid, or no usable    -> set aside for repair when it
+ *   ID (empty, not a pid) with every      could be a typo and a name is
+ *   other value valid                     given, for linkage when name,
+ *                                         birth date and sex are given;
+ *                                         otherwise rejected
  *   otherwise                          -> accepted: folded into the
  *                                         source's aggregate (or kept as
  *                                         a roster row)
@@ -28,9 +30,13 @@
  * Set-aside rows are resolved by ingest_repairs once the roster is
  * complete: exactly one single-character substitution or adjacent
  * transposition that gives a valid ID of a roster member with the same
- * name links the row (D_ID_REPAIRED); anything else rejects it with the
- * original reason.  Counts add up either way: every row read is accepted
- * or rejected exactly once.
+ * name links the row (D_ID_REPAIRED).  A row not repaired that gives a
+ * name, birth date and sex is then linked by ingest_links to the one
+ * roster person with the same three (D_ID_LINKED), looked up in an index
+ * built once from the whole roster before any row is linked, so the
+ * outcome never depends on row order.  Anything else rejects the row
+ * with the original reason.  Counts add up either way: every row read is
+ * accepted or rejected exactly once.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -321,17 +327,22 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	return HH_OK;
 }
 
-/* A pid extract's sex column (1 male, 2 female); 0 when not given.  A raw
- * ID's sex is the number's own: one pid cannot carry two. */
-static int8_t row_sex(const ingest *in, const schema_row *row)
+/* A roster row's sex (1 male, 2 female): a pid extract's sex column (0
+ * when not given), or a raw ID's own (norm: the normalised number), so
+ * one pid cannot carry two. */
+static int8_t row_sex(const ingest *in, const schema_row *row, const char *norm)
 {
+	if (!in->map.has_pid)
+		return (int8_t)idnum_sex(norm);
 	return has(row, in->sex_col) ? (int8_t)row->val[in->sex_col] : 0;
 }
 
-/* Accepts a repaired row (every other valid row is held back and
+/* Accepts a repaired or linked row onto a roster person whose birth date
+ * and sex are birth and sex (every other valid row is held back and
  * settled by settle_pending). */
 static hh_status accept_row(ingest *in, const schema_row *row,
-			    const uint8_t pid[32], int32_t birth, uint64_t line)
+			    const uint8_t pid[32], int32_t birth, int8_t sex,
+			    uint64_t line)
 {
 	in->rows_accepted++;
 	if (in->sid != SRC_CIVIL_AFFAIRS) /* repaired onto a roster person */
@@ -339,8 +350,8 @@ static hh_status accept_row(ingest *in, const schema_row *row,
 	int64_t h = roster_household(in, row);
 	if (h < 0)
 		return oom(in);
-	return keep_roster_row(in, row, pid, birth, row_sex(in, row), line,
-			       (uint32_t)h, name_hash(in, row));
+	return keep_roster_row(in, row, pid, birth, sex, line, (uint32_t)h,
+			       name_hash(in, row));
 }
 
 static const char *household_of(ingest *in, const schema_row *row)
@@ -387,8 +398,26 @@ static id_result identify(ingest *in, const schema_row *row, uint8_t pid[32],
 	return ID_OK;
 }
 
+/* A row without a usable ID: its linkage key, the birth date and sex it
+ * states (read from the columns even in an extract with id_number, whose
+ * valid rows take them from the number), into *birth and *sex; 0 when
+ * either is missing or invalid. */
+static int32_t link_key(const ingest *in, const hh_record *rec, int8_t *sex)
+{
+	int64_t b, x;
+	if (!schema_read_unread(&in->map, rec, in->birth_col, &b) ||
+	    !schema_read_unread(&in->map, rec, in->sex_col, &x))
+		return 0;
+	*sex = (int8_t)x;
+	return (int32_t)b;
+}
+
+/* Sets a row aside for ingest_repairs (repairable: bad may be a typo) or
+ * ingest_links (birth: its linkage key; 0 none); reason is what rejects
+ * it if neither links it. */
 static hh_status defer_row(ingest *in, const hh_record *rec,
-			   const char bad[19], id_result why, uint64_t nh)
+			   const char bad[19], const char *reason, uint64_t nh,
+			   int repairable, int32_t birth, int8_t sex)
 {
 	deferred_row *d = vec_push(&in->deferred);
 	size_t total = 0;
@@ -411,8 +440,12 @@ static hh_status defer_row(ingest *in, const hh_record *rec,
 	d->nfields = rec->nfields;
 	d->line = rec->line;
 	memcpy(d->bad_id, bad, 19);
-	d->reason = idnum_reason(why);
+	d->reason = reason;
 	d->name_hash = nh;
+	d->repairable = (uint8_t)repairable;
+	d->link_birth = birth;
+	d->link_sex = sex;
+	d->done = 0;
 	return HH_OK;
 }
 
@@ -546,7 +579,7 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 				return oom(in);
 			p->household = (uint32_t)h;
 			p->birth = birth;
-			p->sex = row_sex(in, &row);
+			p->sex = row_sex(in, &row, bad);
 		}
 		p->name_hash = name_hash(in, &row);
 		p->full = 1;
@@ -577,13 +610,30 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 	if (dup) /* a valid row is settled above: this one has no pid */
 		return report_dup(in, rejected, first, why ? NULL : household_of(in, &row),
 				  NULL, 0);
+	static const char no_id[19];
+	int8_t sex = 0;
+	if (why && bad_col == in->map.identity_col) {
+		/* no usable ID (empty, or not a pid): linkable when every
+		 * other value is valid and name, birth date and sex are given */
+		int ignored;
+		if (!schema_parse_row_except(&in->map, rec, &row, &ignored,
+					     in->map.identity_col)) {
+			uint64_t nh = name_hash(in, &row);
+			int32_t b = nh ? link_key(in, rec, &sex) : 0;
+			if (b)
+				return defer_row(in, rec, no_id, why, nh, 0, b, sex);
+		}
+	}
 	if (why) {
 		ingest_count_reject(in, rec->line, why, bad_col);
 		return HH_OK;
 	}
 	uint64_t nh = name_hash(in, &row); /* the ID failed */
-	if (nh && idnum_repairable(idr))
-		return defer_row(in, rec, bad, idr, nh);
+	int32_t b = nh ? link_key(in, rec, &sex) : 0;
+	int repairable = nh && idnum_repairable(idr);
+	if (repairable || b)
+		return defer_row(in, rec, bad, idnum_reason(idr), nh, repairable,
+				 b, sex);
 	ingest_count_reject(in, rec->line, idnum_reason(idr),
 			    in->map.identity_col);
 	return HH_OK;
@@ -750,13 +800,19 @@ hh_status ingest_repairs(engine *e, ingest *in)
 	hh_field fields[SCHEMA_MAX_COLS * 2];
 	for (size_t i = 0; i < in->deferred.n; i++) {
 		deferred_row *d = vec_at(&in->deferred, i);
+		if (!d->repairable)
+			continue;
 		repair_ctx rc = {.e = e, .name_hash = d->name_hash};
 		idnum_repairs(d->bad_id, e->cfg->period, repair_candidate, &rc);
 		if (rc.matches != 1) {
-			ingest_count_reject(in, d->line, d->reason,
-					    in->map.identity_col);
+			if (!d->link_birth) { /* else ingest_links decides */
+				d->done = 1;
+				ingest_count_reject(in, d->line, d->reason,
+						    in->map.identity_col);
+			}
 			continue;
 		}
+		d->done = 1;
 		hh_record rec = {.fields = fields, .nfields = d->nfields,
 				  .line = d->line};
 		for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
@@ -773,7 +829,7 @@ hh_status ingest_repairs(engine *e, ingest *in)
 		const roster_person *p = ptab_find(e->roster_persons, rc.found);
 		const roster_row *rr = vec_at(&e->roster, p->first_row);
 		const household *hh = vec_at(&e->households, rr->household);
-		HH_TRY(accept_row(in, &row, rc.found, rr->birth, d->line));
+		HH_TRY(accept_row(in, &row, rc.found, rr->birth, rr->sex, d->line));
 		if (engine_add_finding(&in->findings, F_D_ID_REPAIRED, in->sid,
 				       in->sid == SRC_CIVIL_AFFAIRS ? household_of(in, &row)
 								    : hh->id,
@@ -782,6 +838,115 @@ hh_status ingest_repairs(engine *e, ingest *in)
 				       "(%s); exactly one single-character change "
 				       "gives a roster member with the same name, "
 				       "and the row was linked to that person",
+				       in->src->name, where(in), (unsigned long long)d->line,
+				       d->reason))
+			return oom(in);
+	}
+	return HH_OK;
+}
+
+/* The slot of a linkage key: its own, or the empty one where it goes. */
+static link_slot *link_find(const engine *e, uint64_t nh, int32_t birth, int8_t sex)
+{
+	uint64_t h = nh ^ ((uint64_t)(uint32_t)birth << 2 | (uint8_t)sex) *
+				  0x9E3779B97F4A7C15ull;
+	for (size_t i = (size_t)(h ^ h >> 29) & e->link_mask;;
+	     i = (i + 1) & e->link_mask) {
+		link_slot *sl = &e->link_tab[i];
+		if (!sl->name_hash ||
+		    (sl->name_hash == nh && sl->birth == birth && sl->sex == sex))
+			return sl;
+	}
+}
+
+hh_status ingest_link_index(engine *e, hh_err *err)
+{
+	int wanted = 0;
+	for (int s = 0; s < SRC_COUNT && !wanted; s++)
+		for (size_t i = 0; i < e->in[s].deferred.n && !wanted; i++) {
+			const deferred_row *d = vec_at(&e->in[s].deferred, i);
+			wanted = !d->done && d->link_birth;
+		}
+	if (!wanted)
+		return HH_OK;
+	size_t cap = 16;
+	while (cap < e->roster.n * 2)
+		cap *= 2;
+	e->link_tab = calloc(cap, sizeof *e->link_tab);
+	if (!e->link_tab)
+		return hh_fail(err, HH_EINTERNAL, "linking rows without an ID: out of memory");
+	e->link_mask = cap - 1;
+	for (uint32_t i = 0; i < e->roster.n; i++) {
+		const roster_row *r = vec_at(&e->roster, i);
+		if (!r->name_hash || !r->birth || !r->sex)
+			continue;
+		link_slot *sl = link_find(e, r->name_hash, r->birth, r->sex);
+		if (!sl->name_hash) {
+			*sl = (link_slot){.name_hash = r->name_hash, .birth = r->birth,
+					  .sex = r->sex, .row = i};
+		} else if (memcmp(((const roster_row *)vec_at(&e->roster, sl->row))->pid,
+				  r->pid, 32)) {
+			sl->ambiguous = 1; /* two persons */
+		}
+	}
+	return HH_OK;
+}
+
+/* The household a finding about roster person p names: the smallest
+ * household id among their roster rows, whatever the rows' order. */
+static const char *person_household(const engine *e, const roster_person *p)
+{
+	const char *best = NULL;
+	for (uint32_t i = p->first_row; i != UINT32_MAX;) {
+		const roster_row *r = vec_at(&e->roster, i);
+		const char *id = ((const household *)vec_at(&e->households, r->household))->id;
+		if (!best || strcmp(id, best) < 0)
+			best = id;
+		i = r->next_same_pid;
+	}
+	return best;
+}
+
+hh_status ingest_links(engine *e, ingest *in)
+{
+	hh_field fields[SCHEMA_MAX_COLS * 2];
+	for (size_t i = 0; i < in->deferred.n; i++) {
+		deferred_row *d = vec_at(&in->deferred, i);
+		if (d->done)
+			continue;
+		d->done = 1;
+		const link_slot *sl = e->link_tab
+			? link_find(e, d->name_hash, d->link_birth, d->link_sex) : NULL;
+		hh_record rec = {.fields = fields, .nfields = d->nfields,
+				  .line = d->line};
+		for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
+			fields[f].ptr = d->buf + d->offsets[f];
+			fields[f].len = d->offsets[f + 1] - d->offsets[f] - 1;
+		}
+		schema_row row;
+		int bad_col;
+		if (!d->link_birth || !sl || !sl->name_hash || sl->ambiguous ||
+		    schema_parse_row_except(&in->map, &rec, &row, &bad_col,
+					    in->map.identity_col)) {
+			/* no roster person, or several: rejected as before */
+			ingest_count_reject(in, d->line, d->reason,
+					    in->map.identity_col);
+			continue;
+		}
+		const roster_row *rr = vec_at(&e->roster, sl->row);
+		const roster_person *p = ptab_find(e->roster_persons, rr->pid);
+		uint8_t pid[32];
+		memcpy(pid, rr->pid, 32); /* accept_row may grow the roster */
+		int32_t birth = rr->birth;
+		int8_t sex = rr->sex;
+		const char *hid = in->sid == SRC_CIVIL_AFFAIRS ? household_of(in, &row)
+							      : person_household(e, p);
+		HH_TRY(accept_row(in, &row, pid, birth, sex, d->line));
+		if (engine_add_finding(&in->findings, F_D_ID_LINKED, in->sid, hid, pid,
+				       "%s %s %llu: no usable ID number (%s); the "
+				       "name, birth date and sex match exactly one "
+				       "roster person, and the row was linked to that "
+				       "person",
 				       in->src->name, where(in), (unsigned long long)d->line,
 				       d->reason))
 			return oom(in);
