@@ -961,6 +961,8 @@ hh_status ingest_absorb(ingest *to, ingest *from)
 	to->rows_rejected += from->rows_rejected;
 	to->rows_duplicate += from->rows_duplicate;
 	to->rows_counted += from->rows_counted;
+	/* a PostgreSQL source's digest covers every slice's rows */
+	src_sha256_absorb(to->sha256, from->sha256);
 	if (from->span_first && (!to->span_first || from->span_first < to->span_first))
 		to->span_first = from->span_first;
 	if (from->span_last > to->span_last)

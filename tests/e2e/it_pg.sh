@@ -234,7 +234,7 @@ SRCQ[9]="$U?query=$(urlenc "$QM")"
 for th in 1 2 4; do
 	run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$T/tq$th" \
 		--threads $th --quiet "${SRCQ[@]}"
-	jq -S '.sources | map_values({rows_read, rows_accepted, rows_rejected, rejects_by_reason})' \
+	jq -S '.sources | map_values({rows_read, rows_accepted, rows_rejected, rejects_by_reason, sha256})' \
 		"$T/tq$th/report.json" >"$T/tq$th.counts"
 done
 for th in 2 4; do
