@@ -467,20 +467,25 @@ else
 	done
 	compare_dirs "state folder of the PostgreSQL runs" "$W/old/pg-state" "$W/new/pg-state"
 	# store_dump DB: every hhmatch.* table, rows sorted, without the columns
-	# of type timestamp (when applied, published, created); runs.report as
-	# report.json is compared.
+	# of type timestamp (when applied, published, created); runs.report and
+	# runs.manifest as report.json and manifest.json are compared (the
+	# signature, when there is one, signs the manifest's exact bytes).
 	store_dump() {
 		local t cols
 		for t in $(sql "$1" -c "SELECT table_name FROM information_schema.tables
 				WHERE table_schema = 'hhmatch' ORDER BY 1"); do
 			cols=$(sql "$1" -c "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
 				FROM information_schema.columns WHERE table_schema = 'hhmatch' AND table_name = '$t'
-				AND data_type NOT LIKE 'timestamp%' AND NOT (table_name = 'runs' AND column_name = 'report')")
+				AND data_type NOT LIKE 'timestamp%'
+				AND NOT (table_name = 'runs' AND column_name IN ('report', 'manifest', 'manifest_sig'))")
 			echo "== hhmatch.$t: $cols"
 			sql "$1" -c "SELECT $cols FROM hhmatch.$t" | sort
 			if [ "$t" = runs ]; then
 				echo "== hhmatch.runs.report"
 				sql "$1" -c "SELECT report FROM hhmatch.runs ORDER BY period" | canon_report
+				echo "== hhmatch.runs.manifest"
+				sql "$1" -c "SELECT manifest FROM hhmatch.runs WHERE manifest IS NOT NULL ORDER BY period" |
+					jq -S "$JQ_MANIFEST"
 			fi
 		done
 	}
