@@ -85,6 +85,24 @@ pg_test_db() {
 }
 sql() { psql -XAtq -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 
+# reorder_rows IN OUT tac|shuf: every IN/*.csv copied to OUT with its rows
+# (not the header) reversed, or shuffled from a fixed random source, for
+# tests that outputs never depend on row order.
+reorder_rows() {
+	local f
+	mkdir -p "$2"
+	[ -f "$T/.random" ] || head -c 65536 /dev/zero | tr '\0' 'k' >"$T/.random"
+	for f in "$1"/*.csv; do
+		{
+			head -1 "$f"
+			case $3 in
+			tac) tail -n +2 "$f" | tac ;;
+			*) tail -n +2 "$f" | shuf --random-source="$T/.random" ;;
+			esac
+		} >"$2/${f##*/}"
+	done
+}
+
 # make_key DEST: the committed test key, mode 0600 (hhmatch refuses a key
 # readable by group or others, and git checks files out 0644).
 make_key() {

@@ -58,13 +58,7 @@ hh_status cmd_keygen(int argc, char **argv)
 	const char *out = NULL;
 	int c, sign = 0;
 
-	/* argv[0] is "keygen"; reset getopt for a fresh parse (glibc needs
-	 * 0 for a full reinitialisation, e.g. when tests call this twice). */
-#ifdef __GLIBC__
-	optind = 0;
-#else
-	optind = 1;
-#endif
+	optind = 1; /* argv[0] is the command's name, as in every command */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:sh", longopts, NULL)) != -1) {
 		switch (c) {

@@ -57,12 +57,7 @@ hh_status cmd_verify(int argc, char **argv)
 	const char *run = NULL, *pubkey = NULL;
 	int c;
 
-	/* argv[0] is "verify"; glibc needs 0 for a full reinitialisation. */
-#ifdef __GLIBC__
-	optind = 0;
-#else
-	optind = 1;
-#endif
+	optind = 1; /* argv[0] is the command's name, as in every command */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:p:h", longopts, NULL)) != -1) {
 		switch (c) {

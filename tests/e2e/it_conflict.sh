@@ -61,22 +61,6 @@ run_month() {
 		--quiet
 }
 
-# reorder IN OUT HOW: IN's files with their rows (not the header)
-# reversed (HOW=tac) or shuffled (HOW=shuf, from a fixed random source).
-head -c 65536 /dev/zero | tr '\0' 'k' >"$T/random"
-reorder() {
-	mkdir "$2"
-	for s in $SOURCES; do
-		{
-			head -1 "$1/$s.csv"
-			case $3 in
-			tac) tail -n +2 "$1/$s.csv" | tac ;;
-			*) tail -n +2 "$1/$s.csv" | shuf --random-source="$T/random" ;;
-			esac
-		} >"$2/$s.csv"
-	done
-}
-
 # same_outputs A B WHAT: the four files that must not see row order.
 same_outputs() {
 	for f in households.csv flags.csv findings.csv explain.csv; do
@@ -100,7 +84,7 @@ for n in 王五 李四 赵六 钱七 640122198503030025 64012219700707004X; do
 	if grep -r "$n" "$O" >/dev/null; then fail "$n appears in the outputs"; fi
 done
 for how in tac shuf; do
-	reorder "$T/raw" "$T/raw-$how" $how
+	reorder_rows "$T/raw" "$T/raw-$how" $how
 	run_month "$T/raw-$how" "$T/out-$how"
 	same_outputs "$O" "$T/out-$how" "raw month, rows by $how"
 done
@@ -140,7 +124,7 @@ if grep -E '^H1,.*R_JOBLOSS' "$P/households.csv" >/dev/null; then
 	fail "H1 decided by the later birth date"
 fi
 for how in tac shuf; do
-	reorder "$T/pid" "$T/pid-$how" $how
+	reorder_rows "$T/pid" "$T/pid-$how" $how
 	run_month "$T/pid-$how" "$T/pout-$how"
 	same_outputs "$P" "$T/pout-$how" "pid month, rows by $how"
 done

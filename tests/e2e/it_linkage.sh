@@ -69,20 +69,6 @@ run_month() {
 		--quiet
 }
 
-head -c 65536 /dev/zero | tr '\0' 'k' >"$T/random"
-reorder() {
-	mkdir "$2"
-	for s in $SOURCES; do
-		{
-			head -1 "$1/$s.csv"
-			case $3 in
-			tac) tail -n +2 "$1/$s.csv" | tac ;;
-			*) tail -n +2 "$1/$s.csv" | shuf --random-source="$T/random" ;;
-			esac
-		} >"$2/$s.csv"
-	done
-}
-
 run_month "$T/raw" "$T/out"
 O=$T/out
 grep '^D_ID_LINKED,' "$O/findings.csv" >"$T/linked" || fail "no D_ID_LINKED"
@@ -114,7 +100,7 @@ if [ -f "$O/alerts.csv" ] && grep -q D_ID_LINKED "$O/alerts.csv"; then
 fi
 
 for how in tac shuf; do
-	reorder "$T/raw" "$T/raw-$how" $how
+	reorder_rows "$T/raw" "$T/raw-$how" $how
 	run_month "$T/raw-$how" "$T/out-$how"
 	for f in households.csv flags.csv explain.csv; do
 		assert_file_eq "$O/$f" "$T/out-$how/$f" "rows by $how: $f"
