@@ -51,8 +51,6 @@ id_number,name,settle_date,out_of_pocket
 640122198001010016,张三,2026-06-01,200
 EOF
 
-SOURCES="civil_affairs education hr housing medical"
-
 # run_month IN OUT: the month in folder IN (one file per source).
 run_month() {
 	run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$2" \

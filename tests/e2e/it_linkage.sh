@@ -60,8 +60,6 @@ for d in 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28; do
 	echo "640122199004040039,孙八,,,2026-05-$d,10"
 done >>medical.csv
 
-SOURCES="civil_affairs education hr housing medical"
-
 run_month() {
 	run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$2" \
 		--civil-affairs "$1/civil_affairs.csv" --education "$1/education.csv" \
