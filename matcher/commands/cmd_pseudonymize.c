@@ -6,10 +6,11 @@
  * The output carries only what the contract asks of the source: its
  * columns in schemas/sources.schema other than the identity ones, under
  * their canonical names (aliases resolved), in the input's order; the ID
- * number becomes pid (HMAC-SHA256 under the key) in its place; birth_date,
- * sex and id_region (the schema's stand-ins for the ID number) are
- * appended, derived from the ID number; and key_id (the key's id, pid_key_id) ends
- * every row, so a run can refuse an extract made under another key.
+ * number becomes pid (HMAC-SHA256 under the key) in its place; then come
+ * repair_pids and name_key, empty unless the ID fails (below); birth_date,
+ * sex and id_region (the schema's stand-ins for the ID number), derived
+ * from the ID number; and key_id (the key's id, pid_key_id) ends every
+ * row, so a run can refuse an extract made under another key.
  * Names are never written.  Any other input column (an address, a phone
  * number, a remark) is dropped unless the operator names it with --keep;
  * each dropped column is listed on stderr by its header name (column
@@ -19,7 +20,15 @@
  *
  * Rows are validated exactly as `hhmatch run` would (schema types, ID
  * rules) and invalid ones go to a rejects file with source, line and
- * reason; there is no ID repair here, since that needs the roster.  Rows
+ * reason.  A row whose ID number is missing or fails, with every other
+ * value valid and a name, is kept for the run to repair or link, as it
+ * would a raw row: pid stays empty, repair_pids holds the pids of every
+ * single-character change that passes the check character (sorted, so
+ * their order says nothing of where the typo was), name_key the keyed
+ * digest of the name (pid_name_key, the run's own), and birth_date and sex
+ * are the input's columns; none of it can be turned back into an ID or a
+ * name without the key.  Such a row with no candidate and no birth date
+ * and sex could link nobody: rejected as before.  Rows
  * repeated exactly are kept: deduplication is the run's job and needs the
  * repeats to report them.  Both files are written under temporary names
  * and renamed into place only when complete.
@@ -47,6 +56,15 @@
  * written by this command, never copied from an input. */
 static const char key_id_col[] = "key_id";
 
+/* The columns that stand in for an ID that fails (sources.schema). */
+static const char repair_pids_col[] = "repair_pids";
+static const char name_key_col[] = "name_key";
+
+/* Room for every candidate idnum_repairs can give: 18 places of at most
+ * 10 other characters each, and 17 transpositions (197; about 1 in 11
+ * pass the check character). */
+#define MAX_REPAIRS 256
+
 static const char pseudo_help[] =
 	"usage: hhmatch pseudonymize --key FILE --source NAME --in FILE --out FILE\n"
 	"           [--keep COLUMN]... [--rejects FILE] [--period YYYYMM]\n"
@@ -59,7 +77,10 @@ static const char pseudo_help[] =
 	"on stderr) unless named with --keep (repeatable; a header name or alias,\n"
 	"matched case-insensitively after trimming; the ID and name columns cannot\n"
 	"be kept).  NAME is civil_affairs, education, hr, housing or medical.\n"
-	"Rows that fail validation go to --rejects (default OUT.rejects.csv).\n"
+	"A row whose ID number is missing or fails, with a name, is written with\n"
+	"pid empty, repair_pids (the pids of its possible corrections) and\n"
+	"name_key (a keyed digest of the name) for the run to repair or link.\n"
+	"Other rows that fail validation go to --rejects (default OUT.rejects.csv).\n"
 	"--period (default: the current month) is the month birth dates may not\n"
 	"follow.\n";
 
@@ -86,6 +107,9 @@ typedef struct {
 	int pid_col;                         /* the schema's pid column */
 	int derived[SCHEMA_MAX_COLS];        /* birth_date, sex, id_region: from the ID */
 	size_t nderived;
+	int name_col, birth_col, sex_col;    /* -1: the source has none */
+	uint8_t cands[MAX_REPAIRS][PID_BYTES]; /* repair_pids of the row at hand */
+	size_t ncands;
 	strbuf dropped;                      /* one stderr line per dropped column */
 	uint64_t ndropped;
 	uint64_t read, accepted, rejected;
@@ -277,6 +301,8 @@ static hh_status plan_fields(pseudo_ctx *c, const hh_record *hdr, hh_err *err)
 				       name);
 		}
 	free(used);
+	csvw_str(c->out, repair_pids_col, 1);
+	csvw_str(c->out, name_key_col, 1);
 	for (size_t i = 0; i < c->nderived; i++)
 		csvw_str(c->out, src->cols[c->derived[i]].name, 1);
 	csvw_str(c->out, key_id_col, 1);
@@ -293,6 +319,73 @@ static void reject(pseudo_ctx *c, uint64_t line, const char *reason, int col)
 		    col >= 0 ? c->map->src->cols[col].name : "");
 }
 
+/* Collects a candidate ID's pid (idnum_repairs). */
+static int add_candidate(const char cand[19], void *ctx)
+{
+	pseudo_ctx *c = ctx;
+	if (c->ncands < MAX_REPAIRS)
+		pid_compute(c->key, cand, c->cands[c->ncands++]);
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	return memcmp(a, b, PID_BYTES);
+}
+
+/* A row whose ID is missing or fails (reason), every other value valid;
+ * bad is the normalised ID when it may be a typo, else NULL.  Written
+ * with repair material when it has a name and either a candidate or a
+ * birth date and sex; otherwise rejected with reason. */
+static void convert_unidentified(pseudo_ctx *c, const hh_record *rec,
+				 const schema_row *row, const char *bad,
+				 const char *reason)
+{
+	const schema_map *m = c->map;
+	int64_t birth = 0, sex = 0;
+	int linkable = c->birth_col >= 0 && c->sex_col >= 0 &&
+		       schema_read_unread(m, rec, c->birth_col, &birth) &&
+		       schema_read_unread(m, rec, c->sex_col, &sex);
+	c->ncands = 0;
+	if (bad)
+		idnum_repairs(bad, c->period, add_candidate, c);
+	if (c->name_col < 0 || !(row->present & (1u << c->name_col)) ||
+	    (!c->ncands && !linkable)) {
+		reject(c, rec->line, reason, m->identity_col);
+		return;
+	}
+	qsort(c->cands, c->ncands, PID_BYTES, cmp_pid);
+	int first = 1;
+	for (size_t fi = 0; fi < rec->nfields; fi++) {
+		if (c->role[fi] == F_DROP)
+			continue;
+		if (c->role[fi] == F_PID)
+			csvw_str(c->out, "", !first);
+		else
+			csvw_field(c->out, rec->fields[fi].ptr, rec->fields[fi].len, !first);
+		first = 0;
+	}
+	/* hex and ';' need no quoting */
+	csvw_printf(c->out, ",");
+	for (size_t i = 0; i < c->ncands; i++) {
+		char hex[PID_HEX + 1];
+		pid_to_hex(c->cands[i], hex);
+		csvw_printf(c->out, "%s%s", i ? ";" : "", hex);
+	}
+	hh_field n = row->str[c->name_col];
+	csvw_printf(c->out, ",%016" PRIx64, pid_name_key(c->key, n.ptr, n.len));
+	for (size_t i = 0; i < c->nderived; i++) {
+		col_type t = m->src->cols[c->derived[i]].type;
+		if (linkable && (t == COL_DATE || t == COL_SEX))
+			csvw_int(c->out, t == COL_DATE ? birth : sex, 1);
+		else
+			csvw_str(c->out, "", 1); /* no region without an ID */
+	}
+	csvw_str(c->out, pid_key_id(c->key), 1);
+	csvw_end_row(c->out);
+	c->accepted++;
+}
+
 /* One data row.  A valid row has the header's width (schema_parse_row
  * rejects any other), so c->role covers every field. */
 static void convert_row(pseudo_ctx *c, const hh_record *rec)
@@ -304,6 +397,11 @@ static void convert_row(pseudo_ctx *c, const hh_record *rec)
 	const schema_map *m = c->map;
 	c->read++;
 	const char *why = schema_parse_row(m, rec, &row, &bad_col);
+	if (why && bad_col == m->identity_col &&
+	    !schema_parse_row_except(m, rec, &row, &bad_col, m->identity_col)) {
+		convert_unidentified(c, rec, &row, NULL, why);
+		return;
+	}
 	if (why) {
 		reject(c, rec->line, why, bad_col);
 		return;
@@ -311,7 +409,9 @@ static void convert_row(pseudo_ctx *c, const hh_record *rec)
 	hh_field f = row.str[m->identity_col];
 	id_result r = idnum_normalize(f.ptr, f.len, c->period, id);
 	if (r != ID_OK) {
-		reject(c, rec->line, idnum_reason(r), m->identity_col);
+		convert_unidentified(c, rec, &row,
+				     idnum_repairable(r) ? id : NULL,
+				     idnum_reason(r));
 		return;
 	}
 	pid_compute(c->key, id, pid);
@@ -326,6 +426,8 @@ static void convert_row(pseudo_ctx *c, const hh_record *rec)
 			csvw_field(c->out, rec->fields[fi].ptr, rec->fields[fi].len, !first);
 		first = 0;
 	}
+	csvw_str(c->out, "", 1); /* repair_pids, name_key: the ID is valid */
+	csvw_str(c->out, "", 1);
 	for (size_t i = 0; i < c->nderived; i++)
 		csvw_int(c->out, m->src->cols[c->derived[i]].type == COL_DATE ? idnum_birth_date(id)
 			 : m->src->cols[c->derived[i]].type == COL_SEX ? idnum_sex(id)
@@ -406,8 +508,15 @@ static hh_status parse(int argc, char **argv, pseudo_opts *o, int *help, hh_err 
 static void schema_roles(pseudo_ctx *c)
 {
 	const schema_source *src = c->map->src;
+	c->name_col = c->birth_col = c->sex_col = -1;
 	for (size_t k = 0; k < src->ncols; k++) {
 		const schema_col *col = &src->cols[k];
+		if (col->type == COL_NAME)
+			c->name_col = (int)k;
+		if (col->presence == PRES_WITHPID && col->type == COL_DATE)
+			c->birth_col = (int)k;
+		if (col->presence == PRES_WITHPID && col->type == COL_SEX)
+			c->sex_col = (int)k;
 		if (col->presence == PRES_IDENTITY && col->type == COL_PID)
 			c->pid_col = (int)k;
 		if (col->presence == PRES_WITHPID &&

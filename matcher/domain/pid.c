@@ -108,6 +108,27 @@ void pid_compute(const pid_key *k, const char id18[18],
 	pid_hmac(k, id18, 18, out);
 }
 
+/* The label goes first, with its NUL, so no name's digest is a pid (an
+ * ID is 18 characters with no NUL) or another label's digest. */
+uint64_t pid_name_key(const pid_key *k, const char *name, size_t len)
+{
+	static const char label[] = "hhmatch name key";
+	SHA256_CTX c;
+	uint8_t ih[SHA256_DIGEST_LENGTH], out[SHA256_DIGEST_LENGTH];
+	uint64_t v = 0;
+
+	memcpy(&c, &k->inner, sizeof c);
+	SHA256_Update(&c, label, sizeof label);
+	SHA256_Update(&c, name, len);
+	SHA256_Final(ih, &c);
+	memcpy(&c, &k->outer, sizeof c);
+	SHA256_Update(&c, ih, sizeof ih);
+	SHA256_Final(out, &c);
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | out[i];
+	return v ? v : 1;
+}
+
 void pid_to_hex(const uint8_t pid[PID_BYTES], char out[PID_HEX + 1])
 {
 	hex_encode(pid, PID_BYTES, out);

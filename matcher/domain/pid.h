@@ -60,6 +60,15 @@ void pid_hmac(const pid_key *k, const void *msg, size_t len,
 void pid_compute(const pid_key *k, const char id18[18],
 		 uint8_t out[PID_BYTES]);
 
+/* The keyed digest of a name (as schema_parse_row leaves it): the first
+ * 8 bytes of HMAC-SHA256 under k of a fixed label and the name, never 0.
+ * hhmatch pseudonymize writes it as name_key (16 hex characters) for a
+ * row whose ID fails; a run computes it for every roster row and compares
+ * the two, so both call this and cannot drift.  Without the key it says
+ * nothing about the name. */
+#define NAME_KEY_HEX 16
+uint64_t pid_name_key(const pid_key *k, const char *name, size_t len);
+
 /* Lower-case hex, NUL-terminated. */
 void pid_to_hex(const uint8_t pid[PID_BYTES], char out[PID_HEX + 1]);
 

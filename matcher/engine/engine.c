@@ -138,6 +138,8 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	in->birth_col = schema_col_index(in->src, "birth_date");
 	in->sex_col = schema_col_index(in->src, "sex");
 	in->key_id_col = schema_col_index(in->src, "key_id");
+	in->repair_pids_col = schema_col_index(in->src, "repair_pids");
+	in->name_key_col = schema_col_index(in->src, "name_key");
 	in->id_region_col = schema_col_index(in->src, "id_region");
 	vec_init(&in->rejects, sizeof(reject_rec));
 	vec_init(&in->findings, sizeof(finding_rec));

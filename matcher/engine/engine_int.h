@@ -96,6 +96,8 @@ typedef struct {
 	uint64_t line;
 	int64_t income_fen;
 	uint64_t name_hash;     /* 0: no name given */
+	uint64_t name_key;      /* pid_name_key of the name, 0: none: what a
+				 * pid extract's name_key is compared with */
 	uint32_t household;     /* index into engine.households */
 	uint32_t next_same_pid; /* chain of rows of one person; UINT32_MAX ends */
 	int32_t birth;          /* YYYYMMDD; 0 unknown */
@@ -158,12 +160,17 @@ typedef struct {
 	int32_t link_birth;      /* linkage key (with name_hash): birth date, */
 	int8_t link_sex;         /* sex; link_birth 0: not linkable */
 	uint8_t repairable;      /* bad_id may be a typo (ingest_repairs) */
+	uint8_t by_key;          /* a pid extract's row: name_hash is its
+				  * name_key, the candidates its repair_pids */
 	uint8_t done;            /* repaired, or rejected by ingest_repairs */
 } deferred_row;
 
 /* The linkage index (ingest_link_index): roster rows by (name digest,
  * birth date, sex), one slot per distinct triple; `ambiguous` when rows
- * of two persons share it. */
+ * of two persons share it.  Each row goes in twice, by name_hash and by
+ * name_key (a pid extract's rows look up the latter): the two are
+ * independent 64-bit digests, so one posing as the other is a 2^-64
+ * chance. */
 typedef struct {
 	uint64_t name_hash;      /* 0: empty slot */
 	int32_t birth;
@@ -186,6 +193,7 @@ typedef struct {
 	uint32_t household;
 	int32_t birth;
 	uint64_t name_hash; /* every source: the keyed digest of the name */
+	uint64_t name_key;  /* roster rows: pid_name_key of the name */
 	int32_t id_region;  /* the ID's region; 0 unknown */
 	int8_t sex;
 } pending_row;
@@ -204,6 +212,7 @@ typedef struct ingest {
 	const schema_source *src;
 	int name_col, birth_col, sex_col; /* this source's name, birth_date, sex */
 	int key_id_col;           /* key_id (pid extracts), or -1 */
+	int repair_pids_col, name_key_col; /* a pid extract's repair material */
 	int id_region_col;        /* id_region (pid extracts), or -1 */
 	const char *path;
 	const char *display_path; /* path, or the URI without password */

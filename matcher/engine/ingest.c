@@ -34,7 +34,10 @@
  * name, birth date and sex is then linked by ingest_links to the one
  * roster person with the same three (D_ID_LINKED), looked up in an index
  * built once from the whole roster before any row is linked, so the
- * outcome never depends on row order.  Anything else rejects the row
+ * outcome never depends on row order.  A pid extract's row with an empty
+ * pid takes the same path when pseudonymize left repair material: its
+ * candidates are repair_pids and its name is name_key, compared with the
+ * roster rows' pid_name_key (defer_keyed).  Anything else rejects the row
  * with the original reason.  Counts add up either way: every row read is
  * accepted or rejected exactly once.
  */
@@ -52,6 +55,7 @@
 #include "domain/idnum.h"
 #include "connectors/source.h"
 #include "base/fsutil.h"
+#include "base/hex.h"
 
 hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 			     const char *household_id, const uint8_t *pid,
@@ -126,6 +130,16 @@ static uint64_t name_hash(const ingest *in, const schema_row *row)
 static int has(const schema_row *row, int col)
 {
 	return col >= 0 && (row->present & (1u << col));
+}
+
+/* A roster row's name as pid_name_key (0: none given), the digest a pid
+ * extract's name_key holds: an HMAC, so only roster rows pay for it. */
+static uint64_t name_key(const ingest *in, const schema_row *row)
+{
+	if (!has(row, in->name_col))
+		return 0;
+	hh_field f = row->str[in->name_col];
+	return pid_name_key(in->eng->cfg->key, f.ptr, f.len);
 }
 
 /* Widens the range of periods or dates the source's accepted rows hold. */
@@ -301,7 +315,8 @@ static int64_t roster_household(ingest *in, const schema_row *row)
  * links it to its person. */
 static hh_status keep_roster_row(ingest *in, const schema_row *row,
 				 const uint8_t pid[32], int32_t birth, int8_t sex,
-				 uint64_t line, uint32_t h, uint64_t name_hash)
+				 uint64_t line, uint32_t h, uint64_t name_hash,
+				 uint64_t nkey)
 {
 	engine *e = in->eng;
 	const engine_cols *c = &e->c;
@@ -314,6 +329,7 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	r->line = line;
 	r->income_fen = row->val[c->household_income];
 	r->name_hash = name_hash;
+	r->name_key = nkey;
 	r->household = h;
 	r->birth = birth;
 	r->sex = sex;
@@ -351,7 +367,7 @@ static hh_status accept_row(ingest *in, const schema_row *row,
 	if (h < 0)
 		return oom(in);
 	return keep_roster_row(in, row, pid, birth, sex, line, (uint32_t)h,
-			       name_hash(in, row));
+			       name_hash(in, row), name_key(in, row));
 }
 
 static const char *household_of(ingest *in, const schema_row *row)
@@ -443,9 +459,36 @@ static hh_status defer_row(ingest *in, const hh_record *rec,
 	d->reason = reason;
 	d->name_hash = nh;
 	d->repairable = (uint8_t)repairable;
+	d->by_key = 0;
 	d->link_birth = birth;
 	d->link_sex = sex;
 	d->done = 0;
+	return HH_OK;
+}
+
+/* A pid extract's row with an empty pid, every other value valid: set
+ * aside like a raw row whose ID fails when pseudonymize left repair
+ * material (repair_pids and a name_key, or a name_key, birth date and
+ * sex); rejected with why otherwise. */
+static hh_status defer_keyed(ingest *in, const hh_record *rec,
+			     const schema_row *row, const char *why)
+{
+	static const char no_id[19];
+	uint8_t k[8];
+	uint64_t nk = 0;
+	int8_t sex = 0;
+	if (has(row, in->name_key_col) && row->str[in->name_key_col].len == 16 &&
+	    !hex_decode(row->str[in->name_key_col].ptr, sizeof k, k))
+		for (int i = 0; i < 8; i++)
+			nk = nk << 8 | k[i];
+	int32_t b = nk ? link_key(in, rec, &sex) : 0;
+	int repairable = nk && has(row, in->repair_pids_col);
+	if (!repairable && !b) {
+		ingest_count_reject(in, rec->line, why, in->map.identity_col);
+		return HH_OK;
+	}
+	HH_TRY(defer_row(in, rec, no_id, why, nk, repairable, b, sex));
+	((deferred_row *)vec_at(&in->deferred, in->deferred.n - 1))->by_key = 1;
 	return HH_OK;
 }
 
@@ -500,7 +543,8 @@ static hh_status settle_pending(ingest *in)
 		in->rows_accepted++;
 		st = in->sid == SRC_CIVIL_AFFAIRS
 			? keep_roster_row(in, &p->row, p->pid, p->birth, p->sex,
-					  p->line, p->household, p->name_hash)
+					  p->line, p->household, p->name_hash,
+					  p->name_key)
 			: fold(in, &p->row, p->pid, p->line, p->id_region,
 			       p->name_hash);
 	}
@@ -580,6 +624,7 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 			p->household = (uint32_t)h;
 			p->birth = birth;
 			p->sex = row_sex(in, &row, bad);
+			p->name_key = name_key(in, &row);
 		}
 		p->name_hash = name_hash(in, &row);
 		p->full = 1;
@@ -618,6 +663,8 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 		int ignored;
 		if (!schema_parse_row_except(&in->map, rec, &row, &ignored,
 					     in->map.identity_col)) {
+			if (in->map.has_pid)
+				return defer_keyed(in, rec, &row, why);
 			uint64_t nh = name_hash(in, &row);
 			int32_t b = nh ? link_key(in, rec, &sex) : 0;
 			if (b)
@@ -773,17 +820,14 @@ typedef struct {
 
 /* Called for each valid candidate ID: a match is a roster person with
  * the same name. */
-static int repair_candidate(const char cand[19], void *ctx)
+static int repair_pid(repair_ctx *rc, const uint8_t pid[32], int by_key)
 {
-	repair_ctx *rc = ctx;
-	uint8_t pid[32];
-	pid_compute(rc->e->cfg->key, cand, pid);
 	const roster_person *p = ptab_find(rc->e->roster_persons, pid);
 	if (!p)
 		return 0;
 	for (uint32_t i = p->first_row; i != UINT32_MAX;) {
 		const roster_row *r = vec_at(&rc->e->roster, i);
-		if (r->name_hash == rc->name_hash) {
+		if ((by_key ? r->name_key : r->name_hash) == rc->name_hash) {
 			if (rc->matches == 0 || memcmp(rc->found, pid, 32)) {
 				memcpy(rc->found, pid, 32);
 				rc->matches++;
@@ -795,6 +839,29 @@ static int repair_candidate(const char cand[19], void *ctx)
 	return rc->matches > 1; /* ambiguous: stop early */
 }
 
+static int repair_candidate(const char cand[19], void *ctx)
+{
+	uint8_t pid[32];
+	pid_compute(((repair_ctx *)ctx)->e->cfg->key, cand, pid);
+	return repair_pid(ctx, pid, 0);
+}
+
+/* A pid extract's candidates: repair_pids, the pids pseudonymize made of
+ * the ID's candidates; an entry that is not a pid matches nobody. */
+static void repair_keyed(const ingest *in, const deferred_row *d, repair_ctx *rc)
+{
+	int f = in->map.field_of_col[in->repair_pids_col];
+	const char *s = d->buf + d->offsets[f];
+	uint8_t pid[32];
+	while (*s) {
+		const char *end = strchr(s, ';');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		if (!pid_from_hex(s, len, pid) && repair_pid(rc, pid, 1))
+			return;
+		s += len + (end != NULL);
+	}
+}
+
 hh_status ingest_repairs(engine *e, ingest *in)
 {
 	hh_field fields[SCHEMA_MAX_COLS * 2];
@@ -803,7 +870,10 @@ hh_status ingest_repairs(engine *e, ingest *in)
 		if (!d->repairable)
 			continue;
 		repair_ctx rc = {.e = e, .name_hash = d->name_hash};
-		idnum_repairs(d->bad_id, e->cfg->period, repair_candidate, &rc);
+		if (d->by_key)
+			repair_keyed(in, d, &rc);
+		else
+			idnum_repairs(d->bad_id, e->cfg->period, repair_candidate, &rc);
 		if (rc.matches != 1) {
 			if (!d->link_birth) { /* else ingest_links decides */
 				d->done = 1;
@@ -821,7 +891,9 @@ hh_status ingest_repairs(engine *e, ingest *in)
 		}
 		schema_row row;
 		int bad_col;
-		if (schema_parse_row(&in->map, &rec, &row, &bad_col)) {
+		if (d->by_key ? schema_parse_row_except(&in->map, &rec, &row, &bad_col,
+							in->map.identity_col) != NULL
+			      : schema_parse_row(&in->map, &rec, &row, &bad_col) != NULL) {
 			ingest_count_reject(in, d->line, d->reason,
 					    in->map.identity_col);
 			continue;
@@ -870,7 +942,7 @@ hh_status ingest_link_index(engine *e, hh_err *err)
 	if (!wanted)
 		return HH_OK;
 	size_t cap = 16;
-	while (cap < e->roster.n * 2)
+	while (cap < e->roster.n * 4) /* each row twice: name_hash, name_key */
 		cap *= 2;
 	e->link_tab = calloc(cap, sizeof *e->link_tab);
 	if (!e->link_tab)
@@ -878,15 +950,21 @@ hh_status ingest_link_index(engine *e, hh_err *err)
 	e->link_mask = cap - 1;
 	for (uint32_t i = 0; i < e->roster.n; i++) {
 		const roster_row *r = vec_at(&e->roster, i);
-		if (!r->name_hash || !r->birth || !r->sex)
+		if (!r->birth || !r->sex)
 			continue;
-		link_slot *sl = link_find(e, r->name_hash, r->birth, r->sex);
-		if (!sl->name_hash) {
-			*sl = (link_slot){.name_hash = r->name_hash, .birth = r->birth,
-					  .sex = r->sex, .row = i};
-		} else if (memcmp(((const roster_row *)vec_at(&e->roster, sl->row))->pid,
-				  r->pid, 32)) {
-			sl->ambiguous = 1; /* two persons */
+		const uint64_t keys[2] = {r->name_hash, r->name_key};
+		for (int k = 0; k < 2; k++) {
+			if (!keys[k])
+				continue;
+			link_slot *sl = link_find(e, keys[k], r->birth, r->sex);
+			if (!sl->name_hash) {
+				*sl = (link_slot){.name_hash = keys[k], .birth = r->birth,
+						  .sex = r->sex, .row = i};
+			} else if (memcmp(((const roster_row *)vec_at(&e->roster,
+								       sl->row))->pid,
+					  r->pid, 32)) {
+				sl->ambiguous = 1; /* two persons */
+			}
 		}
 	}
 	return HH_OK;

@@ -62,10 +62,10 @@ check_key_id() { # FILE
 
 # 1. Default: contract columns only.
 pseudo 0 "$T/def.log" "$T/def.csv"
-assert_eq "household_id,pid,region_code,category,household_income,birth_date,sex,id_region,key_id" \
+assert_eq "household_id,pid,region_code,category,household_income,repair_pids,name_key,birth_date,sex,id_region,key_id" \
 	"$(head -1 "$T/def.csv")" "default output header"
 check_key_id "$T/def.csv"
-assert_eq "19800304 2" "$(csv_awk , 'if (rec == 2) print f[6] " " f[7]' <"$T/def.csv")" \
+assert_eq "19800304 2" "$(csv_awk , 'if (rec == 2) print f[8] " " f[9]' <"$T/def.csv")" \
 	"birth_date and sex from the ID number"
 no_secrets_in "$T/def.csv" "$T/secrets" "default output: an ID number, a name, the address or phone"
 no_secrets_in "$T/def.log" "$T/secrets" "pseudonymize's messages: an ID number, a name, the address or phone"
@@ -87,7 +87,7 @@ assert_contains "$T/def.log" \
 # 2. --keep copies extra columns, matched like headers; contract columns
 #    named by --keep (canonical or alias) are copied once, as always.
 pseudo 0 "$T/keep.log" "$T/keep.csv" --keep 家庭住址 --keep ' PHONE ' --keep 家庭年收入 --keep region_code
-assert_eq "household_id,pid,region_code,category,household_income,家庭住址,Phone,birth_date,sex,id_region,key_id" \
+assert_eq "household_id,pid,region_code,category,household_income,家庭住址,Phone,repair_pids,name_key,birth_date,sex,id_region,key_id" \
 	"$(head -1 "$T/keep.csv")" "--keep output header"
 assert_eq "兴庆区解放东街12号,3单元401" "$(csv_column , 家庭住址 <"$T/keep.csv" | head -1)" \
 	"kept address (quoted comma intact)"

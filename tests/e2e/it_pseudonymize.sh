@@ -46,7 +46,7 @@ for s in civil_affairs education hr housing medical; do
 		END { exit bad }' "$T/p/$s.rejects.csv" || fail "$s: malformed rejects row"
 done
 # medical's 备注 (free text, not a contract column) does not leave the department
-assert_eq "pid,settle_date,out_of_pocket,insured_status,birth_date,sex,id_region,key_id" \
+assert_eq "pid,settle_date,out_of_pocket,insured_status,repair_pids,name_key,birth_date,sex,id_region,key_id" \
 	"$(head -1 "$T/p/medical.csv")" "medical: pseudonymised header"
 assert_contains "$T/ps-medical.log" "^hhmatch pseudonymize: medical: column 5 '备注' dropped: " "medical: 备注 reported"
 assert_contains "$T/ps-medical.log" "input columns dropped: 1; key_id " "medical: dropped count"
