@@ -40,10 +40,13 @@ FILES=(--civil-affairs "$G/civil_affairs.csv" --education "$G/education.csv"
 	--hr "$G/hr.csv.gz" --housing "$G/housing.tsv" --medical "$G/medical.csv.gz")
 KV="host=$PGHOST dbname=$DB"
 
-# alive PID: the process runs (an exited child stays a zombie until waited
-# for, and kill -0 still finds it)
+# alive PID: the process runs (an exited child stays a zombie until bash
+# reaps it, and kill -0 still finds a zombie; once reaped, /proc/PID is
+# gone, possibly between two reads, so it is read once)
 alive() {
-	[ -r "/proc/$1/status" ] && ! grep -q "^State:[[:space:]]*Z" "/proc/$1/status"
+	local st
+	st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st:0:1}" != Z ]
 }
 
 # interrupt NAME SIGNAL LIKE OUT ARGS...: runs `hhmatch run ARGS --out OUT`
@@ -70,14 +73,14 @@ interrupt() {
 	sleep 0.5
 	alive "$pid" || { cat "$T/$name.log" >&2; fail "$name: the run ended by itself"; }
 	t0=$(date +%s%N)
-	kill -s "$sig" "$pid"
+	kill -s "$sig" "$pid" || true # an end just now shows in the exit status below
 	for ((i = 0; i < 1000; i++)); do
 		alive "$pid" || break
 		sleep 0.01
 	done
 	t1=$(date +%s%N)
 	if alive "$pid"; then
-		kill -9 "$pid"
+		kill -9 "$pid" 2>/dev/null || true
 		fail "$name: still running 10 s after SIG$sig"
 	fi
 	rc=0
