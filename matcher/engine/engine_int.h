@@ -307,6 +307,14 @@ typedef struct {
 hh_status ingest_source(ingest *in);
 /* Moves slice `from`'s results into slice 0 `to` (after the join). */
 hh_status ingest_absorb(ingest *to, ingest *from);
+/* ingest.c's row helpers that repair.c shares: accept a resolved row as
+ * the person's, the row's own household id (roster rows), "line" or
+ * "hh_row" for messages, and the out-of-memory error of a source. */
+hh_status ingest_accept_row(ingest *in, const schema_row *row, const uint8_t pid[32],
+			    int32_t birth, int8_t sex, uint64_t line);
+const char *ingest_household_of(ingest *in, const schema_row *row);
+const char *ingest_where(const ingest *in);
+hh_status ingest_oom(ingest *in);
 hh_status ingest_repairs(engine *e, ingest *in);
 /* Builds the linkage index from the roster as it stands (every roster
  * row, exited included), when some source set a row aside that could be

@@ -85,7 +85,7 @@ void engine_finding_region(vec *v, int32_t id_region)
 	((finding_rec *)vec_at(v, v->n - 1))->id_region = id_region;
 }
 
-static hh_status oom(ingest *in)
+hh_status ingest_oom(ingest *in)
 {
 	return hh_fail(&in->err, HH_EINTERNAL, "%s: %s: out of memory", in->src->name,
 		       in->display_path);
@@ -173,7 +173,7 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 	if (!rec || in->lock || memcmp(in->last_pid, pid, 32)) {
 		rec = ptab_upsert(in->agg, pid, NULL);
 		if (!rec)
-			return oom(in);
+			return ingest_oom(in);
 		in->last_rec = rec;
 		memcpy(in->last_pid, pid, 32);
 	}
@@ -324,7 +324,7 @@ static hh_status keep_roster_row(ingest *in, const schema_row *row,
 	roster_person *p = ptab_upsert(e->roster_persons, pid, &created);
 	roster_row *r = vec_push(&e->roster);
 	if (!p || !r)
-		return oom(in);
+		return ingest_oom(in);
 	memcpy(r->pid, pid, 32);
 	r->line = line;
 	r->income_fen = row->val[c->household_income];
@@ -356,21 +356,20 @@ static int8_t row_sex(const ingest *in, const schema_row *row, const char *norm)
 /* Accepts a repaired or linked row onto a roster person whose birth date
  * and sex are birth and sex (every other valid row is held back and
  * settled by settle_pending). */
-static hh_status accept_row(ingest *in, const schema_row *row,
-			    const uint8_t pid[32], int32_t birth, int8_t sex,
-			    uint64_t line)
+hh_status ingest_accept_row(ingest *in, const schema_row *row, const uint8_t pid[32],
+			    int32_t birth, int8_t sex, uint64_t line)
 {
 	in->rows_accepted++;
 	if (in->sid != SRC_CIVIL_AFFAIRS) /* repaired onto a roster person */
 		return fold(in, row, pid, line, 0, name_hash(in, row));
 	int64_t h = roster_household(in, row);
 	if (h < 0)
-		return oom(in);
+		return ingest_oom(in);
 	return keep_roster_row(in, row, pid, birth, sex, line, (uint32_t)h,
 			       name_hash(in, row), name_key(in, row));
 }
 
-static const char *household_of(ingest *in, const schema_row *row)
+const char *ingest_household_of(ingest *in, const schema_row *row)
 {
 	int col = in->eng->c.household_id;
 	if (in->sid != SRC_CIVIL_AFFAIRS || !has(row, col))
@@ -438,13 +437,13 @@ static hh_status defer_row(ingest *in, const hh_record *rec,
 	deferred_row *d = vec_push(&in->deferred);
 	size_t total = 0;
 	if (!d)
-		return oom(in);
+		return ingest_oom(in);
 	for (size_t i = 0; i < rec->nfields; i++)
 		total += rec->fields[i].len + 1;
 	d->buf = malloc(total ? total : 1);
 	d->offsets = malloc((rec->nfields + 1) * sizeof *d->offsets);
 	if (!d->buf || !d->offsets)
-		return oom(in);
+		return ingest_oom(in);
 	size_t off = 0;
 	for (size_t i = 0; i < rec->nfields; i++) {
 		d->offsets[i] = (uint32_t)off;
@@ -494,7 +493,7 @@ static hh_status defer_keyed(ingest *in, const hh_record *rec,
 
 /* How a row's position reads in a detail: a file line, or the hh_row
  * number of a PostgreSQL source. */
-static const char *where(const ingest *in)
+const char *ingest_where(const ingest *in)
 {
 	return in->row_col >= 0 ? "hh_row" : "line";
 }
@@ -511,9 +510,9 @@ static hh_status report_dup(ingest *in, uint64_t line, uint64_t first,
 			       "%s %llu repeats %s %llu of %s (the same values "
 			       "once read: amounts, dates, codes, ID); the repeat "
 			       "was rejected and the row counts once",
-			       where(in), (unsigned long long)line, where(in),
+			       ingest_where(in), (unsigned long long)line, ingest_where(in),
 			       (unsigned long long)first, in->src->name))
-		return oom(in);
+		return ingest_oom(in);
 	engine_finding_region(&in->findings, id_region);
 	return HH_OK;
 }
@@ -533,7 +532,7 @@ static hh_status settle_pending(ingest *in)
 		pthread_mutex_lock(in->lock);
 	int dup = rowset_add(in->dups, p->lo, p->hi, p->line, &rejected);
 	if (dup < 0)
-		st = oom(in);
+		st = ingest_oom(in);
 	else if (dup)
 		st = report_dup(in, rejected, rowset_line(in->dups, p->lo, p->hi),
 				in->sid == SRC_CIVIL_AFFAIRS
@@ -575,12 +574,12 @@ static hh_status check_key_id(ingest *in, const schema_row *row, uint64_t line)
 			       "other than a key_id (8 hex characters); this run's "
 			       "key is %s; pseudonymise the extract again with "
 			       "hhmatch pseudonymize and this key",
-			       in->src->name, in->display_path, where(in),
+			       in->src->name, in->display_path, ingest_where(in),
 			       (unsigned long long)line, mine);
 	return hh_fail(&in->err, HH_EINPUT,
 		       "%s: %s: %s %llu: pseudonymised under key_id %.8s, this "
 		       "run's key is %s; pseudonymise it again with this key",
-		       in->src->name, in->display_path, where(in),
+		       in->src->name, in->display_path, ingest_where(in),
 		       (unsigned long long)line, f.ptr, mine);
 }
 
@@ -620,7 +619,7 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 			/* the row's text is gone by the time it settles */
 			int64_t h = roster_household(in, &row);
 			if (h < 0)
-				return oom(in);
+				return ingest_oom(in);
 			p->household = (uint32_t)h;
 			p->birth = birth;
 			p->sex = row_sex(in, &row, bad);
@@ -651,9 +650,9 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 	if (in->lock)
 		pthread_mutex_unlock(in->lock);
 	if (dup < 0)
-		return oom(in);
+		return ingest_oom(in);
 	if (dup) /* a valid row is settled above: this one has no pid */
-		return report_dup(in, rejected, first, why ? NULL : household_of(in, &row),
+		return report_dup(in, rejected, first, why ? NULL : ingest_household_of(in, &row),
 				  NULL, 0);
 	static const char no_id[19];
 	int8_t sex = 0;
@@ -811,227 +810,6 @@ out:
 	return st;
 }
 
-typedef struct {
-	const engine *e;
-	uint64_t name_hash;
-	uint8_t found[32];
-	int matches;
-} repair_ctx;
-
-/* Called for each valid candidate ID: a match is a roster person with
- * the same name. */
-static int repair_pid(repair_ctx *rc, const uint8_t pid[32], int by_key)
-{
-	const roster_person *p = ptab_find(rc->e->roster_persons, pid);
-	if (!p)
-		return 0;
-	for (uint32_t i = p->first_row; i != UINT32_MAX;) {
-		const roster_row *r = vec_at(&rc->e->roster, i);
-		if ((by_key ? r->name_key : r->name_hash) == rc->name_hash) {
-			if (rc->matches == 0 || memcmp(rc->found, pid, 32)) {
-				memcpy(rc->found, pid, 32);
-				rc->matches++;
-			}
-			break;
-		}
-		i = r->next_same_pid;
-	}
-	return rc->matches > 1; /* ambiguous: stop early */
-}
-
-static int repair_candidate(const char cand[19], void *ctx)
-{
-	uint8_t pid[32];
-	pid_compute(((repair_ctx *)ctx)->e->cfg->key, cand, pid);
-	return repair_pid(ctx, pid, 0);
-}
-
-/* A pid extract's candidates: repair_pids, the pids pseudonymize made of
- * the ID's candidates; an entry that is not a pid matches nobody. */
-static void repair_keyed(const ingest *in, const deferred_row *d, repair_ctx *rc)
-{
-	int f = in->map.field_of_col[in->repair_pids_col];
-	const char *s = d->buf + d->offsets[f];
-	uint8_t pid[32];
-	while (*s) {
-		const char *end = strchr(s, ';');
-		size_t len = end ? (size_t)(end - s) : strlen(s);
-		if (!pid_from_hex(s, len, pid) && repair_pid(rc, pid, 1))
-			return;
-		s += len + (end != NULL);
-	}
-}
-
-hh_status ingest_repairs(engine *e, ingest *in)
-{
-	hh_field fields[SCHEMA_MAX_COLS * 2];
-	for (size_t i = 0; i < in->deferred.n; i++) {
-		deferred_row *d = vec_at(&in->deferred, i);
-		if (!d->repairable)
-			continue;
-		repair_ctx rc = {.e = e, .name_hash = d->name_hash};
-		if (d->by_key)
-			repair_keyed(in, d, &rc);
-		else
-			idnum_repairs(d->bad_id, e->cfg->period, repair_candidate, &rc);
-		if (rc.matches != 1) {
-			if (!d->link_birth) { /* else ingest_links decides */
-				d->done = 1;
-				ingest_count_reject(in, d->line, d->reason,
-						    in->map.identity_col);
-			}
-			continue;
-		}
-		d->done = 1;
-		hh_record rec = {.fields = fields, .nfields = d->nfields,
-				  .line = d->line};
-		for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
-			fields[f].ptr = d->buf + d->offsets[f];
-			fields[f].len = d->offsets[f + 1] - d->offsets[f] - 1;
-		}
-		schema_row row;
-		int bad_col;
-		if (d->by_key ? schema_parse_row_except(&in->map, &rec, &row, &bad_col,
-							in->map.identity_col) != NULL
-			      : schema_parse_row(&in->map, &rec, &row, &bad_col) != NULL) {
-			ingest_count_reject(in, d->line, d->reason,
-					    in->map.identity_col);
-			continue;
-		}
-		const roster_person *p = ptab_find(e->roster_persons, rc.found);
-		const roster_row *rr = vec_at(&e->roster, p->first_row);
-		const household *hh = vec_at(&e->households, rr->household);
-		HH_TRY(accept_row(in, &row, rc.found, rr->birth, rr->sex, d->line));
-		if (engine_add_finding(&in->findings, F_D_ID_REPAIRED, in->sid,
-				       in->sid == SRC_CIVIL_AFFAIRS ? household_of(in, &row)
-								    : hh->id,
-				       rc.found,
-				       "%s %s %llu: the ID number failed validation "
-				       "(%s); exactly one single-character change "
-				       "gives a roster member with the same name, "
-				       "and the row was linked to that person",
-				       in->src->name, where(in), (unsigned long long)d->line,
-				       d->reason))
-			return oom(in);
-	}
-	return HH_OK;
-}
-
-/* The slot of a linkage key: its own, or the empty one where it goes. */
-static link_slot *link_find(const engine *e, uint64_t nh, int32_t birth, int8_t sex)
-{
-	uint64_t h = nh ^ ((uint64_t)(uint32_t)birth << 2 | (uint8_t)sex) *
-				  0x9E3779B97F4A7C15ull;
-	for (size_t i = (size_t)(h ^ h >> 29) & e->link_mask;;
-	     i = (i + 1) & e->link_mask) {
-		link_slot *sl = &e->link_tab[i];
-		if (!sl->name_hash ||
-		    (sl->name_hash == nh && sl->birth == birth && sl->sex == sex))
-			return sl;
-	}
-}
-
-hh_status ingest_link_index(engine *e, hh_err *err)
-{
-	int wanted = 0;
-	for (int s = 0; s < SRC_COUNT && !wanted; s++)
-		for (size_t i = 0; i < e->in[s].deferred.n && !wanted; i++) {
-			const deferred_row *d = vec_at(&e->in[s].deferred, i);
-			wanted = !d->done && d->link_birth;
-		}
-	if (!wanted)
-		return HH_OK;
-	size_t cap = 16;
-	while (cap < e->roster.n * 4) /* each row twice: name_hash, name_key */
-		cap *= 2;
-	e->link_tab = calloc(cap, sizeof *e->link_tab);
-	if (!e->link_tab)
-		return hh_fail(err, HH_EINTERNAL, "linking rows without an ID: out of memory");
-	e->link_mask = cap - 1;
-	for (uint32_t i = 0; i < e->roster.n; i++) {
-		const roster_row *r = vec_at(&e->roster, i);
-		if (!r->birth || !r->sex)
-			continue;
-		const uint64_t keys[2] = {r->name_hash, r->name_key};
-		for (int k = 0; k < 2; k++) {
-			if (!keys[k])
-				continue;
-			link_slot *sl = link_find(e, keys[k], r->birth, r->sex);
-			if (!sl->name_hash) {
-				*sl = (link_slot){.name_hash = keys[k], .birth = r->birth,
-						  .sex = r->sex, .row = i};
-			} else if (memcmp(((const roster_row *)vec_at(&e->roster,
-								       sl->row))->pid,
-					  r->pid, 32)) {
-				sl->ambiguous = 1; /* two persons */
-			}
-		}
-	}
-	return HH_OK;
-}
-
-/* The household a finding about roster person p names: the smallest
- * household id among their roster rows, whatever the rows' order. */
-static const char *person_household(const engine *e, const roster_person *p)
-{
-	const char *best = NULL;
-	for (uint32_t i = p->first_row; i != UINT32_MAX;) {
-		const roster_row *r = vec_at(&e->roster, i);
-		const char *id = ((const household *)vec_at(&e->households, r->household))->id;
-		if (!best || strcmp(id, best) < 0)
-			best = id;
-		i = r->next_same_pid;
-	}
-	return best;
-}
-
-hh_status ingest_links(engine *e, ingest *in)
-{
-	hh_field fields[SCHEMA_MAX_COLS * 2];
-	for (size_t i = 0; i < in->deferred.n; i++) {
-		deferred_row *d = vec_at(&in->deferred, i);
-		if (d->done)
-			continue;
-		d->done = 1;
-		const link_slot *sl = e->link_tab
-			? link_find(e, d->name_hash, d->link_birth, d->link_sex) : NULL;
-		hh_record rec = {.fields = fields, .nfields = d->nfields,
-				  .line = d->line};
-		for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
-			fields[f].ptr = d->buf + d->offsets[f];
-			fields[f].len = d->offsets[f + 1] - d->offsets[f] - 1;
-		}
-		schema_row row;
-		int bad_col;
-		if (!d->link_birth || !sl || !sl->name_hash || sl->ambiguous ||
-		    schema_parse_row_except(&in->map, &rec, &row, &bad_col,
-					    in->map.identity_col)) {
-			/* no roster person, or several: rejected as before */
-			ingest_count_reject(in, d->line, d->reason,
-					    in->map.identity_col);
-			continue;
-		}
-		const roster_row *rr = vec_at(&e->roster, sl->row);
-		const roster_person *p = ptab_find(e->roster_persons, rr->pid);
-		uint8_t pid[32];
-		memcpy(pid, rr->pid, 32); /* accept_row may grow the roster */
-		int32_t birth = rr->birth;
-		int8_t sex = rr->sex;
-		const char *hid = in->sid == SRC_CIVIL_AFFAIRS ? household_of(in, &row)
-							      : person_household(e, p);
-		HH_TRY(accept_row(in, &row, pid, birth, sex, d->line));
-		if (engine_add_finding(&in->findings, F_D_ID_LINKED, in->sid, hid, pid,
-				       "%s %s %llu: no usable ID number (%s); the "
-				       "name, birth date and sex match exactly one "
-				       "roster person, and the row was linked to that "
-				       "person",
-				       in->src->name, where(in), (unsigned long long)d->line,
-				       d->reason))
-			return oom(in);
-	}
-	return HH_OK;
-}
-
 hh_status ingest_absorb(ingest *to, ingest *from)
 {
 	to->rows_read += from->rows_read;
@@ -1064,7 +842,7 @@ hh_status ingest_absorb(ingest *to, ingest *from)
 		for (size_t i = 0; i < src->n; i++) {
 			void *item = vec_push(dst);
 			if (!item)
-				return oom(to);
+				return ingest_oom(to);
 			memcpy(item, vec_at(src, i), src->size);
 		}
 		src->n = 0; /* what the items own now belongs to `to` */
