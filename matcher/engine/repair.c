@@ -68,6 +68,17 @@ static void repair_keyed(const ingest *in, const deferred_row *d, repair_ctx *rc
 	}
 }
 
+/* The record a set-aside row was, its fields pointing into d->buf
+ * (fields holds SCHEMA_MAX_COLS * 2 entries, as ingest.c keeps at most). */
+static hh_record deferred_record(const deferred_row *d, hh_field *fields)
+{
+	for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
+		fields[f].ptr = d->buf + d->offsets[f];
+		fields[f].len = d->offsets[f + 1] - d->offsets[f] - 1;
+	}
+	return (hh_record){.fields = fields, .nfields = d->nfields, .line = d->line};
+}
+
 hh_status ingest_repairs(engine *e, ingest *in)
 {
 	hh_field fields[SCHEMA_MAX_COLS * 2];
@@ -89,12 +100,7 @@ hh_status ingest_repairs(engine *e, ingest *in)
 			continue;
 		}
 		d->done = 1;
-		hh_record rec = {.fields = fields, .nfields = d->nfields,
-				  .line = d->line};
-		for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
-			fields[f].ptr = d->buf + d->offsets[f];
-			fields[f].len = d->offsets[f + 1] - d->offsets[f] - 1;
-		}
+		hh_record rec = deferred_record(d, fields);
 		schema_row row;
 		int bad_col;
 		if (d->by_key ? schema_parse_row_except(&in->map, &rec, &row, &bad_col,
@@ -201,12 +207,7 @@ hh_status ingest_links(engine *e, ingest *in)
 		d->done = 1;
 		const link_slot *sl = e->link_tab
 			? link_find(e, d->name_hash, d->link_birth, d->link_sex) : NULL;
-		hh_record rec = {.fields = fields, .nfields = d->nfields,
-				  .line = d->line};
-		for (size_t f = 0; f < d->nfields && f < SCHEMA_MAX_COLS * 2; f++) {
-			fields[f].ptr = d->buf + d->offsets[f];
-			fields[f].len = d->offsets[f + 1] - d->offsets[f] - 1;
-		}
+		hh_record rec = deferred_record(d, fields);
 		schema_row row;
 		int bad_col;
 		if (!d->link_birth || !sl || !sl->name_hash || sl->ambiguous ||
