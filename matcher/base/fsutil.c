@@ -156,7 +156,7 @@ void fs_fsync_dir(const char *path)
 	}
 }
 
-hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err)
+int fs_name_beside(const char *path, const char *suffix, char *out, size_t cap)
 {
 	size_t len = strlen(path);
 	while (len > 1 && path[len - 1] == '/')
@@ -164,11 +164,16 @@ hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err)
 	const char *slash = memrchr(path, '/', len);
 	int n;
 	if (slash)
-		n = snprintf(tmp, cap, "%.*s.%.*s.tmp-XXXXXX", (int)(slash - path + 1), path,
-			     (int)(len - (size_t)(slash - path) - 1), slash + 1);
+		n = snprintf(out, cap, "%.*s.%.*s%s", (int)(slash - path + 1), path,
+			     (int)(len - (size_t)(slash - path) - 1), slash + 1, suffix);
 	else
-		n = snprintf(tmp, cap, ".%.*s.tmp-XXXXXX", (int)len, path);
-	if (n < 0 || (size_t)n >= cap)
+		n = snprintf(out, cap, ".%.*s%s", (int)len, path, suffix);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err)
+{
+	if (fs_name_beside(path, ".tmp-XXXXXX", tmp, cap))
 		return hh_fail(err, HH_EUSAGE, "folder name too long: %.64s...", path);
 	if (!mkdtemp(tmp))
 		return hh_fail(err, HH_EINTERNAL, "cannot create a temporary folder beside %s: %s",

@@ -46,6 +46,11 @@ hh_status fs_copy_file(const char *from, const char *to, hh_err *err);
 /* fsyncs a folder, so that the renames in it are on disk (best effort). */
 void fs_fsync_dir(const char *path);
 
+/* The hidden name beside path: ".NAME" + suffix in path's folder, NAME
+ * its last component (trailing slashes ignored), into out (cap bytes);
+ * -1 when it does not fit. */
+int fs_name_beside(const char *path, const char *suffix, char *out, size_t cap);
+
 /* Makes a fresh folder beside path, named ".NAME.tmp-XXXXXX" after path's
  * last component, into tmp (cap bytes), with the mode the umask gives a
  * new folder. */

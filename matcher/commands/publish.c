@@ -134,14 +134,7 @@ static hh_status check_out(const publish_cfg *pc, hh_err *err)
 static hh_status out_lock(const char *out, fs_lock **l, hh_err *err)
 {
 	char path[PATH_MAX], what[PATH_MAX + 8];
-	size_t len = strlen(out);
-	while (len > 1 && out[len - 1] == '/')
-		len--;
-	const char *slash = memrchr(out, '/', len);
-	int n = slash ? snprintf(path, sizeof path, "%.*s.%.*s.lock", (int)(slash - out + 1),
-				 out, (int)(len - (size_t)(slash - out) - 1), slash + 1)
-		      : snprintf(path, sizeof path, ".%.*s.lock", (int)len, out);
-	if (n < 0 || (size_t)n >= sizeof path)
+	if (fs_name_beside(out, ".lock", path, sizeof path))
 		return hh_fail(err, HH_EUSAGE, "--out name too long");
 	snprintf(what, sizeof what, "--out %s", out);
 	return fs_lock_take(path, what, l, err);
