@@ -13,7 +13,9 @@
 #               layer L may use, or outside hhmatch (libc, OpenSSL...)
 #
 # The layers (README "Source code layout"; an arrow: may include):
-#   commands -> engine, history, gen, domain, connectors, base
+#   commands -> present, engine, history, gen, domain, connectors, base
+#   present  -> history, domain, connectors, base   (report.html, the workbook:
+#               read a run's folder back, never the engine)
 #   engine   -> domain, connectors (never connectors/pg/), base
 #   history  -> domain, connectors, base
 #   gen      -> domain, connectors, base      (never engine: it is the oracle)
@@ -42,7 +44,8 @@ cd "$root"
 
 allowed() { # layer -> the layers it may include (itself included)
 	case $1 in
-	commands) echo "commands engine history gen domain connectors connectors/pg base" ;;
+	commands) echo "commands present engine history gen domain connectors connectors/pg base" ;;
+	present) echo "present history domain connectors base" ;;
 	engine) echo "engine domain connectors base" ;;
 	history) echo "history domain connectors connectors/pg base" ;;
 	gen) echo "gen domain connectors base" ;;
@@ -130,7 +133,7 @@ rm -f "$edges.loops"
 if [ -n "$build" ] && [ $layered = 1 ]; then
 	syms=$(mktemp -d)
 	trap 'rm -rf "$edges" "$syms"' EXIT
-	layers="base connectors domain engine history gen"
+	layers="base connectors domain engine history gen present"
 	for l in $layers; do
 		lib=$(find "$build" -maxdepth 1 -name "libhh_$l.a" | head -n 1)
 		[ -n "$lib" ] || { echo "check-layers: $build/libhh_$l.a not built" >&2; exit 1; }

@@ -34,7 +34,7 @@ static const char run_help[] =
 	"           [--threads N] [--rules FILE] [--config FILE] [--state DIR]\n"
 	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet]\n"
 	"           [--accept NAME,...] [--new-key] [--sign-key FILE]\n"
-	"           [--audit-key FILE]\n"
+	"           [--audit-key FILE] [--lang zh|en] [--county-digits N]\n"
 	"\n"
 	"Links the five departmental extracts on pseudonymised ID numbers,\n"
 	"aggregates roster households, applies the risk rules and writes\n"
@@ -58,6 +58,9 @@ static const char run_help[] =
 	"                   new baseline (alerts compare with no earlier period)\n"
 	"  --sign-key FILE  sign manifest.json with this Ed25519 private key (from\n"
 	"                   hhmatch keygen --sign; mode 0600): writes manifest.sig\n"
+	"  --lang zh|en     the language of report.html (default zh, Chinese)\n"
+	"  --county-digits N  leading digits of a region code that name a county,\n"
+	"                   for report.html and caseworkers.xlsx (2-12, default 6)\n"
 	"  --audit-key FILE the audit key (hhmatch keygen; default: the file\n"
 	"                   $HHMATCH_AUDIT_KEY names) that seals the record a run\n"
 	"                   with --state and --accept or --new-key appends to the\n"
@@ -67,7 +70,7 @@ static const char run_help[] =
 
 typedef struct {
 	char *period, *key, *out, *threads, *rules, *pg_out, *state, *config;
-	char *sign_key, *audit_key;
+	char *sign_key, *audit_key, *lang, *county_digits;
 	char *src[SRC_COUNT];
 	char *encoding[SRC_COUNT];
 	int quiet, new_key;
@@ -142,6 +145,10 @@ static hh_status config_setting(void *ctx, const char *key, const char *value,
 		set_path(&o->sign_key, c->dir, value);
 	else if (!strcmp(key, "audit-key"))
 		set_path(&o->audit_key, c->dir, value);
+	else if (!strcmp(key, "lang"))
+		set(&o->lang, value);
+	else if (!strcmp(key, "county-digits"))
+		set(&o->county_digits, value);
 	else if (!strcmp(key, "encoding")) {
 		hh_status st = set_encoding(o, value, err);
 		if (st != HH_OK)
@@ -184,6 +191,8 @@ static void free_opts(run_opts *o)
 	free(o->config);
 	free(o->sign_key);
 	free(o->audit_key);
+	free(o->lang);
+	free(o->county_digits);
 	for (int s = 0; s < SRC_COUNT; s++) {
 		free(o->src[s]);
 		free(o->encoding[s]);
@@ -205,7 +214,7 @@ static const char *find_config(int argc, char **argv)
 static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_err *err)
 {
 	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
-	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_AUDITKEY, O_SRC };
+	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_AUDITKEY, O_LANG, O_COUNTY, O_SRC };
 	static const struct option longopts[] = {
 		{"period", required_argument, 0, O_PERIOD},
 		{"key", required_argument, 0, O_KEY},
@@ -221,6 +230,8 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		{"new-key", no_argument, 0, O_NEWKEY},
 		{"sign-key", required_argument, 0, O_SIGNKEY},
 		{"audit-key", required_argument, 0, O_AUDITKEY},
+		{"lang", required_argument, 0, O_LANG},
+		{"county-digits", required_argument, 0, O_COUNTY},
 		{"help", no_argument, 0, O_HELP},
 		{"civil-affairs", required_argument, 0, O_SRC + SRC_CIVIL_AFFAIRS},
 		{"education", required_argument, 0, O_SRC + SRC_EDUCATION},
@@ -250,6 +261,8 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		case O_NEWKEY: o->new_key = 1; break;
 		case O_SIGNKEY: set(&o->sign_key, optarg); break;
 		case O_AUDITKEY: set(&o->audit_key, optarg); break;
+		case O_LANG: set(&o->lang, optarg); break;
+		case O_COUNTY: set(&o->county_digits, optarg); break;
 		case O_HELP: *help = 1; return HH_OK;
 		default:
 			if (ch >= O_SRC && ch < O_SRC + SRC_COUNT) {
@@ -265,7 +278,8 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 	return HH_OK;
 }
 
-static hh_status check_opts(const run_opts *o, int *period, int *threads, hh_err *err)
+static hh_status check_opts(const run_opts *o, int *period, int *threads,
+			    present_cfg *pr, hh_err *err)
 {
 	if (!o->period || !o->key || !o->out || !o->src[SRC_CIVIL_AFFAIRS])
 		return hh_fail(err, HH_EUSAGE, "missing %s (see hhmatch run --help)",
@@ -283,6 +297,17 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads, hh_err
 			return hh_fail(err, HH_EUSAGE, "bad --threads '%s': expected 1 to 64",
 				       o->threads);
 		*threads = (int)t;
+	}
+	*pr = (present_cfg){.lang = LANG_ZH, .county_digits = PRESENT_COUNTY_DIGITS,
+			    .state_dir = o->state, .period = *period};
+	if (o->lang && labels_lang_parse(o->lang, &pr->lang))
+		return hh_fail(err, HH_EUSAGE, "bad --lang '%s': expected zh or en", o->lang);
+	if (o->county_digits) {
+		long d = strtol(o->county_digits, &end, 10);
+		if (*end || d < 2 || d > 12)
+			return hh_fail(err, HH_EUSAGE, "bad --county-digits '%s': expected 2 to 12",
+				       o->county_digits);
+		pr->county_digits = (int)d;
 	}
 	return HH_OK;
 }
@@ -340,6 +365,7 @@ hh_status cmd_run(int argc, char **argv)
 	run_opts o = {0};
 	hh_err err = {{0}};
 	int help = 0, period = 0, threads = 1;
+	present_cfg present = {0};
 	pid_key *key = NULL, *audit_key = NULL;
 	sign_key *sk = NULL;
 	rules *ru = NULL;
@@ -354,7 +380,7 @@ hh_status cmd_run(int argc, char **argv)
 		return HH_OK;
 	}
 	if (st == HH_OK)
-		st = check_opts(&o, &period, &threads, &err);
+		st = check_opts(&o, &period, &threads, &present, &err);
 	guards *g = NULL;
 	if (st == HH_OK)
 		st = guards_new(o.accept, o.new_key, &g, &err);
@@ -402,7 +428,8 @@ hh_status cmd_run(int argc, char **argv)
 		publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
 				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n,
 				  .guards = g, .rules = ru, .key_id = pid_key_id(key),
-				  .sign_key = sk, .audit_key = audit_key, .cancel = &interrupted};
+				  .sign_key = sk, .audit_key = audit_key, .cancel = &interrupted,
+				  .present = present};
 		engine_summary sum;
 		unsigned long alerts = 0;
 		engine *e = NULL;

@@ -48,6 +48,7 @@
 #include "base/sign.h"
 #include "engine/engine.h"
 #include "history/guards.h"
+#include "present/present.h"
 
 /* The file that marks a folder as a run's outputs. */
 #define PUBLISH_MARK ".hhmatch-run"
@@ -73,6 +74,7 @@ typedef struct {
 	/* NULL, or the run's signal flag (engine_cfg.cancel): the store's
 	 * publication stops at it too */
 	const _Atomic int *cancel;
+	present_cfg present;       /* report.html and caseworkers.xlsx */
 } publish_cfg;
 
 typedef struct publication publication;
