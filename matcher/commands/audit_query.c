@@ -174,7 +174,9 @@ static void lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
-/* Every rule's value and threshold from the household's explain row. */
+/* Every rule's value, threshold, verdict and weight from the household's
+ * explain row (the verdict from households.csv's reasons when the run's
+ * explain.csv predates the fired column), and the score they add up to. */
 static void rules_section(audit_ctx *c, const rr_table *hh, int row, const rr_table *ex,
 			  const char *id)
 {
@@ -182,19 +184,30 @@ static void rules_section(audit_ctx *c, const rr_table *hh, int row, const rr_ta
 	int er = find_row(ex, "household_id", id);
 	if (er < 0 && c->info->explain_gap)
 		answer_warn(a, "%s", c->info->explain_gap);
-	answer_section *s = answer_section_new(a, "rules", "rule,value,threshold,fired");
+	answer_section *s = answer_section_new(a, "rules", "rule,value,threshold,fired,weight");
 	const char *reasons = rr_cell(hh, (size_t)row, rr_col(hh, "reasons"));
 	answer_fact(a, "income_line", "%s", rr_cell(ex, (size_t)er, rr_col(ex, "income_line")));
 	for (int r = 0; er >= 0 && r < R_COUNT; r++) {
 		const char *code = rules_code_name((rule_code)r);
-		char vc[64], tc[64];
+		char vc[64], tc[64], fc[64], wc[64];
 		snprintf(vc, sizeof vc, "%s_value", code);
 		snprintf(tc, sizeof tc, "%s_threshold", code);
+		snprintf(fc, sizeof fc, "%s_fired", code);
+		snprintf(wc, sizeof wc, "%s_weight", code);
 		lower(vc);
 		lower(tc);
+		lower(fc);
+		lower(wc);
+		int fcol = rr_col(ex, fc);
+		int yes = fcol >= 0 ? !strcmp(rr_cell(ex, (size_t)er, fcol), "1")
+				    : fired(reasons, code);
 		answer_row(a, s, code, rr_cell(ex, (size_t)er, rr_col(ex, vc)),
-			   rr_cell(ex, (size_t)er, rr_col(ex, tc)), fired(reasons, code) ? "yes" : "no");
+			   rr_cell(ex, (size_t)er, rr_col(ex, tc)), yes ? "yes" : "no",
+			   rr_cell(ex, (size_t)er, rr_col(ex, wc)));
 	}
+	if (er >= 0 && rr_col(ex, "risk_score") >= 0)
+		answer_fact(a, "risk_score (sum of the weights that fired)", "%s",
+			    rr_cell(ex, (size_t)er, rr_col(ex, "risk_score")));
 }
 
 hh_status audit_household(audit_ctx *c, hh_err *err)

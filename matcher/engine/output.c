@@ -97,8 +97,10 @@ static hh_status write_households(engine *e, const char *dir, int flagged_only,
 }
 
 /* explain.csv: for every household, each rule's compared value and
- * threshold (money in yuan, counts and 0/1 flags as integers), so an
- * auditor can see why a rule fired or did not without rerunning. */
+ * threshold (money in yuan, counts and 0/1 flags as integers), whether
+ * it fired and the weight it carries under the rules in effect, then the
+ * score and level they add up to, so an auditor can see why a rule fired
+ * or did not, and how the score came about, without rerunning. */
 static int rule_is_money(int r)
 {
 	return r == R_INCOME || r == R_MEDICAL || r == R_EDUCATION;
@@ -109,9 +111,12 @@ static hh_status write_explain(engine *e, const char *dir, hh_err *err)
 	csvw *w;
 	HH_TRY(open_in(dir, "explain.csv", &w, err));
 	csvw_printf(w, "household_id,income_line");
-	for (int r = 0; r < R_COUNT; r++)
-		csvw_printf(w, ",%s_value,%s_threshold", rules_code_name((rule_code)r),
-			    rules_code_name((rule_code)r));
+	for (int r = 0; r < R_COUNT; r++) {
+		const char *code = rules_code_name((rule_code)r);
+		csvw_printf(w, ",%s_value,%s_threshold,%s_fired,%s_weight", code, code, code,
+			    code);
+	}
+	csvw_printf(w, ",risk_score,risk_level");
 	csvw_end_row(w);
 	for (size_t i = 0; i < e->out_households.n; i++) {
 		const household_out *o = out_at(e, i);
@@ -124,7 +129,11 @@ static hh_status write_explain(engine *e, const char *dir, hh_err *err)
 			void (*put)(csvw *, int64_t, int) = rule_is_money(r) ? csvw_yuan : csvw_int;
 			put(w, res.value[r], 1);
 			put(w, res.threshold[r], 1);
+			csvw_int(w, res.fired[r], 1);
+			csvw_int(w, e->cfg->rules->weight[r], 1);
 		}
+		csvw_int(w, res.score, 1);
+		csvw_str(w, rules_level_name(res.level), 1);
 		csvw_end_row(w);
 	}
 	return csvw_close(w, err);

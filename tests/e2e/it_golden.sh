@@ -64,6 +64,30 @@ kid=$(printf "$esc" | sha256sum | cut -c1-8)
 assert_eq "$kid" "$(jq -r .key_id "$R")" "report.json key_id"
 assert_eq 17 "$(jq .households "$R")" "report.json households"
 
+# explain.csv says how each score came about: per household, the rules
+# marked fired are exactly households.csv's reasons, and risk_score and
+# risk_level are the sum of their weights and households.csv's level.
+awk -F, 'NR == FNR { if (FNR > 1) { score[$1] = $9; level[$1] = $10; why[$1] = $11 }; next }
+	FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	{
+		sum = 0; fired = ""
+		split("R_INCOME R_MEDICAL R_EDUCATION R_DROPOUT R_JOBLOSS R_INCOME_DROP R_ZEROJOB R_DISASTER R_CARE", r, " ")
+		for (k = 1; k <= 9; k++)
+			if ($col[r[k] "_fired"] == 1) {
+				sum += $col[r[k] "_weight"]
+				fired = fired (fired == "" ? "" : ";") r[k]
+			}
+		if (sum != $col["risk_score"] || sum != score[$1] || fired != why[$1] ||
+		    $col["risk_level"] != level[$1])
+			{ print "household " $1 ": explain says " fired " = " sum " (" $col["risk_level"] "), households.csv " why[$1] " = " score[$1] " (" level[$1] ")"; bad = 1 }
+		n++
+	}
+	END { if (n != 17) print "explain.csv has " n " households, not 17"; exit bad || n != 17 }' \
+	"$O/households.csv" "$O/explain.csv" >"$T/explain.check" ||
+	{ cat "$T/explain.check" >&2; fail "explain.csv disagrees with households.csv"; }
+assert_eq 3 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "R_MEDICAL_weight") c = i; next }
+	{ print $c; exit }' "$O/explain.csv")" "explain.csv: R_MEDICAL weight under the default rules"
+
 # No raw ID number (in any spelling of the input) and no name in the outputs.
 awk -F, 'NR > 1 { print $2; print tolower($2); print substr($2, 1, 17) }' "$G/persons.csv" >"$T/secrets"
 awk -F, 'NR > 1 { print $2; print $3 }' civil_affairs.csv | tr -d '\r' >>"$T/secrets"
