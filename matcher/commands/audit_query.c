@@ -80,11 +80,16 @@ static void findings_section(audit_ctx *c, const char *title, const rr_table *fn
 
 typedef struct {
 	answer_section *members, *rows;
-	char **pids;
+	char **pids;              /* the household's members ... */
+	unsigned char *counted;   /* ... and whether each counts (not only exited) */
 	size_t n, cap;
 	const char *household;
 	int hid_col, status_col;  /* the roster's household_id and status */
 	int exited;               /* the status code "exited" (-1: none) */
+	int settle_col, oop_col;  /* medical's settle_date and out_of_pocket */
+	int period_col;           /* hr's period */
+	int64_t oop_fen;          /* out_of_pocket of the settlements that count */
+	size_t settlements;       /* ... and their number */
 } hh_ctx;
 
 static void member_row(audit_ctx *c, const audit_src_row *r, void *ctx)
@@ -100,18 +105,63 @@ static void member_row(audit_ctx *c, const audit_src_row *r, void *ctx)
 	int counted = sk < 0 || !(r->row->present & (1u << sk)) || r->row->val[sk] != h->exited;
 	answer_row(c->a, h->members, r->pid, counted ? "yes" : "no (exited)", r->file, at, vals);
 	answer_pid(c->a, r->pid);
+	for (size_t i = 0; i < h->n; i++)
+		if (h->pids[i] && !strcmp(h->pids[i], r->pid)) {
+			h->counted[i] |= counted; /* a repeated member row */
+			return;
+		}
 	if (h->n == h->cap) {
 		size_t nc = h->cap ? h->cap * 2 : 16;
 		char **np = realloc(h->pids, nc * sizeof *np);
-		if (!np) {
+		if (np)
+			h->pids = np;
+		unsigned char *nk = np ? realloc(h->counted, nc) : NULL;
+		if (!nk) {
 			c->a->oom = 1;
 			return;
 		}
-		h->pids = np;
+		h->counted = nk;
 		h->cap = nc;
 	}
+	h->counted[h->n] = (unsigned char)counted;
 	if (!(h->pids[h->n++] = strdup(r->pid)))
 		c->a->oom = 1;
+}
+
+/* Whether the run counted a source row, as the contract says: a
+ * settlement outside the medical window and an hr row dated after the
+ * run period are read and ignored, and so is every row of a member who
+ * has exited the roster.  Adds a counted settlement to the
+ * household's sum, so the answer shows what oop_12m is made of. */
+static const char *row_counts(audit_ctx *c, hh_ctx *h, size_t member, const audit_src_row *r,
+			      char *buf, size_t cap)
+{
+	const schema_row *row = r->row;
+	if (!h->counted[member])
+		return "no (the member has exited the roster)";
+	if (r->sid == SRC_HR && h->period_col >= 0 && (row->present & (1u << h->period_col)) &&
+	    row->val[h->period_col] > c->info->period) {
+		snprintf(buf, cap, "no (hr period %06d is after the run period)",
+			 (int)row->val[h->period_col]);
+		return buf;
+	}
+	if (r->sid != SRC_MEDICAL || h->settle_col < 0)
+		return "yes";
+	const rr_report *rep = c->info->sources;
+	int first = rep ? rep->src[SRC_MEDICAL].window_first : 0;
+	int last = rep ? rep->src[SRC_MEDICAL].window_last : 0;
+	int64_t day = row->val[h->settle_col];
+	if (!first || !last)
+		return "yes (the run did not record its window)";
+	if (day < first || day > last) {
+		snprintf(buf, cap, "no (settled %08d, outside the window %08d-%08d)", (int)day,
+			 first, last);
+		return buf;
+	}
+	if (h->oop_col >= 0 && (row->present & (1u << h->oop_col)))
+		h->oop_fen += row->val[h->oop_col];
+	h->settlements++;
+	return "yes";
 }
 
 static void contributing_row(audit_ctx *c, const audit_src_row *r, void *ctx)
@@ -119,10 +169,12 @@ static void contributing_row(audit_ctx *c, const audit_src_row *r, void *ctx)
 	hh_ctx *h = ctx;
 	for (size_t i = 0; i < h->n; i++)
 		if (h->pids[i] && !strcmp(h->pids[i], r->pid)) {
-			char vals[1024], at[24];
+			char vals[1024], at[24], why[96];
 			audit_row_values(r, vals, sizeof vals);
 			audit_row_line(r, at);
-			answer_row(c->a, h->rows, source_name(r->sid), r->pid, r->file, at, vals);
+			const char *counted = row_counts(c, h, i, r, why, sizeof why);
+			answer_row(c->a, h->rows, source_name(r->sid), r->pid, counted, r->file, at,
+				   vals);
 			return;
 		}
 }
@@ -133,8 +185,13 @@ static void household_sources(audit_ctx *c, const char *id)
 {
 	answer *a = c->a;
 	const schema_source *ca = schema_source_by_name(c->sc, source_name(SRC_CIVIL_AFFAIRS));
+	const schema_source *med = schema_source_by_name(c->sc, source_name(SRC_MEDICAL));
+	const schema_source *hr = schema_source_by_name(c->sc, source_name(SRC_HR));
 	hh_ctx h = {.household = id, .exited = -1};
 	h.hid_col = schema_col_index(ca, "household_id");
+	h.settle_col = schema_col_index(med, "settle_date");
+	h.oop_col = schema_col_index(med, "out_of_pocket");
+	h.period_col = schema_col_index(hr, "period");
 	h.status_col = schema_col_index(ca, "status");
 	if (h.status_col >= 0 && ca->cols[h.status_col].en)
 		h.exited = schema_enum_code(ca->cols[h.status_col].en, "exited");
@@ -145,15 +202,26 @@ static void household_sources(audit_ctx *c, const char *id)
 			    "list the members and their rows");
 	if (got > 0 && h.n) {
 		h.rows = answer_section_new(a, "source rows of the members",
-					    "source,pid,file,line,values");
-		for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
-			if (audit_scan_source(c, (source_id)s, contributing_row, &h) < 0)
+					    "source,pid,counted,file,line,values");
+		int med_read = 0;
+		for (int s = SRC_EDUCATION; s < SRC_COUNT; s++) {
+			int got_s = audit_scan_source(c, (source_id)s, contributing_row, &h);
+			if (got_s < 0)
 				answer_warn(a, "the %s source carries raw ID numbers: give --key to "
 					    "match its rows", source_name((source_id)s));
+			med_read |= s == SRC_MEDICAL && got_s > 0;
+		}
+		if (med_read)
+			answer_fact(a, "out_of_pocket of the settlements that count",
+				    "%lld.%02lld yuan in %zu settlements (oop_12m counts the "
+				    "members' settlements in the window)",
+				    (long long)(h.oop_fen / 100), (long long)(h.oop_fen % 100),
+				    h.settlements);
 	}
 	for (size_t i = 0; i < h.n; i++)
 		free(h.pids[i]);
 	free(h.pids);
+	free(h.counted);
 }
 
 /* 1 when code is one of the reasons ("R_A;R_B"). */

@@ -12,6 +12,7 @@
 #include "connectors/csv.h"
 #include "connectors/instream.h"
 #include "base/json.h"
+#include "domain/schema.h"
 #include "domain/idnum.h"
 #include "domain/period.h"
 #include "history/runread.h"
@@ -136,6 +137,16 @@ static int64_t get_count(const json_t *obj, const char *key)
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
 }
 
+/* obj[key] as a day YYYYMMDD ("2026-01-31" in report.json), or 0. */
+static int get_day(const json_t *obj, const char *key)
+{
+	const char *v = hj_str(obj, key);
+	int d = 0;
+	if (!v || schema_parse_date(v, strlen(v), &d))
+		return 0;
+	return d;
+}
+
 /* The counts of one source's object (both sources that count rows name
  * their count and span differently). */
 static void load_counts(rr_report *r, source_id s, const json_t *o)
@@ -147,6 +158,10 @@ static void load_counts(rr_report *r, source_id s, const json_t *o)
 	r->src[s].rows_counted = get_count(o, med ? "rows_in_window" : "rows_current");
 	copy_str(r->src[s].first, sizeof r->src[s].first, o, med ? "settle_first" : "period_first");
 	copy_str(r->src[s].last, sizeof r->src[s].last, o, med ? "settle_last" : "period_last");
+	if (med) {
+		r->src[s].window_first = get_day(o, "window_first");
+		r->src[s].window_last = get_day(o, "window_last");
+	}
 }
 
 hh_status rr_report_load(const char *path, rr_report **out, hh_err *err)

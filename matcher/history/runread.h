@@ -57,6 +57,8 @@ typedef struct {
 		int64_t rows_counted; /* hr rows_current, medical rows_in_window */
 		char first[16], last[16]; /* hr period_first/last, medical settle_first/last
 					     ("" when none) */
+		int window_first, window_last; /* medical: the settlements that count,
+						  YYYYMMDD (0 when not recorded) */
 	} src[SRC_COUNT];
 } rr_report;
 
