@@ -25,6 +25,7 @@
 #include "commands/audit_int.h"
 #include "domain/idnum.h"
 #include "domain/rules.h"
+#include "engine/engine.h"
 
 /* The rows of q into *t (freed first).  Where a gap is possible (what
  * not NULL) it leaves *t NULL and becomes a warning "what: gap"; where it
@@ -544,10 +545,83 @@ hh_status audit_person(audit_ctx *c, hh_err *err)
 
 /* --- findings --------------------------------------------------------- */
 
+/* --code must be a code the run writes: an unknown one is an error that
+ * lists them, not "findings: 0".  Only a code-shaped value is echoed (the
+ * option might hold anything, an ID number included). */
+static hh_status check_code(const char *code, hh_err *err)
+{
+	strbuf all = STRBUF_INIT;
+	for (int f = 0; f < F_COUNT; f++) {
+		const char *name = engine_finding_name((finding_code)f);
+		if (!strcmp(code, name)) {
+			sb_release(&all);
+			return HH_OK;
+		}
+		sb_addf(&all, "%s%s", f ? ", " : "", name);
+	}
+	int shaped = strlen(code) <= 32 && strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == strlen(code);
+	hh_status st = hh_fail(err, HH_EUSAGE, "unknown finding code%s%s%s: the codes are %s",
+			       shaped ? " '" : "", shaped ? code : "", shaped ? "'" : "",
+			       all.oom ? "(out of memory listing them)" : sb_str(&all));
+	sb_release(&all);
+	return st;
+}
+
+/* --region must be 2-12 digits and the start of some counted household's
+ * region code in the period asked about; otherwise an error that lists
+ * the regions of that length which have households (in the same
+ * province), so a typo is not answered with "findings: 0". */
+static hh_status check_region(audit_ctx *c, const char *region, hh_err *err)
+{
+	size_t n = strlen(region);
+	if (n < 2 || n > 12 || strspn(region, "0123456789") != n)
+		return hh_fail(err, HH_EUSAGE, "bad --region: expected the first 2 to 12 digits "
+			       "of a region code");
+	rr_table *hh = NULL;
+	auditstore_query q = {.table = AUDITSTORE_HOUSEHOLDS, .by = AUDITSTORE_BY_REGION,
+			      .values = &region, .n = 1};
+	HH_TRY(rows(c, &q, &hh, NULL, err));
+	size_t found = hh->nrows;
+	rr_table_free(hh);
+	hh = NULL;
+	if (found)
+		return HH_OK;
+	char province[3];
+	snprintf(province, sizeof province, "%.2s", region);
+	const char *pv = province;
+	q.values = &pv;
+	HH_TRY(rows(c, &q, &hh, NULL, err));
+	strbuf seen = STRBUF_INIT;
+	size_t listed = 0;
+	int rc = rr_col(hh, "region_code");
+	for (size_t i = 0; i < hh->nrows && listed < 30; i++) { /* in household order */
+		const char *r = rr_cell(hh, i, rc);
+		if (strlen(r) < n)
+			continue;
+		char pre[13];
+		snprintf(pre, sizeof pre, "%.*s", (int)n, r);
+		if (strstr(sb_str(&seen), pre))
+			continue;
+		sb_addf(&seen, "%s%s", listed++ ? ", " : "", pre);
+	}
+	rr_table_free(hh);
+	hh_status st = hh_fail(err, HH_EUSAGE,
+			       "no counted household in region %s* in period %06d; %s%s", region,
+			       c->info->period,
+			       listed ? "regions of that length with households: "
+				      : "no household in that province either",
+			       seen.oom ? "(out of memory listing them)" : sb_str(&seen));
+	sb_release(&seen);
+	return st;
+}
+
 hh_status audit_findings(audit_ctx *c, hh_err *err)
 {
 	answer *a = c->a;
 	const char *code = c->o->code, *region = c->o->region;
+	HH_TRY(check_code(code, err));
+	if (region)
+		HH_TRY(check_region(c, region, err));
 	if (hj_set_bytes(c->query, "code", code) ||
 	    (region && hj_set_bytes(c->query, "region", region)))
 		return hh_fail(err, HH_EINTERNAL, "out of memory");

@@ -111,8 +111,10 @@ hh_status auditstore_rows(auditstore *st, const auditstore_query *q, rr_table **
 	*out = NULL;
 	*gap = NULL;
 	if ((int)q->table < 0 || q->table > AUDITSTORE_EXPLAIN || (int)q->by < 0 ||
-	    q->by > AUDITSTORE_BY_CODE ||
-	    (q->table != AUDITSTORE_FINDINGS && (q->by != AUDITSTORE_BY_HOUSEHOLD || q->region)))
+	    q->by > AUDITSTORE_BY_REGION ||
+	    (q->by == AUDITSTORE_BY_REGION && (q->table != AUDITSTORE_HOUSEHOLDS || q->region)) ||
+	    (q->table == AUDITSTORE_EXPLAIN && q->by != AUDITSTORE_BY_HOUSEHOLD) ||
+	    (q->table != AUDITSTORE_FINDINGS && q->region))
 		return hh_fail(err, HH_EINTERNAL, "auditstore_rows: no such query");
 	return st->be->rows(st, q, out, gap, err);
 }
@@ -197,7 +199,7 @@ hh_status auditstore_verify(auditstore *st, size_t i, const pid_key *key,
 
 const char *auditstore_by_column(auditstore_by by)
 {
-	static const char *const cols[] = {"household_id", "pid", "code"};
+	static const char *const cols[] = {"household_id", "pid", "code", "region_code"};
 	return cols[by];
 }
 

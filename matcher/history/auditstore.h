@@ -109,7 +109,8 @@ typedef enum {
 typedef enum {
 	AUDITSTORE_BY_HOUSEHOLD, /* household_id */
 	AUDITSTORE_BY_PID,       /* pid (findings) */
-	AUDITSTORE_BY_CODE       /* code (findings) */
+	AUDITSTORE_BY_CODE,      /* code (findings) */
+	AUDITSTORE_BY_REGION     /* households whose region_code starts with a value */
 } auditstore_by;
 
 /* period value meaning "the run the store was opened on" (with --run and

@@ -199,8 +199,12 @@ static hh_status filter(run_tables *rt, const rr_table *src, const auditstore_qu
 	for (size_t i = 0; t && i < src->nrows; i++) {
 		const char *key = rr_cell(src, i, by);
 		size_t k = 0;
-		while (k < q->n && strcmp(key, q->values[k]))
-			k++;
+		if (q->by == AUDITSTORE_BY_REGION) /* a prefix */
+			while (k < q->n && strncmp(key, q->values[k], strlen(q->values[k])))
+				k++;
+		else
+			while (k < q->n && strcmp(key, q->values[k]))
+				k++;
 		if (k == q->n)
 			continue;
 		for (size_t c = 0; c < src->ncols; c++)

@@ -207,9 +207,14 @@ static hh_status pg_rows(auditstore *st, const auditstore_query *q, rr_table **o
 	snprintf(p, sizeof p, "%d", period);
 	const char *params[4] = {p, sb_str(&vals), sb_str(&order), q->region};
 	int np = 2;
-	sb_addf(&sql, "SELECT * FROM %s WHERE period = $1::integer AND %s IN "
-		"(SELECT jsonb_array_elements_text($2::jsonb))",
-		tables[q->table], auditstore_by_column(q->by));
+	if (q->by == AUDITSTORE_BY_REGION)
+		sb_addf(&sql, "SELECT * FROM %s WHERE period = $1::integer AND EXISTS "
+			"(SELECT FROM jsonb_array_elements_text($2::jsonb) v "
+			"WHERE left(region_code, length(v)) = v)", tables[q->table]);
+	else
+		sb_addf(&sql, "SELECT * FROM %s WHERE period = $1::integer AND %s IN "
+			"(SELECT jsonb_array_elements_text($2::jsonb))",
+			tables[q->table], auditstore_by_column(q->by));
 	if (q->table == AUDITSTORE_FINDINGS) {
 		np = 3;
 		if (q->region) {

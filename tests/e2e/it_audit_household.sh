@@ -35,4 +35,19 @@ done <"$T/ids"
 # gen writes settlements before the window too: the check above saw them
 # left out of the sum, not merely absent.
 [ "$outside" -gt 0 ] || fail "no settlement outside the window was shown: nothing was tested"
+# An unknown --code or a --region no household has is an error that lists
+# what exists (it was "findings: 0" with exit 0).
+ask() { (cd "$T/m" && "$HH" audit findings --run "$T/o" --log "$T/audit.log" \
+	--purpose "it_audit_household" "$@"); }
+rc=0
+ask --code A_DECEASD >"$T/out" 2>"$T/err" || rc=$?
+assert_eq 1 "$rc" "an unknown --code: exit status"
+assert_contains "$T/err" "unknown finding code 'A_DECEASD': the codes are .*A_DECEASED" "the message"
+REGION=$(awk -F, 'NR == 2 { print substr($2, 1, 6) }' "$T/o/households.csv")
+rc=0
+ask --code A_DECEASED --region 649999 >"$T/out" 2>"$T/err" || rc=$?
+assert_eq 1 "$rc" "a --region without households: exit status"
+assert_contains "$T/err" "no counted household in region 649999\\* in period 202611; regions of that length with households: .*$REGION" "the message"
+ask --code A_DECEASED --region "$REGION" >"$T/out" || fail "a region that exists was refused"
+ask --code A_DECEASED --region "${REGION:0:4}" >"$T/out" || fail "a 4-digit region was refused"
 echo "it_audit_household: ok ($checked households, $outside settlements outside the window marked)"
