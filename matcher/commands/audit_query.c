@@ -567,10 +567,20 @@ static hh_status check_code(const char *code, hh_err *err)
 	return st;
 }
 
+/* Leading characters a and b share. */
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t k = 0;
+	while (a[k] && a[k] == b[k])
+		k++;
+	return k;
+}
+
 /* --region must be 2-12 digits and the start of some counted household's
  * region code in the period asked about; otherwise an error that lists
- * the regions of that length which have households (in the same
- * province), so a typo is not answered with "findings: 0". */
+ * the regions of that length nearest to it (those sharing the most
+ * leading digits), so a typo is not answered with "findings: 0".  The
+ * list reads every household, but only on this error path. */
 static hh_status check_region(audit_ctx *c, const char *region, hh_err *err)
 {
 	size_t n = strlen(region);
@@ -586,32 +596,38 @@ static hh_status check_region(audit_ctx *c, const char *region, hh_err *err)
 	hh = NULL;
 	if (found)
 		return HH_OK;
-	char province[3];
-	snprintf(province, sizeof province, "%.2s", region);
-	const char *pv = province;
-	q.values = &pv;
+	const char *all = "";
+	q.values = &all;
 	HH_TRY(rows(c, &q, &hh, NULL, err));
-	strbuf seen = STRBUF_INIT;
-	size_t listed = 0;
 	int rc = rr_col(hh, "region_code");
-	for (size_t i = 0; i < hh->nrows && listed < 30; i++) { /* in household order */
+	size_t best = 0;
+	for (size_t i = 0; i < hh->nrows; i++) {
+		size_t k = common_prefix(rr_cell(hh, i, rc), region);
+		best = k > best ? k : best;
+	}
+	char near[30][13];
+	size_t listed = 0;
+	for (size_t i = 0; i < hh->nrows && listed < 30; i++) {
 		const char *r = rr_cell(hh, i, rc);
-		if (strlen(r) < n)
+		if (strlen(r) < n || common_prefix(r, region) != best)
 			continue;
-		char pre[13];
-		snprintf(pre, sizeof pre, "%.*s", (int)n, r);
-		if (strstr(sb_str(&seen), pre))
-			continue;
-		sb_addf(&seen, "%s%s", listed++ ? ", " : "", pre);
+		size_t k = 0;
+		while (k < listed && strncmp(near[k], r, n))
+			k++;
+		if (k == listed)
+			snprintf(near[listed++], sizeof near[0], "%.*s", (int)n, r);
 	}
 	rr_table_free(hh);
+	strbuf shown = STRBUF_INIT;
+	for (size_t k = 0; k < listed; k++)
+		sb_addf(&shown, "%s%s", k ? ", " : "", near[k]);
 	hh_status st = hh_fail(err, HH_EUSAGE,
 			       "no counted household in region %s* in period %06d; %s%s", region,
 			       c->info->period,
-			       listed ? "regions of that length with households: "
-				      : "no household in that province either",
-			       seen.oom ? "(out of memory listing them)" : sb_str(&seen));
-	sb_release(&seen);
+			       listed ? "the nearest regions of that length with households: "
+				      : "the run has no household with a region code that long",
+			       shown.oom ? "(out of memory listing them)" : sb_str(&shown));
+	sb_release(&shown);
 	return st;
 }
 

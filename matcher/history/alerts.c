@@ -38,7 +38,8 @@
  * Each line of alerts.jsonl: alert_id, period, household_id, kind,
  * risk_level, reasons, previous_level; then code and pid for findings
  * and retractions of findings; retracts and retracted_kind for
- * retractions; generation for a re-issued alert.
+ * retractions; generation for a re-issued alert; last, text: the alert in
+ * Chinese for people (kind, level, reasons as labels.schema names them).
  * alert_id = first 32 hex of SHA-256("PERIOD|SUBJECT|KIND|DETAIL"):
  * SUBJECT is the household_id for household kinds, and
  * "household_id/pid" for findings (either part may be empty: one person
@@ -50,6 +51,7 @@
  */
 
 #include "history/alerts.h"
+#include "domain/labels.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -350,10 +352,42 @@ static json_t *text(const char *s)
 	return hj_string_bytes(s, strlen(s), NULL);
 }
 
+/* The alert in Chinese for the person who reads it in a caseworker
+ * system ("风险升级：低风险 → 中风险；零就业家庭、因病：医疗自付负担重"):
+ * labels from schemas/labels.schema, codes themselves when one has no
+ * label.  Appends to b. */
+static void human_text(strbuf *b, const labels *lb, const alert *a)
+{
+	const char *kind = labels_text(lb, "kind", kind_names[a->kind], LANG_ZH);
+	const char *level = labels_text(lb, "level", a->level, LANG_ZH);
+	sb_addf(b, "%s：", kind);
+	if (a->kind == K_RETRACTED) {
+		sb_addf(b, "撤回此前的%s提醒（%s）", labels_text(lb, "kind", a->retracted_kind,
+							     LANG_ZH), a->retracts);
+		return;
+	}
+	if (a->code && a->pid) {
+		sb_adds(b, labels_text(lb, "finding", a->code, LANG_ZH));
+		return;
+	}
+	if (a->prev_level[0] && strcmp(a->prev_level, a->level) && a->kind != K_NEW)
+		sb_addf(b, "%s → %s", labels_text(lb, "level", a->prev_level, LANG_ZH), level);
+	else
+		sb_adds(b, level);
+	const char *r = a->reasons;
+	for (int first = 1; r && *r; first = 0) {
+		size_t len = strcspn(r, ";");
+		char code[64];
+		snprintf(code, sizeof code, "%.*s", (int)(len < sizeof code ? len : sizeof code - 1), r);
+		sb_addf(b, "%s%s", first ? "；" : "、", labels_text(lb, "reason", code, LANG_ZH));
+		r += len + (r[len] == ';');
+	}
+}
+
 /* Appends a's line to b; -1 on no memory.  Members in the order given at
  * the top of the file; a retraction carried forward is its earlier line,
  * byte for byte. */
-static int put_alert(strbuf *b, int period, const alert *a)
+static int put_alert(strbuf *b, int period, const labels *lb, const alert *a)
 {
 	char per[16];
 	if (a->line) {
@@ -381,6 +415,10 @@ static int put_alert(strbuf *b, int period, const alert *a)
 	}
 	if (a->generation)
 		bad |= json_object_set_new(o, "generation", json_integer(a->generation));
+	strbuf t = STRBUF_INIT;
+	human_text(&t, lb, a);
+	bad |= t.oom || json_object_set_new(o, "text", text(sb_str(&t)));
+	sb_release(&t);
 	if (!bad)
 		hj_dump(b, o, HJ_LINE);
 	json_decref(o);
@@ -532,11 +570,14 @@ static hh_status compute(const run_view *cur, const run_view *prev, const earlie
 	if (st == HH_OK)
 		st = add_retractions(cur, prev, period, er, &l, err);
 	strbuf b = STRBUF_INIT;
+	labels *lb = NULL;
+	if (st == HH_OK)
+		st = labels_new(&lb, err);
 	if (st == HH_OK) {
 		qsort(l.v, l.n, sizeof *l.v, cmp_alert);
 		int bad = 0;
 		for (size_t i = 0; i < l.n; i++)
-			bad |= put_alert(&b, period, &l.v[i]);
+			bad |= put_alert(&b, period, lb, &l.v[i]);
 		if (bad)
 			st = hh_fail(err, HH_EINTERNAL, "cannot write alerts.jsonl: out of memory");
 	}
@@ -547,6 +588,7 @@ static hh_status compute(const run_view *cur, const run_view *prev, const earlie
 	}
 	if (st == HH_OK)
 		*n_alerts = (unsigned long)l.n;
+	labels_free(lb);
 	sb_release(&b);
 	free(l.v);
 	return st;

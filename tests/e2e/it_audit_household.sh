@@ -47,7 +47,7 @@ REGION=$(awk -F, 'NR == 2 { print substr($2, 1, 6) }' "$T/o/households.csv")
 rc=0
 ask --code A_DECEASED --region 649999 >"$T/out" 2>"$T/err" || rc=$?
 assert_eq 1 "$rc" "a --region without households: exit status"
-assert_contains "$T/err" "no counted household in region 649999\\* in period 202611; regions of that length with households: .*$REGION" "the message"
+assert_contains "$T/err" "no counted household in region 649999\\* in period 202611; the nearest regions of that length with households: .*$REGION" "the message"
 ask --code A_DECEASED --region "$REGION" >"$T/out" || fail "a region that exists was refused"
 ask --code A_DECEASED --region "${REGION:0:4}" >"$T/out" || fail "a 4-digit region was refused"
 echo "it_audit_household: ok ($checked households, $outside settlements outside the window marked)"

@@ -84,6 +84,15 @@ grep -F "\"household_id\":\"$ESCH\"" "$A" | grep -q '"risk_level":"high".*"previ
 	fail "escalated alert levels: $(grep -F "$ESCH" "$A")"
 grep -F "\"household_id\":\"$RESH\"" "$A" | grep -q '"previous_level":"medium"' ||
 	fail "resolved alert: $(grep -F "$RESH" "$A")"
+# each alert says in Chinese what happened, for the person who reads it
+assert_eq "风险升级：中风险 → 高风险" \
+	"$(jq -r --arg h "$ESCH" 'select(.household_id == $h) | .text' "$A" | sed 's/；.*//')" \
+	"escalated alert's text"
+assert_eq "新增预警：" "$(jq -r --arg h "$NEWH" 'select(.household_id == $h) | .text' "$A" | sed 's/：.*/：/')" \
+	"new alert's text"
+jq -r --arg h "$FINDH" 'select(.household_id == $h and .kind == "finding") | .text' "$A" |
+	grep -F "在机关事业单位就业" >/dev/null || fail "finding alert's text: $(grep -F "$FINDH" "$A")"
+[ "$(jq -r 'select(.text == null or .text == "")' "$A" | wc -l)" -eq 0 ] || fail "an alert without text"
 # sorted by household_id, then kind; every line has the contract's fields
 awk -F'"household_id":"' '{split($2, a, "\""); print a[1]}' "$A" >"$T/order"
 sort -c "$T/order" || fail "alerts.jsonl is not sorted by household_id"
@@ -105,8 +114,8 @@ AU=(--state "$S" --operator tester --purpose "case 2026-11-001")
 	fail "audit household: $(cat "$T/q1.err")"
 assert_contains "$T/q1" "^risk_level: +(medium|high)" "household level"
 assert_contains "$T/q1" "R_MEDICAL +6[0-9]{4}\.[0-9]{2} +10000\.00 +yes" "R_MEDICAL value, threshold, fired"
-assert_contains "$T/q1" "R_CARE .* (yes|no)$" "every rule listed"
-assert_contains "$T/q1" "medical +[0-9a-f]{64} +[^ ]*medical\.csv\.gz +$NEW_LINE +settle_date=2026-11-03 out_of_pocket=60000\.00" \
+assert_contains "$T/q1" "R_CARE .* (yes|no) +[0-9]+$" "every rule listed"
+assert_contains "$T/q1" "medical +[0-9a-f]{64} +yes +[^ ]*medical\.csv\.gz +$NEW_LINE +settle_date=2026-11-03 out_of_pocket=60000\.00" \
 	"the planted settlement with its file and line"
 assert_contains "$T/q1" "^members \([1-9]" "members listed"
 NEW_PID=$(grep -A3 '^members' "$T/q1" | tail -1 | awk '{print $1}')
@@ -134,8 +143,11 @@ REG=$(awk -F, -v h="$FINDH" '$1==h {print substr($2,1,6)}' "$H")
 "$HH" audit findings --code A_PUBLIC_SECTOR --region "$REG" --period 202611 "${AU[@]}" >"$T/q6" ||
 	fail "audit findings --region"
 assert_contains "$T/q6" "$FINDH" "finding within its region"
-"$HH" audit findings --code A_PUBLIC_SECTOR --region 999 "${AU[@]}" >"$T/q7" || fail "findings 999"
-assert_contains "$T/q7" "^findings: +0$" "no finding in region 999"
+# a region no household has is an error naming the ones that exist
+rc=0
+"$HH" audit findings --code A_PUBLIC_SECTOR --region 999 "${AU[@]}" >"$T/q7" 2>&1 || rc=$?
+assert_eq 1 "$rc" "findings in region 999: exit status"
+assert_contains "$T/q7" "no counted household in region 999\\* .*nearest regions of that length with households: 640" "no household in region 999"
 
 # usage errors: no purpose, no log location
 rc=0; "$HH" audit findings --code A_DECEASED --state "$S" >/dev/null 2>&1 || rc=$?
@@ -149,9 +161,10 @@ assert_eq 1 "$rc" "--run without --log"
 # --- the log ----------------------------------------------------------------
 L=$S/audit.log
 N=$(wc -l <"$L")
-[ "$N" -eq 8 ] || fail "expected 8 logged queries, got $N"
+# 7: the query refused for region 999 answered nothing, so it is not logged
+[ "$N" -eq 7 ] || fail "expected 7 logged queries, got $N"
 "$HH" audit verify-log --state "$S" >"$T/v1" || fail "verify-log on an intact log"
-assert_contains "$T/v1" "^log intact: 8 records" "intact"
+assert_contains "$T/v1" "^log intact: 7 records" "intact"
 grep -q "\"pid\":\"$NEW_PID\"" "$L" || fail "the person query logs the pid"
 grep -q '"purpose":"case 2026-11-001"' "$L" || fail "purpose logged"
 cp "$L" "$T/log.good"
