@@ -11,6 +11,9 @@ if [ "${1:-}" = "--test" ]; then
 	# jq reads the JSON outputs in the end-to-end tests; clang builds the
 	# code a second time (Release) to catch what GCC does not warn about.
 	pkgs+=(libcriterion-dev postgresql gzip jq clang)
+	# chromium renders report.html headless (it_report_html: its text and
+	# screenshots); a CJK font, so that the screenshots show the Chinese.
+	pkgs+=(chromium fonts-wqy-microhei)
 fi
 
 missing=()

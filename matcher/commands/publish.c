@@ -16,6 +16,7 @@
 #include "history/alerts.h"
 #include "history/manifest.h"
 #include "history/state.h"
+#include "present/report_html.h"
 
 struct publication {
 	const publish_cfg *pc;
@@ -205,6 +206,8 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		st = guards_after(pc->guards, pc->state_dir, pc->period, p->tmp, pc->rules, err);
 	if (st == HH_OK && pc->state_dir)
 		st = alerts_write(pc->state_dir, pc->period, p->tmp, alerts, err);
+	if (st == HH_OK)
+		st = report_html_write(p->tmp, &pc->present, err);
 	if (st == HH_OK)
 		st = engine_check_cancel(e, err);
 	if (st == HH_OK)

@@ -21,6 +21,7 @@
  *      (refusing, or recording in report.json what --accept let through);
  *   7. with --state, alerts.jsonl is added: the run against the latest
  *      earlier period in the history (history/alerts.h);
+ *      then report.html, the run as a page for people (present/report_html.h);
  *   8. an override (--accept, --new-key) is written to the audit log;
  *   9. manifest.json (history/manifest.h) is written, and with a signing
  *      key manifest.sig: last into the folder, so it lists every file of

@@ -92,7 +92,7 @@ assert_eq 3 "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "R_MEDICAL
 awk -F, 'NR > 1 { print $2; print tolower($2); print substr($2, 1, 17) }' "$G/persons.csv" >"$T/secrets"
 awk -F, 'NR > 1 { print $2; print $3 }' civil_affairs.csv | tr -d '\r' >>"$T/secrets"
 gzip -dc hr.csv.gz | awk -F, 'NR > 1 { print $1; print $2 }' | tr -d '"' >>"$T/secrets"
-awk -F, 'NR > 1 { print $1 }' housing.csv medical.csv >>"$T/secrets"
+awk -F, 'FNR > 1 { print $1 }' housing.csv medical.csv >>"$T/secrets"
 sed -i '/^$/d' "$T/secrets"
 no_secrets_in "$O" "$T/secrets" "a raw ID number or a name"
 
