@@ -65,20 +65,24 @@
  * What a source may run.  query= must be exactly one SELECT, WITH,
  * VALUES or TABLE statement, and only read:
  *  - its first word (after blanks, comments and opening parentheses) is
- *    checked before connecting: anything else is a usage error;
+ *    checked before connecting: anything else is refused;
  *  - every slice reads inside START TRANSACTION READ ONLY, so nothing it
  *    runs, a function it calls included, can change the database (a
  *    temporary table of its own aside, gone with the connection):
- *    PostgreSQL refuses with SQLSTATE 25006, a usage error;
+ *    PostgreSQL refuses with SQLSTATE 25006;
  *  - the query is first prepared alone (PQsendPrepare: parsed, never
  *    run), then the COPY around it is sent on the extended protocol
  *    (PQsendQueryParams), and that protocol refuses a string holding more
  *    than one statement.  So `SELECT 1) TO STDOUT; DROP TABLE x; COPY
  *    (SELECT 1`, which closes the COPY's parentheses to append
- *    statements, is refused by the server's own parser (SQLSTATE 42601,
- *    a usage error) and nothing of it runs.  The server's parser is the
- *    judge, not a lexer of ours that would have to follow every quoting
- *    rule of every server version.
+ *    statements, is refused by the server's own parser (SQLSTATE 42601)
+ *    and nothing of it runs.  The server's parser is the judge, not a
+ *    lexer of ours that would have to follow every quoting rule of every
+ *    server version.
+ *  A refused query is an input error (exit 2), like a table that cannot
+ *  be read: the source as given cannot be read; every other result the
+ *  server gives that is not the one expected fails the slice too, with
+ *  the source and the redacted string in the message.
  *
  * Cancellation: opts->cancel reaches the connection (pg_conn.h).  The
  * COPY data is read without blocking (PQgetCopyData async, and a poll of
@@ -253,8 +257,8 @@ static void pgsrc_free(pgsrc *s)
 
 /* The failure of a statement of the source (r may be NULL: the
  * connection's error): a lost connection as lost_what, a query that is
- * not one statement or that tries to write as a usage error, anything
- * else as what. */
+ * not one statement or that tries to write as what it is, anything else
+ * as what; all input errors (the source cannot be read as given). */
 static hh_status source_fail(pgsrc *s, const PGresult *r, const char *lost_what,
 			     const char *what, hh_err *err)
 {
@@ -263,11 +267,11 @@ static hh_status source_fail(pgsrc *s, const PGresult *r, const char *lost_what,
 	if (pgc_lost(s->c, r))
 		return pgc_fail(s->c, HH_EINPUT, r, lost_what, err);
 	if (code && strcmp(code, "42601") == 0 && pgc_uri(s->c)->query)
-		return pgc_fail(s->c, HH_EUSAGE, r,
+		return pgc_fail(s->c, HH_EINPUT, r,
 				"query= must be exactly one SELECT, WITH, VALUES or TABLE statement",
 				err);
 	if (code && strcmp(code, "25006") == 0)
-		return pgc_fail(s->c, HH_EUSAGE, r,
+		return pgc_fail(s->c, HH_EINPUT, r,
 				"a source may only read (it is read in a READ ONLY transaction)",
 				err);
 	return pgc_fail(s->c, HH_EINPUT, r, what, err);
@@ -625,9 +629,9 @@ static hh_status check_query_word(const char *ctx, const char *shown, const char
 		if (n == strlen(ok[i]) && strncasecmp(w, ok[i], n) == 0)
 			return HH_OK;
 	if (!*w)
-		return hh_fail(err, HH_EUSAGE, "%s%s: query= is empty: give one SELECT, "
+		return hh_fail(err, HH_EINPUT, "%s%s: query= is empty: give one SELECT, "
 			       "WITH, VALUES or TABLE statement", ctx, shown);
-	return hh_fail(err, HH_EUSAGE, "%s%s: query= must be exactly one SELECT, WITH, "
+	return hh_fail(err, HH_EINPUT, "%s%s: query= must be exactly one SELECT, WITH, "
 		       "VALUES or TABLE statement; it starts with \"%.*s\"", ctx, shown,
 		       (int)(n ? (n > 32 ? 32 : n) : 1), w);
 }

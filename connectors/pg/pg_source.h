@@ -41,10 +41,10 @@
 /* Opens slice `slice` of `nslices` of the source at uri.  The stream's
  * name is the redacted string and its encoding UTF-8 (the session's), so
  * opts->encoding is ignored; opts may be NULL.  Usage errors (no or both
- * of table= and query=, a bad table name, a bad string, a query that is
- * not one SELECT, WITH, VALUES or TABLE statement, or one that writes:
- * found as it runs, so a read fails with it) are HH_EUSAGE; a failure to connect or to read is HH_EINPUT; the cancel
- * flag HH_EINTERNAL. */
+ * of table= and query=, a bad table name, a bad string) are HH_EUSAGE; a
+ * failure to connect or to read, and a query that is not one SELECT,
+ * WITH, VALUES or TABLE statement or that writes (found as it runs, so a
+ * read fails with it), are HH_EINPUT; the cancel flag HH_EINTERNAL. */
 hh_status pgsrc_open(const char *uri, int slice, int nslices,
 		     const ins_opts *opts, hh_instream **out, hh_err *err);
 

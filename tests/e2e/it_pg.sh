@@ -40,8 +40,8 @@
 #     give the files' households and flags.
 #  8. A query= that closes the COPY's parentheses to append statements
 #     (issue 14), in URI and key=value form, a DROP, and a write inside a
-#     SELECT are refused with exit 1 before any --out; nothing they name
-#     changed.
+#     SELECT are refused with exit 2 before any --out; nothing they name
+#     changed (it_pg_query.sh has more).
 #  9. Against a server of the test's own that checks passwords: a wrong
 #     one in key=value (plain and quoted) and URI form fails with exit 2,
 #     a misspelt password key with exit 1, and no form of either password
@@ -546,24 +546,24 @@ assert_eq "$(json_source_num "$T/tk/report.json" hr rows_read)" \
 
 # ------------------------------------------------ 8: a query runs one read
 # The query of issue 14 closes the COPY's parentheses to run statements of
-# its own: a usage error (exit 1) in the server's words, in either form,
+# its own: an input error (exit 2) in the server's words, in either form,
 # before any --out; the table it would drop is still there.  So is a
 # statement that is no SELECT, WITH, VALUES or TABLE, and a write inside a
 # SELECT (the READ ONLY transaction).
 sql -c "CREATE TABLE src.hh_victim AS SELECT 1 AS x; CREATE SEQUENCE src.hh_seq"
 INJ='SELECT 1) TO STDOUT; DROP TABLE src.hh_victim; COPY (SELECT 1'
 for hr in "$U?query=$(urlenc "$INJ")" "$KV query='$INJ'"; do
-	run_expect 1 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" \
+	run_expect 2 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" \
 		--quiet "${SRC[@]:0:4}" --hr "$hr"
 	assert_contains "$T/inj.log" "^hhmatch run: hr: .*: query= must be exactly one SELECT, WITH, VALUES or TABLE statement: syntax error at or near \"\\)\"" \
 		"an injected statement: message"
 	no_out "$T/ti"
 done
-run_expect 1 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" --quiet \
+run_expect 2 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" --quiet \
 	"${SRC[@]:0:4}" --hr "$KV query='DROP TABLE src.hh_victim'"
 assert_contains "$T/inj.log" "query= must be exactly one SELECT, WITH, VALUES or TABLE statement; it starts with \"DROP\"" \
 	"a DROP as the query: message"
-run_expect 1 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" --quiet \
+run_expect 2 "$T/inj.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ti" --quiet \
 	"${SRC[@]:0:4}" --hr "$KV query='SELECT nextval(\\'src.hh_seq\\') AS id_number, 1 AS employment_status'"
 assert_contains "$T/inj.log" "a source may only read \\(it is read in a READ ONLY transaction\\): cannot execute nextval\\(\\) in a read-only transaction" \
 	"a write in a SELECT: message"

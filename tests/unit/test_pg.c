@@ -573,7 +573,7 @@ Test(pg_uri, queries_that_are_not_one_select_are_refused_before_connecting)
 	ins_opts o = {.source = "hr"};
 
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		cr_assert_eq(pgsrc_open(bad[i], 0, 1, &o, &in, &err), HH_EUSAGE, "%s: %s",
+		cr_assert_eq(pgsrc_open(bad[i], 0, 1, &o, &in, &err), HH_EINPUT, "%s: %s",
 			     bad[i], err.msg);
 		cr_assert_null(in);
 		cr_assert(strstr(err.msg, "hr: ") == err.msg, "%s", err.msg);
@@ -583,7 +583,7 @@ Test(pg_uri, queries_that_are_not_one_select_are_refused_before_connecting)
 	}
 	cr_assert(strstr(err.msg, "it starts with \"COPY\""), "%s", err.msg);
 	/* the four kinds pass the check and go on to connect (port 1:
-	 * refused, an input error), comments and parentheses skipped */
+	 * refused), comments and parentheses skipped */
 	static const char *const good[] = {
 		"host=127.0.0.1 port=1 query='select 1'",
 		"host=127.0.0.1 port=1 query='/* c */ (WITH a AS (SELECT 1) SELECT * FROM a)'",
@@ -594,6 +594,7 @@ Test(pg_uri, queries_that_are_not_one_select_are_refused_before_connecting)
 		cr_assert_eq(pgsrc_open(good[i], 0, 1, &o, &in, &err), HH_EINPUT, "%s: %s",
 			     good[i], err.msg);
 		cr_assert(strstr(err.msg, "cannot connect"), "%s", err.msg);
+		cr_assert_null(strstr(err.msg, "must be exactly one"), "%s", err.msg);
 	}
 }
 
@@ -1297,6 +1298,8 @@ Test(pg, a_query_cannot_run_more_than_one_statement_or_write)
 		"query='SELECT 1 AS x) AS t) TO STDOUT WITH (FORMAT csv); "
 		"DROP TABLE public.hh_victim; COPY (SELECT 1'",
 		"query='SELECT 1; DROP TABLE public.hh_victim'",
+		/* issue 14's brief: the rest of the COPY commented out */
+		"query='select 1) to stdout; drop table public.hh_victim; --'",
 		/* one statement, but it would create a table */
 		"query='SELECT * INTO public.hh_new FROM public.hh_victim'",
 	};
@@ -1317,8 +1320,9 @@ Test(pg, a_query_cannot_run_more_than_one_statement_or_write)
 	exec(c, "INSERT INTO public.hh_victim VALUES (1), (2), (3)");
 	exec(c, "CREATE SEQUENCE public.hh_seq");
 	for (size_t i = 0; i < sizeof several / sizeof *several; i++) {
-		cr_assert_eq(pgsrc_open(several[i], 0, 1, &o, &in, &err), HH_EUSAGE, "%s: %s",
+		cr_assert_eq(pgsrc_open(several[i], 0, 1, &o, &in, &err), HH_EINPUT, "%s: %s",
 			     several[i], err.msg);
+		cr_assert_null(in);
 		cr_assert(strstr(err.msg, ": query= must be exactly one SELECT, WITH, VALUES or "
 					  "TABLE statement: "), "%s", err.msg);
 		cr_assert(strstr(err.msg, "syntax error") ||
@@ -1338,14 +1342,16 @@ Test(pg, a_query_cannot_run_more_than_one_statement_or_write)
 			;
 		csv_close(r);
 	}
-	cr_assert_eq(st, HH_EUSAGE, "%s", err.msg);
+	cr_assert_eq(st, HH_EINPUT, "%s", err.msg);
 	cr_assert(strstr(err.msg, "a source may only read (it is read in a READ ONLY "
 				  "transaction): cannot execute nextval() in a read-only "
 				  "transaction"), "%s", err.msg);
 	cr_assert_eq(value(c, "SELECT is_called::int FROM public.hh_seq"), 0);
 	/* a data-modifying WITH cannot be wrapped in the COPY: nothing runs */
-	cr_assert_neq(pgsrc_open("query='WITH d AS (DELETE FROM public.hh_victim RETURNING *) "
-				 "SELECT * FROM d'", 0, 1, &o, &in, &err), HH_OK);
+	cr_assert_eq(pgsrc_open("query='with d as (delete from public.hh_victim returning *) "
+				"select * from d'", 0, 1, &o, &in, &err), HH_EINPUT, "%s", err.msg);
+	cr_assert_null(in);
+	cr_assert(strstr(err.msg, "hr: query='with d as ") == err.msg, "%s", err.msg);
 	cr_assert_eq(value(c, "SELECT count(*) FROM public.hh_victim"), 3);
 	exec(c, "DROP TABLE public.hh_victim");
 	exec(c, "DROP SEQUENCE public.hh_seq");
