@@ -1,7 +1,9 @@
 /* hex.c - hexadecimal text and SHA-256 digests (see hex.h). */
 #include "base/hex.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 #include <openssl/sha.h>
 
 static const char digits[] = "0123456789abcdef";
@@ -63,4 +65,24 @@ int hex_sha256(const void *data, size_t len, char out[65])
 	}
 	hex_encode(md, sizeof md, out);
 	return 0;
+}
+
+int hex_crypto_init(void)
+{
+	/* OpenSSL otherwise initialises itself inside the first call that
+	 * needs it; an allocation failing there leaves it half set up, and
+	 * later calls crash instead of failing. */
+	char probe[65];
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+	/* First the default library context: OpenSSL 3.0's configuration
+	 * loading ignores a failure to create it, and every later fetch then
+	 * takes a NULL lock. */
+	if (!OSSL_LIB_CTX_get0_global_default())
+		return -1;
+#endif
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_LOAD_CRYPTO_STRINGS |
+					OPENSSL_INIT_ADD_ALL_DIGESTS | OPENSSL_INIT_ADD_ALL_CIPHERS,
+				NULL) != 1)
+		return -1;
+	return hex_sha256("", 0, probe); /* loads the default provider */
 }

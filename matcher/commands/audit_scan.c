@@ -85,7 +85,16 @@ int audit_scan_source(audit_ctx *c, source_id sid, audit_row_fn fn, void *ctx)
 	/* what the run recorded; anything else was read as UTF-8 */
 	ins_encoding_parse(rep->src[sid].encoding, &io.encoding);
 	csv_opts co = {0};
-	if (ins_open_file(file, &io, &in, &err) != HH_OK || csv_open(in, &co, &rd, &err) != HH_OK) {
+	hh_status st = ins_open_file(file, &io, &in, &err);
+	if (st == HH_OK)
+		st = csv_open(in, &co, &rd, &err);
+	/* A source gone or changed is worth a warning beside the answer; out
+	 * of memory is not the source's fault, and the answer fails whole. */
+	if (st == HH_EINTERNAL) { /* csv_open closed in */
+		c->a->oom = 1;
+		return 0;
+	}
+	if (st != HH_OK) {
 		answer_warn(c->a, "cannot re-read the %s source: %s (paths in report.json are as "
 			    "given to hhmatch run: run the audit from the same folder)", name,
 			    err.msg);
@@ -94,7 +103,7 @@ int audit_scan_source(audit_ctx *c, source_id sid, audit_row_fn fn, void *ctx)
 	schema_map map;
 	hh_record rec;
 	int got = 0, result = 1;
-	hh_status st = csv_next(rd, &rec, &got, &err);
+	st = csv_next(rd, &rec, &got, &err);
 	if (st == HH_OK && got)
 		st = schema_map_header(schema_source_by_name(c->sc, name), &rec, &map, &err);
 	if (st == HH_OK && got && !map.has_pid && !c->key)
@@ -112,7 +121,9 @@ int audit_scan_source(audit_ctx *c, source_id sid, audit_row_fn fn, void *ctx)
 				   .map = &map, .rec = &rec, .row = &row};
 		fn(c, &r, ctx);
 	}
-	if (st != HH_OK)
+	if (st == HH_EINTERNAL)
+		c->a->oom = 1;
+	else if (st != HH_OK)
 		answer_warn(c->a, "re-reading the %s source stopped: %s", name, err.msg);
 	else if (result == 1 && strcmp(ins_sha256_hex(in), rep->src[sid].sha256))
 		answer_warn(c->a, "%s changed since the run (its SHA-256 is not the one in "

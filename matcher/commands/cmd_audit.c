@@ -32,6 +32,7 @@
  * {"query":{...},"facts":{...},"warnings":[...],"sections":{"title":[{column:
  * value, ...}, ...]}}; values are strings.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,8 +164,11 @@ static hh_status log_query(audit_ctx *c, const char *query, hh_err *err)
 	struct tm tm;
 	if (!gmtime_r(&t, &tm) || !strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		return hh_fail(err, HH_EINTERNAL, "cannot format the time of the audit record");
+	if (!auditrec_os_user(os_user, sizeof os_user))
+		return hh_fail(err, HH_EINTERNAL, "cannot look up the account this runs as "
+			       "for the audit record: %s", strerror(errno));
 	auditrec rec = {.time = now,
-			.os_user = auditrec_os_user(os_user, sizeof os_user),
+			.os_user = os_user,
 			.db_user = c->info->db_user,
 			.operator_ = c->o->operator_,
 			.purpose = c->o->purpose,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "commands/commands.h"
 
 static const struct {
@@ -43,6 +44,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version")) {
 		printf("hhmatch %s\n", HH_VERSION);
 		return HH_OK;
+	}
+	if (hex_crypto_init()) {
+		fprintf(stderr, "hhmatch: cannot initialise OpenSSL: out of memory\n");
+		return HH_EINTERNAL;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(argv[1], commands[i].name))

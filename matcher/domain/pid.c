@@ -50,7 +50,14 @@ pid_key *pid_key_new(const uint8_t *key, size_t len)
 	uint8_t pad[HMAC_BLOCK];
 	uint8_t digest[SHA256_DIGEST_LENGTH];
 
-	SHA256(key, len, digest);
+	/* The low-level calls, as for the pads below: SHA256() goes through
+	 * EVP, which allocates, and on failure returns NULL without writing
+	 * digest (key_id 00000000 and the pads from stack garbage). */
+	SHA256_CTX c;
+	SHA256_Init(&c);
+	SHA256_Update(&c, key, len);
+	SHA256_Final(digest, &c);
+	OPENSSL_cleanse(&c, sizeof c);
 	hex_encode(digest, 4, k->key_id);
 
 	if (len > HMAC_BLOCK)

@@ -324,8 +324,10 @@ hh_status ingest_repairs(engine *e, ingest *in);
 hh_status ingest_link_index(engine *e, hh_err *err);
 hh_status ingest_links(engine *e, ingest *in);
 void ingest_free(ingest *in);
-void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
-			 int col);
+/* Row line rejected for reason (col: the failing column, -1 none): into
+ * rejects and the counts, or HH_EINTERNAL (out of memory) counting nothing. */
+hh_status ingest_count_reject(ingest *in, uint64_t line, const char *reason,
+			      int col);
 hh_status engine_add_finding(vec *v, finding_code code, source_id src,
 			     const char *household_id, const uint8_t *pid,
 			     const char *fmt, ...)

@@ -91,27 +91,30 @@ hh_status ingest_oom(ingest *in)
 		       in->display_path);
 }
 
-void ingest_count_reject(ingest *in, uint64_t line, const char *reason,
-			 int col)
+hh_status ingest_count_reject(ingest *in, uint64_t line, const char *reason,
+			      int col)
 {
+	/* No room for the row in rejects.csv: the run fails rather than
+	 * count a row that rejects.csv would not list. */
 	reject_rec *r = vec_push(&in->rejects);
+	if (!r)
+		return ingest_oom(in);
 	in->rows_rejected++;
-	if (r) {
-		r->source = (uint8_t)in->sid;
-		r->line = line;
-		r->reason = reason;
-		r->col = (uint8_t)(col + 1);
-	}
+	r->source = (uint8_t)in->sid;
+	r->line = line;
+	r->reason = reason;
+	r->col = (uint8_t)(col + 1);
 	for (size_t i = 0; i < in->nreasons; i++)
 		if (in->reasons[i].reason == reason ||
 		    !strcmp(in->reasons[i].reason, reason)) {
 			in->reasons[i].count++;
-			return;
+			return HH_OK;
 		}
 	if (in->nreasons < MAX_REASONS) {
 		in->reasons[in->nreasons].reason = reason;
 		in->reasons[in->nreasons++].count = 1;
 	}
+	return HH_OK;
 }
 
 /* The keyed digest of a row's name (0: none given).  Names are compared
@@ -482,10 +485,8 @@ static hh_status defer_keyed(ingest *in, const hh_record *rec,
 			nk = nk << 8 | k[i];
 	int32_t b = nk ? link_key(in, rec, &sex) : 0;
 	int repairable = nk && has(row, in->repair_pids_col);
-	if (!repairable && !b) {
-		ingest_count_reject(in, rec->line, why, in->map.identity_col);
-		return HH_OK;
-	}
+	if (!repairable && !b)
+		return ingest_count_reject(in, rec->line, why, in->map.identity_col);
 	HH_TRY(defer_row(in, rec, no_id, why, nk, repairable, b, sex));
 	((deferred_row *)vec_at(&in->deferred, in->deferred.n - 1))->by_key = 1;
 	return HH_OK;
@@ -504,7 +505,7 @@ static hh_status report_dup(ingest *in, uint64_t line, uint64_t first,
 			    const char *household_id, const uint8_t *pid,
 			    int32_t id_region)
 {
-	ingest_count_reject(in, line, "duplicate_row", -1);
+	HH_TRY(ingest_count_reject(in, line, "duplicate_row", -1));
 	in->rows_duplicate++;
 	if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, household_id, pid,
 			       "%s %llu repeats %s %llu of %s (the same values "
@@ -598,10 +599,8 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 	char bad[19];
 	const char *why = rec->malformed ? "malformed_quotes"
 		: rec->nfields != in->map.nfields ? "column_count" : NULL;
-	if (why) {
-		ingest_count_reject(in, rec->line, why, -1);
-		return HH_OK;
-	}
+	if (why)
+		return ingest_count_reject(in, rec->line, why, -1);
 	uint64_t lo = 0, hi = 0;
 	why = schema_parse_row(&in->map, rec, &row, &bad_col);
 	if (!why)
@@ -670,19 +669,16 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 				return defer_row(in, rec, no_id, why, nh, 0, b, sex);
 		}
 	}
-	if (why) {
-		ingest_count_reject(in, rec->line, why, bad_col);
-		return HH_OK;
-	}
+	if (why)
+		return ingest_count_reject(in, rec->line, why, bad_col);
 	uint64_t nh = name_hash(in, &row); /* the ID failed */
 	int32_t b = nh ? link_key(in, rec, &sex) : 0;
 	int repairable = nh && idnum_repairable(idr);
 	if (repairable || b)
 		return defer_row(in, rec, bad, idnum_reason(idr), nh, repairable,
 				 b, sex);
-	ingest_count_reject(in, rec->line, idnum_reason(idr),
-			    in->map.identity_col);
-	return HH_OK;
+	return ingest_count_reject(in, rec->line, idnum_reason(idr),
+				   in->map.identity_col);
 }
 
 static hh_status open_reader(ingest *in, csv_reader **r)

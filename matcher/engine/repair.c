@@ -94,8 +94,8 @@ hh_status ingest_repairs(engine *e, ingest *in)
 		if (rc.matches != 1) {
 			if (!d->link_birth) { /* else ingest_links decides */
 				d->done = 1;
-				ingest_count_reject(in, d->line, d->reason,
-						    in->map.identity_col);
+				HH_TRY(ingest_count_reject(in, d->line, d->reason,
+							   in->map.identity_col));
 			}
 			continue;
 		}
@@ -106,8 +106,8 @@ hh_status ingest_repairs(engine *e, ingest *in)
 		if (d->by_key ? schema_parse_row_except(&in->map, &rec, &row, &bad_col,
 							in->map.identity_col) != NULL
 			      : schema_parse_row(&in->map, &rec, &row, &bad_col) != NULL) {
-			ingest_count_reject(in, d->line, d->reason,
-					    in->map.identity_col);
+			HH_TRY(ingest_count_reject(in, d->line, d->reason,
+						   in->map.identity_col));
 			continue;
 		}
 		const roster_person *p = ptab_find(e->roster_persons, rc.found);
@@ -214,8 +214,8 @@ hh_status ingest_links(engine *e, ingest *in)
 		    schema_parse_row_except(&in->map, &rec, &row, &bad_col,
 					    in->map.identity_col)) {
 			/* no roster person, or several: rejected as before */
-			ingest_count_reject(in, d->line, d->reason,
-					    in->map.identity_col);
+			HH_TRY(ingest_count_reject(in, d->line, d->reason,
+						   in->map.identity_col));
 			continue;
 		}
 		const roster_row *rr = vec_at(&e->roster, sl->row);

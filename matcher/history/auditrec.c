@@ -113,7 +113,12 @@ const char *auditrec_os_user(char *buf, size_t cap)
 {
 	struct passwd pw, *res = NULL;
 	char tmp[4096];
-	if (!getpwuid_r(geteuid(), &pw, tmp, sizeof tmp, &res) && res)
+	int rc = getpwuid_r(geteuid(), &pw, tmp, sizeof tmp, &res);
+	if (rc) { /* the lookup failed (out of memory...): not "no name" */
+		errno = rc;
+		return NULL;
+	}
+	if (res)
 		snprintf(buf, cap, "%s", pw.pw_name);
 	else
 		snprintf(buf, cap, "uid %u", (unsigned)geteuid());

@@ -94,7 +94,9 @@ void auditrec_members(strbuf *out, const auditrec *r);
 int auditrec_id_shaped(const char *s);
 
 /* The account the process runs as, for os_user: the name of
- * getpwuid(geteuid()), or "uid N" when the uid has no name; into buf. */
+ * getpwuid(geteuid()), or "uid N" when the uid has no name; into buf.
+ * NULL with errno set when the lookup fails (out of memory, the user
+ * database unreachable): the record must not be written then. */
 const char *auditrec_os_user(char *buf, size_t cap);
 
 /* The environment variable that names the audit key file when no

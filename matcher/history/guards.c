@@ -16,6 +16,7 @@
  */
 #include "history/guards.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -543,10 +544,13 @@ hh_status guards_log(const guards *g, const char *state_dir, int period,
 	const char *who = auditrec_os_user(op, sizeof op);
 	auditrec rec = {.time = now, .os_user = who, .operator_ = who,
 			.purpose = "run", .query = sb_str(&qs)};
-	if (!bad && !qs.oom)
+	if (!bad && !qs.oom && who)
 		auditrec_members(&m, &rec);
 	hh_status st;
-	if (bad || qs.oom || m.oom) {
+	if (!who) {
+		st = hh_fail(err, HH_EINTERNAL, "cannot look up the account the run runs as "
+			     "for the audit record: %s", strerror(errno));
+	} else if (bad || qs.oom || m.oom) {
 		st = no_memory(err);
 	} else {
 		snprintf(path, sizeof path, "%s/audit.log", state_dir);
