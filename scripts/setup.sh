@@ -6,11 +6,13 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libpq-dev libssl-dev zlib1g-dev
-      libxxhash-dev libisal-dev libjansson-dev)
+      libxxhash-dev libisal-dev libjansson-dev libxlsxwriter-dev)
 if [ "${1:-}" = "--test" ]; then
 	# jq reads the JSON outputs in the end-to-end tests; clang builds the
 	# code a second time (Release) to catch what GCC does not warn about.
 	pkgs+=(libcriterion-dev postgresql gzip jq clang)
+	# python3-openpyxl opens caseworkers.xlsx as a reader would (it_workbook).
+	pkgs+=(python3-openpyxl)
 	# chromium renders report.html headless (it_report_html: its text and
 	# screenshots); a CJK font, so that the screenshots show the Chinese.
 	pkgs+=(chromium fonts-wqy-microhei)

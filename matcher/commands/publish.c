@@ -17,6 +17,7 @@
 #include "history/manifest.h"
 #include "history/state.h"
 #include "present/report_html.h"
+#include "present/workbook.h"
 
 struct publication {
 	const publish_cfg *pc;
@@ -208,6 +209,8 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		st = alerts_write(pc->state_dir, pc->period, p->tmp, alerts, err);
 	if (st == HH_OK)
 		st = report_html_write(p->tmp, &pc->present, err);
+	if (st == HH_OK)
+		st = workbook_write(p->tmp, &pc->present, err);
 	if (st == HH_OK)
 		st = engine_check_cancel(e, err);
 	if (st == HH_OK)

@@ -1,0 +1,636 @@
+/*
+ * workbook.c - caseworkers.xlsx (workbook.h), written with libxlsxwriter
+ * from a run's folder as history/runread.h reads it back.
+ *
+ * The flagged households (flags.csv) are grouped by county (present.h),
+ * each joined with its row of explain.csv for the facts behind its
+ * reasons; households.csv gives the counted households per county for
+ * the summary, report.json the key_id.  Every word a person reads comes
+ * from domain/labels.h in Chinese (groups column, level, reason,
+ * category, fact, workbook).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <xlsxwriter.h>
+
+#include "base/strbuf.h"
+#include "domain/labels.h"
+#include "domain/rules.h"
+#include "history/runread.h"
+#include "present/workbook.h"
+
+/* flags.csv's columns (the contract's households.csv columns). */
+enum { F_HH, F_REGION, F_CATEGORY, F_MEMBERS, F_INCOME, F_IPC, F_OOP, F_EDU, F_SCORE,
+       F_LEVEL, F_REASONS, F_COUNT };
+static const char *const flag_cols[F_COUNT] = {
+	"household_id", "region_code", "category", "members", "household_income",
+	"income_per_capita", "oop_12m", "edu_net_fees", "risk_score", "risk_level", "reasons"};
+
+/* A county sheet's columns, left to right: what to act on first (the
+ * level, score, reasons and their facts), then the household's figures. */
+typedef enum { K_TEXT, K_INT, K_MONEY, K_LEVEL, K_CATEGORY, K_REASONS, K_FACTS } cell_kind;
+static const struct {
+	const char *label;   /* in labels group "column", or "workbook" for facts */
+	int col;             /* flags.csv column (F_*), -1 for the facts */
+	cell_kind kind;
+} sheet_cols[] = {
+	{"household_id", F_HH, K_TEXT},         {"region_code", F_REGION, K_TEXT},
+	{"risk_level", F_LEVEL, K_LEVEL},       {"risk_score", F_SCORE, K_INT},
+	{"reasons", F_REASONS, K_REASONS},      {"facts", -1, K_FACTS},
+	{"category", F_CATEGORY, K_CATEGORY},   {"members", F_MEMBERS, K_INT},
+	{"household_income", F_INCOME, K_MONEY}, {"income_per_capita", F_IPC, K_MONEY},
+	{"oop_12m", F_OOP, K_MONEY},            {"edu_net_fees", F_EDU, K_MONEY},
+};
+#define NSHEET_COLS (sizeof sheet_cols / sizeof *sheet_cols)
+
+/* Column widths in Excel's units (a Latin digit is 1, a CJK character
+ * about 2): the widest cell plus a margin, within these bounds. */
+#define WIDTH_MIN 8.0
+#define WIDTH_MAX 70.0
+
+typedef struct {
+	char code[16];
+	long counted;               /* households.csv rows */
+	long flagged;
+	long level[4];              /* flagged, by rr_level */
+	long reason[R_COUNT];       /* flagged, by reason */
+} county;
+
+typedef struct {
+	size_t county;              /* index into counties */
+	long score;
+	const char *hh;
+	size_t row;                 /* flags.csv row */
+} flag_ref;
+
+typedef struct {
+	const char *hh;
+	size_t row;                 /* explain.csv row */
+} explain_ref;
+
+typedef struct {
+	const char *dir;
+	const present_cfg *cfg;
+	rr_table *flags, *explain, *households;
+	rr_report *report;
+	labels *lab;
+	int fcol[F_COUNT];
+	int ex_value[R_COUNT], ex_threshold[R_COUNT];
+	county *counties;
+	size_t ncounties;
+	flag_ref *refs;             /* flags rows by county, score desc, household */
+	explain_ref *ex;            /* explain rows by household */
+	int lowest_level;           /* the lowest level among flagged (min medium) */
+	lxw_workbook *wb;
+	lxw_format *f_title, *f_bold, *f_head, *f_text, *f_int, *f_money, *f_pct;
+	lxw_error lerr;             /* the first libxlsxwriter error */
+	strbuf tmp;
+} wb_ctx;
+
+static const char *zh(const wb_ctx *w, const char *group, const char *code)
+{
+	return labels_text(w->lab, group, code, LANG_ZH);
+}
+
+static void note_err(wb_ctx *w, lxw_error e)
+{
+	if (e != LXW_NO_ERROR && w->lerr == LXW_NO_ERROR)
+		w->lerr = e;
+}
+
+static void put_str(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
+		    lxw_format *f)
+{
+	note_err(w, worksheet_write_string(ws, r, c, s, f));
+}
+
+static void put_num(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v,
+		    lxw_format *f)
+{
+	note_err(w, worksheet_write_number(ws, r, c, v, f));
+}
+
+/* The display width of UTF-8 text: 2 for a wide (CJK) character, else 1. */
+static double text_width(const char *s)
+{
+	double wd = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p & 0xC0) != 0x80)
+			wd += *p >= 0xE0 ? 2 : 1;
+	return wd;
+}
+
+/* A number as caseworkers read money: thousands grouped, cents kept only
+ * when there are some ("4092.00" -> "4,092", "5966.4" -> "5,966.40").
+ * Text that is not a plain non-negative amount is kept as it is. */
+static void add_yuan(strbuf *b, const char *s)
+{
+	size_t ni = strspn(s, "0123456789");
+	const char *frac = s + ni;
+	int plain = ni > 0 && (!*frac || (*frac == '.' && strspn(frac + 1, "0123456789") ==
+								     strlen(frac + 1)));
+	if (!plain) {
+		sb_adds(b, s);
+		return;
+	}
+	for (size_t i = 0; i < ni; i++) {
+		if (i && (ni - i) % 3 == 0)
+			sb_addc(b, ',');
+		sb_addc(b, s[i]);
+	}
+	if (*frac == '.' && strspn(frac + 1, "0") != strlen(frac + 1))
+		sb_addf(b, ".%.2s%s", frac + 1, strlen(frac + 1) == 1 ? "0" : "");
+}
+
+static int cmp_county(const void *a, const void *b)
+{
+	return strcmp(((const county *)a)->code, ((const county *)b)->code);
+}
+
+static int cmp_flag(const void *a, const void *b)
+{
+	const flag_ref *x = a, *y = b;
+	if (x->county != y->county)
+		return x->county < y->county ? -1 : 1;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return strcmp(x->hh, y->hh);
+}
+
+static int cmp_explain(const void *a, const void *b)
+{
+	return strcmp(((const explain_ref *)a)->hh, ((const explain_ref *)b)->hh);
+}
+
+static county *find_county(const wb_ctx *w, const char *region)
+{
+	county key;
+	present_county(region, w->cfg->county_digits, key.code, sizeof key.code);
+	return bsearch(&key, w->counties, w->ncounties, sizeof key, cmp_county);
+}
+
+static int rule_of(const char *code, size_t len)
+{
+	for (int r = 0; r < R_COUNT; r++)
+		if (strlen(rules_code_name(r)) == len && !strncmp(rules_code_name(r), code, len))
+			return r;
+	return -1;
+}
+
+static hh_status load(wb_ctx *w, const char *name, rr_table **t, hh_err *err)
+{
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/%s", w->dir, name) >= (int)sizeof path)
+		return hh_fail(err, HH_EINTERNAL, "%s: run folder name too long", w->dir);
+	if (rr_table_load(path, t, err) != HH_OK)
+		return hh_wrap(err, HH_EINTERNAL, "caseworkers.xlsx");
+	return HH_OK;
+}
+
+static hh_status need_col(const rr_table *t, const char *file, const char *col, int *out,
+			  hh_err *err)
+{
+	*out = rr_col(t, col);
+	if (*out < 0)
+		return hh_fail(err, HH_EINTERNAL,
+			       "caseworkers.xlsx: %s has no column '%s', which the run writes", file,
+			       col);
+	return HH_OK;
+}
+
+/* Reads the run's files and builds the counties and the two orders. */
+static hh_status gather(wb_ctx *w, hh_err *err)
+{
+	char path[PATH_MAX];
+	HH_TRY(load(w, "flags.csv", &w->flags, err));
+	HH_TRY(load(w, "explain.csv", &w->explain, err));
+	HH_TRY(load(w, "households.csv", &w->households, err));
+	snprintf(path, sizeof path, "%s/report.json", w->dir);
+	if (rr_report_load(path, &w->report, err) != HH_OK)
+		return hh_wrap(err, HH_EINTERNAL, "caseworkers.xlsx");
+	for (int c = 0; c < F_COUNT; c++)
+		HH_TRY(need_col(w->flags, "flags.csv", flag_cols[c], &w->fcol[c], err));
+	int h_region, ex_hh;
+	HH_TRY(need_col(w->households, "households.csv", "region_code", &h_region, err));
+	HH_TRY(need_col(w->explain, "explain.csv", "household_id", &ex_hh, err));
+	for (int r = 0; r < R_COUNT; r++) {
+		char name[64];
+		snprintf(name, sizeof name, "%s_value", rules_code_name(r));
+		HH_TRY(need_col(w->explain, "explain.csv", name, &w->ex_value[r], err));
+		snprintf(name, sizeof name, "%s_threshold", rules_code_name(r));
+		HH_TRY(need_col(w->explain, "explain.csv", name, &w->ex_threshold[r], err));
+	}
+
+	/* Counties: every county of a counted household, and of a flagged
+	 * one (the same set, unless the files disagree). */
+	size_t nh = w->households->nrows, nf = w->flags->nrows;
+	w->counties = calloc(nh + nf + 1, sizeof *w->counties);
+	w->refs = calloc(nf + 1, sizeof *w->refs);
+	w->ex = calloc(w->explain->nrows + 1, sizeof *w->ex);
+	if (!w->counties || !w->refs || !w->ex)
+		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
+	size_t n = 0;
+	for (size_t i = 0; i < nh; i++)
+		present_county(rr_cell(w->households, i, h_region), w->cfg->county_digits,
+			       w->counties[n++].code, sizeof w->counties->code);
+	for (size_t i = 0; i < nf; i++)
+		present_county(rr_cell(w->flags, i, w->fcol[F_REGION]), w->cfg->county_digits,
+			       w->counties[n++].code, sizeof w->counties->code);
+	qsort(w->counties, n, sizeof *w->counties, cmp_county);
+	w->ncounties = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!w->ncounties ||
+		    strcmp(w->counties[w->ncounties - 1].code, w->counties[i].code))
+			w->counties[w->ncounties++] = w->counties[i];
+	for (size_t i = 0; i < nh; i++)
+		find_county(w, rr_cell(w->households, i, h_region))->counted++;
+
+	w->lowest_level = 2; /* medium: the contract's flag level */
+	for (size_t i = 0; i < nf; i++) {
+		const char *hh = rr_cell(w->flags, i, w->fcol[F_HH]);
+		county *c = find_county(w, rr_cell(w->flags, i, w->fcol[F_REGION]));
+		int lv = rr_level(rr_cell(w->flags, i, w->fcol[F_LEVEL]));
+		if (lv < 0)
+			return hh_fail(err, HH_EINTERNAL,
+				       "caseworkers.xlsx: flags.csv line %llu: unknown risk_level '%s'",
+				       (unsigned long long)w->flags->lines[i],
+				       rr_cell(w->flags, i, w->fcol[F_LEVEL]));
+		c->flagged++;
+		c->level[lv]++;
+		if (lv < w->lowest_level)
+			w->lowest_level = lv;
+		const char *rs = rr_cell(w->flags, i, w->fcol[F_REASONS]);
+		while (*rs) {
+			size_t len = strcspn(rs, ";");
+			int r = rule_of(rs, len);
+			if (r >= 0)
+				c->reason[r]++;
+			rs += len + (rs[len] == ';');
+		}
+		w->refs[i] = (flag_ref){(size_t)(c - w->counties),
+					strtol(rr_cell(w->flags, i, w->fcol[F_SCORE]), NULL, 10), hh, i};
+	}
+	qsort(w->refs, nf, sizeof *w->refs, cmp_flag);
+	for (size_t i = 0; i < w->explain->nrows; i++)
+		w->ex[i] = (explain_ref){rr_cell(w->explain, i, ex_hh), i};
+	qsort(w->ex, w->explain->nrows, sizeof *w->ex, cmp_explain);
+	return HH_OK;
+}
+
+/* The facts behind a flagged household's reasons, "；"-joined, into
+ * w->tmp: the money rules as "LABEL value < threshold" (R_INCOME) or
+ * "LABEL value ≥ threshold", the 0/1 rules as the fact's label. */
+static hh_status facts(wb_ctx *w, size_t frow, hh_err *err)
+{
+	const char *hh = rr_cell(w->flags, frow, w->fcol[F_HH]);
+	explain_ref key = {hh, 0};
+	const explain_ref *ex = bsearch(&key, w->ex, w->explain->nrows, sizeof key, cmp_explain);
+	if (!ex)
+		return hh_fail(err, HH_EINTERNAL,
+			       "caseworkers.xlsx: explain.csv has no row for household %s of "
+			       "flags.csv line %llu", hh, (unsigned long long)w->flags->lines[frow]);
+	sb_reset(&w->tmp);
+	const char *rs = rr_cell(w->flags, frow, w->fcol[F_REASONS]);
+	while (*rs) {
+		size_t len = strcspn(rs, ";");
+		int r = rule_of(rs, len);
+		if (w->tmp.len)
+			sb_adds(&w->tmp, "；");
+		if (r < 0) {
+			sb_add(&w->tmp, rs, len); /* a code this hhmatch does not know */
+		} else {
+			sb_adds(&w->tmp, zh(w, "fact", rules_code_name(r)));
+			if (r == R_INCOME || r == R_MEDICAL || r == R_EDUCATION) {
+				sb_addc(&w->tmp, ' ');
+				add_yuan(&w->tmp, rr_cell(w->explain, ex->row, w->ex_value[r]));
+				sb_adds(&w->tmp, r == R_INCOME ? " < " : " ≥ ");
+				add_yuan(&w->tmp, rr_cell(w->explain, ex->row, w->ex_threshold[r]));
+			}
+		}
+		rs += len + (rs[len] == ';');
+	}
+	if (w->tmp.oom)
+		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
+	return HH_OK;
+}
+
+/* The reasons' Chinese labels, "；"-joined, into w->tmp. */
+static void reason_labels(wb_ctx *w, const char *rs)
+{
+	sb_reset(&w->tmp);
+	while (*rs) {
+		size_t len = strcspn(rs, ";");
+		int r = rule_of(rs, len);
+		if (w->tmp.len)
+			sb_adds(&w->tmp, "；");
+		if (r >= 0)
+			sb_adds(&w->tmp, zh(w, "reason", rules_code_name(r)));
+		else
+			sb_add(&w->tmp, rs, len);
+		rs += len + (rs[len] == ';');
+	}
+}
+
+/* A number cell from a CSV amount or count (text when it is not one);
+ * returns its displayed width: the digits, the thousands separators
+ * and, as money, the two decimals. */
+static double put_number_cell(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
+			      const char *s, int money)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (!*s || *end) {
+		put_str(w, ws, r, c, s, w->f_text);
+		return text_width(s);
+	}
+	put_num(w, ws, r, c, v, money ? w->f_money : w->f_int);
+	size_t ni = strcspn(s, ".");
+	return money ? (double)(ni + (ni ? (ni - 1) / 3 : 0) + 3) : (double)strlen(s);
+}
+
+/* One county's sheet: refs[from, to) are its flagged households. */
+static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to, hh_err *err)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(w->wb, c->code);
+	if (!ws)
+		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: cannot add the sheet of county %s",
+			       c->code);
+	double width[NSHEET_COLS];
+	for (lxw_col_t k = 0; k < NSHEET_COLS; k++) {
+		const char *group = sheet_cols[k].kind == K_FACTS ? "workbook" : "column";
+		const char *head = zh(w, group, sheet_cols[k].label);
+		put_str(w, ws, 0, k, head, w->f_head);
+		width[k] = text_width(head);
+	}
+	for (size_t i = from; i < to; i++) {
+		lxw_row_t r = (lxw_row_t)(i - from + 1);
+		size_t frow = w->refs[i].row;
+		for (lxw_col_t k = 0; k < NSHEET_COLS; k++) {
+			const char *v = sheet_cols[k].col >= 0
+						? rr_cell(w->flags, frow, w->fcol[sheet_cols[k].col])
+						: "";
+			double wd = 0;
+			switch (sheet_cols[k].kind) {
+			case K_TEXT:
+				put_str(w, ws, r, k, v, w->f_text);
+				wd = text_width(v);
+				break;
+			case K_INT:
+				wd = put_number_cell(w, ws, r, k, v, 0);
+				break;
+			case K_MONEY:
+				wd = put_number_cell(w, ws, r, k, v, 1);
+				break;
+			case K_LEVEL:
+			case K_CATEGORY: {
+				const char *t = zh(w, sheet_cols[k].kind == K_LEVEL ? "level" : "category",
+						   v);
+				put_str(w, ws, r, k, t, NULL);
+				wd = text_width(t);
+				break;
+			}
+			case K_REASONS:
+				reason_labels(w, v);
+				if (w->tmp.oom)
+					return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
+				put_str(w, ws, r, k, sb_str(&w->tmp), NULL);
+				wd = text_width(sb_str(&w->tmp));
+				break;
+			case K_FACTS:
+				HH_TRY(facts(w, frow, err));
+				put_str(w, ws, r, k, sb_str(&w->tmp), NULL);
+				wd = text_width(sb_str(&w->tmp));
+				break;
+			}
+			if (wd > width[k])
+				width[k] = wd;
+		}
+	}
+	for (lxw_col_t k = 0; k < NSHEET_COLS; k++) {
+		double wd = width[k] + 2;
+		wd = wd < WIDTH_MIN ? WIDTH_MIN : wd > WIDTH_MAX ? WIDTH_MAX : wd;
+		note_err(w, worksheet_set_column(ws, k, k, wd, NULL));
+	}
+	worksheet_freeze_panes(ws, 1, 0);
+	note_err(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(to - from),
+					 (lxw_col_t)(NSHEET_COLS - 1)));
+	/* printed: landscape, one page wide, the header on every page */
+	worksheet_set_landscape(ws);
+	worksheet_set_paper(ws, 9); /* A4 */
+	worksheet_fit_to_pages(ws, 1, 0);
+	note_err(w, worksheet_repeat_rows(ws, 0, 0));
+	return HH_OK;
+}
+
+/* The summary's head: label in column A, value in column B. */
+static lxw_row_t summary_head(wb_ctx *w, lxw_worksheet *ws, long counted, long flagged)
+{
+	char period[32];
+	snprintf(period, sizeof period, "%04d年%02d月", w->cfg->period / 100,
+		 w->cfg->period % 100);
+	put_str(w, ws, 0, 0, zh(w, "workbook", "title"), w->f_title);
+	put_str(w, ws, 2, 0, zh(w, "workbook", "period"), w->f_bold);
+	put_str(w, ws, 2, 1, period, w->f_text);
+	put_str(w, ws, 3, 0, zh(w, "workbook", "key_id"), w->f_bold);
+	put_str(w, ws, 3, 1, w->report->key_id, w->f_text);
+	put_str(w, ws, 4, 0, zh(w, "workbook", "county_digits"), w->f_bold);
+	put_num(w, ws, 4, 1, w->cfg->county_digits, w->f_int);
+	put_str(w, ws, 5, 0, zh(w, "workbook", "counted"), w->f_bold);
+	put_num(w, ws, 5, 1, (double)counted, w->f_int);
+	put_str(w, ws, 6, 0, zh(w, "workbook", "flagged"), w->f_bold);
+	put_num(w, ws, 6, 1, (double)flagged, w->f_int);
+	put_str(w, ws, 7, 0, zh(w, "workbook", "note"), w->f_bold);
+	put_str(w, ws, 7, 1, zh(w, "workbook", "note_sheets"), NULL);
+	return 9;
+}
+
+static void put_share(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, long part,
+		      long whole)
+{
+	if (whole > 0)
+		put_num(w, ws, r, c, (double)part / (double)whole, w->f_pct);
+	else
+		put_str(w, ws, r, c, "-", NULL);
+}
+
+/* Table 1: per county, the counted and the flagged households by level
+ * (high down to the lowest level flagged), their total and share. */
+static lxw_row_t table_levels(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, const county *all)
+{
+	put_str(w, ws, r++, 0, zh(w, "workbook", "by_level"), w->f_bold);
+	lxw_col_t k = 0;
+	put_str(w, ws, r, k++, zh(w, "workbook", "county"), w->f_head);
+	put_str(w, ws, r, k++, zh(w, "workbook", "counted"), w->f_head);
+	for (int lv = 3; lv >= w->lowest_level; lv--)
+		put_str(w, ws, r, k++, zh(w, "level", rules_level_name((risk_level)lv)), w->f_head);
+	put_str(w, ws, r, k++, zh(w, "workbook", "flagged"), w->f_head);
+	put_str(w, ws, r++, k, zh(w, "workbook", "share"), w->f_head);
+	for (size_t i = 0; i <= w->ncounties; i++, r++) {
+		const county *c = i < w->ncounties ? &w->counties[i] : all;
+		k = 0;
+		put_str(w, ws, r, k++, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
+			i < w->ncounties ? w->f_text : w->f_bold);
+		put_num(w, ws, r, k++, (double)c->counted, w->f_int);
+		for (int lv = 3; lv >= w->lowest_level; lv--)
+			put_num(w, ws, r, k++, (double)c->level[lv], w->f_int);
+		put_num(w, ws, r, k++, (double)c->flagged, w->f_int);
+		put_share(w, ws, r, k, c->flagged, c->counted);
+	}
+	return r + 1;
+}
+
+/* Table 2: flagged households by reason, and their share of the flagged. */
+static lxw_row_t table_reasons(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, const county *all)
+{
+	put_str(w, ws, r++, 0, zh(w, "workbook", "by_reason"), w->f_bold);
+	put_str(w, ws, r, 0, zh(w, "column", "reason"), w->f_head);
+	put_str(w, ws, r, 1, zh(w, "workbook", "flagged"), w->f_head);
+	put_str(w, ws, r++, 2, zh(w, "workbook", "share_flagged"), w->f_head);
+	for (int rc = 0; rc < R_COUNT; rc++, r++) {
+		put_str(w, ws, r, 0, zh(w, "reason", rules_code_name(rc)), NULL);
+		put_num(w, ws, r, 1, (double)all->reason[rc], w->f_int);
+		put_share(w, ws, r, 2, all->reason[rc], all->flagged);
+	}
+	put_str(w, ws, r++, 0, zh(w, "workbook", "reason_note"), NULL);
+	return r + 1;
+}
+
+/* Table 3: flagged households by county (rows) and reason (columns). */
+static lxw_row_t table_county_reasons(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r,
+				      const county *all)
+{
+	put_str(w, ws, r++, 0, zh(w, "workbook", "by_county_reason"), w->f_bold);
+	put_str(w, ws, r, 0, zh(w, "workbook", "county"), w->f_head);
+	for (int rc = 0; rc < R_COUNT; rc++)
+		put_str(w, ws, r, (lxw_col_t)(rc + 1), zh(w, "reason", rules_code_name(rc)),
+			w->f_head);
+	note_err(w, worksheet_set_row(ws, r++, 48, NULL));
+	for (size_t i = 0; i <= w->ncounties; i++, r++) {
+		const county *c = i < w->ncounties ? &w->counties[i] : all;
+		put_str(w, ws, r, 0, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
+			i < w->ncounties ? w->f_text : w->f_bold);
+		for (int rc = 0; rc < R_COUNT; rc++)
+			put_num(w, ws, r, (lxw_col_t)(rc + 1), (double)c->reason[rc], w->f_int);
+	}
+	return r;
+}
+
+static hh_status summary_sheet(wb_ctx *w, hh_err *err)
+{
+	lxw_worksheet *ws = workbook_add_worksheet(w->wb, zh(w, "workbook", "summary"));
+	if (!ws)
+		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: cannot add the summary sheet");
+	county all = {.code = ""};
+	for (size_t i = 0; i < w->ncounties; i++) {
+		const county *c = &w->counties[i];
+		all.counted += c->counted;
+		all.flagged += c->flagged;
+		for (int lv = 0; lv < 4; lv++)
+			all.level[lv] += c->level[lv];
+		for (int rc = 0; rc < R_COUNT; rc++)
+			all.reason[rc] += c->reason[rc];
+	}
+	lxw_row_t r = summary_head(w, ws, all.counted, all.flagged);
+	r = table_levels(w, ws, r, &all);
+	r = table_reasons(w, ws, r, &all);
+	table_county_reasons(w, ws, r, &all);
+	/* Column A holds the reasons' labels and the captions; B on the
+	 * counts (and the head's values, the note overflowing to the right). */
+	note_err(w, worksheet_set_column(ws, 0, 0, 36, NULL));
+	note_err(w, worksheet_set_column(ws, 1, R_COUNT, 12, NULL));
+	return HH_OK;
+}
+
+static void add_formats(wb_ctx *w)
+{
+	w->f_title = workbook_add_format(w->wb);
+	format_set_bold(w->f_title);
+	format_set_font_size(w->f_title, 14);
+	w->f_bold = workbook_add_format(w->wb);
+	format_set_bold(w->f_bold);
+	w->f_head = workbook_add_format(w->wb);
+	format_set_bold(w->f_head);
+	format_set_bg_color(w->f_head, 0xDDEBF7);
+	format_set_border(w->f_head, LXW_BORDER_THIN);
+	format_set_text_wrap(w->f_head);
+	format_set_align(w->f_head, LXW_ALIGN_VERTICAL_CENTER);
+	/* "@": a code stays text when a caseworker edits the cell, too */
+	w->f_text = workbook_add_format(w->wb);
+	format_set_num_format(w->f_text, "@");
+	w->f_int = workbook_add_format(w->wb);
+	format_set_num_format(w->f_int, "0");
+	w->f_money = workbook_add_format(w->wb);
+	format_set_num_format(w->f_money, "#,##0.00");
+	w->f_pct = workbook_add_format(w->wb);
+	format_set_num_format(w->f_pct, "0.0%");
+}
+
+static hh_status write_book(wb_ctx *w, const char *path, hh_err *err)
+{
+	char title[96];
+	snprintf(title, sizeof title, "%s %04d年%02d月", zh(w, "workbook", "title"),
+		 w->cfg->period / 100, w->cfg->period % 100);
+	/* The created time is the period's first day, so the same run gives
+	 * the same bytes (0 would mean the clock). */
+	struct tm tm = {.tm_year = w->cfg->period / 100 - 1900,
+			.tm_mon = w->cfg->period % 100 - 1,
+			.tm_mday = 1};
+	lxw_doc_properties props = {.title = title, .author = "hhmatch", .created = timegm(&tm)};
+	note_err(w, workbook_set_properties(w->wb, &props));
+	add_formats(w);
+	HH_TRY(summary_sheet(w, err));
+	size_t nf = w->flags->nrows;
+	for (size_t i = 0; i < nf;) {
+		size_t j = i;
+		while (j < nf && w->refs[j].county == w->refs[i].county)
+			j++;
+		HH_TRY(county_sheet(w, &w->counties[w->refs[i].county], i, j, err));
+		i = j;
+	}
+	if (w->lerr != LXW_NO_ERROR)
+		return hh_fail(err, HH_EINTERNAL, "%s: %s", path, lxw_strerror(w->lerr));
+	return HH_OK;
+}
+
+hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
+{
+	wb_ctx w = {.dir = run_dir, .cfg = cfg, .tmp = STRBUF_INIT};
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof path, "%s/%s", run_dir, WORKBOOK_FILE) >= (int)sizeof path)
+		return hh_fail(err, HH_EINTERNAL, "%s: run folder name too long", run_dir);
+	hh_status st = labels_new(&w.lab, err);
+	if (st == HH_OK)
+		st = gather(&w, err);
+	if (st == HH_OK && !(w.wb = workbook_new(path)))
+		st = hh_fail(err, HH_EINTERNAL, "%s: cannot start the workbook (out of memory)",
+			     path);
+	if (st == HH_OK)
+		st = write_book(&w, path, err);
+	if (w.wb) {
+		/* workbook_close frees the workbook whatever happened; it writes
+		 * the file, so its error matters only when all else went well. */
+		errno = 0;
+		lxw_error e = workbook_close(w.wb);
+		int sys_errno = errno;
+		if (st == HH_OK && e != LXW_NO_ERROR)
+			st = hh_fail(err, HH_EINTERNAL, "%s: cannot write: %s (%s)", path,
+				     lxw_strerror(e),
+				     sys_errno ? strerror(sys_errno) : "no system error");
+	}
+	sb_release(&w.tmp);
+	free(w.ex);
+	free(w.refs);
+	free(w.counties);
+	rr_report_free(w.report);
+	rr_table_free(w.households);
+	rr_table_free(w.explain);
+	rr_table_free(w.flags);
+	labels_free(w.lab);
+	return st;
+}

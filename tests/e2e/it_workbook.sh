@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# it_workbook.sh - caseworkers.xlsx, opened with a real reader (Python's
+# openpyxl, Debian python3-openpyxl; scripts/setup.sh --test installs it).
+#
+# A generated month of 2000 households is run at --threads 1 and at
+# --threads 4 with --lang en; then:
+#   - the two workbooks are the same bytes (the workbook is Chinese
+#     whatever --lang says, and nothing in it depends on the clock: its
+#     created time is the period's first day, docProps/core.xml says so);
+#   - manifest.json lists it with its sha256;
+#   - the sheets are 汇总 and one per county (6-digit region prefix) that
+#     has flagged households, in code order; each county sheet holds
+#     exactly that county's rows of flags.csv (household ids, region codes,
+#     levels, scores and reasons, compared as labels), household ids and
+#     region codes as text cells (data_type 's'), the header frozen and
+#     filtered;
+#   - the facts behind R_INCOME are explain.csv's value and threshold;
+#   - no raw ID number (18-character pattern), no pid (64 hex), no name or
+#     address of the extracts anywhere in the workbook's XML;
+#   - the summary counts every county of households.csv, flagged or not;
+#   - --county-digits 4 gives fewer sheets, and --county-digits 9 gives no
+#     sheet to the counties without flagged households (which this month
+#     has), while the summary lists them with 0.
+# Without openpyxl the test fails, unless HH_ALLOW_NO_OPENPYXL=1 (skip).
+#   bash tests/e2e/it_workbook.sh build/hhmatch
+. "$(dirname "$0")/../lib.sh" "$@"
+
+PY=
+for p in python3 /usr/bin/python3; do
+	if command -v "$p" >/dev/null && "$p" -c 'import openpyxl' 2>/dev/null; then
+		PY=$p
+		break
+	fi
+done
+if [ -z "$PY" ]; then
+	[ "${HH_ALLOW_NO_OPENPYXL:-}" = 1 ] && { echo "skip: no openpyxl" >&2; exit 77; }
+	fail "python3 with openpyxl is needed (scripts/setup.sh --test installs python3-openpyxl)"
+fi
+export PYTHONIOENCODING=utf-8
+
+make_key "$T/key"
+run_expect 0 "$T/gen.log" "$HH" gen --out "$T/g" --households 2000 --seed 15 --period 202611
+run_month() { # OUT [options...]
+	local out=$1
+	shift
+	run_expect 0 "$T/run.log" "$HH" run --config "$T/g/hhmatch.conf" --key "$T/key" \
+		--out "$out" --quiet "$@"
+}
+run_month "$T/o1" --threads 1
+run_month "$T/o4" --threads 4 --lang en
+O=$T/o1
+X=$O/caseworkers.xlsx
+[ -s "$X" ] || fail "no caseworkers.xlsx in the run folder"
+
+note "same bytes at --threads 1 and 4 (and --lang en)"
+assert_eq "$(sha256sum <"$X" | cut -c1-64)" "$(sha256sum <"$T/o4/caseworkers.xlsx" | cut -c1-64)" \
+	"caseworkers.xlsx sha256 at --threads 1 and --threads 4 --lang en"
+assert_eq "$(sha256sum <"$X" | cut -c1-64)" \
+	"$(jq -r '.outputs[] | select(.name == "caseworkers.xlsx") | .sha256' "$O/manifest.json")" \
+	"manifest.json's sha256 of caseworkers.xlsx"
+
+# The strings no output may hold: the extracts' ID numbers, names and
+# addresses (civil affairs has all three), and the pids of findings.csv.
+"$PY" - "$T/g/civil_affairs.csv" "$O/findings.csv" >"$T/secrets" <<'EOF'
+import csv, sys
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    for row in csv.DictReader(f):
+        for col in ("身份证号", "姓名", "住址"):
+            if row.get(col):
+                print(row[col])
+with open(sys.argv[2], encoding="utf-8", newline="") as f:
+    for row in csv.DictReader(f):
+        if row["pid"]:
+            print(row["pid"])
+EOF
+[ "$(wc -l <"$T/secrets")" -gt 2000 ] || fail "too few IDs and names to look for"
+
+note "sheets, rows, text cells, frozen and filtered headers"
+check_workbook() { # XLSX RUN_DIR DIGITS
+	"$PY" - "$@" "$T/secrets" <<'EOF'
+import csv, re, sys, zipfile
+import openpyxl
+
+xlsx, run, digits, secrets = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+errors = []
+def fail(msg):
+    errors.append(msg)
+
+def rows(name):
+    with open(f"{run}/{name}", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+flags, explain, households = rows("flags.csv"), rows("explain.csv"), rows("households.csv")
+county = lambda region: region[:digits]
+level_zh = {"high": "高风险", "medium": "中风险", "low": "低风险"}
+reason_zh = {"R_INCOME": "人均收入低于标准", "R_MEDICAL": "因病：医疗自付负担重",
+             "R_EDUCATION": "因学：教育支出负担重", "R_DROPOUT": "义务教育阶段辍学",
+             "R_JOBLOSS": "失业或领取失业保险金", "R_INCOME_DROP": "收入骤减",
+             "R_ZEROJOB": "零就业家庭", "R_DISASTER": "因灾：房屋倒损或危房",
+             "R_CARE": "高龄或重度残疾独居"}
+
+wb = openpyxl.load_workbook(xlsx)
+flagged_counties = sorted({county(r["region_code"]) for r in flags})
+if wb.sheetnames != ["汇总"] + flagged_counties:
+    fail(f"sheets {wb.sheetnames}, expected 汇总 and {flagged_counties}")
+header = ["家庭编号", "行政区划代码", "风险等级", "风险分值", "风险原因", "判定依据",
+          "救助类别", "在保人数", "家庭年收入（元）", "人均年收入（元）",
+          "近12个月医疗自付（元）", "教育净支出（元）"]
+seen = 0
+for c in flagged_counties:
+    if c not in wb.sheetnames:
+        continue
+    ws = wb[c]
+    got = list(ws.iter_rows(values_only=True))
+    if list(got[0]) != header:
+        fail(f"{c}: header {got[0]}")
+    want = {r["household_id"]: r for r in flags if county(r["region_code"]) == c}
+    have = {}
+    for i, cells in enumerate(ws.iter_rows(min_row=2), start=2):
+        hh, region = cells[0], cells[1]
+        for cell in (hh, region):
+            if cell.data_type != "s" or not isinstance(cell.value, str):
+                fail(f"{c}!{cell.coordinate}: {cell.value!r} is not a text cell")
+        have[hh.value] = [x.value for x in cells]
+    if sorted(have) != sorted(want):
+        fail(f"{c}: households {len(have)} on the sheet, {len(want)} in flags.csv, "
+             f"differing: {sorted(set(have) ^ set(want))[:5]}")
+    for hh, r in want.items():
+        v = have.get(hh)
+        if not v:
+            continue
+        exp = [hh, r["region_code"], level_zh[r["risk_level"]], int(r["risk_score"]),
+               "；".join(reason_zh[x] for x in r["reasons"].split(";"))]
+        if v[:5] != exp:
+            fail(f"{c}: {hh}: {v[:5]} != {exp}")
+    scores = [v[3] for v in have.values()]
+    if [x[3] for x in got[1:]] != sorted(scores, reverse=True):
+        fail(f"{c}: rows not by risk score, highest first")
+    if ws.freeze_panes != "A2":
+        fail(f"{c}: frozen panes {ws.freeze_panes}, expected the header row (A2)")
+    if ws.auto_filter.ref != f"A1:L{len(want) + 1}":
+        fail(f"{c}: autofilter {ws.auto_filter.ref}, expected A1:L{len(want) + 1}")
+    seen += len(have)
+if seen != len(flags):
+    fail(f"{seen} households on the county sheets, {len(flags)} in flags.csv")
+
+# R_INCOME's facts: explain.csv's value and threshold, grouped as money
+ex = {r["household_id"]: r for r in explain}
+def yuan(s):
+    i, _, f = s.partition(".")
+    t = f"{int(i):,}"
+    return t if not f.strip("0") else f"{t}.{f}"
+checked = 0
+for c in flagged_counties[:3]:
+    for cells in wb[c].iter_rows(min_row=2, values_only=True):
+        e = ex[cells[0]]
+        if "人均收入低于标准" in cells[4]:
+            fact = f"人均收入 {yuan(e['R_INCOME_value'])} < {yuan(e['R_INCOME_threshold'])}"
+            if fact not in cells[5]:
+                fail(f"{cells[0]}: facts {cells[5]!r} lack {fact!r}")
+            checked += 1
+if checked == 0:
+    fail("no R_INCOME household to check the facts on")
+
+# the summary's first table: every county of households.csv, flagged or
+# not, with its counted households and its flagged ones by level
+table, head = {}, None
+for r in wb["汇总"].iter_rows(values_only=True):
+    if head is None and r[0] == "县（区）":
+        head = list(r)
+    elif head and r[0] == "合计":
+        break
+    elif head:
+        if not isinstance(r[0], str):
+            fail(f"summary: county {r[0]!r} is not text")
+        table[str(r[0])] = dict(zip(head, r))
+counted = {}
+for r in households:
+    counted[county(r["region_code"])] = counted.get(county(r["region_code"]), 0) + 1
+if sorted(table) != sorted(counted):
+    fail(f"summary counties {sorted(table)[:5]}..., households.csv's {sorted(counted)[:5]}...")
+for k, n in counted.items():
+    mine = [r for r in flags if county(r["region_code"]) == k]
+    want = {"在册家庭": n, "预警家庭": len(mine),
+            "高风险": sum(r["risk_level"] == "high" for r in mine),
+            "中风险": sum(r["risk_level"] == "medium" for r in mine)}
+    got = {h: table.get(k, {}).get(h) for h in want}
+    if got != want:
+        fail(f"summary {k}: {got}, expected {want}")
+unflagged = sorted(set(counted) - set(flagged_counties))
+print(f"counties={len(counted)} sheets={len(wb.sheetnames) - 1} unflagged={len(unflagged)}")
+
+# nothing that identifies a person, anywhere in the package
+with open(secrets, encoding="utf-8") as f:
+    words = [w for w in f.read().split("\n") if w]
+with zipfile.ZipFile(xlsx) as z:
+    xml = "\n".join(z.read(n).decode("utf-8") for n in z.namelist())
+    core = z.read("docProps/core.xml").decode("utf-8")
+# (not a fraction: a share's digits follow "0.")
+if re.search(r"(?<![0-9A-Za-z.])[0-9]{17}[0-9Xx](?![0-9A-Za-z])", xml):
+    fail("an 18-character ID number pattern in the workbook")
+if re.search(r"[0-9a-f]{64}", xml):
+    fail("a pid (64 hex) in the workbook")
+hits = [w for w in words if w in xml]
+if hits:
+    fail(f"{len(hits)} ID numbers, names, addresses or pids in the workbook")
+if "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-11-01T00:00:00Z<" not in core:
+    fail("created time is not the period's first day: " + core)
+for e in errors[:20]:
+    print("FAIL", e, file=sys.stderr)
+sys.exit(1 if errors else 0)
+EOF
+}
+"$PY" --version >&2
+check_workbook "$X" "$O" 6 >"$T/check6" || fail "caseworkers.xlsx (6 digits): see above"
+cat "$T/check6" >&2
+grep -q "unflagged=0$" "$T/check6" || fail "expected every 6-digit county flagged: $(cat "$T/check6")"
+
+note "--county-digits 4: fewer sheets; 9: no sheet for a county without flags"
+run_month "$T/c4" --county-digits 4
+check_workbook "$T/c4/caseworkers.xlsx" "$T/c4" 4 >"$T/check4" ||
+	fail "caseworkers.xlsx (4 digits): see above"
+s6=$(sed -n 's/.* sheets=\([0-9]*\) .*/\1/p' "$T/check6")
+s4=$(sed -n 's/.* sheets=\([0-9]*\) .*/\1/p' "$T/check4")
+[ "$s4" -ge 1 ] && [ "$s4" -lt "$s6" ] || fail "--county-digits 4 gave $s4 sheets, 6 gave $s6"
+run_month "$T/c9" --county-digits 9
+check_workbook "$T/c9/caseworkers.xlsx" "$T/c9" 9 >"$T/check9" ||
+	fail "caseworkers.xlsx (9 digits): see above"
+cat "$T/check9" >&2
+grep -q "unflagged=[1-9]" "$T/check9" ||
+	fail "the month has no 9-digit county without flags to check: $(cat "$T/check9")"
+echo "it_workbook: ok ($(cat "$T/check6"); 4 digits: $s4 sheets; 9 digits: $(cat "$T/check9"))"
