@@ -14,13 +14,16 @@
 #     levels, scores and reasons, compared as labels), household ids and
 #     region codes as text cells (data_type 's'), the header frozen and
 #     filtered;
-#   - the facts behind R_INCOME are explain.csv's value and threshold;
+#   - the facts behind every reason: explain.csv's value and threshold
+#     for the money rules (labels as schemas/labels.schema spells them);
 #   - no raw ID number (18-character pattern), no pid (64 hex), no name or
 #     address of the extracts anywhere in the workbook's XML;
 #   - the summary counts every county of households.csv, flagged or not;
 #   - --county-digits 4 gives fewer sheets, and --county-digits 9 gives no
 #     sheet to the counties without flagged households (which this month
-#     has), while the summary lists them with 0.
+#     has), while the summary lists them with 0;
+#   - with every weight 0 nothing is flagged: the summary is the only
+#     sheet; with flag_level = low the summary gains a 低风险 column.
 # Without openpyxl the test fails, unless HH_ALLOW_NO_OPENPYXL=1 (skip).
 #   bash tests/e2e/it_workbook.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
@@ -77,11 +80,11 @@ EOF
 
 note "sheets, rows, text cells, frozen and filtered headers"
 check_workbook() { # XLSX RUN_DIR DIGITS
-	"$PY" - "$@" "$T/secrets" <<'EOF'
+	"$PY" - "$@" "$T/secrets" "$HH_SRC/schemas/labels.schema" <<'EOF'
 import csv, re, sys, zipfile
 import openpyxl
 
-xlsx, run, digits, secrets = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+xlsx, run, digits, secrets, labels_file = sys.argv[1:3] + [int(sys.argv[3])] + sys.argv[4:6]
 errors = []
 def fail(msg):
     errors.append(msg)
@@ -91,12 +94,21 @@ def rows(name):
         return list(csv.DictReader(f))
 flags, explain, households = rows("flags.csv"), rows("explain.csv"), rows("households.csv")
 county = lambda region: region[:digits]
-level_zh = {"high": "高风险", "medium": "中风险", "low": "低风险"}
-reason_zh = {"R_INCOME": "人均收入低于标准", "R_MEDICAL": "因病：医疗自付负担重",
-             "R_EDUCATION": "因学：教育支出负担重", "R_DROPOUT": "义务教育阶段辍学",
-             "R_JOBLOSS": "失业或领取失业保险金", "R_INCOME_DROP": "收入骤减",
-             "R_ZEROJOB": "零就业家庭", "R_DISASTER": "因灾：房屋倒损或危房",
-             "R_CARE": "高龄或重度残疾独居"}
+# The labels as schemas/labels.schema spells them (group -> code -> Chinese).
+labels, group = {}, None
+with open(labels_file, encoding="utf-8") as f:
+    for line in f:
+        line = line.split("#")[0].strip()
+        if line.startswith("group "):
+            group = line[6:].strip()
+            labels[group] = {}
+        elif line == "end":
+            group = None
+        elif group and " | " in line:
+            code, rest = line.split(None, 1)
+            labels[group][code] = rest.split(" | ")[0].strip()
+level_zh = labels["level"]
+reason_zh = labels["reason"]
 
 wb = openpyxl.load_workbook(xlsx)
 flagged_counties = sorted({county(r["region_code"]) for r in flags})
@@ -143,23 +155,30 @@ for c in flagged_counties:
 if seen != len(flags):
     fail(f"{seen} households on the county sheets, {len(flags)} in flags.csv")
 
-# R_INCOME's facts: explain.csv's value and threshold, grouped as money
+# the facts behind every reason: explain.csv's value and threshold, as
+# money, for the three money rules; the fact's label for the 0/1 rules
 ex = {r["household_id"]: r for r in explain}
+flag_of = {r["household_id"]: r for r in flags}
 def yuan(s):
     i, _, f = s.partition(".")
     t = f"{int(i):,}"
-    return t if not f.strip("0") else f"{t}.{f}"
-checked = 0
-for c in flagged_counties[:3]:
+    return t if not f.strip("0") else f"{t}.{f.ljust(2, '0')}"
+def fact(code, e):
+    if code in ("R_INCOME", "R_MEDICAL", "R_EDUCATION"):
+        op = "<" if code == "R_INCOME" else "≥"
+        return (f"{labels['fact'][code]} {yuan(e[code + '_value'])} {op} "
+                f"{yuan(e[code + '_threshold'])}")
+    return labels["fact"][code]
+fired = set()
+for c in flagged_counties:
     for cells in wb[c].iter_rows(min_row=2, values_only=True):
-        e = ex[cells[0]]
-        if "人均收入低于标准" in cells[4]:
-            fact = f"人均收入 {yuan(e['R_INCOME_value'])} < {yuan(e['R_INCOME_threshold'])}"
-            if fact not in cells[5]:
-                fail(f"{cells[0]}: facts {cells[5]!r} lack {fact!r}")
-            checked += 1
-if checked == 0:
-    fail("no R_INCOME household to check the facts on")
+        codes = flag_of[cells[0]]["reasons"].split(";")
+        want = "；".join(fact(code, ex[cells[0]]) for code in codes)
+        if cells[5] != want:
+            fail(f"{cells[0]}: facts {cells[5]!r}, expected {want!r}")
+        fired.update(codes)
+if flags and len(fired) < 9:
+    fail(f"only {sorted(fired)} fired: every rule's facts should be checked")
 
 # the summary's first table: every county of households.csv, flagged or
 # not, with its counted households and its flagged ones by level
@@ -180,12 +199,17 @@ if sorted(table) != sorted(counted):
     fail(f"summary counties {sorted(table)[:5]}..., households.csv's {sorted(counted)[:5]}...")
 for k, n in counted.items():
     mine = [r for r in flags if county(r["region_code"]) == k]
-    want = {"在册家庭": n, "预警家庭": len(mine),
-            "高风险": sum(r["risk_level"] == "high" for r in mine),
-            "中风险": sum(r["risk_level"] == "medium" for r in mine)}
+    want = {"在册家庭": n, "预警家庭": len(mine)}
+    for code, zh in level_zh.items():
+        if zh in head:
+            want[zh] = sum(r["risk_level"] == code for r in mine)
     got = {h: table.get(k, {}).get(h) for h in want}
     if got != want:
         fail(f"summary {k}: {got}, expected {want}")
+want_levels = [level_zh[l] for l in ("high", "medium", "low")
+               if l != "low" or any(r["risk_level"] == "low" for r in flags)]
+if head and [h for h in head if h in level_zh.values()] != want_levels:
+    fail(f"summary level columns {head}, expected {want_levels}")
 unflagged = sorted(set(counted) - set(flagged_counties))
 print(f"counties={len(counted)} sheets={len(wb.sheetnames) - 1} unflagged={len(unflagged)}")
 
@@ -228,4 +252,18 @@ check_workbook "$T/c9/caseworkers.xlsx" "$T/c9" 9 >"$T/check9" ||
 cat "$T/check9" >&2
 grep -q "unflagged=[1-9]" "$T/check9" ||
 	fail "the month has no 9-digit county without flags to check: $(cat "$T/check9")"
+note "nothing flagged: the summary alone; flag_level = low: a 低风险 column"
+printf 'weight.%s = 0\n' R_INCOME R_MEDICAL R_EDUCATION R_DROPOUT R_JOBLOSS R_INCOME_DROP \
+	R_ZEROJOB R_DISASTER R_CARE >"$T/none.rules"
+run_month "$T/none" --rules "$T/none.rules"
+[ "$(wc -l <"$T/none/flags.csv")" = 1 ] || fail "weights 0 still flagged households"
+check_workbook "$T/none/caseworkers.xlsx" "$T/none" 6 >"$T/check0" ||
+	fail "caseworkers.xlsx (nothing flagged): see above"
+grep -q " sheets=0 unflagged=22$" "$T/check0" || fail "nothing flagged: $(cat "$T/check0")"
+echo "flag_level = low" >"$T/low.rules"
+run_month "$T/low" --rules "$T/low.rules"
+grep -q ',low,' "$T/low/flags.csv" || fail "flag_level = low flagged no low household"
+check_workbook "$T/low/caseworkers.xlsx" "$T/low" 6 >/dev/null ||
+	fail "caseworkers.xlsx (flag_level = low): see above"
+
 echo "it_workbook: ok ($(cat "$T/check6"); 4 digits: $s4 sheets; 9 digits: $(cat "$T/check9"))"
