@@ -11,6 +11,9 @@ if [ "${1:-}" = "--test" ]; then
 	# jq reads the JSON outputs in the end-to-end tests; clang builds the
 	# code a second time (Release) to catch what GCC does not warn about.
 	pkgs+=(libcriterion-dev postgresql gzip jq clang)
+	# libFuzzer (clang -fsanitize=fuzzer, scripts/fuzz.sh): clang only
+	# recommends it.
+	pkgs+=(libclang-rt-14-dev)
 	# python3-openpyxl opens caseworkers.xlsx as a reader would (it_workbook).
 	pkgs+=(python3-openpyxl)
 	# chromium renders report.html headless (it_report_html: its text and

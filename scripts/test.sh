@@ -36,6 +36,9 @@ scripts/build.sh build-asan -DHH_WERROR=ON -DHH_SANITIZE=ON
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j"$jobs")
+# Every parser fuzzed for 20 s (scripts/fuzz.sh: clang, libFuzzer, ASan and
+# UBSan, in build-fuzz); any crash, leak or timeout fails with its reproducer.
+scripts/fuzz.sh 20
 # ThreadSanitizer over the runs that use threads: workers, PostgreSQL
 # slices sharing tables, parallel households and outputs, signals.
 scripts/build.sh build-tsan -DHH_WERROR=ON -DHH_TSAN=ON

@@ -221,6 +221,12 @@ static hh_status parse_all(schema *s, const char *origin, hh_err *err)
 				return hh_fail(err, HH_EINTERNAL,
 					       "%s: line %d: too many columns",
 					       origin, line);
+			/* tok[] holds one word more than a column may have
+			 * aliases (fuzz_schema's crash-too-many-aliases). */
+			if (n - 3 > MAX_ALIASES)
+				return hh_fail(err, HH_EINTERNAL,
+					       "%s: line %d: more than %d aliases",
+					       origin, line, MAX_ALIASES);
 			size_t ci = src->pub.ncols++;
 			schema_col *c = &src->cols[ci];
 			c->name = tok[0];
