@@ -1,6 +1,8 @@
 /* fsutil.c - file-system helpers (see fsutil.h). */
 #include "base/fsutil.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -154,6 +156,71 @@ void fs_fsync_dir(const char *path)
 		fsync(fd);
 		close(fd);
 	}
+}
+
+void fs_fsync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	const char *slash = memrchr(path, '/', len);
+	if (!slash)
+		fs_fsync_dir(".");
+	else if (slash == path)
+		fs_fsync_dir("/");
+	else if ((size_t)(slash - path) < sizeof dir) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		fs_fsync_dir(dir);
+	}
+}
+
+size_t fs_temp_base(const char *name)
+{
+	static const char tail[] = ".tmp-";
+	size_t n = strlen(name), k = sizeof tail - 1;
+	if (name[0] != '.' || n < 1 + 1 + k + 6)
+		return 0;
+	for (size_t i = n - 6; i < n; i++)
+		if (!isalnum((unsigned char)name[i]))
+			return 0;
+	if (memcmp(name + n - 6 - k, tail, k))
+		return 0;
+	return n - 6 - k - 1;
+}
+
+hh_status fs_remove_temps(const char *dir,
+			  int (*keep)(const char *name, size_t len, void *ctx),
+			  void (*said)(const char *path, void *ctx), void *ctx, hh_err *err)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		if (errno == ENOENT)
+			return HH_OK;
+		return hh_fail(err, HH_EINTERNAL, "cannot read folder %s: %s", dir,
+			       strerror(errno));
+	}
+	hh_status st = HH_OK;
+	struct dirent *de;
+	while (st == HH_OK && (de = readdir(d))) {
+		size_t n = fs_temp_base(de->d_name);
+		if (!n || (keep && keep(de->d_name + 1, n, ctx)))
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+			continue;
+		fs_remove_tree(path);
+		if (access(path, F_OK) == 0 || errno != ENOENT)
+			st = hh_fail(err, HH_EINTERNAL, "cannot remove %s, left by a killed run",
+				     path);
+		else if (said)
+			said(path, ctx);
+	}
+	closedir(d);
+	if (st == HH_OK)
+		fs_fsync_dir(dir);
+	return st;
 }
 
 int fs_name_beside(const char *path, const char *suffix, char *out, size_t cap)

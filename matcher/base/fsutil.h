@@ -62,6 +62,26 @@ hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err);
  * the new folder is at path at every moment. */
 hh_status fs_replace_dir(const char *tmp, const char *path, hh_err *err);
 
+/* fsyncs the folder that holds path, so that a rename of path is on
+ * disk (best effort, as fs_fsync_dir). */
+void fs_fsync_parent(const char *path);
+
+/* The length of NAME when name is ".NAME.tmp-XXXXXX" with NAME not empty
+ * and XXXXXX six letters or digits (what fs_temp_beside and mkdtemp or
+ * mkstemp make from such a template), else 0.  The leftovers of killed
+ * runs are recognised by this shape and by nothing looser. */
+size_t fs_temp_base(const char *name);
+
+/* Removes, below folder dir, every entry (folder or file) whose name is
+ * ".NAME.tmp-XXXXXX" (fs_temp_base) and for which keep(NAME, len, ctx)
+ * returns 0 (keep may be NULL: all of them), calling said(path, ctx)
+ * (may be NULL) for each one removed.  A missing dir removes nothing.
+ * For the temporaries a killed run left: the caller holds the lock that
+ * keeps every other run from making such names there meanwhile. */
+hh_status fs_remove_temps(const char *dir,
+			  int (*keep)(const char *name, size_t len, void *ctx),
+			  void (*said)(const char *path, void *ctx), void *ctx, hh_err *err);
+
 /* The process's umask, read without changing it for good (call it while
  * one thread runs: it sets the mask and puts it back). */
 unsigned fs_umask(void);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "base/json.h"
 #include "connectors/pg/pg_store.h"
 #include "connectors/pg/pg_uri.h"
 #include "history/alerts.h"
@@ -23,7 +25,30 @@ struct publication {
 	const publish_cfg *pc;
 	fs_lock *out_lock, *state_lock;
 	char tmp[PATH_MAX];        /* "" once published or removed */
+	char staged[PATH_MAX];     /* the state's copy until committed, else "" */
+	char out_abs[PATH_MAX];    /* --out, absolute (what an intent names) */
+	json_t *recovery;          /* report.json's "recovery", or NULL */
 };
+
+/* The test hook (tests/e2e/it_kill.sh), read here and nowhere else: with
+ * HHMATCH_TEST_PAUSE_AT=STEP in the environment the run stops itself
+ * (SIGSTOP) when it reaches STEP (publish.h lists them), so that a test
+ * can kill -9 it there; it goes on if sent SIGCONT.  Without the
+ * variable, or with another step, nothing happens. */
+static void pause_at(const char *step)
+{
+	const char *at = getenv("HHMATCH_TEST_PAUSE_AT");
+	if (at && !strcmp(at, step))
+		raise(SIGSTOP);
+}
+
+/* st, after pausing at step when st is HH_OK. */
+static hh_status reached(hh_status st, const char *step)
+{
+	if (st == HH_OK)
+		pause_at(step);
+	return st;
+}
 
 /* path made absolute, also when its last components do not exist yet
  * (--out and --state before the first run): the real path of the
@@ -154,6 +179,156 @@ static hh_status check_pg_out(const char *uri, hh_err *err)
 	return st == HH_OK ? HH_OK : hh_wrap(err, st, "--pg-out");
 }
 
+/* The recovery's record for report.json (created at first use); NULL on
+ * no memory, which the caller reports. */
+static json_t *recovery_of(publication *p)
+{
+	if (!p->recovery)
+		p->recovery = json_object();
+	return p->recovery;
+}
+
+/* fs_remove_temps's and state_tidy's said: a leftover was removed. */
+static void removed(const char *path, void *ctx)
+{
+	publication *p = ctx;
+	fprintf(stderr, "hhmatch run: removed %s, left by a killed run\n", path);
+	json_t *r = recovery_of(p), *list = r ? json_object_get(r, "removed") : NULL;
+	if (r && !list && !json_object_set_new(r, "removed", json_array()))
+		list = json_object_get(r, "removed");
+	if (list)
+		json_array_append_new(list, hj_string_bytes(path, strlen(path), NULL));
+}
+
+/* What fs_remove_temps is given beside an --out. */
+typedef struct {
+	publication *p;
+	const char *base;  /* the --out's last component */
+} beside;
+
+/* keep: beside --out, only ".NAME.tmp-XXXXXX" of this --out's NAME is a
+ * run's leftover */
+static int keep_unless_out(const char *name, size_t len, void *ctx)
+{
+	const beside *b = ctx;
+	return !(strlen(b->base) == len && !memcmp(name, b->base, len));
+}
+
+static void removed_beside(const char *path, void *ctx)
+{
+	removed(path, ((beside *)ctx)->p);
+}
+
+/* Removes the temporary folders killed runs left beside the --out at out
+ * (absolute; the caller holds its lock). */
+static hh_status tidy_beside(publication *p, const char *out, hh_err *err)
+{
+	char dir[PATH_MAX];
+	if (snprintf(dir, sizeof dir, "%s", out) >= (int)sizeof dir)
+		return hh_fail(err, HH_EUSAGE, "--out name too long");
+	char *slash = strrchr(dir, '/');
+	if (!slash || !slash[1])
+		return HH_OK; /* "/": nothing beside it */
+	char base[NAME_MAX + 1];
+	snprintf(base, sizeof base, "%s", slash + 1);
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	beside b = {p, base};
+	return fs_remove_temps(dir, keep_unless_out, removed_beside, &b, err);
+}
+
+/* The lock of the --out at path when it is not this run's (an intent
+ * names another): *l stays NULL when its folder does not exist, since
+ * then nothing can be published there. */
+static hh_status lock_other_out(const char *path, fs_lock **l, hh_err *err)
+{
+	char lock[PATH_MAX];
+	*l = NULL;
+	if (fs_name_beside(path, ".lock", lock, sizeof lock))
+		return hh_fail(err, HH_EUSAGE, "--out name too long in the intent");
+	char *slash = strrchr(lock, '/');
+	if (slash && slash != lock) {
+		*slash = '\0';
+		int there = access(lock, F_OK) == 0;
+		*slash = '/';
+		if (!there)
+			return HH_OK;
+	}
+	return out_lock(path, l, err);
+}
+
+/* Resolves the intent a killed run left in --state (publish.h): rolled
+ * forward or back, said on stderr and kept for report.json.  The caller
+ * holds the locks of --state and of this run's --out. */
+static hh_status recover(publication *p, hh_err *err)
+{
+	const char *state = p->pc->state_dir;
+	state_intent in;
+	int found = 0;
+	HH_TRY(state_intent_read(state, &in, &found, err));
+	if (!found)
+		return HH_OK;
+	fs_lock *other = NULL;
+	hh_status st = HH_OK;
+	if (strcmp(in.out, p->out_abs))
+		st = lock_other_out(in.out, &other, err);
+	state_recovery did = STATE_ROLLED_BACK;
+	if (st == HH_OK)
+		st = state_recover(state, &in, &did, err);
+	if (st == HH_OK && other)
+		st = tidy_beside(p, in.out, err);
+	fs_lock_release(other);
+	if (st != HH_OK)
+		return hh_wrap(err, st, "cannot finish the publication of period %06d that a "
+			       "killed run left in --state %s (publish.intent)", in.period, state);
+	int fwd = did == STATE_ROLLED_FORWARD;
+	if (fwd)
+		fprintf(stderr, "hhmatch run: recovered: the run of period %06d that a killed run "
+			"had published in %s is now kept in --state %s (rolled forward)\n",
+			in.period, in.out, state);
+	else
+		fprintf(stderr, "hhmatch run: recovered: the run of period %06d that a killed run "
+			"was publishing into %s never got there; --state %s is as before it "
+			"(rolled back)\n", in.period, in.out, state);
+	char per[16];
+	snprintf(per, sizeof per, "%06d", in.period);
+	json_t *r = recovery_of(p), *i = json_object();
+	int bad = !r || !i || json_object_set_new(i, "period", json_string(per)) ||
+		  json_object_set_new(i, "manifest_sha256", json_string(in.manifest_sha256)) ||
+		  json_object_set_new(i, "out", hj_string_bytes(in.out, strlen(in.out), NULL)) ||
+		  json_object_set_new(i, "action", json_string(fwd ? "rolled_forward"
+								  : "rolled_back"));
+	if (bad || json_object_set_new(r, "intent", i)) {
+		json_decref(bad ? i : NULL);
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
+	return HH_OK;
+}
+
+/* Adds "recovery" (what this run found left by killed runs and did
+ * about it) to the run's report.json, keeping the file's mode. */
+static hh_status note_recovery(publication *p, hh_err *err)
+{
+	char path[PATH_MAX + 16];
+	struct stat sb;
+	json_t *top;
+	snprintf(path, sizeof path, "%s/report.json", p->tmp);
+	if (stat(path, &sb) || hj_load_path(path, &top, err) != HH_OK)
+		return hh_fail(err, HH_EINTERNAL, "cannot read back the run's %s", path);
+	strbuf b = STRBUF_INIT;
+	if (!json_object_set(top, "recovery", p->recovery))
+		hj_dump(&b, top, HJ_PRETTY | JSON_REAL_PRECISION(9));
+	json_decref(top);
+	sb_addc(&b, '\n');
+	hh_status st = b.len < 2 || b.oom
+			       ? hh_fail(err, HH_EINTERNAL, "out of memory")
+			       : fs_write_file(path, b.buf, b.len, sb.st_mode & 0777, err);
+	sb_release(&b);
+	return st;
+}
+
 hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 {
 	*out = NULL;
@@ -171,11 +346,21 @@ hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 	 * between the first check and the lock. */
 	if (st == HH_OK)
 		st = check_out(pc, err);
+	if (st == HH_OK && abs_path(pc->out_dir, p->out_abs))
+		st = hh_fail(err, HH_EUSAGE, "--out %s: not a usable folder name", pc->out_dir);
+	/* Before anything reads the history: it must agree with --out. */
+	if (st == HH_OK && pc->state_dir)
+		st = recover(p, err);
+	if (st == HH_OK)
+		st = tidy_beside(p, p->out_abs, err);
+	if (st == HH_OK && pc->state_dir)
+		st = state_tidy(pc->state_dir, removed, p, err);
 	if (st == HH_OK)
 		st = guards_before(pc->guards, pc->state_dir, pc->period, pc->key_id, pc->rules,
 				   err);
 	if (st == HH_OK)
 		st = fs_temp_beside(pc->out_dir, p->tmp, sizeof p->tmp, err);
+	st = reached(st, "open");
 	if (st != HH_OK) {
 		p->tmp[0] = '\0';
 		publish_close(p);
@@ -187,7 +372,7 @@ hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 
 static hh_status write_mark(const char *dir, int period, hh_err *err)
 {
-	char path[PATH_MAX], text[160];
+	char path[PATH_MAX + 16], text[160];
 	snprintf(path, sizeof path, "%s/%s", dir, PUBLISH_MARK);
 	int n = snprintf(text, sizeof text,
 			 "written by hhmatch run for period %06d; the next run with this "
@@ -200,13 +385,16 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 {
 	const publish_cfg *pc = p->pc;
 	*alerts = 0;
-	hh_status st = engine_run(e, p->tmp, sum, err);
+	hh_status st = reached(engine_run(e, p->tmp, sum, err), "engine");
+	if (st == HH_OK && p->recovery)
+		st = note_recovery(p, err);
 	if (st == HH_OK)
-		st = write_mark(p->tmp, pc->period, err);
+		st = reached(write_mark(p->tmp, pc->period, err), "mark");
 	if (st == HH_OK)
 		st = guards_after(pc->guards, pc->state_dir, pc->period, p->tmp, pc->rules, err);
 	if (st == HH_OK && pc->state_dir)
 		st = alerts_write(pc->state_dir, pc->period, p->tmp, alerts, err);
+	st = reached(st, "alerts");
 	if (st == HH_OK)
 		st = report_html_write(p->tmp, &pc->present, err);
 	if (st == HH_OK)
@@ -214,21 +402,46 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 	if (st == HH_OK)
 		st = engine_check_cancel(e, err);
 	if (st == HH_OK)
-		st = guards_log(pc->guards, pc->state_dir, pc->period, pc->audit_key, err);
+		st = reached(guards_log(pc->guards, pc->state_dir, pc->period, pc->audit_key, err),
+			     "audit");
 	if (st == HH_OK)
-		st = manifest_write(p->tmp, pc->sign_key, err);
+		st = reached(manifest_write(p->tmp, pc->sign_key, err), "manifest");
+	if (st == HH_OK && pc->state_dir)
+		st = reached(state_stage(pc->state_dir, pc->period, p->tmp, p->staged,
+					 sizeof p->staged, err), "stage");
 	if (st == HH_OK && pc->pg_out)
 		st = pgstore_publish_cancellable(pc->pg_out, p->tmp, pc->period, pc->cancel,
 						 err);
+	state_intent in = {.period = pc->period};
+	if (st == HH_OK && pc->state_dir) {
+		memcpy(in.out, p->out_abs, sizeof in.out);
+		st = state_manifest_sha256(p->tmp, in.manifest_sha256, err);
+		if (st == HH_OK)
+			st = reached(state_intent_write(pc->state_dir, &in, err), "intent");
+	}
 	if (st == HH_OK)
 		st = fs_replace_dir(p->tmp, pc->out_dir, err);
-	if (st != HH_OK)
-		return st; /* publish_close removes the temporary folder */
+	if (st != HH_OK) {
+		/* --out is as it was: no intent may claim otherwise (one left
+		 * here would be rolled back by the next run all the same) */
+		if (pc->state_dir && in.manifest_sha256[0])
+			state_intent_clear(pc->state_dir, NULL);
+		return st; /* publish_close removes the temporary folders */
+	}
 	p->tmp[0] = '\0';
-	if (pc->state_dir && (st = state_save(pc->state_dir, pc->period, pc->out_dir, err)))
+	fs_fsync_parent(p->out_abs);
+	pause_at("rename");
+	if (!pc->state_dir)
+		return HH_OK;
+	st = reached(state_commit(pc->state_dir, pc->period, p->staged, err), "commit");
+	p->staged[0] = '\0';
+	if (st == HH_OK)
+		st = reached(state_intent_clear(pc->state_dir, err), "done");
+	if (st != HH_OK)
 		return hh_wrap(err, HH_EINTERNAL,
-			       "outputs published in %s but not kept in the state %s "
-			       "(a rerun of the period is safe)", pc->out_dir, pc->state_dir);
+			       "outputs published in %s but not yet kept in --state %s; the next "
+			       "run with this --state keeps them (its publish.intent says what "
+			       "was published)", pc->out_dir, pc->state_dir);
 	return HH_OK;
 }
 
@@ -238,6 +451,9 @@ void publish_close(publication *p)
 		return;
 	if (p->tmp[0])
 		fs_remove_tree(p->tmp);
+	if (p->staged[0])
+		fs_remove_tree(p->staged);
+	json_decref(p->recovery);
 	fs_lock_release(p->state_lock);
 	fs_lock_release(p->out_lock);
 	free(p);

@@ -11,30 +11,72 @@
  *      would delete them); --pg-out must be a store's connection string;
  *   2. --out and --state are locked for the whole run (a lock file beside
  *      --out, and --state/.lock): a second run on either fails at once;
- *   3. the guards that need no source (history/guards.h: the key against
+ *   3. recovery, under the locks: an intent left in --state by a killed
+ *      run is resolved (below), and the temporaries killed runs left are
+ *      removed: ".OUT.tmp-XXXXXX" beside --out, and in --state
+ *      runs/.YYYYMM.tmp-XXXXXX, .publish.intent.tmp-XXXXXX and
+ *      audit.head.tmp (history/state.h's state_tidy); only those names.
+ *      Each is said on stderr ("hhmatch run: recovered: ...", "hhmatch
+ *      run: removed PATH, left by a killed run") and in the run's
+ *      report.json, member "recovery": {"intent": {"period",
+ *      "manifest_sha256", "out", "action": "rolled_forward" |
+ *      "rolled_back"}, "removed": [paths]} (absent when there was
+ *      nothing); the run goes on as usual;
+ *   4. the guards that need no source (history/guards.h: the key against
  *      the history, the period's distance from the latest one);
- *   4. a temporary folder is made beside --out (".OUT.tmp-XXXXXX").
+ *   5. a temporary folder is made beside --out (".OUT.tmp-XXXXXX").
  * publish_run:
- *   5. the engine writes the run's outputs into it (engine_run), and the
+ *   6. the engine writes the run's outputs into it (engine_run), and the
  *      mark file is added;
- *   6. the delivery guards compare the run with the latest earlier period
+ *   7. the delivery guards compare the run with the latest earlier period
  *      (refusing, or recording in report.json what --accept let through);
- *   7. with --state, alerts.jsonl is added: the run against the latest
+ *   8. with --state, alerts.jsonl is added: the run against the latest
  *      earlier period in the history (history/alerts.h);
- *      then report.html, the run as a page for people (present/report_html.h);
- *   8. an override (--accept, --new-key) is written to the audit log;
- *   9. manifest.json (history/manifest.h) is written, and with a signing
+ *   9. an override (--accept, --new-key) is written to the audit log;
+ *  10. manifest.json (history/manifest.h) is written, and with a signing
  *      key manifest.sig: last into the folder, so it lists every file of
  *      it (a step that adds a file must come before this one);
- *  10. with --pg-out, the folder is loaded into the PostgreSQL store in one
+ *  11. with --state, the files the history keeps are copied from the
+ *      folder into --state/runs/.YYYYMM.tmp-XXXXXX, fsync'ed (staged: a
+ *      full --state fails here, before anything is published);
+ *  12. with --pg-out, the folder is loaded into the PostgreSQL store in one
  *      transaction (connectors/pg/pg_store.h);
- *  11. the folder is renamed into place at --out (or exchanged with the
- *      previous run there, which is then removed);
- *  12. with --state, the published run is kept in the history.
- * A failure or a cancellation before step 11 leaves --out as it was; a
- * failure in step 12 says that the outputs were published but not kept (a
- * rerun of the period is safe).  publish_close removes what is left of
- * the temporary folder and releases the locks.
+ *  13. with --state, the intent --state/publish.intent is written and
+ *      fsync'ed: the period, the SHA-256 of the folder's manifest.json and
+ *      the absolute --out;
+ *  14. the folder is renamed into place at --out (or exchanged with the
+ *      previous run there, which is then removed), and --out's parent
+ *      fsync'ed;
+ *  15. with --state, the staged copy is renamed into place as
+ *      runs/YYYYMM (exchanged with the previous one, then removed), and
+ *      the intent removed.
+ * A failure or a cancellation before step 14 leaves --out as it was (and
+ * --state as it was but for an audit record of step 9); a failure in step
+ * 15 says that the outputs were published but not yet kept, and the
+ * intent stays for the next run.
+ *
+ * Crash recovery (step 3).  kill -9 or a power loss can stop a run at any
+ * moment; --out always holds the previous or the new complete run (the
+ * rename is one step), and the intent says which the history must keep.
+ * The next run with this --state, holding its lock and that of the
+ * intent's --out (its own, or the other --out's taken for the
+ * moment), compares the SHA-256 of --out/manifest.json with the intent:
+ * equal, the rename happened and the run in --out is kept in --state
+ * (rolled forward: its files copied again, whatever step 15 had done);
+ * different or missing, the rename never happened (or a later run without
+ * --state replaced --out) and the intent is dropped (rolled back: the
+ * history is as before the killed run).  Without an intent, the runs
+ * kept in --state are as the last run that got past step 15 left them
+ * (a killed run may have left temporaries, and an audit record of step
+ * 9).  A failed recovery fails the run (exit 3)
+ * and leaves the intent for the next one.
+ *
+ * Test hook: HHMATCH_TEST_PAUSE_AT=STEP makes the run stop itself
+ * (SIGSTOP) when it reaches STEP, so a test can kill -9 it exactly there
+ * (tests/e2e/it_kill.sh); it is read in one place, publish.c's pause_at.
+ * The steps: open (after 5), engine (after the engine's outputs), mark,
+ * alerts, audit, manifest, stage, intent, rename, commit (the staged copy
+ * in place, the intent not yet removed), done.
  *
  * Files and folders are created as the umask says (base/fsutil.h).
  *
@@ -80,10 +122,10 @@ typedef struct {
 
 typedef struct publication publication;
 
-/* Steps 1-4.  pc (and what it points to) must outlive the publication. */
+/* Steps 1-5.  pc (and what it points to) must outlive the publication. */
 hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err);
 
-/* Steps 5-12: runs e and publishes its outputs; *sum is the engine's
+/* Steps 6-15: runs e and publishes its outputs; *sum is the engine's
  * summary and *alerts the number of alerts written (0 without a state). */
 hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		      unsigned long *alerts, hh_err *err);

@@ -17,9 +17,19 @@
  * anchor file's, an auditor's note (--expect-head), the store's table.
  *
  * Appending takes an exclusive flock on the log for reading the last line
- * and writing the new one; the record goes out in one write() on an
- * O_APPEND descriptor and is fsync'ed before the call returns, so
- * processes appending at once form one chain.  The file is created with
+ * and writing the new one; the record goes out on an O_APPEND descriptor
+ * and is fsync'ed before the call returns, so processes appending at once
+ * form one chain.  An append is all or nothing: a failed or short write
+ * (a full disk), or an anchor that cannot be written, truncates the log
+ * back to its length before the call (ftruncate, fsync), so the log never
+ * ends in half a record that hhmatch wrote.  A log that does end in one
+ * (a crash or power loss during a write, or an older hhmatch on a full
+ * disk: a "torn tail") is repaired by the next append, under the lock,
+ * when the head anchor shows that no complete record was lost with it:
+ * the incomplete bytes are removed and a record with purpose "repair: an
+ * incomplete record at the end of the log was removed" and query
+ * {"command":"repair","after_seq":N,"torn_bytes":K,"torn_sha256":H}
+ * comes before the new record.  The file is created with
  * the mode the umask gives (shared with auditors like the rest of the
  * state).  Verifying takes a shared flock.
  *
@@ -37,15 +47,26 @@
  * members, no braces, no newline), sealed under key (the audit key, not
  * NULL), then replaces the anchor file
  * (auditlog_anchor_path) with the new head "N:HASH\n", written to a
- * temporary file and renamed, still under the log's lock.  Refuses
- * (HH_EINPUT) when the log's last line is not a complete record: the
- * chain would continue from damage; verify first.  Refuses (HH_EUSAGE)
- * when the last record is sealed under another audit key.  *head (may be NULL)
- * gets the new head (records = the new record's seq, from = NULL).  When
- * the anchor cannot be written the record stays appended and the error
- * says so (an anchor behind the log still verifies). */
+ * temporary file (the anchor's name + ".tmp") and renamed, still under
+ * the log's lock.  A torn tail is repaired first (above).  Refuses
+ * (HH_EINPUT) when the log's last complete line is not a record, or when
+ * it ends in an incomplete one and the anchor names a later record than
+ * the last complete one, or the same seq with another hash (records were
+ * cut or changed: the message says to run verify-log, keep the log, and
+ * start a new one).  Refuses (HH_EUSAGE) when the last record is sealed
+ * under another audit key.  *head (may be NULL) gets the new head
+ * (records = the new record's seq, from = NULL).  On any failure after
+ * the write began the log is truncated back (HH_EINTERNAL, "nothing was
+ * appended to audit log PATH: cannot write PATH: No space left on
+ * device"). */
 hh_status auditlog_append(const char *path, const char *members, const pid_key *key,
 			  auditrec_anchor *head, hh_err *err);
+
+/* Removes the anchor's temporary file that an append killed while it
+ * wrote it left beside the log at path, under the log's lock, calling
+ * said(its path, ctx) (may be NULL) when it was there. */
+hh_status auditlog_tidy(const char *path, void (*said)(const char *path, void *ctx),
+			void *ctx, hh_err *err);
 
 /* The anchor file of the log at path: its name with a final ".log"
  * replaced by ".head", else with ".head" added; into buf.  -1 when it

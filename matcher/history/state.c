@@ -4,11 +4,14 @@
  * The history is a copy of the published files per period, replaced
  * atomically (temporary folder, then rename or exchange).  The run that
  * writes it holds DIR/.lock (state_lock) from before it reads a source
- * until it is done.  Folders and files are created as the umask says: a
+ * until it is done.  A publication's intent (publish.intent) makes the
+ * copy and --out agree after a kill at any moment: see state.h and
+ * commands/publish.h.  Folders and files are created as the umask says: a
  * data centre shares the history with a group of auditors by the umask
  * and the folder's group (README).
  */
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +23,11 @@
 #include <unistd.h>
 
 #include "base/fsutil.h"
+#include "base/hex.h"
+#include "base/strbuf.h"
 #include "domain/idnum.h"
 #include "domain/period.h"
+#include "history/auditlog.h"
 #include "history/runread.h"
 #include "history/state.h"
 
@@ -103,37 +109,248 @@ hh_status state_lock(const char *state_dir, fs_lock **out, hh_err *err)
 	return fs_lock_take(lockp, what, out, err);
 }
 
-hh_status state_save(const char *state_dir, int period, const char *out_dir, hh_err *err)
+hh_status state_stage(const char *state_dir, int period, const char *run_dir,
+		      char *staged, size_t cap, hh_err *err)
 {
-	char runs[PATH_MAX], tmp[PATH_MAX + 32], final[PATH_MAX + 16];
-	if (strlen(state_dir) > PATH_MAX - 64 || strlen(out_dir) > PATH_MAX - 64)
+	char runs[PATH_MAX];
+	staged[0] = '\0';
+	if (strlen(state_dir) > PATH_MAX - 64 || strlen(run_dir) > PATH_MAX - 64 || cap < 64 ||
+	    snprintf(staged, cap, "%s/runs/.%06d.tmp-XXXXXX", state_dir, period) >= (int)cap) {
+		staged[0] = '\0';
 		return hh_fail(err, HH_EUSAGE, "state or output folder name too long");
+	}
 	snprintf(runs, sizeof runs, "%s/runs", state_dir);
 	HH_TRY(fs_mkdir_p(runs, 0777, err));
-	snprintf(tmp, sizeof tmp, "%s/.%06d.tmp-XXXXXX", runs, period);
-	snprintf(final, sizeof final, "%s/%06d", runs, period);
 	hh_status st = HH_OK;
-	if (!mkdtemp(tmp))
+	if (!mkdtemp(staged)) {
 		st = hh_fail(err, HH_EINTERNAL, "cannot create a folder in %s: %s", runs,
 			     strerror(errno));
-	else if (chmod(tmp, 0777 & ~(mode_t)fs_umask()))
-		st = hh_fail(err, HH_EINTERNAL, "cannot set the mode of %s: %s", tmp,
+		staged[0] = '\0';
+		return st;
+	}
+	if (chmod(staged, 0777 & ~(mode_t)fs_umask()))
+		st = hh_fail(err, HH_EINTERNAL, "cannot set the mode of %s: %s", staged,
 			     strerror(errno));
 	for (size_t i = 0; st == HH_OK && i < N_KEPT; i++) {
 		char from[PATH_MAX], to[PATH_MAX + 64];
-		snprintf(from, sizeof from, "%s/%s", out_dir, kept_files[i]);
-		snprintf(to, sizeof to, "%s/%s", tmp, kept_files[i]);
+		snprintf(from, sizeof from, "%s/%s", run_dir, kept_files[i]);
+		snprintf(to, sizeof to, "%s/%s", staged, kept_files[i]);
 		if (access(from, F_OK) && (!strcmp(kept_files[i], "alerts.jsonl") ||
 					   !strcmp(kept_files[i], "explain.csv")))
 			continue; /* optional */
 		st = fs_copy_file(from, to, err);
 	}
 	if (st == HH_OK) {
-		fs_fsync_dir(tmp);
-		st = fs_replace_dir(tmp, final, err);
+		fs_fsync_dir(staged);
 		fs_fsync_dir(runs);
+		return HH_OK;
 	}
-	if (tmp[0] && access(tmp, F_OK) == 0)
-		fs_remove_tree(tmp);
+	fs_remove_tree(staged);
+	staged[0] = '\0';
 	return st;
+}
+
+hh_status state_commit(const char *state_dir, int period, const char *staged, hh_err *err)
+{
+	char runs[PATH_MAX], final[PATH_MAX + 16];
+	if (snprintf(runs, sizeof runs, "%s/runs", state_dir) >= (int)sizeof runs)
+		return hh_fail(err, HH_EUSAGE, "state folder name too long");
+	snprintf(final, sizeof final, "%s/%06d", runs, period);
+	hh_status st = fs_replace_dir(staged, final, err);
+	fs_fsync_dir(runs);
+	if (st != HH_OK && access(staged, F_OK) == 0)
+		fs_remove_tree(staged);
+	return st;
+}
+
+hh_status state_save(const char *state_dir, int period, const char *out_dir, hh_err *err)
+{
+	char staged[PATH_MAX];
+	HH_TRY(state_stage(state_dir, period, out_dir, staged, sizeof staged, err));
+	return state_commit(state_dir, period, staged, err);
+}
+
+#define INTENT_NAME "publish.intent"
+#define INTENT_HEAD "hhmatch publish intent 1\n"
+
+static hh_status intent_path(const char *state_dir, const char *name, char *out, size_t cap,
+			     hh_err *err)
+{
+	if (snprintf(out, cap, "%s/%s", state_dir, name) >= (int)cap)
+		return hh_fail(err, HH_EUSAGE, "state folder name too long");
+	return HH_OK;
+}
+
+hh_status state_intent_write(const char *state_dir, const state_intent *in, hh_err *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	HH_TRY(intent_path(state_dir, INTENT_NAME, path, sizeof path, err));
+	HH_TRY(intent_path(state_dir, "." INTENT_NAME ".tmp-XXXXXX", tmp, sizeof tmp, err));
+	size_t olen = strlen(in->out);
+	strbuf b = STRBUF_INIT;
+	char *hex = malloc(2 * olen + 1);
+	if (hex)
+		hex_encode(in->out, olen, hex);
+	/* the first lines are read back; the last is for a person who finds
+	 * the file, and may hold any byte of the path */
+	sb_addf(&b, INTENT_HEAD "period %06d\nmanifest_sha256 %s\nout_hex %s\n"
+		"# a run of this period was being published into %s; the next run "
+		"with this --state keeps it or drops this file (see hhmatch's "
+		"docs/semantics.md, \"Crash recovery\")\n",
+		in->period, in->manifest_sha256, hex ? hex : "", in->out);
+	free(hex);
+	if (!hex || b.oom) {
+		sb_release(&b);
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
+	hh_status st = HH_OK;
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		st = hh_fail(err, HH_EINTERNAL, "cannot create %s: %s", tmp, strerror(errno));
+		sb_release(&b);
+		return st;
+	}
+	close(fd);
+	st = fs_write_file(tmp, b.buf, b.len, 0666, err);
+	sb_release(&b);
+	if (st == HH_OK && chmod(tmp, 0666 & ~(mode_t)fs_umask()))
+		st = hh_fail(err, HH_EINTERNAL, "cannot set the mode of %s: %s", tmp,
+			     strerror(errno));
+	if (st == HH_OK && rename(tmp, path))
+		st = hh_fail(err, HH_EINTERNAL, "cannot rename %s to %s: %s", tmp, path,
+			     strerror(errno));
+	if (st != HH_OK) {
+		unlink(tmp);
+		return st;
+	}
+	fs_fsync_dir(state_dir);
+	return HH_OK;
+}
+
+/* The value of line "key VALUE" at *p (advanced past it), NUL-terminated
+ * in place; NULL when the line is not that key's. */
+static char *intent_line(char **p, const char *key)
+{
+	size_t k = strlen(key);
+	char *l = *p, *nl = strchr(l, '\n');
+	if (!nl || strncmp(l, key, k) || l[k] != ' ')
+		return NULL;
+	*nl = '\0';
+	*p = nl + 1;
+	return l + k + 1;
+}
+
+hh_status state_intent_read(const char *state_dir, state_intent *in, int *found,
+			    hh_err *err)
+{
+	char path[PATH_MAX];
+	*found = 0;
+	memset(in, 0, sizeof *in);
+	HH_TRY(intent_path(state_dir, INTENT_NAME, path, sizeof path, err));
+	if (access(path, F_OK) && errno == ENOENT)
+		return HH_OK;
+	char *b = NULL;
+	HH_TRY(fs_read_file(path, 64 << 10, HH_EINPUT, &b, NULL, err));
+	char *p = b, *per = NULL, *sha = NULL, *out = NULL;
+	int bad = strncmp(p, INTENT_HEAD, strlen(INTENT_HEAD));
+	if (!bad) {
+		p += strlen(INTENT_HEAD);
+		per = intent_line(&p, "period");
+		sha = per ? intent_line(&p, "manifest_sha256") : NULL;
+		out = sha ? intent_line(&p, "out_hex") : NULL;
+	}
+	size_t ol = out ? strlen(out) : 0;
+	bad = bad || !out || !(in->period = period_parse(per)) || strlen(sha) != 64 ||
+	      strspn(sha, "0123456789abcdef") != 64 || !ol || ol % 2 ||
+	      ol / 2 >= sizeof in->out || hex_decode(out, ol / 2, (uint8_t *)in->out) ||
+	      memchr(in->out, '\0', ol / 2);
+	if (!bad) {
+		in->out[ol / 2] = '\0';
+		memcpy(in->manifest_sha256, sha, 65);
+	}
+	free(b);
+	if (bad) {
+		memset(in, 0, sizeof *in);
+		return hh_fail(err, HH_EINPUT, "%s is not an intent hhmatch wrote (it was edited?); "
+			       "compare --out with the state by hand, then remove it", path);
+	}
+	*found = 1;
+	return HH_OK;
+}
+
+hh_status state_intent_clear(const char *state_dir, hh_err *err)
+{
+	char path[PATH_MAX];
+	HH_TRY(intent_path(state_dir, INTENT_NAME, path, sizeof path, err));
+	if (unlink(path) && errno != ENOENT)
+		return hh_fail(err, HH_EINTERNAL, "cannot remove %s: %s", path, strerror(errno));
+	fs_fsync_dir(state_dir);
+	return HH_OK;
+}
+
+hh_status state_manifest_sha256(const char *run_dir, char sha[65], hh_err *err)
+{
+	char path[PATH_MAX + 16];
+	sha[0] = '\0';
+	if (snprintf(path, sizeof path, "%s/manifest.json", run_dir) >= (int)sizeof path)
+		return hh_fail(err, HH_EUSAGE, "folder name too long: %.64s...", run_dir);
+	struct stat sb;
+	if (stat(path, &sb))
+		return errno == ENOENT || errno == ENOTDIR
+			       ? HH_OK
+			       : hh_fail(err, HH_EINTERNAL, "cannot read %s: %s", path,
+					 strerror(errno));
+	char *m = NULL;
+	size_t len = 0;
+	/* a manifest lists the files of a folder: a few kB */
+	HH_TRY(fs_read_file(path, (size_t)64 << 20, HH_EINTERNAL, &m, &len, err));
+	int bad = hex_sha256(m, len, sha);
+	free(m);
+	if (bad)
+		return hh_fail(err, HH_EINTERNAL, "cannot hash %s: SHA-256 failed", path);
+	return HH_OK;
+}
+
+hh_status state_recover(const char *state_dir, const state_intent *in,
+			state_recovery *did, hh_err *err)
+{
+	char sha[65];
+	*did = STATE_ROLLED_BACK;
+	HH_TRY(state_manifest_sha256(in->out, sha, err));
+	if (!strcmp(sha, in->manifest_sha256)) {
+		*did = STATE_ROLLED_FORWARD;
+		HH_TRY(state_save(state_dir, in->period, in->out, err));
+	}
+	return state_intent_clear(state_dir, err);
+}
+
+/* fs_remove_temps's keep: in DIR, only an intent's temporary is ours */
+static int keep_unless_intent(const char *name, size_t len, void *ctx)
+{
+	(void)ctx;
+	return !(len == strlen(INTENT_NAME) && !memcmp(name, INTENT_NAME, len));
+}
+
+/* in DIR/runs, a period's copy */
+static int keep_unless_period(const char *name, size_t len, void *ctx)
+{
+	(void)ctx;
+	if (len != 6)
+		return 1;
+	for (size_t i = 0; i < 6; i++)
+		if (!isdigit((unsigned char)name[i]))
+			return 1;
+	return 0;
+}
+
+hh_status state_tidy(const char *state_dir, void (*said)(const char *path, void *ctx),
+		     void *ctx, hh_err *err)
+{
+	char runs[PATH_MAX], log[PATH_MAX];
+	if (snprintf(runs, sizeof runs, "%s/runs", state_dir) >= (int)sizeof runs ||
+	    snprintf(log, sizeof log, "%s/audit.log", state_dir) >= (int)sizeof log)
+		return hh_fail(err, HH_EUSAGE, "state folder name too long");
+	HH_TRY(fs_remove_temps(state_dir, keep_unless_intent, said, ctx, err));
+	HH_TRY(fs_remove_temps(runs, keep_unless_period, said, ctx, err));
+	return auditlog_tidy(log, said, ctx, err);
 }

@@ -115,10 +115,11 @@ assert_refused 1 no_audit_key \
 without_audit_key run_month "$D" 202611 "$T/o_nokey" "$T/s_nokey" --accept household_drop \
 	--audit-key "$HHMATCH_AUDIT_KEY" || fail "household_drop accepted with --audit-key"
 accepted household_drop "$T/s_nokey" "$T/o_nokey"
-# an override that cannot be logged is not published
-printf '{"seq":' >>"$T/s_drop/audit.log"
+# an override that cannot be logged is not published: the last record
+# cut short (its anchor names it, so this is no torn append to repair)
+truncate -s -10 "$T/s_drop/audit.log"
 refuse log_damaged \
-	"^hhmatch run: the audit log .*/s_drop/audit.log ends in an incomplete record; " \
+	"^hhmatch run: the audit log .*/s_drop/audit.log ends in an incomplete record, and its head anchor says " \
 	"$T/o_drop" "$T/s_drop" "$D" -- run_month "$D" 202611 "$T/o_drop" "$T/s_drop" --accept household_drop
 
 # --- source_missing ----------------------------------------------------------

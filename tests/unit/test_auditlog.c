@@ -20,7 +20,16 @@
  * another key each fail at the first such record; legacy records verify
  * before the first sealed one, and without a key the macs are reported
  * unchecked.
+ * A full disk and a torn tail: a write stopped short (the file size
+ * limit, RLIMIT_FSIZE, as a full disk stops it) leaves the log as it was
+ * and the same append works once there is room; half a record left by
+ * an append that died is removed by the next append, which records the
+ * repair first (its size and SHA-256) and verifies; a last record cut
+ * short that the anchor names is refused, not repaired; the anchor's
+ * temporary of a killed append is removed by auditlog_tidy.
  */
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #define TESTDIR_NAME "auditlog"
@@ -657,4 +666,164 @@ Test(auditlog, another_key_or_none, .init = setup, .fini = teardown)
 	hh_err err = {{0}};
 	cr_expect_eq(auditlog_append(path, "\"x\":1", wrong, NULL, &err), HH_EUSAGE);
 	cr_expect(strstr(err.msg, "audit key"), "%s", err.msg);
+}
+
+/* --- a full disk and a torn tail -------------------------------------- */
+
+static char *read_all(const char *p, size_t *len)
+{
+	char *b = NULL;
+	hh_err err = {{0}};
+	cr_assert_eq(fs_read_file(p, 1 << 20, HH_EINPUT, &b, len, &err), HH_OK, "%s", err.msg);
+	return b;
+}
+
+Test(auditlog, torn_tail_is_repaired_and_the_repair_recorded, .init = setup,
+     .fini = teardown)
+{
+	append_n(2);
+	/* an append killed in its write: half a record, and no anchor for it */
+	size_t len0;
+	char *before = read_all(path, &len0);
+	FILE *f = fopen(path, "a");
+	cr_assert_not_null(f);
+	fputs("{\"seq\":3,\"time\":\"2026-11-30T08:", f);
+	fclose(f);
+	hh_err err = {{0}};
+	auditrec_anchor h = {0};
+	cr_assert_eq(auditlog_append(path, "\"x\":1", akey, &h, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(h.records, 4, "the repair is record 3, the new one 4");
+	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	cr_expect_eq(c.records, 4);
+	size_t len;
+	char *after = read_all(path, &len);
+	cr_expect_eq(memcmp(after, before, len0), 0, "the complete records are untouched");
+	char l[8][1024];
+	cr_assert_eq(read_lines(l, 8), 4);
+	cr_expect(strstr(l[2], "\"purpose\":\"repair: an incomplete record at the end of the "
+			       "log was removed\""), "%s", l[2]);
+	char sha[65], want[160];
+	cr_assert_eq(hex_sha256("{\"seq\":3,\"time\":\"2026-11-30T08:", 31, sha), 0);
+	snprintf(want, sizeof want, "\"query\":{\"command\":\"repair\",\"after_seq\":2,"
+		 "\"torn_bytes\":31,\"torn_sha256\":\"%s\"}", sha);
+	cr_expect(strstr(l[2], want), "%s", l[2]);
+	cr_expect_eq(strncmp(l[3], "{\"seq\":4,\"x\":1,", 15), 0, "%s", l[3]);
+	free(before);
+	free(after);
+}
+
+Test(auditlog, torn_first_record_is_repaired, .init = setup, .fini = teardown)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("{\"seq\":1,\"ti", f);
+	fclose(f);
+	hh_err err = {{0}};
+	auditrec_anchor h = {0};
+	cr_assert_eq(auditlog_append(path, "\"x\":1", akey, &h, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(h.records, 2);
+	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	cr_expect_eq(c.records, 2);
+}
+
+Test(auditlog, changed_last_record_cut_short_is_refused, .init = setup, .fini = teardown)
+{
+	append_n(3);
+	/* the anchor names record 3; what is left of it is not a torn append */
+	struct stat sb;
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(truncate(path, sb.st_size - 1), 0);
+	hh_err err = {{0}};
+	cr_expect_eq(auditlog_append(path, "\"x\":1", akey, NULL, &err), HH_EINPUT);
+	cr_expect(strstr(err.msg, "its head anchor says 3 records where 2 are complete: records "
+				  "were cut or changed"), "%s", err.msg);
+	struct stat now;
+	cr_assert_eq(stat(path, &now), 0);
+	cr_expect_eq(now.st_size, sb.st_size - 1, "nothing written");
+}
+
+/* Appends with the file size limited to limit bytes (a full disk: write
+ * stops short, then fails). */
+static hh_status append_limited(off_t limit, hh_err *err)
+{
+	struct rlimit old, lim;
+	cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = (rlim_t)limit;
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	hh_status st = auditlog_append(path, "\"x\":\"a record that does not fit\"", akey, NULL,
+				       err);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	return st;
+}
+
+Test(auditlog, short_write_is_rolled_back, .init = setup, .fini = teardown)
+{
+	append_n(2);
+	size_t len0;
+	char *before = read_all(path, &len0);
+	hh_err err = {{0}};
+	cr_expect_eq(append_limited((off_t)len0 + 100, &err), HH_EINTERNAL);
+	cr_expect(strstr(err.msg, "nothing was appended to audit log "), "%s", err.msg);
+	cr_expect(strstr(err.msg, "audit.log: File too large"), "%s", err.msg);
+	size_t len;
+	char *after = read_all(path, &len);
+	cr_expect_eq(len, len0, "the log is as it was");
+	cr_expect_eq(memcmp(after, before, len0), 0);
+	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	/* and once there is room the same append works */
+	cr_assert_eq(auditlog_append(path, "\"x\":1", akey, NULL, &err), HH_OK, "%s", err.msg);
+	c = verify();
+	cr_expect_eq(c.records, 3);
+	free(before);
+	free(after);
+}
+
+Test(auditlog, failed_repair_keeps_the_torn_tail, .init = setup, .fini = teardown)
+{
+	append_n(1);
+	FILE *f = fopen(path, "a");
+	cr_assert_not_null(f);
+	fputs("{\"seq\":2,", f);
+	fclose(f);
+	size_t len0;
+	char *before = read_all(path, &len0);
+	hh_err err = {{0}};
+	cr_expect_eq(append_limited((off_t)len0 + 200, &err), HH_EINTERNAL);
+	size_t len;
+	char *after = read_all(path, &len);
+	cr_expect_eq(len, len0, "the log is as it was, torn tail included");
+	cr_expect_eq(memcmp(after, before, len0), 0);
+	cr_assert_eq(auditlog_append(path, "\"x\":1", akey, NULL, &err), HH_OK, "%s", err.msg);
+	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 0, "%s", c.why);
+	cr_expect_eq(c.records, 3, "the repair and the record");
+	free(before);
+	free(after);
+}
+
+static int tidied;
+static void count_tidied(const char *p, void *ctx)
+{
+	(void)ctx;
+	cr_expect(strstr(p, "audit.head.tmp"), "%s", p);
+	tidied++;
+}
+
+Test(auditlog, tidy_removes_a_killed_appends_anchor, .init = setup, .fini = teardown)
+{
+	append_n(1);
+	hh_err err = {{0}};
+	cr_assert_eq(auditlog_tidy(path, count_tidied, NULL, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(tidied, 0, "nothing to remove");
+	write_bytes(tpath("audit.head.tmp"), "1:", 2);
+	cr_assert_eq(auditlog_tidy(path, count_tidied, NULL, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(tidied, 1);
+	cr_expect_neq(access(tpath("audit.head.tmp"), F_OK), 0);
+	auditlog_check c = verify();
+	cr_expect_eq(c.broken, 0, "%s", c.why);
 }

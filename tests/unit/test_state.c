@@ -5,7 +5,13 @@
  * period, and the first period with no history; reruns on corrected data:
  * retractions of what the previous run of the period gave (ids, members,
  * order), carried forward unchanged, re-issued alerts under new ids
- * (generations), and a damaged previous file refused.
+ * (generations), and a damaged previous file refused.  The publication's
+ * side (commands/publish.h): the intent written, read back and cleared,
+ * an edited one refused; recovery rolling forward (--out holds the
+ * intended manifest: the state keeps --out's files) and back (another
+ * manifest, or no --out); a copy staged beside the kept one and then
+ * committed; and the leftovers of killed runs removed by their exact
+ * names, nothing else.
  */
 #include <criterion/criterion.h>
 
@@ -16,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/hex.h"
 #include "base/json.h"
 #include "base/strbuf.h"
 #include "history/alerts.h"
@@ -637,4 +644,195 @@ Test(state, damaged_earlier_alerts_are_an_input_error, .init = setup,
 	put(saved, "alerts.jsonl", "[1,2]\n");
 	cr_assert_eq(alerts_write(state, 202611, cur_out, &n, &err), HH_EINPUT);
 	cr_expect(strstr(err.msg, "line 1: not an alert"), "%s", err.msg);
+}
+
+/* --- the publication's intent and the leftovers of killed runs ---------- */
+
+/* cur_out as a published run: nov's files and a manifest.json of text m */
+static void published(const char *m)
+{
+	make_run(cur_out, nov_hh, nov_findings);
+	put(cur_out, "manifest.json", m);
+}
+
+static state_intent intent_for(const char *out, int period, const char *manifest)
+{
+	state_intent in = {.period = period};
+	snprintf(in.out, sizeof in.out, "%s", out);
+	cr_assert_eq(hex_sha256(manifest, strlen(manifest), in.manifest_sha256), 0);
+	return in;
+}
+
+Test(state, intent_round_trip, .init = setup, .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	cr_assert_eq(fs_mkdir_p(state, 0777, &err), HH_OK);
+	state_intent in = intent_for("/srv/out with \"quotes\"\nand a line end", 202611, "{}"), got;
+	int found = 1;
+	cr_assert_eq(state_intent_read(state, &got, &found, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(found, 0, "no intent before one is written");
+	cr_assert_eq(state_intent_write(state, &in, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(state_intent_read(state, &got, &found, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(found, 1);
+	cr_expect_eq(got.period, 202611);
+	cr_expect_str_eq(got.out, in.out);
+	cr_expect_str_eq(got.manifest_sha256, in.manifest_sha256);
+	cr_expect_eq(entries(state), 1, "only publish.intent: its temporary was renamed");
+	cr_assert_eq(state_intent_clear(state, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(state_intent_read(state, &got, &found, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(found, 0, "cleared");
+	cr_expect_eq(state_intent_clear(state, &err), HH_OK, "clearing none is fine");
+}
+
+Test(state, edited_intent_is_refused, .init = setup, .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	state_intent in = intent_for("/srv/out", 202611, "{}"), got;
+	cr_assert_eq(fs_mkdir_p(state, 0777, &err), HH_OK);
+	cr_assert_eq(state_intent_write(state, &in, &err), HH_OK, "%s", err.msg);
+	char *text = slurp(state, "publish.intent");
+	char *sha = strstr(text, "manifest_sha256 ");
+	cr_assert_not_null(sha);
+	sha[16] = 'X'; /* not hex */
+	put(state, "publish.intent", text);
+	free(text);
+	int found = 1;
+	cr_expect_eq(state_intent_read(state, &got, &found, &err), HH_EINPUT);
+	cr_expect_eq(found, 0);
+	cr_expect(strstr(err.msg, "publish.intent is not an intent hhmatch wrote"), "%s", err.msg);
+	put(state, "publish.intent", "hhmatch publish intent 1\nperiod 202611\n");
+	cr_expect_eq(state_intent_read(state, &got, &found, &err), HH_EINPUT, "cut short");
+}
+
+Test(state, recover_rolls_forward_when_out_holds_the_intended_run, .init = setup,
+     .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	/* the state keeps October's run as 202611; November's was renamed into
+	 * --out and the run killed before its copy was committed */
+	make_run(prev_out, oct_hh, oct_findings);
+	cr_assert_eq(state_save(state, 202611, prev_out, &err), HH_OK, "%s", err.msg);
+	published("{\"manifest\":\"november\"}\n");
+	state_intent in = intent_for(cur_out, 202611, "{\"manifest\":\"november\"}\n");
+	cr_assert_eq(state_intent_write(state, &in, &err), HH_OK, "%s", err.msg);
+	state_recovery did = 0;
+	cr_assert_eq(state_recover(state, &in, &did, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(did, STATE_ROLLED_FORWARD);
+	char kept[1400];
+	snprintf(kept, sizeof kept, "%s/runs/202611", state);
+	const char *files[] = {"households.csv", "flags.csv", "findings.csv", "report.json"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *a = slurp(cur_out, files[i]), *b = slurp(kept, files[i]);
+		cr_expect_str_eq(a, b, "%s kept as --out has it", files[i]);
+		free(a);
+		free(b);
+	}
+	char ip[1400];
+	snprintf(ip, sizeof ip, "%s/publish.intent", state);
+	cr_expect_neq(access(ip, F_OK), 0, "the intent is cleared");
+}
+
+Test(state, recover_rolls_back_when_out_holds_another_run, .init = setup,
+     .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	make_run(prev_out, oct_hh, oct_findings);
+	cr_assert_eq(state_save(state, 202611, prev_out, &err), HH_OK, "%s", err.msg);
+	char *before = slurp(state, "runs/202611/households.csv");
+	/* --out still holds the previous run: the rename never happened */
+	published("{\"manifest\":\"october\"}\n");
+	state_intent in = intent_for(cur_out, 202611, "{\"manifest\":\"november\"}\n");
+	cr_assert_eq(state_intent_write(state, &in, &err), HH_OK, "%s", err.msg);
+	state_recovery did = 0;
+	cr_assert_eq(state_recover(state, &in, &did, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(did, STATE_ROLLED_BACK);
+	char *after = slurp(state, "runs/202611/households.csv");
+	cr_expect_str_eq(after, before, "the state is as it was");
+	free(before);
+	free(after);
+	int found = 1;
+	state_intent got;
+	cr_assert_eq(state_intent_read(state, &got, &found, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(found, 0, "the intent is dropped");
+	/* and an --out that is gone rolls back too */
+	cr_assert_eq(state_intent_write(state, &in, &err), HH_OK, "%s", err.msg);
+	fs_remove_tree(cur_out);
+	cr_assert_eq(state_recover(state, &in, &did, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(did, STATE_ROLLED_BACK);
+}
+
+Test(state, stage_then_commit, .init = setup, .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	make_run(prev_out, oct_hh, oct_findings);
+	cr_assert_eq(state_save(state, 202611, prev_out, &err), HH_OK, "%s", err.msg);
+	make_run(cur_out, nov_hh, nov_findings);
+	char staged[1400], runs[1400];
+	cr_assert_eq(state_stage(state, 202611, cur_out, staged, sizeof staged, &err), HH_OK,
+		     "%s", err.msg);
+	snprintf(runs, sizeof runs, "%s/runs", state);
+	cr_expect_eq(entries(runs), 2, "202611 and the staged copy");
+	char *kept = slurp(state, "runs/202611/households.csv");
+	char *oct = slurp(prev_out, "households.csv");
+	cr_expect_str_eq(kept, oct, "staging leaves the kept copy alone");
+	free(kept);
+	free(oct);
+	cr_assert_eq(state_commit(state, 202611, staged, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(entries(runs), 1, "the previous copy is removed");
+	kept = slurp(state, "runs/202611/households.csv");
+	char *nov = slurp(cur_out, "households.csv");
+	cr_expect_str_eq(kept, nov);
+	free(kept);
+	free(nov);
+}
+
+static char said_paths[8][1400];
+static int nsaid;
+
+static void said(const char *path, void *ctx)
+{
+	(void)ctx;
+	if (nsaid < 8)
+		snprintf(said_paths[nsaid], sizeof said_paths[0], "%s", path);
+	nsaid++;
+}
+
+Test(state, tidy_removes_only_what_killed_runs_leave, .init = setup,
+     .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	char p[1400];
+	snprintf(p, sizeof p, "%s/runs/.202611.tmp-Ab3dE9", state);
+	cr_assert_eq(fs_mkdir_p(p, 0777, &err), HH_OK);
+	put(p, "households.csv", "half a copy");
+	snprintf(p, sizeof p, "%s/runs/202611", state);
+	cr_assert_eq(fs_mkdir_p(p, 0777, &err), HH_OK);
+	put(state, ".publish.intent.tmp-x1Y2z3", "half an intent");
+	put(state, "audit.log", "");
+	put(state, "audit.head.tmp", "1:");
+	/* not hhmatch's, or not of that shape: kept */
+	put(state, ".notes.tmp-abcdef", "the operator's");
+	put(state, ".publish.intent.tmp-abc", "too short a suffix");
+	snprintf(p, sizeof p, "%s/runs", state);
+	put(p, ".2026.tmp-abcdef", "not a period");
+	put(p, ".202611.tmp-ab_def", "not a mkdtemp suffix");
+	cr_assert_eq(state_tidy(state, said, NULL, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(nsaid, 3, "three removed");
+	cr_expect_eq(entries(state), 4, "runs, audit.log and two files that are not ours");
+	cr_expect_eq(entries(p), 3, "202611 and two names that are not ours");
+	int intent_said = 0;
+	for (int i = 0; i < nsaid && i < 8; i++)
+		intent_said |= strstr(said_paths[i], "/.publish.intent.tmp-x1Y2z3") != NULL;
+	cr_expect(intent_said, "the intent's temporary named");
+}
+
+Test(state, temp_names, .init = setup, .fini = testdir_teardown)
+{
+	cr_expect_eq(fs_temp_base(".out.tmp-AbC123"), 3);
+	cr_expect_eq(fs_temp_base(".my.out.tmp-000000"), 6);
+	cr_expect_eq(fs_temp_base("out.tmp-AbC123"), 0, "no leading dot");
+	cr_expect_eq(fs_temp_base("..tmp-AbC123"), 0, "no name");
+	cr_expect_eq(fs_temp_base(".out.tmp-AbC12"), 0, "five characters");
+	cr_expect_eq(fs_temp_base(".out.tmp-AbC12-"), 0, "not alphanumeric");
+	cr_expect_eq(fs_temp_base(".out.tmpxAbC123"), 0);
 }
