@@ -1,12 +1,12 @@
 /*
- * report_html.c - report.html (see report_html.h).
+ * report_html.c - report.html's second half: the page written from the
+ * counts report_read.c made (report_int.h; the contract is in
+ * report_html.h).
  *
- * Two passes: the run's folder (and the state's earlier flags.csv) are
- * read back and counted into a `page` (counties, levels, reasons, alert
- * kinds, finding codes), then the page is written into one strbuf,
- * section by section, and saved with one write.  Nothing is listed per
- * household, so the page stays small (about the number of counties times
- * the number of reasons), whatever the size of the month.
+ * The page is built in one strbuf, section by section, and saved with
+ * one write.  Nothing is listed per household, so it stays small (about
+ * the number of counties times the number of reasons), whatever the size
+ * of the month; charts and tables of counties are capped besides.
  *
  * Determinism: every number is a count or an integer ratio (no floating
  * point formatting), every list is in a fixed order (the contract's order
@@ -18,30 +18,25 @@
  * (counties by level, counties by reason, reasons, alert kinds) and
  * vertical stacked bars (the trend).  The legend is HTML beside them, so
  * it wraps on a narrow screen.  Each table row is one line with data-
- * attributes naming its county or source, so a test can read the page.
+ * attributes naming its county, source, period, kind or code, and each
+ * number a data-k naming it, so that a test (it_report_html) can read
+ * the page.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/fsutil.h"
-#include "base/json.h"
-#include "base/strbuf.h"
-#include "domain/labels.h"
-#include "domain/rules.h"
 #include "domain/sources.h"
-#include "history/runread.h"
-#include "history/state.h"
 #include "present/report_html.h"
+#include "present/report_int.h"
 
-/* The trend shows at most this many periods (the latest, this one last). */
-#define TREND_MAX 24
-/* A chart of counties draws at most this many bars (the most flagged);
- * the tables list every county. */
+/* A chart of counties draws at most this many bars, a table lists at most
+ * this many counties (the most flagged), so that a long --county-digits
+ * cannot make the page list households. */
 #define CHART_MAX_BARS 40
-/* report.json and alerts.jsonl are read whole; bigger ones are not hhmatch's. */
-#define MAX_JSON_BYTES (256u << 20)
+#define TABLE_MAX 200
 
 /* ---- the page's words, in both languages ---- */
 
@@ -49,7 +44,7 @@ typedef enum {
 	W_TITLE, W_PERIOD, W_KEY_ID, W_VERSION, W_RULES_SHA, W_HOUSEHOLDS, W_FLAGGED,
 	W_SHARE_FLAGGED, W_ALERTS, W_FINDINGS, W_COUNTY, W_TOTAL, W_NONE,
 	W_S_LEVELS, W_S_REASONS, W_S_TREND, W_S_QUALITY, W_S_FINDINGS, W_S_FACTS,
-	W_COUNTY_NOTE, W_CHART_CAP, W_REASONS_NOTE, W_ALL_COUNTIES, W_BY_COUNTY,
+	W_COUNTY_NOTE, W_CHART_CAP, W_TABLE_CAP, W_REASONS_NOTE, W_ALL_COUNTIES, W_BY_COUNTY,
 	W_NO_STATE, W_NO_EARLIER, W_TREND_NOTE, W_UNREADABLE, W_ALERTS_BY_KIND,
 	W_KIND, W_COUNT, W_NO_ALERTS, W_SOURCE, W_ROWS_READ, W_ACCEPTED, W_REJECTED,
 	W_REJECT_SHARE, W_PERSONS, W_ON_ROSTER, W_ROSTER_SHARE, W_ABSENT,
@@ -84,6 +79,9 @@ static const char *const words[][2] = {
 	[W_CHART_CAP] = {"图中只画出预警家庭最多的 {} 个区县（共 {} 个），表中列出全部区县。",
 			 "The chart draws the {} counties with the most flagged households "
 			 "(of {}); the table lists them all."},
+	[W_TABLE_CAP] = {"表中只列出预警家庭最多的 {} 个区县（共 {} 个）；合计包括全部区县。",
+			 "The table lists the {} counties with the most flagged households "
+			 "(of {}); the total covers them all."},
 	[W_REASONS_NOTE] = {"一户可有多个原因，各原因的户数之和可大于预警户数。",
 			    "A household may have several reasons, so the reasons add up "
 			    "to more than the flagged households."},
@@ -131,323 +129,15 @@ static const char *const words[][2] = {
 	[W_NO_FLAGGED] = {"本期没有预警家庭。", "No household is flagged this period."},
 };
 
-/* Levels from the highest down; colours of the charts. */
-static const int level_order[] = {3, 2, 1, 0}; /* rr_level, from high down */
+/* Colours of the charts: levels by rr_level, then the other series. */
 static const char *const level_colour[4] = {"#9e9e9e", "#f2c14e", "#f28c28", "#c62828"};
 static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
 				      "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
 #define PALETTE_N (sizeof palette / sizeof palette[0])
 
-/* ---- counting ---- */
-
-typedef struct {
-	char code[16];          /* the county: a region code's prefix */
-	long households;        /* counted roster households */
-	long level[4];          /* flagged households by rr_level */
-	long flagged;
-	long reason[R_COUNT];   /* flagged households citing each reason */
-} county;
-
-/* A count per text key (alert kinds, finding codes), sorted by key. */
-typedef struct {
-	char *key;
-	long n;
-} tally;
-
-typedef struct {
-	tally *v;
-	size_t n, cap;
-} tallies;
-
-typedef struct {
-	int period;
-	int readable;
-	long level[4];
-} trend_point;
-
-typedef struct {
-	const present_cfg *cfg;
-	hh_lang lang;
-	labels *lb;
-	json_t *report;           /* report.json */
-	county *c;                /* sorted by code */
-	size_t nc, capc;
-	county all;               /* every county together */
-	int min_level;            /* flag_level as rr_level: the lowest flagged */
-	int have_state;
-	trend_point trend[TREND_MAX];
-	size_t ntrend;
-	tallies kinds, codes;
-	long alerts;
-	strbuf b;
-} page;
-
-static const char *W(const page *pg, word w)
+static const char *W(const rp_page *pg, word w)
 {
 	return words[w][pg->lang];
-}
-
-/* The county of code, added (zeroed) when new; NULL on no memory. */
-static county *county_get(page *pg, const char *code)
-{
-	size_t lo = 0, hi = pg->nc;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(pg->c[mid].code, code);
-		if (!c)
-			return &pg->c[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (pg->nc == pg->capc) {
-		size_t cap = pg->capc ? 2 * pg->capc : 64;
-		county *v = realloc(pg->c, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		pg->c = v;
-		pg->capc = cap;
-	}
-	memmove(&pg->c[lo + 1], &pg->c[lo], (pg->nc - lo) * sizeof *pg->c);
-	pg->nc++;
-	memset(&pg->c[lo], 0, sizeof *pg->c);
-	snprintf(pg->c[lo].code, sizeof pg->c[lo].code, "%s", code);
-	return &pg->c[lo];
-}
-
-static int tally_add(tallies *t, const char *key)
-{
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(t->v[mid].key, key);
-		if (!c) {
-			t->v[mid].n++;
-			return 0;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		tally *v = realloc(t->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		t->v = v;
-		t->cap = cap;
-	}
-	char *k = strdup(key);
-	if (!k)
-		return -1;
-	memmove(&t->v[lo + 1], &t->v[lo], (t->n - lo) * sizeof *t->v);
-	t->v[lo] = (tally){k, 1};
-	t->n++;
-	return 0;
-}
-
-static long tally_get(const tallies *t, const char *key)
-{
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->v[i].key, key))
-			return t->v[i].n;
-	return 0;
-}
-
-static void tallies_free(tallies *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i].key);
-	free(t->v);
-}
-
-static hh_status load_table(const char *dir, const char *name, rr_table **t, hh_err *err)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (rr_table_load(path, t, err) != HH_OK)
-		return hh_wrap(err, HH_EINTERNAL, "report.html: reading the run's %s", name);
-	return HH_OK;
-}
-
-static hh_status need_col(const rr_table *t, const char *name, const char *file, int *col,
-			  hh_err *err)
-{
-	*col = rr_col(t, name);
-	if (*col < 0)
-		return hh_fail(err, HH_EINTERNAL, "report.html: the run's %s has no column %s",
-			       file, name);
-	return HH_OK;
-}
-
-static hh_status count_households(page *pg, const char *dir, hh_err *err)
-{
-	rr_table *t;
-	int rc;
-	HH_TRY(load_table(dir, "households.csv", &t, err));
-	hh_status st = need_col(t, "region_code", "households.csv", &rc, err);
-	for (size_t i = 0; st == HH_OK && i < t->nrows; i++) {
-		char code[16];
-		county *c = county_get(pg, present_county(rr_cell(t, i, rc),
-							  pg->cfg->county_digits, code, sizeof code));
-		if (!c)
-			st = hh_fail(err, HH_EINTERNAL, "report.html: out of memory");
-		else
-			c->households++;
-	}
-	pg->all.households = t ? (long)t->nrows : 0;
-	rr_table_free(t);
-	return st;
-}
-
-/* Adds the reasons of "R_INCOME;R_MEDICAL" to r (unknown codes are not
- * counted: the page lists the contract's reasons). */
-static void add_reasons(const char *s, long r[R_COUNT])
-{
-	while (*s) {
-		size_t n = strcspn(s, ";");
-		for (int k = 0; k < R_COUNT; k++) {
-			const char *name = rules_code_name((rule_code)k);
-			if (strlen(name) == n && !strncmp(s, name, n))
-				r[k]++;
-		}
-		s += n;
-		if (*s)
-			s++;
-	}
-}
-
-static hh_status count_flags(page *pg, const char *dir, hh_err *err)
-{
-	rr_table *t;
-	int rc, lc, rsc;
-	HH_TRY(load_table(dir, "flags.csv", &t, err));
-	hh_status st = need_col(t, "region_code", "flags.csv", &rc, err);
-	if (st == HH_OK)
-		st = need_col(t, "risk_level", "flags.csv", &lc, err);
-	if (st == HH_OK)
-		st = need_col(t, "reasons", "flags.csv", &rsc, err);
-	for (size_t i = 0; st == HH_OK && i < t->nrows; i++) {
-		char code[16];
-		int lv = rr_level(rr_cell(t, i, lc));
-		county *c = county_get(pg, present_county(rr_cell(t, i, rc),
-							  pg->cfg->county_digits, code, sizeof code));
-		if (!c) {
-			st = hh_fail(err, HH_EINTERNAL, "report.html: out of memory");
-			break;
-		}
-		if (lv < 0) {
-			st = hh_fail(err, HH_EINTERNAL,
-				     "report.html: the run's flags.csv line %llu: unknown risk_level",
-				     (unsigned long long)t->lines[i]);
-			break;
-		}
-		if (lv < pg->min_level)
-			pg->min_level = lv;
-		c->level[lv]++;
-		c->flagged++;
-		pg->all.level[lv]++;
-		pg->all.flagged++;
-		add_reasons(rr_cell(t, i, rsc), c->reason);
-		add_reasons(rr_cell(t, i, rsc), pg->all.reason);
-	}
-	rr_table_free(t);
-	return st;
-}
-
-static hh_status count_findings(page *pg, const char *dir, hh_err *err)
-{
-	rr_table *t;
-	int cc;
-	HH_TRY(load_table(dir, "findings.csv", &t, err));
-	hh_status st = need_col(t, "code", "findings.csv", &cc, err);
-	for (size_t i = 0; st == HH_OK && i < t->nrows; i++)
-		if (tally_add(&pg->codes, rr_cell(t, i, cc)))
-			st = hh_fail(err, HH_EINTERNAL, "report.html: out of memory");
-	rr_table_free(t);
-	return st;
-}
-
-/* alerts.jsonl, when the run wrote one: the number of alerts by kind. */
-static hh_status count_alerts(page *pg, const char *dir, hh_err *err)
-{
-	char path[4096], *text = NULL;
-	size_t len = 0;
-	snprintf(path, sizeof path, "%s/alerts.jsonl", dir);
-	if (access(path, F_OK))
-		return HH_OK;
-	HH_TRY(fs_read_file(path, MAX_JSON_BYTES, HH_EINTERNAL, &text, &len, err));
-	hh_status st = HH_OK;
-	long line = 0;
-	for (char *s = text; st == HH_OK && *s;) {
-		char *nl = strchr(s, '\n');
-		size_t n = nl ? (size_t)(nl - s) : strlen(s);
-		line++;
-		if (n) {
-			json_error_t je;
-			json_t *j = json_loadb(s, n, 0, &je);
-			const char *kind = j ? hj_str(j, "kind") : NULL;
-			if (!kind)
-				st = hh_fail(err, HH_EINTERNAL,
-					     "report.html: the run's alerts.jsonl line %ld: not an alert",
-					     line);
-			else if (tally_add(&pg->kinds, kind))
-				st = hh_fail(err, HH_EINTERNAL, "report.html: out of memory");
-			else
-				pg->alerts++;
-			json_decref(j);
-		}
-		s += n + (nl != NULL);
-	}
-	free(text);
-	return st;
-}
-
-/* A period's flags.csv (path) by level; readable = 0 when the file
- * cannot be read (the trend says so rather than failing the run over an
- * old period). */
-static void count_period(const char *path, trend_point *p)
-{
-	rr_table *t = NULL;
-	hh_err ignored;
-	p->readable = rr_table_load(path, &t, &ignored) == HH_OK && rr_col(t, "risk_level") >= 0;
-	for (size_t i = 0; p->readable && i < t->nrows; i++) {
-		int lv = rr_level(rr_cell(t, i, rr_col(t, "risk_level")));
-		if (lv >= 0)
-			p->level[lv]++;
-	}
-	rr_table_free(t);
-}
-
-/* The trend: the latest earlier periods of the state, then this run. */
-static hh_status count_trend(page *pg, hh_err *err)
-{
-	const char *sd = pg->cfg->state_dir;
-	pg->have_state = sd != NULL;
-	if (!sd)
-		return HH_OK;
-	int *ps = NULL;
-	size_t n = 0, first = 0, earlier = 0;
-	HH_TRY(state_periods(sd, &ps, &n, err));
-	while (earlier < n && ps[earlier] < pg->cfg->period)
-		earlier++;
-	if (earlier > TREND_MAX - 1)
-		first = earlier - (TREND_MAX - 1);
-	for (size_t i = first; i < earlier; i++) {
-		char path[4096];
-		trend_point *p = &pg->trend[pg->ntrend++];
-		snprintf(path, sizeof path, "%s/runs/%06d/flags.csv", sd, ps[i]);
-		p->period = ps[i];
-		count_period(path, p);
-	}
-	free(ps);
-	trend_point *cur = &pg->trend[pg->ntrend++];
-	cur->period = pg->cfg->period;
-	cur->readable = 1;
-	memcpy(cur->level, pg->all.level, sizeof cur->level);
-	return HH_OK;
 }
 
 /* ---- writing ---- */
@@ -473,6 +163,18 @@ static void esc(strbuf *b, const char *s)
 	}
 }
 
+/* Appends each string up to the NULL: the page's own markup and words,
+ * never text from a file (that goes through esc). */
+static void put(strbuf *b, ...) __attribute__((sentinel));
+static void put(strbuf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *s; (s = va_arg(ap, const char *));)
+		sb_adds(b, s);
+	va_end(ap);
+}
+
 /* num / den as a percentage with one decimal, rounded half up ("12.5%");
  * "-" when den is 0.  Integer arithmetic: the same text everywhere. */
 static void pct(strbuf *b, long num, long den)
@@ -485,7 +187,13 @@ static void pct(strbuf *b, long num, long den)
 	sb_addf(b, "%lld.%lld%%", t / 10, t % 10);
 }
 
-static void period_text(const page *pg, strbuf *b, int period)
+/* A number of tenths of a unit as SVG text ("12.5"). */
+static void tenths(strbuf *b, long long v)
+{
+	sb_addf(b, "%lld.%lld", v / 10, v % 10);
+}
+
+static void period_text(const rp_page *pg, strbuf *b, int period)
 {
 	if (pg->lang == LANG_ZH)
 		sb_addf(b, "%d年%d月", period / 100, period % 100);
@@ -493,51 +201,105 @@ static void period_text(const page *pg, strbuf *b, int period)
 		sb_addf(b, "%04d-%02d", period / 100, period % 100);
 }
 
-static const char *level_label(const page *pg, int lv)
+static const char *level_label(const rp_page *pg, int lv)
 {
-	static const char *const names[] = {"none", "low", "medium", "high"};
-	return labels_text(pg->lb, "level", names[lv], pg->lang);
+	return labels_text(pg->lb, "level", rules_level_name((risk_level)lv), pg->lang);
 }
 
-/* The levels a household may be flagged at, from high down. */
-static size_t flagged_levels(const page *pg, int out[4])
+static const char *source_label(const rp_page *pg, int s)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < 4; i++)
-		if (level_order[i] >= pg->min_level)
-			out[n++] = level_order[i];
-	return n;
+	return labels_text(pg->lb, "source", source_name((source_id)s), pg->lang);
 }
 
-static void county_name(const page *pg, strbuf *b, const char *code)
+static void section(rp_page *pg, const char *id, word heading)
 {
-	if (*code)
-		esc(b, code);
-	else
-		sb_adds(b, W(pg, W_NONE));
+	put(&pg->b, "<section id=\"", id, "\">\n<h2>", W(pg, heading), "</h2>\n", NULL);
+}
+
+static void note(rp_page *pg, word w)
+{
+	put(&pg->b, "<p class=\"note\">", W(pg, w), "</p>\n", NULL);
+}
+
+/* A note whose words hold "{}" where the numbers go, in order (the words
+ * are data, so not printf formats). */
+static void note_n(rp_page *pg, word w, long a, long b)
+{
+	const char *s = W(pg, w);
+	long args[2] = {a, b};
+	int used = 0;
+	sb_adds(&pg->b, "<p class=\"note\">");
+	for (const char *hole; (hole = strstr(s, "{}")); s = hole + 2) {
+		sb_add(&pg->b, s, (size_t)(hole - s));
+		sb_addf(&pg->b, "%ld", args[used < 2 ? used++ : 1]);
+	}
+	put(&pg->b, s, "</p>\n", NULL);
 }
 
 static void legend(strbuf *b, size_t n, const char *const *colours, const char *const *names)
 {
 	sb_adds(b, "<p class=\"legend\">");
 	for (size_t i = 0; i < n; i++) {
-		sb_addf(b, "<span><i style=\"background:%s\"></i>", colours[i]);
+		put(b, "<span><i style=\"background:", colours[i], "\"></i>", NULL);
 		esc(b, names[i]);
 		sb_adds(b, "</span>");
 	}
 	sb_adds(b, "</p>\n");
 }
 
-/* A number of tenths of a unit as SVG text ("12.5"). */
-static void tenths(strbuf *b, long long v)
+/* Tables: table_open, th per column, table_body, then the rows. */
+static void table_open(strbuf *b, const char *id)
 {
-	sb_addf(b, "%lld.%lld", v / 10, v % 10);
+	put(b, "<div class=\"scroll\"><table id=\"", id, "\">\n<thead><tr>", NULL);
+}
+
+/* A column's header (labels.schema's text too, so escaped). */
+static void th(strbuf *b, const char *text, int number)
+{
+	sb_adds(b, number ? "<th class=\"n\">" : "<th>");
+	esc(b, text);
+	sb_adds(b, "</th>");
+}
+
+static void table_body(strbuf *b)
+{
+	sb_adds(b, "</tr></thead>\n<tbody>\n");
+}
+
+/* One row of a table keyed by CODE (data-ATTR="CODE"), its header cell
+ * LABEL (escaped). */
+static void row_open(strbuf *b, const char *attr, const char *code, const char *label)
+{
+	put(b, "<tr data-", attr, "=\"", NULL);
+	esc(b, code);
+	sb_adds(b, "\"><th scope=\"row\">");
+	esc(b, label);
+	sb_adds(b, "</th>");
+}
+
+/* A number cell named KEY (data-k, for readers such as the tests). */
+static void td_n(strbuf *b, const char *key, long v)
+{
+	sb_addf(b, "<td class=\"n\" data-k=\"%s\">%ld</td>", key, v);
+}
+
+/* A table's total row and its end. */
+static void table_total(rp_page *pg, const char *attr, long v)
+{
+	sb_adds(&pg->b, "</tbody>\n<tfoot>");
+	if (attr)
+		put(&pg->b, "\n<tr data-", attr, "=\"*\">", NULL);
+	else
+		sb_adds(&pg->b, "<tr>");
+	put(&pg->b, "<th>", W(pg, W_TOTAL), "</th>", NULL);
+	if (v >= 0)
+		sb_addf(&pg->b, "<td></td><td class=\"n\">%ld</td></tr></tfoot>\n</table></div>\n", v);
 }
 
 typedef struct {
 	const char *label;     /* plain text, escaped here */
 	const long *v;         /* nseg values */
-	int gap;               /* the county had no data (not drawn) */
+	const char *colour;    /* NULL, or one series: v[0] in this colour, named label */
 } bar_row;
 
 /* Horizontal stacked bars, one row per item.  label_w > 0: the label on
@@ -564,13 +326,11 @@ static void svg_hbars(strbuf *b, const char *title, const bar_row *rows, size_t 
 	for (size_t i = 0; i < n; i++) {
 		int y = (int)i * row_h + 2;
 		int by = label_w ? y + 3 : y + 17;
-		if (label_w) {
+		if (label_w)
 			sb_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", label_w, y + 14);
-			esc(b, rows[i].label);
-		} else {
+		else
 			sb_addf(b, "<text x=\"0\" y=\"%d\">", y + 12);
-			esc(b, rows[i].label);
-		}
+		esc(b, rows[i].label);
 		sb_adds(b, "</text>");
 		long long x = (long long)x0 * 10;
 		long t = 0;
@@ -584,8 +344,9 @@ static void svg_hbars(strbuf *b, const char *title, const bar_row *rows, size_t 
 			tenths(b, x);
 			sb_addf(b, "\" y=\"%d\" width=\"", by);
 			tenths(b, w > 0 ? w : 1);
-			sb_addf(b, "\" height=\"%d\" fill=\"%s\"><title>", bar_h, colours[s]);
-			esc(b, names[s]);
+			sb_addf(b, "\" height=\"%d\" fill=\"%s\"><title>", bar_h,
+				rows[i].colour ? rows[i].colour : colours[s]);
+			esc(b, rows[i].colour ? rows[i].label : names[s]);
 			sb_addf(b, ": %ld</title></rect>", v);
 			x += w;
 		}
@@ -596,45 +357,13 @@ static void svg_hbars(strbuf *b, const char *title, const bar_row *rows, size_t 
 	sb_adds(b, "</svg>\n");
 }
 
-static void section(page *pg, const char *id, word heading)
-{
-	sb_addf(&pg->b, "<section id=\"%s\">\n<h2>", id);
-	sb_adds(&pg->b, W(pg, heading));
-	sb_adds(&pg->b, "</h2>\n");
-}
-
-static void note(page *pg, const char *text)
-{
-	sb_adds(&pg->b, "<p class=\"note\">");
-	sb_adds(&pg->b, text);
-	sb_adds(&pg->b, "</p>\n");
-}
-
-/* A note whose words hold "{}" where the numbers go, in order (the words
- * are data, so not printf formats). */
-static void note_n(page *pg, word w, long a, long b)
-{
-	const char *s = W(pg, w);
-	long args[2] = {a, b};
-	int used = 0;
-	sb_adds(&pg->b, "<p class=\"note\">");
-	for (const char *hole; (hole = strstr(s, "{}")); s = hole + 2) {
-		sb_add(&pg->b, s, (size_t)(hole - s));
-		sb_addf(&pg->b, "%ld", args[used < 2 ? used++ : 1]);
-	}
-	sb_adds(&pg->b, s);
-	sb_adds(&pg->b, "</p>\n");
-}
-
-static void head(page *pg)
+static void head(rp_page *pg)
 {
 	strbuf *b = &pg->b;
-	sb_addf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
-		pg->lang == LANG_ZH ? "zh-CN" : "en");
-	sb_adds(b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		   "<title>");
-	sb_adds(b, W(pg, W_TITLE));
-	sb_adds(b, " ");
+	put(b, "<!DOCTYPE html>\n<html lang=\"", pg->lang == LANG_ZH ? "zh-CN" : "en",
+	    "\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	    "<title>", W(pg, W_TITLE), " ", NULL);
 	period_text(pg, b, pg->cfg->period);
 	sb_adds(b, "</title>\n<style>\n"
 		"body{margin:0 auto;max-width:980px;padding:0 12px 24px;color:#1b1b1b;"
@@ -674,273 +403,244 @@ static void head(page *pg)
 		"</style>\n</head>\n<body>\n");
 }
 
-static void header(page *pg)
+static const char *report_str(const rp_page *pg, const char *key)
+{
+	const char *s = hj_str(pg->report, key);
+	return s ? s : "";
+}
+
+static void card(rp_page *pg, const char *key, const char *style, const char *label, long v)
+{
+	put(&pg->b, "<div class=\"card\" data-k=\"", key, "\"", style ? " style=\"" : "",
+	    style ? style : "", style ? "\"" : "", "><small>", NULL);
+	esc(&pg->b, label);
+	sb_addf(&pg->b, "</small><b>%ld</b>", v);
+}
+
+static void header(rp_page *pg)
 {
 	strbuf *b = &pg->b;
-	sb_adds(b, "<header>\n<h1>");
-	sb_adds(b, W(pg, W_TITLE));
-	sb_adds(b, "</h1>\n<p class=\"facts\"><span>");
-	sb_adds(b, W(pg, W_PERIOD));
-	sb_adds(b, " <b>");
+	put(b, "<header>\n<h1>", W(pg, W_TITLE), "</h1>\n<p class=\"facts\"><span>",
+	    W(pg, W_PERIOD), " <b>", NULL);
 	period_text(pg, b, pg->cfg->period);
-	sb_adds(b, "</b></span><span>");
-	sb_adds(b, W(pg, W_KEY_ID));
-	sb_adds(b, " <code>");
-	esc(b, hj_str(pg->report, "key_id") ? hj_str(pg->report, "key_id") : "");
-	sb_adds(b, "</code></span><span>");
-	sb_adds(b, W(pg, W_VERSION));
-	sb_adds(b, " ");
-	esc(b, hj_str(pg->report, "hhmatch_version") ? hj_str(pg->report, "hhmatch_version") : "");
+	put(b, "</b></span><span>", W(pg, W_KEY_ID), " <code>", NULL);
+	esc(b, report_str(pg, "key_id"));
+	put(b, "</code></span><span>", W(pg, W_VERSION), " ", NULL);
+	esc(b, report_str(pg, "hhmatch_version"));
 	sb_adds(b, "</span></p>\n</header>\n<div class=\"cards\">\n");
-
-	sb_adds(b, "<div class=\"card\" data-k=\"households\"><small>");
-	sb_adds(b, W(pg, W_HOUSEHOLDS));
-	sb_addf(b, "</small><b>%ld</b></div>\n", pg->all.households);
-	sb_adds(b, "<div class=\"card\" data-k=\"flagged\"><small>");
-	sb_adds(b, W(pg, W_FLAGGED));
-	sb_addf(b, "</small><b>%ld</b>", pg->all.flagged);
+	card(pg, "households", NULL, W(pg, W_HOUSEHOLDS), pg->all.households);
+	sb_adds(b, "</div>\n");
+	card(pg, "flagged", NULL, W(pg, W_FLAGGED), pg->all.flagged);
 	pct(b, pg->all.flagged, pg->all.households);
 	sb_adds(b, "</div>\n");
-	int lv[4];
-	size_t nl = flagged_levels(pg, lv);
-	for (size_t i = 0; i < nl; i++) {
-		sb_addf(b, "<div class=\"card\" data-k=\"%s\" style=\"border-left:6px solid %s\"><small>",
-			rules_level_name((risk_level)lv[i]), level_colour[lv[i]]);
-		sb_adds(b, level_label(pg, lv[i]));
-		sb_addf(b, "</small><b>%ld</b></div>\n", pg->all.level[lv[i]]);
+	for (size_t i = 0; i < pg->nl; i++) {
+		char style[64];
+		snprintf(style, sizeof style, "border-left:6px solid %s", level_colour[pg->lv[i]]);
+		card(pg, rules_level_name((risk_level)pg->lv[i]), style, level_label(pg, pg->lv[i]),
+		     pg->all.level[pg->lv[i]]);
+		sb_adds(b, "</div>\n");
 	}
 	if (pg->have_state) {
-		sb_adds(b, "<div class=\"card\" data-k=\"alerts\"><small>");
-		sb_adds(b, W(pg, W_ALERTS));
-		sb_addf(b, "</small><b>%ld</b></div>\n", pg->alerts);
+		card(pg, "alerts", NULL, W(pg, W_ALERTS), pg->alerts);
+		sb_adds(b, "</div>\n");
 	}
 	long nf = 0;
 	for (size_t i = 0; i < pg->codes.n; i++)
 		nf += pg->codes.v[i].n;
-	sb_adds(b, "<div class=\"card\" data-k=\"findings\"><small>");
-	sb_adds(b, W(pg, W_FINDINGS));
-	sb_addf(b, "</small><b>%ld</b></div>\n</div>\n", nf);
+	card(pg, "findings", NULL, W(pg, W_FINDINGS), nf);
+	sb_adds(b, "</div>\n</div>\n");
 }
 
-/* The counties in the order the charts draw them: by flagged households,
- * most first (ties by code), at most CHART_MAX_BARS. */
+/* ---- counties ---- */
+
 static int by_flagged(const void *a, const void *b)
 {
-	const county *x = *(const county *const *)a, *y = *(const county *const *)b;
+	const rp_county *x = *(const rp_county *const *)a, *y = *(const rp_county *const *)b;
 	if (x->flagged != y->flagged)
 		return x->flagged > y->flagged ? -1 : 1;
 	return strcmp(x->code, y->code);
 }
 
-static size_t chart_counties(page *pg, const county **out)
+static int by_code(const void *a, const void *b)
+{
+	return strcmp((*(const rp_county *const *)a)->code, (*(const rp_county *const *)b)->code);
+}
+
+/* The counties a chart or table shows, into pg->sel: those with flagged
+ * households (or all), in code order; when there are more than most, the
+ * most flagged of them (ties by code).  *of gets how many there were. */
+static size_t select_counties(rp_page *pg, int flagged_only, size_t most, size_t *of)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < pg->nc; i++)
-		if (pg->c[i].flagged)
-			out[n++] = &pg->c[i];
-	if (n > CHART_MAX_BARS) {
-		qsort(out, n, sizeof *out, by_flagged);
-		n = CHART_MAX_BARS;
+		if (!flagged_only || pg->c[i].flagged)
+			pg->sel[n++] = &pg->c[i];
+	*of = n;
+	if (n > most) {
+		qsort(pg->sel, n, sizeof *pg->sel, by_flagged);
+		n = most;
+		qsort(pg->sel, n, sizeof *pg->sel, by_code);
 	}
 	return n;
 }
 
-/* The width of the county codes' labels in a chart (about 8 units a
- * digit at the charts' font size). */
-static int code_label_w(const county *const *cc, size_t n)
+/* Bars for the selected counties; label_w fits the longest code (about
+ * 8 units a digit at the charts' font size). */
+static void county_bars(rp_page *pg, word title, size_t n, long (*vals)[R_COUNT], size_t nseg,
+			const char *const *colours, const char *const *names)
 {
-	size_t most = 2;
-	for (size_t i = 0; i < n; i++)
-		if (strlen(cc[i]->code) > most)
-			most = strlen(cc[i]->code);
-	return (int)most * 8 + 4;
+	bar_row rows[CHART_MAX_BARS];
+	size_t longest = 2;
+	for (size_t i = 0; i < n; i++) {
+		rows[i] = (bar_row){pg->sel[i]->code, vals[i], NULL};
+		if (strlen(pg->sel[i]->code) > longest)
+			longest = strlen(pg->sel[i]->code);
+	}
+	legend(&pg->b, nseg, colours, names);
+	svg_hbars(&pg->b, W(pg, title), rows, n, nseg, colours, names, (int)longest * 8 + 4);
 }
 
-static void cap_note(page *pg, size_t shown)
-{
-	size_t with = 0;
-	for (size_t i = 0; i < pg->nc; i++)
-		with += pg->c[i].flagged > 0;
-	if (shown < with)
-		note_n(pg, W_CHART_CAP, CHART_MAX_BARS, (long)with);
-}
-
-static void section_levels(page *pg, const county **cc, long (*vals)[4])
+/* The rows of a table of counties (tbody, the total row, the end): each
+ * the selected county's name and cells(). */
+static void county_rows(rp_page *pg, size_t n, size_t of, void (*cells)(rp_page *, const rp_county *))
 {
 	strbuf *b = &pg->b;
-	int lv[4];
-	size_t nl = flagged_levels(pg, lv);
+	for (size_t i = 0; i <= n; i++) {
+		const rp_county *c = i < n ? pg->sel[i] : &pg->all;
+		if (i == n)
+			table_total(pg, "county", -1);
+		else
+			row_open(b, "county", c->code, *c->code ? c->code : W(pg, W_NONE));
+		cells(pg, c);
+		sb_adds(b, "</tr>\n");
+	}
+	sb_adds(b, "</tfoot>\n</table></div>\n");
+	if (n < of)
+		note_n(pg, W_TABLE_CAP, (long)n, (long)of);
+}
+
+static void level_cells(rp_page *pg, const rp_county *c)
+{
+	td_n(&pg->b, "households", c->households);
+	td_n(&pg->b, "flagged", c->flagged);
+	for (size_t k = 0; k < pg->nl; k++)
+		td_n(&pg->b, rules_level_name((risk_level)pg->lv[k]), c->level[pg->lv[k]]);
+	sb_adds(&pg->b, "<td class=\"n\">");
+	pct(&pg->b, c->flagged, c->households);
+	sb_adds(&pg->b, "</td>");
+}
+
+static void reason_cells(rp_page *pg, const rp_county *c)
+{
+	td_n(&pg->b, "flagged", c->flagged);
+	for (int k = 0; k < R_COUNT; k++)
+		td_n(&pg->b, rules_code_name((rule_code)k), c->reason[k]);
+}
+
+static void section_levels(rp_page *pg)
+{
+	strbuf *b = &pg->b;
+	const char *colours[4], *names[4];
+	long vals[CHART_MAX_BARS][R_COUNT];
+	size_t of;
 	section(pg, "levels", W_S_LEVELS);
 	note_n(pg, W_COUNTY_NOTE, pg->cfg->county_digits, 0);
 	if (!pg->all.flagged)
-		note(pg, W(pg, W_NO_FLAGGED));
-	const char *colours[4], *names[4];
-	for (size_t i = 0; i < nl; i++) {
-		colours[i] = level_colour[lv[i]];
-		names[i] = level_label(pg, lv[i]);
+		note(pg, W_NO_FLAGGED);
+	for (size_t k = 0; k < pg->nl; k++) {
+		colours[k] = level_colour[pg->lv[k]];
+		names[k] = level_label(pg, pg->lv[k]);
 	}
-	size_t n = chart_counties(pg, cc);
-	bar_row *rows = calloc(n ? n : 1, sizeof *rows);
-	char (*codes)[16] = calloc(n ? n : 1, sizeof *codes);
-	if (rows && codes && n) {
-		for (size_t i = 0; i < n; i++) {
-			for (size_t k = 0; k < nl; k++)
-				vals[i][k] = cc[i]->level[lv[k]];
-			snprintf(codes[i], sizeof codes[i], "%s", cc[i]->code);
-			rows[i] = (bar_row){codes[i], vals[i], 0};
-		}
-		legend(b, nl, colours, names);
-		svg_hbars(b, W(pg, W_S_LEVELS), rows, n, nl, colours, names, code_label_w(cc, n));
-		cap_note(pg, n);
-	} else if (n) {
-		b->oom = 1;
+	size_t n = select_counties(pg, 1, CHART_MAX_BARS, &of);
+	if (n) {
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < pg->nl; k++)
+				vals[i][k] = pg->sel[i]->level[pg->lv[k]];
+		county_bars(pg, W_S_LEVELS, n, vals, pg->nl, colours, names);
+		if (n < of)
+			note_n(pg, W_CHART_CAP, (long)n, (long)of);
 	}
-	free(rows);
-	free(codes);
-
-	sb_adds(b, "<div class=\"scroll\"><table id=\"county-levels\">\n<thead><tr><th>");
-	sb_adds(b, W(pg, W_COUNTY));
-	sb_adds(b, "</th><th class=\"n\">");
-	sb_adds(b, W(pg, W_HOUSEHOLDS));
-	sb_adds(b, "</th><th class=\"n\">");
-	sb_adds(b, W(pg, W_FLAGGED));
-	sb_adds(b, "</th>");
-	for (size_t k = 0; k < nl; k++) {
-		sb_adds(b, "<th class=\"n\">");
-		sb_adds(b, level_label(pg, lv[k]));
-		sb_adds(b, "</th>");
-	}
-	sb_adds(b, "<th class=\"n\">");
-	sb_adds(b, W(pg, W_SHARE_FLAGGED));
-	sb_adds(b, "</th></tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i <= pg->nc; i++) {
-		const county *c = i < pg->nc ? &pg->c[i] : &pg->all;
-		if (i == pg->nc) {
-			sb_adds(b, "</tbody>\n<tfoot>\n<tr data-county=\"*\"><th>");
-			sb_adds(b, W(pg, W_TOTAL));
-		} else {
-			sb_adds(b, "<tr data-county=\"");
-			esc(b, c->code);
-			sb_adds(b, "\"><th scope=\"row\">");
-			county_name(pg, b, c->code);
-		}
-		sb_addf(b, "</th><td class=\"n\" data-k=\"households\">%ld</td>"
-			   "<td class=\"n\" data-k=\"flagged\">%ld</td>", c->households, c->flagged);
-		for (size_t k = 0; k < nl; k++)
-			sb_addf(b, "<td class=\"n\" data-k=\"%s\">%ld</td>",
-				rules_level_name((risk_level)lv[k]), c->level[lv[k]]);
-		sb_adds(b, "<td class=\"n\">");
-		pct(b, c->flagged, c->households);
-		sb_adds(b, "</td></tr>\n");
-	}
-	sb_adds(b, "</tfoot>\n</table></div>\n</section>\n");
+	table_open(b, "county-levels");
+	th(b, W(pg, W_COUNTY), 0);
+	th(b, W(pg, W_HOUSEHOLDS), 1);
+	th(b, W(pg, W_FLAGGED), 1);
+	for (size_t k = 0; k < pg->nl; k++)
+		th(b, names[k], 1);
+	th(b, W(pg, W_SHARE_FLAGGED), 1);
+	table_body(b);
+	n = select_counties(pg, 0, TABLE_MAX, &of);
+	county_rows(pg, n, of, level_cells);
+	sb_adds(b, "</section>\n");
 }
 
-static void section_reasons(page *pg, const county **cc)
+static void section_reasons(rp_page *pg)
 {
 	strbuf *b = &pg->b;
 	const char *names[R_COUNT], *colours[R_COUNT];
+	bar_row rows[R_COUNT];
+	size_t of;
 	for (int k = 0; k < R_COUNT; k++) {
 		names[k] = labels_text(pg->lb, "reason", rules_code_name((rule_code)k), pg->lang);
 		colours[k] = palette[(size_t)k % PALETTE_N];
+		rows[k] = (bar_row){names[k], &pg->all.reason[k], colours[k]};
 	}
 	section(pg, "reasons", W_S_REASONS);
-	note(pg, W(pg, W_REASONS_NOTE));
-
-	/* all counties: one bar per reason, labelled above it */
-	bar_row rows[R_COUNT];
-	long one[R_COUNT][R_COUNT];
-	memset(one, 0, sizeof one);
-	for (int k = 0; k < R_COUNT; k++) {
-		one[k][k] = pg->all.reason[k];
-		rows[k] = (bar_row){names[k], one[k], 0};
-	}
-	sb_adds(b, "<h3>");
-	sb_adds(b, W(pg, W_ALL_COUNTIES));
-	sb_adds(b, "</h3>\n");
-	svg_hbars(b, W(pg, W_ALL_COUNTIES), rows, R_COUNT, R_COUNT, colours, names, 0);
-
-	size_t n = chart_counties(pg, cc);
+	note(pg, W_REASONS_NOTE);
+	put(b, "<h3>", W(pg, W_ALL_COUNTIES), "</h3>\n", NULL);
+	svg_hbars(b, W(pg, W_ALL_COUNTIES), rows, R_COUNT, 1, NULL, NULL, 0);
+	size_t n = select_counties(pg, 1, CHART_MAX_BARS, &of);
 	if (n) {
-		bar_row *cr = calloc(n, sizeof *cr);
-		if (cr) {
-			for (size_t i = 0; i < n; i++)
-				cr[i] = (bar_row){cc[i]->code, cc[i]->reason, 0};
-			sb_adds(b, "<h3>");
-			sb_adds(b, W(pg, W_BY_COUNTY));
-			sb_adds(b, "</h3>\n");
-			legend(b, R_COUNT, colours, names);
-			svg_hbars(b, W(pg, W_BY_COUNTY), cr, n, R_COUNT, colours, names, code_label_w(cc, n));
-			cap_note(pg, n);
-		} else {
-			b->oom = 1;
-		}
-		free(cr);
+		long vals[CHART_MAX_BARS][R_COUNT];
+		for (size_t i = 0; i < n; i++)
+			memcpy(vals[i], pg->sel[i]->reason, sizeof vals[i]);
+		put(b, "<h3>", W(pg, W_BY_COUNTY), "</h3>\n", NULL);
+		county_bars(pg, W_BY_COUNTY, n, vals, R_COUNT, colours, names);
+		if (n < of)
+			note_n(pg, W_CHART_CAP, (long)n, (long)of);
 	}
-
-	sb_adds(b, "<div class=\"scroll\"><table id=\"county-reasons\">\n<thead><tr><th>");
-	sb_adds(b, W(pg, W_COUNTY));
-	sb_adds(b, "</th><th class=\"n\">");
-	sb_adds(b, W(pg, W_FLAGGED));
-	sb_adds(b, "</th>");
-	for (int k = 0; k < R_COUNT; k++) {
-		sb_adds(b, "<th class=\"n\">");
-		esc(b, names[k]);
-		sb_adds(b, "</th>");
-	}
-	sb_adds(b, "</tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i <= pg->nc; i++) {
-		const county *c = i < pg->nc ? &pg->c[i] : &pg->all;
-		if (i < pg->nc && !c->flagged)
-			continue;
-		if (i == pg->nc) {
-			sb_adds(b, "</tbody>\n<tfoot>\n<tr data-county=\"*\"><th>");
-			sb_adds(b, W(pg, W_TOTAL));
-		} else {
-			sb_adds(b, "<tr data-county=\"");
-			esc(b, c->code);
-			sb_adds(b, "\"><th scope=\"row\">");
-			county_name(pg, b, c->code);
-		}
-		sb_addf(b, "</th><td class=\"n\" data-k=\"flagged\">%ld</td>", c->flagged);
-		for (int k = 0; k < R_COUNT; k++)
-			sb_addf(b, "<td class=\"n\" data-k=\"%s\">%ld</td>",
-				rules_code_name((rule_code)k), c->reason[k]);
-		sb_adds(b, "</tr>\n");
-	}
-	sb_adds(b, "</tfoot>\n</table></div>\n</section>\n");
+	table_open(b, "county-reasons");
+	th(b, W(pg, W_COUNTY), 0);
+	th(b, W(pg, W_FLAGGED), 1);
+	for (int k = 0; k < R_COUNT; k++)
+		th(b, names[k], 1);
+	table_body(b);
+	n = select_counties(pg, 1, TABLE_MAX, &of);
+	county_rows(pg, n, of, reason_cells);
+	sb_adds(b, "</section>\n");
 }
 
+/* ---- the trend and the alerts ---- */
+
 /* Vertical stacked bars: one column per period of the trend. */
-static void svg_trend(page *pg, const int *lv, size_t nl)
+static void svg_trend(rp_page *pg)
 {
 	strbuf *b = &pg->b;
 	const int width = 420, top = 16, plot_h = 150, left = 4;
 	size_t n = pg->ntrend;
 	int rotate = n > 6;
-	int height = top + plot_h + (rotate ? 52 : 22);
 	long max = 1;
 	for (size_t i = 0; i < n; i++) {
 		long t = 0;
-		for (size_t k = 0; k < nl; k++)
-			t += pg->trend[i].level[lv[k]];
+		for (size_t k = 0; k < pg->nl; k++)
+			t += pg->trend[i].level[pg->lv[k]];
 		if (t > max)
 			max = t;
 	}
 	int slot = (width - left) / (int)(n > 4 ? n : 4);
 	int bw = slot * 6 / 10;
 	sb_addf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", width,
-		height);
+		top + plot_h + (rotate ? 52 : 22));
 	sb_adds(b, W(pg, W_S_TREND));
 	sb_addf(b, "\">\n<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n",
 		top + plot_h, width, top + plot_h);
 	for (size_t i = 0; i < n; i++) {
-		const trend_point *p = &pg->trend[i];
+		const rp_point *p = &pg->trend[i];
 		int x = left + (int)i * slot + (slot - bw) / 2;
 		long long y = (long long)(top + plot_h) * 10;
 		long t = 0;
-		for (size_t k = 0; p->readable && k < nl; k++) {
-			long v = p->level[lv[k]];
+		for (size_t k = 0; p->readable && k < pg->nl; k++) {
+			int lv = pg->lv[k];
+			long v = p->level[lv];
 			t += v;
 			if (!v)
 				continue;
@@ -950,11 +650,10 @@ static void svg_trend(page *pg, const int *lv, size_t nl)
 			tenths(b, y);
 			sb_addf(b, "\" width=\"%d\" height=\"", bw);
 			tenths(b, h > 0 ? h : 1);
-			sb_addf(b, "\" fill=\"%s\"><title>", level_colour[lv[k]]);
-			sb_adds(b, level_label(pg, lv[k]));
+			put(b, "\" fill=\"", level_colour[lv], "\"><title>", level_label(pg, lv), NULL);
 			sb_addf(b, ": %ld</title></rect>", v);
 		}
-		int cx = x + bw / 2;
+		int cx = x + bw / 2, ly = top + plot_h + 14;
 		sb_addf(b, "<text x=\"%d\" y=\"", cx);
 		tenths(b, y - 30);
 		sb_adds(b, "\" text-anchor=\"middle\">");
@@ -963,7 +662,6 @@ static void svg_trend(page *pg, const int *lv, size_t nl)
 		else
 			sb_adds(b, "?");
 		sb_adds(b, "</text>");
-		int ly = top + plot_h + 14;
 		if (rotate)
 			sb_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
 				   "transform=\"rotate(-45 %d %d)\">", cx + 4, ly, cx + 4, ly);
@@ -977,119 +675,103 @@ static void svg_trend(page *pg, const int *lv, size_t nl)
 static const char *const kind_order[] = {"new", "escalated", "de-escalated", "resolved",
 					 "retracted", "finding"};
 #define KIND_ORDER_N (sizeof kind_order / sizeof kind_order[0])
+#define KINDS_MAX 16
 
-static int known_kind(const char *k)
-{
-	for (size_t i = 0; i < KIND_ORDER_N; i++)
-		if (!strcmp(k, kind_order[i]))
-			return 1;
-	return 0;
-}
-
-static void section_trend(page *pg)
+/* This run's alerts by kind: the known kinds in their order, then any
+ * other in code order. */
+static void alerts_by_kind(rp_page *pg)
 {
 	strbuf *b = &pg->b;
+	const char *keys[KINDS_MAX];
+	size_t nk = 0;
+	put(b, "<h3>", W(pg, W_ALERTS_BY_KIND), "</h3>\n", NULL);
+	if (!pg->alerts) {
+		note(pg, W_NO_ALERTS);
+		return;
+	}
+	for (size_t i = 0; i < KIND_ORDER_N; i++)
+		if (rp_tally_get(&pg->kinds, kind_order[i]))
+			keys[nk++] = kind_order[i];
+	for (size_t i = 0; i < pg->kinds.n && nk < KINDS_MAX; i++) {
+		size_t k = 0;
+		while (k < KIND_ORDER_N && strcmp(pg->kinds.v[i].key, kind_order[k]))
+			k++;
+		if (k == KIND_ORDER_N)
+			keys[nk++] = pg->kinds.v[i].key;
+	}
+	bar_row rows[KINDS_MAX];
+	long vals[KINDS_MAX];
+	for (size_t i = 0; i < nk; i++) {
+		vals[i] = rp_tally_get(&pg->kinds, keys[i]);
+		rows[i] = (bar_row){labels_text(pg->lb, "kind", keys[i], pg->lang), &vals[i],
+				    palette[i % PALETTE_N]};
+	}
+	svg_hbars(b, W(pg, W_ALERTS_BY_KIND), rows, nk, 1, NULL, NULL, 0);
+	table_open(b, "alerts");
+	th(b, W(pg, W_KIND), 0);
+	th(b, W(pg, W_CODE), 0);
+	th(b, W(pg, W_COUNT), 1);
+	table_body(b);
+	for (size_t i = 0; i < nk; i++) {
+		row_open(b, "kind", keys[i], rows[i].label);
+		sb_adds(b, "<td><code>");
+		esc(b, keys[i]);
+		sb_adds(b, "</code></td>");
+		td_n(b, "count", vals[i]);
+		sb_adds(b, "</tr>\n");
+	}
+	table_total(pg, NULL, pg->alerts);
+}
+
+static void section_trend(rp_page *pg)
+{
+	strbuf *b = &pg->b;
+	const char *colours[4], *names[4];
 	section(pg, "trend", W_S_TREND);
 	if (!pg->have_state) {
-		note(pg, W(pg, W_NO_STATE));
+		note(pg, W_NO_STATE);
 		sb_adds(b, "</section>\n");
 		return;
 	}
-	int lv[4];
-	size_t nl = flagged_levels(pg, lv);
-	const char *colours[4], *names[4];
-	for (size_t i = 0; i < nl; i++) {
-		colours[i] = level_colour[lv[i]];
-		names[i] = level_label(pg, lv[i]);
+	for (size_t k = 0; k < pg->nl; k++) {
+		colours[k] = level_colour[pg->lv[k]];
+		names[k] = level_label(pg, pg->lv[k]);
 	}
-	note_n(pg, W_TREND_NOTE, TREND_MAX, 0);
+	note_n(pg, W_TREND_NOTE, RP_TREND_MAX, 0);
 	if (pg->ntrend == 1)
-		note(pg, W(pg, W_NO_EARLIER));
-	legend(b, nl, colours, names);
-	svg_trend(pg, lv, nl);
-	sb_adds(b, "<div class=\"scroll\"><table id=\"trend\">\n<thead><tr><th>");
-	sb_adds(b, W(pg, W_PERIOD));
-	sb_adds(b, "</th><th class=\"n\">");
-	sb_adds(b, W(pg, W_FLAGGED));
-	sb_adds(b, "</th>");
-	for (size_t k = 0; k < nl; k++) {
-		sb_adds(b, "<th class=\"n\">");
-		sb_adds(b, names[k]);
-		sb_adds(b, "</th>");
-	}
-	sb_adds(b, "</tr></thead>\n<tbody>\n");
+		note(pg, W_NO_EARLIER);
+	legend(b, pg->nl, colours, names);
+	svg_trend(pg);
+	table_open(b, "trend");
+	th(b, W(pg, W_PERIOD), 0);
+	th(b, W(pg, W_FLAGGED), 1);
+	for (size_t k = 0; k < pg->nl; k++)
+		th(b, names[k], 1);
+	table_body(b);
 	for (size_t i = 0; i < pg->ntrend; i++) {
-		const trend_point *p = &pg->trend[i];
+		const rp_point *p = &pg->trend[i];
 		sb_addf(b, "<tr data-period=\"%06d\"><th scope=\"row\">", p->period);
 		period_text(pg, b, p->period);
 		sb_adds(b, "</th>");
 		if (!p->readable) {
-			sb_addf(b, "<td colspan=\"%zu\">", nl + 1);
-			sb_adds(b, W(pg, W_UNREADABLE));
-			sb_adds(b, "</td></tr>\n");
+			sb_addf(b, "<td colspan=\"%zu\">", pg->nl + 1);
+			put(b, W(pg, W_UNREADABLE), "</td></tr>\n", NULL);
 			continue;
 		}
 		long t = 0;
-		for (size_t k = 0; k < nl; k++)
-			t += p->level[lv[k]];
-		sb_addf(b, "<td class=\"n\" data-k=\"flagged\">%ld</td>", t);
-		for (size_t k = 0; k < nl; k++)
-			sb_addf(b, "<td class=\"n\" data-k=\"%s\">%ld</td>",
-				rules_level_name((risk_level)lv[k]), p->level[lv[k]]);
+		for (size_t k = 0; k < pg->nl; k++)
+			t += p->level[pg->lv[k]];
+		td_n(b, "flagged", t);
+		for (size_t k = 0; k < pg->nl; k++)
+			td_n(b, rules_level_name((risk_level)pg->lv[k]), p->level[pg->lv[k]]);
 		sb_adds(b, "</tr>\n");
 	}
-	sb_adds(b, "</tbody>\n</table></div>\n<h3>");
-	sb_adds(b, W(pg, W_ALERTS_BY_KIND));
-	sb_adds(b, "</h3>\n");
-	if (!pg->alerts) {
-		note(pg, W(pg, W_NO_ALERTS));
-		sb_adds(b, "</section>\n");
-		return;
-	}
-	/* the known kinds in their order, then any other in code order */
-	const char *keys[16];
-	size_t nk = 0;
-	for (size_t i = 0; i < KIND_ORDER_N; i++)
-		if (tally_get(&pg->kinds, kind_order[i]))
-			keys[nk++] = kind_order[i];
-	for (size_t i = 0; i < pg->kinds.n && nk < 16; i++)
-		if (!known_kind(pg->kinds.v[i].key))
-			keys[nk++] = pg->kinds.v[i].key;
-	bar_row rows[16];
-	long vals[16];
-	const char *knames[16], *kcolours[16];
-	for (size_t i = 0; i < nk; i++) {
-		vals[i] = tally_get(&pg->kinds, keys[i]);
-		knames[i] = labels_text(pg->lb, "kind", keys[i], pg->lang);
-		kcolours[i] = palette[i % PALETTE_N];
-	}
-	/* one series per row: each bar its own colour */
-	long grid[16][16];
-	memset(grid, 0, sizeof grid);
-	for (size_t i = 0; i < nk; i++) {
-		grid[i][i] = vals[i];
-		rows[i] = (bar_row){knames[i], grid[i], 0};
-	}
-	svg_hbars(b, W(pg, W_ALERTS_BY_KIND), rows, nk, nk, kcolours, knames, 0);
-	sb_adds(b, "<div class=\"scroll\"><table id=\"alerts\">\n<thead><tr><th>");
-	sb_adds(b, W(pg, W_KIND));
-	sb_adds(b, "</th><th>");
-	sb_adds(b, W(pg, W_CODE));
-	sb_adds(b, "</th><th class=\"n\">");
-	sb_adds(b, W(pg, W_COUNT));
-	sb_adds(b, "</th></tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i < nk; i++) {
-		sb_adds(b, "<tr data-kind=\"");
-		esc(b, keys[i]);
-		sb_adds(b, "\"><th scope=\"row\">");
-		esc(b, knames[i]);
-		sb_adds(b, "</th><td><code>");
-		esc(b, keys[i]);
-		sb_addf(b, "</code></td><td class=\"n\" data-k=\"count\">%ld</td></tr>\n", vals[i]);
-	}
-	sb_addf(b, "</tbody>\n<tfoot><tr><th>%s</th><td></td><td class=\"n\">%ld</td></tr></tfoot>\n"
-		   "</table></div>\n</section>\n", W(pg, W_TOTAL), pg->alerts);
+	sb_adds(b, "</tbody>\n</table></div>\n");
+	alerts_by_kind(pg);
+	sb_adds(b, "</section>\n");
 }
+
+/* ---- data quality, findings, facts ---- */
 
 static long jnum(const json_t *o, const char *key)
 {
@@ -1097,110 +779,116 @@ static long jnum(const json_t *o, const char *key)
 	return json_is_integer(v) ? (long)json_integer_value(v) : 0;
 }
 
-static void section_quality(page *pg)
+/* report.json's block of source s, or NULL when the source was absent. */
+static json_t *source_block(const rp_page *pg, int s)
+{
+	json_t *src = json_object_get(json_object_get(pg->report, "sources"),
+				      source_name((source_id)s));
+	return json_is_object(src) && !json_is_true(json_object_get(src, "absent")) ? src : NULL;
+}
+
+/* A source's row; 0 (after a cell saying so) when it was absent. */
+static int source_row(rp_page *pg, int s, int cols)
+{
+	row_open(&pg->b, "source", source_name((source_id)s), source_label(pg, s));
+	if (source_block(pg, s))
+		return 1;
+	sb_addf(&pg->b, "<td colspan=\"%d\">", cols);
+	put(&pg->b, W(pg, W_ABSENT), "</td></tr>\n", NULL);
+	return 0;
+}
+
+static void rejects_by_reason(rp_page *pg)
 {
 	strbuf *b = &pg->b;
-	json_t *sources = json_object_get(pg->report, "sources");
-	section(pg, "quality", W_S_QUALITY);
-	note(pg, W(pg, W_QUALITY_NOTE));
-	sb_adds(b, "<div class=\"scroll\"><table id=\"sources\">\n<thead><tr><th>");
-	sb_adds(b, W(pg, W_SOURCE));
-	static const word cols[] = {W_ROWS_READ, W_ACCEPTED, W_REJECTED, W_REJECT_SHARE,
-				    W_PERSONS, W_ON_ROSTER, W_ROSTER_SHARE};
-	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-		sb_adds(b, "</th><th class=\"n\">");
-		sb_adds(b, W(pg, cols[i]));
-	}
-	sb_adds(b, "</th></tr></thead>\n<tbody>\n");
-	/* rejected rows by reason: reasons in code order, a column per source */
-	tallies reasons = {0};
+	rp_tallies reasons = {0};
 	for (int s = 0; s < SRC_COUNT; s++) {
-		const char *name = source_name((source_id)s);
-		json_t *src = json_object_get(sources, name);
-		sb_addf(b, "<tr data-source=\"%s\"><th scope=\"row\">", name);
-		sb_adds(b, labels_text(pg->lb, "source", name, pg->lang));
-		sb_adds(b, "</th>");
-		if (!json_is_object(src) || json_is_true(json_object_get(src, "absent"))) {
-			sb_adds(b, "<td colspan=\"7\">");
-			sb_adds(b, W(pg, W_ABSENT));
-			sb_adds(b, "</td></tr>\n");
-			continue;
-		}
-		long rd = jnum(src, "rows_read"), rj = jnum(src, "rows_rejected");
-		long pe = jnum(src, "persons"), on = jnum(src, "persons_on_roster");
-		sb_addf(b, "<td class=\"n\" data-k=\"rows_read\">%ld</td>"
-			   "<td class=\"n\" data-k=\"rows_accepted\">%ld</td>"
-			   "<td class=\"n\" data-k=\"rows_rejected\">%ld</td><td class=\"n\">",
-			rd, jnum(src, "rows_accepted"), rj);
-		pct(b, rj, rd);
-		sb_addf(b, "</td><td class=\"n\" data-k=\"persons\">%ld</td>"
-			   "<td class=\"n\" data-k=\"persons_on_roster\">%ld</td><td class=\"n\">",
-			pe, on);
-		pct(b, on, pe);
-		sb_adds(b, "</td></tr>\n");
 		const char *reason;
 		json_t *cnt;
-		json_object_foreach(json_object_get(src, "rejects_by_reason"), reason, cnt)
-			if (tally_add(&reasons, reason))
+		json_object_foreach(json_object_get(source_block(pg, s), "rejects_by_reason"), reason, cnt)
+			if (rp_tally_add(&reasons, reason))
 				b->oom = 1;
 	}
-	sb_adds(b, "</tbody>\n</table></div>\n<h3>");
-	sb_adds(b, W(pg, W_REJECTS_BY_REASON));
-	sb_adds(b, "</h3>\n");
-	if (!reasons.n) {
-		note(pg, W(pg, W_NO_REJECTS));
-	} else {
-		sb_adds(b, "<div class=\"scroll\"><table id=\"rejects\">\n<thead><tr><th>");
-		sb_adds(b, W(pg, W_REASON));
-		for (int s = 0; s < SRC_COUNT; s++) {
-			sb_adds(b, "</th><th class=\"n\">");
-			sb_adds(b, labels_text(pg->lb, "source", source_name((source_id)s), pg->lang));
-		}
-		sb_adds(b, "</th><th class=\"n\">");
-		sb_adds(b, W(pg, W_TOTAL));
-		sb_adds(b, "</th></tr></thead>\n<tbody>\n");
-		for (size_t i = 0; i < reasons.n; i++) {
-			const char *r = reasons.v[i].key;
-			long total = 0;
-			sb_adds(b, "<tr data-reason=\"");
-			esc(b, r);
-			sb_adds(b, "\"><th scope=\"row\">");
-			esc(b, labels_text(pg->lb, "reject", r, pg->lang));
-			sb_adds(b, "</th>");
-			for (int s = 0; s < SRC_COUNT; s++) {
-				json_t *src = json_object_get(sources, source_name((source_id)s));
-				long v = jnum(json_object_get(src, "rejects_by_reason"), r);
-				total += v;
-				sb_addf(b, "<td class=\"n\" data-k=\"%s\">%ld</td>",
-					source_name((source_id)s), v);
-			}
-			sb_addf(b, "<td class=\"n\" data-k=\"total\">%ld</td></tr>\n", total);
-		}
-		sb_adds(b, "</tbody>\n</table></div>\n");
+	put(b, "<h3>", W(pg, W_REJECTS_BY_REASON), "</h3>\n", NULL);
+	if (!reasons.n)
+		note(pg, W_NO_REJECTS);
+	if (reasons.n) {
+		table_open(b, "rejects");
+		th(b, W(pg, W_REASON), 0);
+		for (int s = 0; s < SRC_COUNT; s++)
+			th(b, source_label(pg, s), 1);
+		th(b, W(pg, W_TOTAL), 1);
+		table_body(b);
 	}
-	tallies_free(&reasons);
+	for (size_t i = 0; i < reasons.n; i++) {
+		const char *r = reasons.v[i].key;
+		long total = 0;
+		row_open(b, "reason", r, labels_text(pg->lb, "reject", r, pg->lang));
+		for (int s = 0; s < SRC_COUNT; s++) {
+			long v = jnum(json_object_get(source_block(pg, s), "rejects_by_reason"), r);
+			total += v;
+			td_n(b, source_name((source_id)s), v);
+		}
+		td_n(b, "total", total);
+		sb_adds(b, "</tr>\n");
+	}
+	if (reasons.n)
+		sb_adds(b, "</tbody>\n</table></div>\n");
+	rp_tallies_free(&reasons);
+}
+
+static void section_quality(rp_page *pg)
+{
+	strbuf *b = &pg->b;
+	static const word cols[] = {W_ROWS_READ, W_ACCEPTED, W_REJECTED, W_REJECT_SHARE,
+				    W_PERSONS, W_ON_ROSTER, W_ROSTER_SHARE};
+	section(pg, "quality", W_S_QUALITY);
+	note(pg, W_QUALITY_NOTE);
+	table_open(b, "sources");
+	th(b, W(pg, W_SOURCE), 0);
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+		th(b, W(pg, cols[i]), 1);
+	table_body(b);
+	for (int s = 0; s < SRC_COUNT; s++) {
+		if (!source_row(pg, s, 7))
+			continue;
+		json_t *src = source_block(pg, s);
+		long rd = jnum(src, "rows_read"), rj = jnum(src, "rows_rejected");
+		long pe = jnum(src, "persons"), on = jnum(src, "persons_on_roster");
+		td_n(b, "rows_read", rd);
+		td_n(b, "rows_accepted", jnum(src, "rows_accepted"));
+		td_n(b, "rows_rejected", rj);
+		sb_adds(b, "<td class=\"n\">");
+		pct(b, rj, rd);
+		sb_adds(b, "</td>");
+		td_n(b, "persons", pe);
+		td_n(b, "persons_on_roster", on);
+		sb_adds(b, "<td class=\"n\">");
+		pct(b, on, pe);
+		sb_adds(b, "</td></tr>\n");
+	}
+	sb_adds(b, "</tbody>\n</table></div>\n");
+	rejects_by_reason(pg);
 	sb_adds(b, "</section>\n");
 }
 
-static void section_findings(page *pg)
+static void section_findings(rp_page *pg)
 {
 	strbuf *b = &pg->b;
 	section(pg, "findings", W_S_FINDINGS);
 	if (!pg->codes.n) {
-		note(pg, W(pg, W_NO_FINDINGS));
+		note(pg, W_NO_FINDINGS);
 		sb_adds(b, "</section>\n");
 		return;
 	}
-	sb_adds(b, "<div class=\"scroll\"><table id=\"finding-codes\">\n<thead><tr><th>");
-	sb_adds(b, W(pg, W_CODE));
-	sb_adds(b, "</th><th>");
-	sb_adds(b, W(pg, W_FINDING));
-	sb_adds(b, "</th><th class=\"n\">");
-	sb_adds(b, W(pg, W_COUNT));
-	sb_adds(b, "</th></tr></thead>\n<tbody>\n");
+	table_open(b, "finding-codes");
+	th(b, W(pg, W_CODE), 0);
+	th(b, W(pg, W_FINDING), 0);
+	th(b, W(pg, W_COUNT), 1);
+	table_body(b);
 	long total = 0;
 	for (size_t i = 0; i < pg->codes.n; i++) {
-		const tally *t = &pg->codes.v[i];
+		const rp_tally *t = &pg->codes.v[i];
 		total += t->n;
 		sb_adds(b, "<tr data-code=\"");
 		esc(b, t->key);
@@ -1208,54 +896,45 @@ static void section_findings(page *pg)
 		esc(b, t->key);
 		sb_adds(b, "</code></th><td>");
 		esc(b, labels_text(pg->lb, "finding", t->key, pg->lang));
-		sb_addf(b, "</td><td class=\"n\" data-k=\"count\">%ld</td></tr>\n", t->n);
+		sb_adds(b, "</td>");
+		td_n(b, "count", t->n);
+		sb_adds(b, "</tr>\n");
 	}
-	sb_addf(b, "</tbody>\n<tfoot><tr><th>%s</th><td></td><td class=\"n\">%ld</td></tr>"
-		   "</tfoot>\n</table></div>\n</section>\n", W(pg, W_TOTAL), total);
+	table_total(pg, NULL, total);
+	sb_adds(b, "</section>\n");
 }
 
-static void section_facts(page *pg)
+/* A row of the facts table: LABEL, then VALUE (escaped) in a cell of class CLS. */
+static void fact(rp_page *pg, word label, const char *cls, const char *value)
+{
+	put(&pg->b, "<tr><th>", W(pg, label), "</th><td", cls ? " class=\"" : "", cls ? cls : "",
+	    cls ? "\">" : ">", NULL);
+	esc(&pg->b, value);
+	sb_adds(&pg->b, "</td></tr>\n");
+}
+
+static void section_facts(rp_page *pg)
 {
 	strbuf *b = &pg->b;
-	json_t *r = pg->report, *sources = json_object_get(r, "sources");
-	const char *rs = hj_str(r, "rules_sha256");
+	char period[16];
+	snprintf(period, sizeof period, "%06d", pg->cfg->period);
 	section(pg, "facts", W_S_FACTS);
-	sb_adds(b, "<div class=\"scroll\"><table id=\"run\">\n<tbody>\n<tr><th>");
-	sb_adds(b, W(pg, W_PERIOD));
-	sb_addf(b, "</th><td>%06d</td></tr>\n<tr><th>", pg->cfg->period);
-	sb_adds(b, W(pg, W_KEY_ID));
-	sb_adds(b, "</th><td><code>");
-	esc(b, hj_str(r, "key_id") ? hj_str(r, "key_id") : "");
-	sb_adds(b, "</code></td></tr>\n<tr><th>");
-	sb_adds(b, W(pg, W_VERSION));
-	sb_adds(b, "</th><td>");
-	esc(b, hj_str(r, "hhmatch_version") ? hj_str(r, "hhmatch_version") : "");
-	sb_adds(b, "</td></tr>\n<tr><th>");
-	sb_adds(b, W(pg, W_RULES_SHA));
-	sb_adds(b, "</th><td class=\"hash\">");
-	esc(b, rs ? rs : "");
-	sb_adds(b, "</td></tr>\n</tbody>\n</table></div>\n<h3>");
-
-	sb_adds(b, W(pg, W_INPUTS));
-	sb_adds(b, "</h3>\n<div class=\"scroll\"><table id=\"inputs\">\n<thead><tr><th>");
-	sb_adds(b, W(pg, W_SOURCE));
-	sb_adds(b, "</th><th>");
-	sb_adds(b, W(pg, W_FILE));
-	sb_adds(b, "</th><th>");
-	sb_adds(b, W(pg, W_ENCODING));
-	sb_adds(b, "</th><th>SHA-256</th></tr></thead>\n<tbody>\n");
+	sb_adds(b, "<div class=\"scroll\"><table id=\"run\">\n<tbody>\n");
+	fact(pg, W_PERIOD, NULL, period);
+	fact(pg, W_KEY_ID, "hash", report_str(pg, "key_id"));
+	fact(pg, W_VERSION, NULL, report_str(pg, "hhmatch_version"));
+	fact(pg, W_RULES_SHA, "hash", report_str(pg, "rules_sha256"));
+	put(b, "</tbody>\n</table></div>\n<h3>", W(pg, W_INPUTS), "</h3>\n", NULL);
+	table_open(b, "inputs");
+	th(b, W(pg, W_SOURCE), 0);
+	th(b, W(pg, W_FILE), 0);
+	th(b, W(pg, W_ENCODING), 0);
+	th(b, "SHA-256", 0);
+	table_body(b);
 	for (int s = 0; s < SRC_COUNT; s++) {
-		const char *name = source_name((source_id)s);
-		json_t *src = json_object_get(sources, name);
-		sb_addf(b, "<tr data-source=\"%s\"><th scope=\"row\">", name);
-		sb_adds(b, labels_text(pg->lb, "source", name, pg->lang));
-		sb_adds(b, "</th>");
-		if (!json_is_object(src) || json_is_true(json_object_get(src, "absent"))) {
-			sb_adds(b, "<td colspan=\"3\">");
-			sb_adds(b, W(pg, W_ABSENT));
-			sb_adds(b, "</td></tr>\n");
+		if (!source_row(pg, s, 3))
 			continue;
-		}
+		json_t *src = source_block(pg, s);
 		const char *f = hj_str(src, "file"), *e = hj_str(src, "encoding"),
 			   *h = hj_str(src, "sha256");
 		sb_adds(b, "<td class=\"hash\">");
@@ -1266,61 +945,36 @@ static void section_facts(page *pg)
 		esc(b, h ? h : "");
 		sb_adds(b, "</td></tr>\n");
 	}
-	sb_adds(b, "</tbody>\n</table></div>\n<h3>");
-
-	sb_adds(b, W(pg, W_RULES));
-	sb_adds(b, "</h3>\n<div class=\"rules\" id=\"rules\">\n");
+	put(b, "</tbody>\n</table></div>\n<h3>", W(pg, W_RULES),
+	    "</h3>\n<div class=\"rules\" id=\"rules\">\n", NULL);
 	const char *key;
 	json_t *v;
-	json_object_foreach(json_object_get(r, "rules"), key, v) {
+	json_object_foreach(json_object_get(pg->report, "rules"), key, v) {
 		sb_adds(b, "<div><code>");
 		esc(b, key);
 		sb_adds(b, "</code> = ");
 		esc(b, json_is_string(v) ? json_string_value(v) : "");
 		sb_adds(b, "</div>\n");
 	}
-	sb_adds(b, "</div>\n</section>\n<footer>");
-	sb_adds(b, W(pg, W_FOOTER));
-	sb_adds(b, "</footer>\n</body>\n</html>\n");
+	put(b, "</div>\n</section>\n<footer>", W(pg, W_FOOTER), "</footer>\n</body>\n</html>\n",
+	    NULL);
 }
 
-static hh_status build(page *pg, const char *dir, hh_err *err)
+static hh_status build(rp_page *pg, const char *dir, hh_err *err)
 {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/report.json", dir);
-	if (hj_load_path(path, &pg->report, err) != HH_OK)
-		return hh_wrap(err, HH_EINTERNAL, "report.html: reading the run's report.json");
-	if (!json_is_object(json_object_get(pg->report, "sources")))
-		return hh_fail(err, HH_EINTERNAL,
-			       "report.html: the run's report.json has no sources");
-	const char *fl = hj_str(json_object_get(pg->report, "rules"), "flag_level");
-	pg->min_level = fl && rr_level(fl) > 0 ? rr_level(fl) : 2;
-	HH_TRY(labels_new(&pg->lb, err));
-	HH_TRY(count_households(pg, dir, err));
-	HH_TRY(count_flags(pg, dir, err));
-	HH_TRY(count_findings(pg, dir, err));
-	HH_TRY(count_alerts(pg, dir, err));
-	HH_TRY(count_trend(pg, err));
-
-	/* scratch for the charts' rows: one per county drawn */
-	size_t most = pg->nc < CHART_MAX_BARS ? pg->nc : CHART_MAX_BARS;
-	const county **cc = calloc(pg->nc ? pg->nc : 1, sizeof *cc);
-	long(*vals)[4] = calloc(most ? most : 1, sizeof *vals);
-	if (!cc || !vals) {
-		free(cc);
-		free(vals);
+	HH_TRY(rp_read(pg, dir, err));
+	pg->sel = calloc(pg->nc ? pg->nc : 1, sizeof *pg->sel);
+	if (!pg->sel)
 		return hh_fail(err, HH_EINTERNAL, "report.html: out of memory");
-	}
 	head(pg);
 	header(pg);
-	section_levels(pg, cc, vals);
-	section_reasons(pg, cc);
+	section_levels(pg);
+	section_reasons(pg);
 	section_trend(pg);
 	section_quality(pg);
 	section_findings(pg);
 	section_facts(pg);
-	free(cc);
-	free(vals);
 	if (pg->b.oom)
 		return hh_fail(err, HH_EINTERNAL, "report.html: out of memory");
 	snprintf(path, sizeof path, "%s/%s", dir, REPORT_HTML_NAME);
@@ -1329,13 +983,8 @@ static hh_status build(page *pg, const char *dir, hh_err *err)
 
 hh_status report_html_write(const char *dir, const present_cfg *cfg, hh_err *err)
 {
-	page pg = {.cfg = cfg, .lang = cfg->lang, .min_level = 3};
+	rp_page pg = {.cfg = cfg, .lang = cfg->lang};
 	hh_status st = build(&pg, dir, err);
-	json_decref(pg.report);
-	labels_free(pg.lb);
-	free(pg.c);
-	tallies_free(&pg.kinds);
-	tallies_free(&pg.codes);
-	sb_release(&pg.b);
+	rp_free(&pg);
 	return st;
 }
