@@ -615,9 +615,11 @@ static void section_reasons(rp_page *pg)
 static void svg_trend(rp_page *pg)
 {
 	strbuf *b = &pg->b;
-	const int width = 420, top = 16, plot_h = 150, left = 4;
+	const int width = 420, top = 16, plot_h = 150;
 	size_t n = pg->ntrend;
-	int rotate = n > 6;
+	/* more than 6 periods: the labels slanted (upright past 12), with
+	 * room on the left for the first one */
+	int rotate = n > 12 ? 90 : n > 6 ? 45 : 0, left = rotate == 45 ? 40 : 4;
 	long max = 1;
 	for (size_t i = 0; i < n; i++) {
 		long t = 0;
@@ -629,7 +631,7 @@ static void svg_trend(rp_page *pg)
 	int slot = (width - left) / (int)(n > 4 ? n : 4);
 	int bw = slot * 6 / 10;
 	sb_addf(b, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", width,
-		top + plot_h + (rotate ? 52 : 22));
+		top + plot_h + (rotate == 90 ? 58 : rotate ? 52 : 22));
 	sb_adds(b, W(pg, W_S_TREND));
 	sb_addf(b, "\">\n<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n",
 		top + plot_h, width, top + plot_h);
@@ -653,10 +655,12 @@ static void svg_trend(rp_page *pg)
 			put(b, "\" fill=\"", level_colour[lv], "\"><title>", level_label(pg, lv), NULL);
 			sb_addf(b, ": %ld</title></rect>", v);
 		}
-		int cx = x + bw / 2, ly = top + plot_h + 14;
+		int cx = x + bw / 2, ly = top + plot_h + (rotate == 90 ? 6 : 14);
 		sb_addf(b, "<text x=\"%d\" y=\"", cx);
 		tenths(b, y - 30);
-		sb_adds(b, "\" text-anchor=\"middle\">");
+		/* many columns: smaller totals, so that they do not overlap */
+		sb_adds(b, rotate == 90 ? "\" text-anchor=\"middle\" style=\"font-size:9px\">"
+					: "\" text-anchor=\"middle\">");
 		if (p->readable)
 			sb_addf(b, "%ld", t);
 		else
@@ -664,7 +668,8 @@ static void svg_trend(rp_page *pg)
 		sb_adds(b, "</text>");
 		if (rotate)
 			sb_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
-				   "transform=\"rotate(-45 %d %d)\">", cx + 4, ly, cx + 4, ly);
+				   "transform=\"rotate(-%d %d %d)\"%s>", cx + 4, ly, rotate, cx + 4, ly,
+				rotate == 90 ? " style=\"font-size:11px\"" : "");
 		else
 			sb_addf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", cx, ly);
 		sb_addf(b, "%04d-%02d</text>\n", p->period / 100, p->period % 100);
