@@ -11,6 +11,9 @@ if [ "${1:-}" = "--test" ]; then
 	# jq reads the JSON outputs in the end-to-end tests; clang builds the
 	# code a second time (Release) to catch what GCC does not warn about.
 	pkgs+=(libcriterion-dev postgresql gzip jq clang)
+	# man renders the installed hhmatch(1) (it_install: man -l, lexgrog);
+	# systemd-analyze verifies the units where systemd is installed.
+	pkgs+=(man-db groff-base)
 	# libFuzzer (clang -fsanitize=fuzzer, scripts/fuzz.sh): clang only
 	# recommends it.
 	pkgs+=(libclang-rt-14-dev)

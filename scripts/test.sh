@@ -20,13 +20,18 @@ export HH_TEST_PG=1
 
 jobs=$(nproc)
 # What packagers and users build: Release, with GCC and with clang, and
-# `cmake --install` into a fresh prefix gives bin/hhmatch.
+# `cmake --install` into a fresh prefix gives bin/hhmatch, the man page,
+# the systemd units and the example config (it_install checks them).
 for cc in gcc clang; do
 	CC=$cc scripts/build.sh "build-release-$cc" -DCMAKE_BUILD_TYPE=Release -DHH_WERROR=ON
 done
 prefix=$(mktemp -d /tmp/hhmatch-prefix.XXXXXX)
 cmake --install build-release-gcc --prefix "$prefix" >/dev/null
 "$prefix/bin/hhmatch" --version >/dev/null
+for f in share/man/man1/hhmatch.1 lib/systemd/system/hhmatch-monthly.service \
+	lib/systemd/system/hhmatch-monthly.timer share/doc/hhmatch/hhmatch.conf.example; do
+	[ -f "$prefix/$f" ] || { echo "test.sh: cmake --install gave no $f" >&2; exit 1; }
+done
 rm -rf "$prefix"
 
 scripts/build.sh build-test -DHH_WERROR=ON

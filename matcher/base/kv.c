@@ -161,10 +161,10 @@ hh_status kv_read_file(const char *path, char **out, hh_err *err)
 {
 	size_t n;
 	char *text;
-	HH_TRY(fs_read_file(path, KV_MAX_FILE, HH_EUSAGE, &text, &n, err));
+	HH_TRY(fs_read_file(path, KV_MAX_FILE, HH_EINPUT, &text, &n, err));
 	if (memchr(text, '\0', n)) {
 		free(text);
-		return hh_fail(err, HH_EUSAGE,
+		return hh_fail(err, HH_EINPUT,
 			       "\"%s\" contains a NUL byte; expected a text file", path);
 	}
 	*out = text;

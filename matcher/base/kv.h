@@ -29,7 +29,10 @@ hh_status kv_parse(const char *text, const char *origin, kv_fn fn, void *ctx,
 		   hh_err *err);
 
 /* Reads a whole file (up to 16 MiB) into a NUL-terminated malloc'ed
- * buffer the caller frees; *out untouched on error. */
+ * buffer the caller frees; *out untouched on error.  A file that cannot
+ * be read (missing, unreadable, a folder, too large, or holding a NUL
+ * byte) is HH_EINPUT, as every unreadable input file is (docs/semantics.md,
+ * "Exit statuses"); what its text says wrong stays HH_EUSAGE. */
 hh_status kv_read_file(const char *path, char **out, hh_err *err);
 
 #endif

@@ -41,7 +41,9 @@
 #include <unistd.h>
 
 #include "commands/audit_int.h"
+#include "base/log.h"
 #include "commands/commands.h"
+#include "commands/opts.h"
 
 static const char audit_help[] =
 	"usage: hhmatch audit person (--id ID --key FILE | --pid PID) WHERE WHO\n"
@@ -84,6 +86,8 @@ static const char audit_help[] =
 	"(a head printed earlier), so records removed from the end are seen.\n"
 	"\n"
 	"  --json    one JSON document instead of a table\n"
+	"  -h, --help  this text (also after a subcommand);  --version\n"
+	"  --log-format text|json  messages on stderr as text or JSON lines\n"
 	"\n"
 	"verify-log accepts records without a mac (written before macs) only\n"
 	"before the first record with one, whose mac covers them through the\n"
@@ -188,10 +192,11 @@ static hh_status log_query(audit_ctx *c, const char *query, hh_err *err)
 
 /* --- command line ----------------------------------------------------- */
 
-static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *err)
+static hh_status parse(int argc, char **argv, audit_opts *o, opts_verdict *verdict,
+		       hh_err *err)
 {
 	enum { O_RUN = 256, O_STATE, O_PERIOD, O_LOG, O_OPERATOR, O_PURPOSE, O_KEY, O_ID,
-	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_HELP, O_PG, O_EXPECT, O_AUDITKEY };
+	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_PG, O_EXPECT, O_AUDITKEY };
 	static const struct option longopts[] = {
 		{"run", required_argument, 0, O_RUN},
 		{"state", required_argument, 0, O_STATE},
@@ -209,19 +214,32 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		{"pg", required_argument, 0, O_PG},
 		{"expect-head", required_argument, 0, O_EXPECT},
 		{"audit-key", required_argument, 0, O_AUDITKEY},
-		{"help", no_argument, 0, O_HELP},
 		{0, 0, 0, 0}};
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		*help = argc >= 2;
-		return argc < 2 ? hh_fail(err, HH_EUSAGE, "missing subcommand: person, household, "
-					  "findings or verify-log (see hhmatch audit --help)")
-				: HH_OK;
+	static const opts_spec spec = {longopts, "", NULL};
+	*verdict = OPTS_WORK;
+	/* hhmatch audit [--help | --version]: the options before a subcommand */
+	if (argc >= 2 && argv[1][0] == '-') {
+		HH_TRY(opts_check(&spec, &argc, argv, verdict, err));
+		if (*verdict != OPTS_WORK)
+			return HH_OK;
 	}
+	if (argc < 2)
+		return hh_fail(err, HH_EUSAGE, "missing subcommand: person, household, "
+			       "findings or verify-log (see hhmatch audit --help)");
+	if (argv[1][0] == '-')
+		return hh_fail(err, HH_EUSAGE, "the subcommand comes first: hhmatch audit "
+			       "person|household|findings|verify-log [options]");
 	o->sub = argv[1];
 	if (strcmp(o->sub, "person") && strcmp(o->sub, "household") &&
 	    strcmp(o->sub, "findings") && strcmp(o->sub, "verify-log"))
 		return hh_fail(err, HH_EUSAGE, "unknown subcommand '%s': expected person, "
 			       "household, findings or verify-log", o->sub);
+	/* the subcommand's options, argv[1] its name */
+	int sub_argc = argc - 1;
+	HH_TRY(opts_check(&spec, &sub_argc, argv + 1, verdict, err));
+	if (*verdict != OPTS_WORK)
+		return HH_OK;
+	argc = sub_argc + 1;
 	optind = 1;
 	opterr = 0;
 	int ch;
@@ -243,14 +261,8 @@ static hh_status parse(int argc, char **argv, audit_opts *o, int *help, hh_err *
 		case O_PG: o->where.pg = optarg; break;
 		case O_EXPECT: o->expect_head = optarg; break;
 		case O_AUDITKEY: o->audit_key = optarg; break;
-		case O_HELP: *help = 1; return HH_OK;
-		default: {
-			/* name the option only: a value may be an ID number */
-			const char *arg = argv[optind];
-			size_t n = strcspn(arg, "=");
-			return hh_fail(err, HH_EUSAGE, "unknown or incomplete option '%.*s'",
-				       (int)(n > 40 ? 40 : n), arg);
-		}
+		default: /* opts_check let nothing else through */
+			return hh_fail(err, HH_EUSAGE, "bad command line");
 		}
 	}
 	if (optind < argc - 1)
@@ -390,15 +402,19 @@ hh_status cmd_audit(int argc, char **argv)
 {
 	audit_opts o = {0};
 	hh_err err = {{0}};
-	int help = 0;
-	hh_status st = parse(argc, argv, &o, &help, &err);
-	if (st == HH_OK && help) {
+	opts_verdict verdict = OPTS_WORK;
+	hh_status st = parse(argc, argv, &o, &verdict, &err);
+	if (st == HH_OK && verdict == OPTS_HELP) {
 		fputs(audit_help, stdout);
+		return HH_OK;
+	}
+	if (st == HH_OK && verdict == OPTS_VERSION) {
+		opts_version(stdout);
 		return HH_OK;
 	}
 	if (st == HH_OK)
 		st = !strcmp(o.sub, "verify-log") ? verify_log(&o, &err) : run_query(&o, &err);
 	if (st != HH_OK)
-		fprintf(stderr, "hhmatch audit: %s\n", err.msg);
+		log_error("%s", err.msg);
 	return st;
 }

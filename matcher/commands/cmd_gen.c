@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "commands/commands.h"
+#include "commands/opts.h"
 #include "domain/period.h"
 #include "domain/pid.h"
 #include "gen/gen.h"
@@ -35,7 +37,11 @@ static const char usage_text[] =
 	"  --key FILE         pseudonymisation key: truth.csv gets pids\n"
 	"  --pid-sources      extracts carry pid, birth_date and sex instead of\n"
 	"                     id_number and name (needs --key)\n"
-	"  --help             this text\n";
+	"  -h, --help         this text\n"
+	"  --version          hhmatch's version\n"
+	"  --log-format F     messages as text (default) or json, one object a line\n"
+	"\n"
+	"Exit status: 0 success, 1 usage, 2 an unreadable --key, 3 a write error.\n";
 
 /* Parses an unsigned decimal number; -1 when s is not one. */
 static int parse_u64(const char *s, unsigned long long *out)
@@ -55,12 +61,14 @@ static hh_status usage_error(const char *fmt, ...) __attribute__((format(printf,
 
 static hh_status usage_error(const char *fmt, ...)
 {
+	char msg[HH_ERR_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("hhmatch gen: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\n(hhmatch gen --help lists the options)\n", stderr);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	log_error("%s", msg);
+	if (!log_json())
+		fputs("(hhmatch gen --help lists the options)\n", stderr);
 	return HH_EUSAGE;
 }
 
@@ -74,18 +82,30 @@ hh_status cmd_gen(int argc, char **argv)
 		{"clean", no_argument, NULL, 'c'},
 		{"key", required_argument, NULL, 'k'},
 		{"pid-sources", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const opts_spec spec = {longopts, "", NULL};
 	gen_opts o = {0};
 	const char *key_path = NULL;
 	int have_n = 0, have_seed = 0;
 	unsigned long long v;
+	hh_err err = {{0}};
+	opts_verdict verdict;
 
+	if (opts_check(&spec, &argc, argv, &verdict, &err) != HH_OK)
+		return usage_error("%s", err.msg);
+	if (verdict == OPTS_HELP) {
+		fputs(usage_text, stdout);
+		return HH_OK;
+	}
+	if (verdict == OPTS_VERSION) {
+		opts_version(stdout);
+		return HH_OK;
+	}
 	optind = 1;
 	opterr = 0;
 	for (;;) {
-		int c = getopt_long(argc, argv, ":h", longopts, NULL);
+		int c = getopt_long(argc, argv, "", longopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -120,13 +140,8 @@ hh_status cmd_gen(int argc, char **argv)
 		case 'P':
 			o.pid_sources = 1;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return HH_OK;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+		default: /* opts_check let nothing else through */
+			return usage_error("%s", "bad command line");
 		}
 	}
 	if (optind < argc)
@@ -140,12 +155,11 @@ hh_status cmd_gen(int argc, char **argv)
 	if (o.pid_sources && !key_path)
 		return usage_error("%s", "--pid-sources needs --key FILE");
 
-	hh_err err = {{0}};
 	pid_key *key = NULL;
 	if (key_path) {
 		hh_status st = pid_key_load(key_path, &key, &err);
 		if (st != HH_OK) {
-			fprintf(stderr, "hhmatch gen: %s\n", err.msg);
+			log_error("%s", err.msg);
 			return st;
 		}
 		o.key = key;
@@ -155,7 +169,7 @@ hh_status cmd_gen(int argc, char **argv)
 	if (st != HH_OK) {
 		/* gen_month's messages start with "gen: " */
 		const char *m = strncmp(err.msg, "gen: ", 5) ? err.msg : err.msg + 5;
-		fprintf(stderr, "hhmatch gen: %s\n", m);
+		log_error("%s", m);
 	}
 	return st;
 }

@@ -11,8 +11,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/log.h"
 #include "base/sign.h"
 #include "commands/commands.h"
+#include "commands/opts.h"
 #include "domain/pid.h"
 
 static const char keygen_help[] =
@@ -37,13 +39,20 @@ static const char keygen_help[] =
 	"options:\n"
 	"  -o, --out FILE   the key file to create (required)\n"
 	"  -s, --sign       an Ed25519 signing key pair instead\n"
-	"  -h, --help       show this help\n";
+	"  -h, --help       show this help\n"
+	"  --version        show hhmatch's version\n"
+	"  --log-format F   messages as text (default) or json, one object a line\n"
+	"\n"
+	"Exit status: 0 success, 1 usage (also an existing FILE), 3 the key could\n"
+	"not be written.\n";
 
-/* After a usage error has been printed: the short usage line. */
-static hh_status usage_error(void)
+/* Prints a usage error and, on a terminal's format, the short usage line. */
+static hh_status usage_error(const char *msg)
 {
-	fputs("usage: hhmatch keygen --out FILE [--sign]   (hhmatch keygen --help)\n",
-	      stderr);
+	log_error("%s", msg);
+	if (!log_json())
+		fputs("usage: hhmatch keygen --out FILE [--sign]   (hhmatch keygen --help)\n",
+		      stderr);
 	return HH_EUSAGE;
 }
 
@@ -52,15 +61,27 @@ hh_status cmd_keygen(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"out", required_argument, NULL, 'o'},
 		{"sign", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const opts_spec spec = {longopts, "o:s", NULL};
 	const char *out = NULL;
 	int c, sign = 0;
+	hh_err err;
+	opts_verdict v;
 
+	if (opts_check(&spec, &argc, argv, &v, &err) != HH_OK)
+		return usage_error(err.msg);
+	if (v == OPTS_HELP) {
+		fputs(keygen_help, stdout);
+		return HH_OK;
+	}
+	if (v == OPTS_VERSION) {
+		opts_version(stdout);
+		return HH_OK;
+	}
 	optind = 1; /* argv[0] is the command's name, as in every command */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:sh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:s", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -68,35 +89,22 @@ hh_status cmd_keygen(int argc, char **argv)
 		case 's':
 			sign = 1;
 			break;
-		case 'h':
-			fputs(keygen_help, stdout);
-			return HH_OK;
-		case ':':
-			fprintf(stderr, "hhmatch keygen: option '%s' needs a "
-				"value\n", argv[optind - 1]);
-			return usage_error();
-		default:
-			fprintf(stderr, "hhmatch keygen: unknown option '%s'\n",
-				argv[optind - 1]);
-			return usage_error();
+		default: /* opts_check let nothing else through */
+			return usage_error("bad command line");
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "hhmatch keygen: unexpected argument '%s'\n",
-			argv[optind]);
-		return usage_error();
+		snprintf(err.msg, sizeof err.msg, "unexpected argument '%s'", argv[optind]);
+		return usage_error(err.msg);
 	}
-	if (!out || !*out) {
-		fputs("hhmatch keygen: --out FILE is required\n", stderr);
-		return usage_error();
-	}
+	if (!out || !*out)
+		return usage_error("--out FILE is required");
 
-	hh_err err;
 	if (sign) {
 		char fpr[SIGN_FPR_HEX + 1];
 		hh_status st = sign_keygen(out, fpr, &err);
 		if (st != HH_OK) {
-			fprintf(stderr, "hhmatch keygen: %s\n", err.msg);
+			log_error("%s", err.msg);
 			return st;
 		}
 		printf("wrote signing key %s (mode 0600; keep it secret) and public key "
@@ -105,13 +113,13 @@ hh_status cmd_keygen(int argc, char **argv)
 	}
 	hh_status st = pid_keygen(out, &err);
 	if (st != HH_OK) {
-		fprintf(stderr, "hhmatch keygen: %s\n", err.msg);
+		log_error("%s", err.msg);
 		return st;
 	}
 	pid_key *k = NULL;
 	st = pid_key_load(out, &k, &err);
 	if (st != HH_OK) {
-		fprintf(stderr, "hhmatch keygen: %s\n", err.msg);
+		log_error("%s", err.msg);
 		return st;
 	}
 	printf("wrote key %s (key_id %s, mode 0600); keep it secret and "

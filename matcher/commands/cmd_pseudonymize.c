@@ -41,11 +41,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/log.h"
 #include "base/strbuf.h"
 #include "base/vec.h"
 #include "commands/commands.h"
+#include "commands/opts.h"
 #include "connectors/csv.h"
 #include "connectors/csvw.h"
+#include "domain/delimhint.h"
 #include "domain/idnum.h"
 #include "domain/period.h"
 #include "domain/pid.h"
@@ -68,7 +71,7 @@ static const char name_key_col[] = "name_key";
 static const char pseudo_help[] =
 	"usage: hhmatch pseudonymize --key FILE --source NAME --in FILE --out FILE\n"
 	"           [--keep COLUMN]... [--rejects FILE] [--period YYYYMM]\n"
-	"           [--encoding gb18030|utf-8]\n"
+	"           [--encoding gb18030|utf-8] [--delimiter C]\n"
 	"\n"
 	"Writes the source's columns of the contract (canonical names), pid\n"
 	"(HMAC-SHA256 of the normalised ID number under the key) instead of the\n"
@@ -82,10 +85,17 @@ static const char pseudo_help[] =
 	"name_key (a keyed digest of the name) for the run to repair or link.\n"
 	"Other rows that fail validation go to --rejects (default OUT.rejects.csv).\n"
 	"--period (default: the current month) is the month birth dates may not\n"
-	"follow.\n";
+	"follow.  --delimiter C reads the input split on C (one character such as\n"
+	"';' or '|', or tab; default: tab for .tsv, else ',').\n"
+	"\n"
+	"  -h, --help        this text;  --version  hhmatch's version\n"
+	"  --log-format F    messages as text (default) or json, one object a line\n"
+	"\n"
+	"Exit status: 0 success, 1 usage, 2 input error (--in or --key unreadable,\n"
+	"a required column missing), 3 internal or output error.\n";
 
 typedef struct {
-	const char *key, *source, *in, *out, *rejects, *period, *encoding;
+	const char *key, *source, *in, *out, *rejects, *period, *encoding, *delimiter;
 	vec keep; /* const char *: the --keep arguments, in order */
 } pseudo_opts;
 
@@ -221,7 +231,7 @@ static void drop(pseudo_ctx *c, size_t f, hh_field h, const char *why)
 {
 	c->role[f] = F_DROP;
 	c->ndropped++;
-	sb_addf(&c->dropped, "hhmatch pseudonymize: %s: column %zu ", c->source, f + 1);
+	sb_addf(&c->dropped, "%s: column %zu ", c->source, f + 1);
 	add_header_name(&c->dropped, h);
 	sb_addf(&c->dropped, " dropped: %s\n", why);
 }
@@ -446,8 +456,17 @@ static hh_status convert(pseudo_ctx *c, csv_reader *r, hh_err *err)
 		return hh_fail(err, HH_EINPUT, "the file is empty: a header row is required");
 	schema_map *m = (schema_map *)c->map;
 	hh_status st = schema_map_header(m->src, &rec, m, err);
-	if (st != HH_OK)
-		return hh_wrap(err, st, "line 1");
+	if (st != HH_OK) {
+		hh_wrap(err, st, "line 1");
+		char b[4], d = delimhint_find(m->src, &rec, csv_delimiter(r));
+		size_t n = strlen(err->msg);
+		if (d)
+			snprintf(err->msg + n, sizeof err->msg - n,
+				 "; split on '%s' the header holds the source's columns: if the "
+				 "file is '%s'-separated, say so with --delimiter '%s'",
+				 delimhint_name(d, b), delimhint_name(d, b), delimhint_name(d, b));
+		return st;
+	}
 	if (m->has_pid)
 		return hh_fail(err, HH_EINPUT,
 			       "line 1: the extract already carries pid, not ID numbers");
@@ -461,16 +480,22 @@ static hh_status convert(pseudo_ctx *c, csv_reader *r, hh_err *err)
 	}
 }
 
-static hh_status parse(int argc, char **argv, pseudo_opts *o, int *help, hh_err *err)
+static hh_status parse(int *argc_, char **argv, pseudo_opts *o, opts_verdict *verdict,
+		       hh_err *err)
 {
 	static const struct option longopts[] = {
 		{"key", required_argument, 0, 'k'},     {"source", required_argument, 0, 's'},
 		{"in", required_argument, 0, 'i'},      {"out", required_argument, 0, 'o'},
 		{"rejects", required_argument, 0, 'r'}, {"period", required_argument, 0, 'p'},
 		{"encoding", required_argument, 0, 'e'}, {"keep", required_argument, 0, 'K'},
-		{"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+		{"delimiter", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+	static const opts_spec spec = {longopts, "", NULL};
 	int ch;
 	const char **slot;
+	HH_TRY(opts_check(&spec, argc_, argv, verdict, err));
+	if (*verdict != OPTS_WORK)
+		return HH_OK;
+	int argc = *argc_;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -482,16 +507,15 @@ static hh_status parse(int argc, char **argv, pseudo_opts *o, int *help, hh_err 
 		case 'r': o->rejects = optarg; break;
 		case 'p': o->period = optarg; break;
 		case 'e': o->encoding = optarg; break;
+		case 'd': o->delimiter = optarg; break;
 		case 'K':
 			slot = vec_push(&o->keep);
 			if (!slot)
 				return hh_fail(err, HH_EINTERNAL, "no memory for --keep %s", optarg);
 			*slot = optarg;
 			break;
-		case 'h': *help = 1; return HH_OK;
-		default:
-			return hh_fail(err, HH_EUSAGE, "unknown or incomplete option '%s'",
-				       argv[optind - 1]);
+		default: /* opts_check let nothing else through */
+			return hh_fail(err, HH_EUSAGE, "bad command line");
 		}
 	}
 	if (optind < argc)
@@ -567,6 +591,11 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	}
 	hh_instream *in = NULL;
 	csv_opts co = {0};
+	if (o->delimiter && opts_delimiter(o->delimiter, &co.delim)) {
+		schema_free(sc);
+		return hh_fail(err, HH_EUSAGE, "bad --delimiter '%s': expected one character such "
+			       "as ';' or '|' (not a quote, letter or digit) or tab", o->delimiter);
+	}
 	st = pid_key_load(o->key, &key, err);
 	if (st == HH_OK) {
 		st = ins_open_file(o->in, &io, &in, err);
@@ -601,8 +630,9 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 		remove(out_tmp);
 		remove(rej_tmp);
 	} else {
-		fputs(sb_str(&c.dropped), stderr);
-		fprintf(stderr, "hhmatch pseudonymize: %s: %" PRIu64 " rows read, %" PRIu64
+		for (const char *l = sb_str(&c.dropped), *nl; (nl = strchr(l, '\n')); l = nl + 1)
+			log_info("%.*s", (int)(nl - l), l);
+		log_info("%s: %" PRIu64 " rows read, %" PRIu64
 			" written, %" PRIu64 " rejected (see %s); input columns dropped: %"
 			PRIu64 "; key_id %s\n",
 			o->source, c.read, c.accepted, c.rejected, rej_path, c.ndropped,
@@ -620,16 +650,18 @@ hh_status cmd_pseudonymize(int argc, char **argv)
 {
 	pseudo_opts o = {0};
 	hh_err err = {{0}};
-	int help = 0;
+	opts_verdict verdict = OPTS_WORK;
 	vec_init(&o.keep, sizeof(const char *));
-	hh_status st = parse(argc, argv, &o, &help, &err);
-	if (st == HH_OK && help) {
+	hh_status st = parse(&argc, argv, &o, &verdict, &err);
+	if (st == HH_OK && verdict == OPTS_HELP) {
 		fputs(pseudo_help, stdout);
+	} else if (st == HH_OK && verdict == OPTS_VERSION) {
+		opts_version(stdout);
 	} else {
 		if (st == HH_OK)
 			st = run(&o, &err);
 		if (st != HH_OK)
-			fprintf(stderr, "hhmatch pseudonymize: %s\n", err.msg);
+			log_error("%s", err.msg);
 	}
 	vec_free(&o.keep);
 	return st;

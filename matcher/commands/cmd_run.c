@@ -24,7 +24,11 @@
 #include "history/auditrec.h"
 #include "domain/idnum.h"
 #include "domain/period.h"
+#include "base/fsutil.h"
 #include "base/kv.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "commands/opts.h"
 #include "connectors/pg/pg_uri.h"
 
 static const char run_help[] =
@@ -35,6 +39,7 @@ static const char run_help[] =
 	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet]\n"
 	"           [--accept NAME,...] [--new-key] [--sign-key FILE]\n"
 	"           [--audit-key FILE] [--lang zh|en] [--county-digits N]\n"
+	"           [--delimiter SOURCE=C] [--log-format text|json]\n"
 	"\n"
 	"Links the five departmental extracts on pseudonymised ID numbers,\n"
 	"aggregates roster households, applies the risk rules and writes\n"
@@ -51,8 +56,13 @@ static const char run_help[] =
 	"                   write alerts.jsonl, keep this run for the next\n"
 	"  --encoding S=E   force a source's encoding (default: UTF-8, or\n"
 	"                   GB18030 when the header is not valid UTF-8)\n"
+	"  --delimiter S=C  a file source's delimiter: one character such as ';'\n"
+	"                   or '|', or tab (default: tab for .tsv, else ',')\n"
 	"  --pg-out URI     also store the run in PostgreSQL, in one transaction\n"
-	"  --quiet          no progress lines and no summary\n"
+	"  --quiet          no progress lines and no summary (warnings and errors\n"
+	"                   only; HHMATCH_LOG_LEVEL=error|warn|info likewise)\n"
+	"  --log-format F   messages as text (default) or json, one object a line\n"
+	"                   for the journal (or HHMATCH_LOG_FORMAT=json)\n"
 	"  --accept NAME,.. run although these delivery guards fire (listed below)\n"
 	"  --new-key        the key differs from the state's on purpose: start a\n"
 	"                   new baseline (alerts compare with no earlier period)\n"
@@ -67,13 +77,17 @@ static const char run_help[] =
 	"                   with --state and --accept or --new-key appends to the\n"
 	"                   state's audit log; required for such a run\n"
 	"\n"
-	"Exit status: 0 success, 1 usage, 2 input error, 3 internal or output error.\n";
+	"  -h, --help       this text;  --version  hhmatch's version\n"
+	"\n"
+	"Exit status: 0 success, 1 usage, 2 input error (any input file unreadable:\n"
+	"a source, --config, --rules, a key), 3 internal or output error.\n";
 
 typedef struct {
 	char *period, *key, *out, *threads, *rules, *pg_out, *state, *config;
 	char *sign_key, *audit_key, *lang, *county_digits;
 	char *src[SRC_COUNT];
 	char *encoding[SRC_COUNT];
+	char delim[SRC_COUNT];     /* 0: from the file's name */
 	int quiet, new_key;
 	char *accept;
 } run_opts;
@@ -100,6 +114,24 @@ static hh_status set_encoding(run_opts *o, const char *spec, hh_err *err)
 			       "SOURCE one of civil_affairs, education, hr, housing, medical",
 			       spec);
 	set(&o->encoding[s], eq + 1);
+	return HH_OK;
+}
+
+static hh_status set_delimiter(run_opts *o, const char *spec, hh_err *err)
+{
+	const char *eq = strchr(spec, '=');
+	char name[32], d = 0;
+	int s = -1;
+	if (eq && (size_t)(eq - spec) < sizeof name) {
+		snprintf(name, sizeof name, "%.*s", (int)(eq - spec), spec);
+		s = source_by_name(name);
+	}
+	if (s < 0 || opts_delimiter(eq + 1, &d))
+		return hh_fail(err, HH_EUSAGE,
+			       "bad --delimiter '%s': expected SOURCE=C, C one character such as "
+			       "';' or '|' (not a quote, letter or digit) or tab, SOURCE one of "
+			       "civil_affairs, education, hr, housing, medical", spec);
+	o->delim[s] = d;
 	return HH_OK;
 }
 
@@ -150,8 +182,9 @@ static hh_status config_setting(void *ctx, const char *key, const char *value,
 		set(&o->lang, value);
 	else if (!strcmp(key, "county-digits"))
 		set(&o->county_digits, value);
-	else if (!strcmp(key, "encoding")) {
-		hh_status st = set_encoding(o, value, err);
+	else if (!strcmp(key, "encoding") || !strcmp(key, "delimiter")) {
+		hh_status st = key[0] == 'e' ? set_encoding(o, value, err)
+					     : set_delimiter(o, value, err);
 		if (st != HH_OK)
 			return hh_wrap(err, st, "%s: line %d", c->path, line);
 	} else
@@ -160,12 +193,15 @@ static hh_status config_setting(void *ctx, const char *key, const char *value,
 	return HH_OK;
 }
 
+/* An unreadable config file is an input error (2), as every unreadable
+ * input file is; a bad setting in it is a usage error (1), as the same
+ * setting on the command line would be. */
 static hh_status load_config(run_opts *o, const char *path, hh_err *err)
 {
 	char *text = NULL;
 	hh_status st = kv_read_file(path, &text, err);
 	if (st != HH_OK)
-		return HH_EUSAGE;
+		return hh_wrap(err, HH_EINPUT, "--config");
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", path);
 	char *slash = strrchr(dir, '/');
@@ -200,22 +236,12 @@ static void free_opts(run_opts *o)
 	}
 }
 
-/* Finds --config first so the command line can override it. */
-static const char *find_config(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			return argv[i + 1];
-		if (!strncmp(argv[i], "--config=", 9))
-			return argv[i] + 9;
-	}
-	return NULL;
-}
-
-static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_err *err)
+static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *verdict,
+			   hh_err *err)
 {
 	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
-	       O_ENCODING, O_PGOUT, O_QUIET, O_HELP, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_AUDITKEY, O_LANG, O_COUNTY, O_SRC };
+	       O_ENCODING, O_PGOUT, O_QUIET, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_AUDITKEY, O_LANG,
+	       O_COUNTY, O_DELIM, O_SRC };
 	static const struct option longopts[] = {
 		{"period", required_argument, 0, O_PERIOD},
 		{"key", required_argument, 0, O_KEY},
@@ -225,6 +251,7 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		{"config", required_argument, 0, O_CONFIG},
 		{"state", required_argument, 0, O_STATE},
 		{"encoding", required_argument, 0, O_ENCODING},
+		{"delimiter", required_argument, 0, O_DELIM},
 		{"pg-out", required_argument, 0, O_PGOUT},
 		{"quiet", no_argument, 0, O_QUIET},
 		{"accept", required_argument, 0, O_ACCEPT},
@@ -233,19 +260,28 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		{"audit-key", required_argument, 0, O_AUDITKEY},
 		{"lang", required_argument, 0, O_LANG},
 		{"county-digits", required_argument, 0, O_COUNTY},
-		{"help", no_argument, 0, O_HELP},
 		{"civil-affairs", required_argument, 0, O_SRC + SRC_CIVIL_AFFAIRS},
 		{"education", required_argument, 0, O_SRC + SRC_EDUCATION},
 		{"hr", required_argument, 0, O_SRC + SRC_HR},
 		{"housing", required_argument, 0, O_SRC + SRC_HOUSING},
 		{"medical", required_argument, 0, O_SRC + SRC_MEDICAL},
 		{0, 0, 0, 0}};
-	const char *config = find_config(argc, argv);
-	if (config)
-		HH_TRY(load_config(o, config, err));
+	/* one config: a second one's settings would be dropped unseen */
+	static const char *const once[] = {"config", NULL};
+	static const opts_spec spec = {longopts, "", once};
+	HH_TRY(opts_check(&spec, argc_, argv, verdict, err));
+	if (*verdict != OPTS_WORK)
+		return HH_OK;
+	int argc = *argc_, ch;
+	/* --config first (given once: opts_check), so the command line wins */
 	optind = 1;
 	opterr = 0;
-	int ch;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (ch == O_CONFIG)
+			set(&o->config, optarg);
+	if (o->config)
+		HH_TRY(load_config(o, o->config, err));
+	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_PERIOD: set(&o->period, optarg); break;
@@ -253,9 +289,10 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		case O_OUT: set(&o->out, optarg); break;
 		case O_THREADS: set(&o->threads, optarg); break;
 		case O_RULES: set(&o->rules, optarg); break;
-		case O_CONFIG: set(&o->config, optarg); break;
+		case O_CONFIG: break;
 		case O_STATE: set(&o->state, optarg); break;
 		case O_ENCODING: HH_TRY(set_encoding(o, optarg, err)); break;
+		case O_DELIM: HH_TRY(set_delimiter(o, optarg, err)); break;
 		case O_PGOUT: set(&o->pg_out, optarg); break;
 		case O_QUIET: o->quiet = 1; break;
 		case O_ACCEPT: set(&o->accept, optarg); break;
@@ -264,14 +301,13 @@ static hh_status parse_args(int argc, char **argv, run_opts *o, int *help, hh_er
 		case O_AUDITKEY: set(&o->audit_key, optarg); break;
 		case O_LANG: set(&o->lang, optarg); break;
 		case O_COUNTY: set(&o->county_digits, optarg); break;
-		case O_HELP: *help = 1; return HH_OK;
 		default:
 			if (ch >= O_SRC && ch < O_SRC + SRC_COUNT) {
 				set(&o->src[ch - O_SRC], optarg);
 				break;
 			}
-			return hh_fail(err, HH_EUSAGE, "unknown or incomplete option '%s'",
-				       argv[optind - 1]);
+			/* opts_check let nothing else through */
+			return hh_fail(err, HH_EUSAGE, "bad command line");
 		}
 	}
 	if (optind < argc)
@@ -310,6 +346,10 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads,
 				       o->county_digits);
 		pr->county_digits = (int)d;
 	}
+	for (int s = 0; s < SRC_COUNT; s++)
+		if (o->delim[s] && o->src[s] && pg_is_uri(o->src[s]))
+			return hh_fail(err, HH_EUSAGE, "--delimiter %s: the source is read from "
+				       "PostgreSQL, whose rows need no delimiter", source_name(s));
 	return HH_OK;
 }
 
@@ -342,11 +382,18 @@ static hh_encoding encoding_of(const char *s)
 	return e;
 }
 
-static void print_summary(const engine_summary *s, unsigned long alerts, const char *out)
+/* Wall-clock seconds of the run's phases, for the summary. */
+typedef struct {
+	double total, publication;
+	double source[SRC_COUNT]; /* -1: not given */
+} run_times;
+
+static void print_summary(const engine_summary *s, unsigned long alerts, const char *out,
+			  const run_times *t)
 {
-	fprintf(stderr,
-		"hhmatch run: %" PRIu64 " rows read, %" PRIu64 " accepted, %" PRIu64
-		" rejected\n"
+	strbuf b = STRBUF_INIT;
+	sb_addf(&b,
+		"%" PRIu64 " rows read, %" PRIu64 " accepted, %" PRIu64 " rejected\n"
 		"  %" PRIu64 " households, %" PRIu64 " flagged (high %" PRIu64
 		", medium %" PRIu64 "; low %" PRIu64 ")\n  %" PRIu64 " findings:",
 		s->rows_read, s->rows_accepted, s->rows_rejected, s->households, s->flagged,
@@ -354,32 +401,51 @@ static void print_summary(const engine_summary *s, unsigned long alerts, const c
 		s->findings);
 	for (int c = 0; c < F_COUNT; c++)
 		if (s->findings_by_code[c])
-			fprintf(stderr, " %s %" PRIu64, engine_finding_name((finding_code)c),
+			sb_addf(&b, " %s %" PRIu64, engine_finding_name((finding_code)c),
 				s->findings_by_code[c]);
 	if (alerts)
-		fprintf(stderr, "\n  %lu alerts since the previous period", alerts);
-	fprintf(stderr, "\n  outputs in %s\n", out);
+		sb_addf(&b, "\n  %lu alerts since the previous period", alerts);
+	sb_addf(&b, "\n  time %.2f s: ingest %.2f s (", t->total, s->seconds_ingest);
+	const char *sep = "";
+	for (int i = 0; i < SRC_COUNT; i++)
+		if (t->source[i] >= 0) {
+			sb_addf(&b, "%s%s %.2f", sep, source_name((source_id)i), t->source[i]);
+			sep = ", ";
+		}
+	sb_addf(&b, "), repair %.2f s, households %.2f s, outputs %.2f s, publication %.2f s",
+		s->seconds_repair, s->seconds_households, s->seconds_outputs, t->publication);
+	sb_addf(&b, "\n  outputs in %s", out);
+	log_info("%s", b.oom ? "summary: out of memory" : sb_str(&b));
+	sb_release(&b);
 }
 
 hh_status cmd_run(int argc, char **argv)
 {
 	run_opts o = {0};
 	hh_err err = {{0}};
-	int help = 0, period = 0, threads = 1;
+	int period = 0, threads = 1;
+	double t_start = fs_now_seconds();
+	opts_verdict verdict = OPTS_WORK;
 	present_cfg present = {0};
 	pid_key *key = NULL, *audit_key = NULL;
 	sign_key *sk = NULL;
 	rules *ru = NULL;
 	schema *sc = NULL;
-	hh_status st = parse_args(argc, argv, &o, &help, &err);
-	if (st == HH_OK && help) {
+	hh_status st = parse_args(&argc, argv, &o, &verdict, &err);
+	if (st == HH_OK && verdict == OPTS_HELP) {
 		fputs(run_help, stdout);
 		fputs("\nDelivery guards (--accept NAME):\n", stdout);
 		for (int i = 0; i < GUARD_COUNT; i++)
 			printf("  %-18s %s\n", guards_names[i].name, guards_names[i].what);
+	}
+	if (st == HH_OK && verdict == OPTS_VERSION)
+		opts_version(stdout);
+	if (st == HH_OK && verdict != OPTS_WORK) {
 		free_opts(&o);
 		return HH_OK;
 	}
+	if (st == HH_OK && o.quiet)
+		log_quiet();
 	if (st == HH_OK)
 		st = check_opts(&o, &period, &threads, &present, &err);
 	guards *g = NULL;
@@ -405,6 +471,7 @@ hh_status cmd_run(int argc, char **argv)
 		for (int s = 0; s < SRC_COUNT; s++) {
 			cfg.src[s].path = o.src[s];
 			cfg.src[s].encoding = encoding_of(o.encoding[s]);
+			cfg.src[s].delim = o.delim[s];
 		}
 		/* What --out may never hold: every file the run reads. */
 		publish_input inputs[SRC_COUNT + 5];
@@ -432,6 +499,7 @@ hh_status cmd_run(int argc, char **argv)
 				  .sign_key = sk, .audit_key = audit_key, .cancel = &interrupted,
 				  .present = present};
 		engine_summary sum;
+		run_times times = {0};
 		unsigned long alerts = 0;
 		engine *e = NULL;
 		publication *pub = NULL;
@@ -440,19 +508,30 @@ hh_status cmd_run(int argc, char **argv)
 		if (st == HH_OK)
 			st = engine_new(&cfg, &e, &err);
 		if (st == HH_OK) {
-			progress *pr = !o.quiet && isatty(2) ? progress_start(e) : NULL;
+			progress *pr = !o.quiet && isatty(2) && !log_json() ? progress_start(e) : NULL;
+			double t_pub = fs_now_seconds();
 			st = publish_run(pub, e, &sum, &alerts, &err);
 			progress_stop(pr);
+			/* publish_run's time less the engine's phases */
+			times.publication = fs_now_seconds() - t_pub - sum.seconds_ingest -
+					    sum.seconds_repair - sum.seconds_households -
+					    sum.seconds_outputs;
+			for (int s = 0; s < SRC_COUNT; s++) {
+				engine_source_progress sp;
+				engine_progress(e, (source_id)s, &sp);
+				times.source[s] = sp.present ? sp.seconds : -1;
+			}
 		}
 		publish_close(pub);
 		engine_free(e);
+		times.total = fs_now_seconds() - t_start;
 		for (size_t i = 0; i < guards_nwarnings(g); i++)
-			fprintf(stderr, "hhmatch run: warning: %s\n", guards_warning(g, i));
-		if (st == HH_OK && !o.quiet)
-			print_summary(&sum, alerts, o.out);
+			log_warn("%s", guards_warning(g, i));
+		if (st == HH_OK)
+			print_summary(&sum, alerts, o.out, &times);
 	}
 	if (st != HH_OK)
-		fprintf(stderr, "hhmatch run: %s\n", err.msg);
+		log_error("%s", err.msg);
 	guards_free(g);
 	pid_key_free(key);
 	pid_key_free(audit_key);

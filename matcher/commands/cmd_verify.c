@@ -12,8 +12,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/log.h"
 #include "base/sign.h"
 #include "commands/commands.h"
+#include "commands/opts.h"
 #include "history/manifest.h"
 
 static const char verify_help[] =
@@ -29,21 +31,25 @@ static const char verify_help[] =
 	"  -r, --run DIR      the run folder (run --out, or a copy of it)\n"
 	"  -p, --pubkey FILE  the public key the run was signed with\n"
 	"  -h, --help         show this help\n"
+	"  --version          show hhmatch's version\n"
+	"  --log-format F     messages as text (default) or json, one object a line\n"
 	"\n"
 	"Exit status: 0 everything matches, 1 usage error, 2 something differs\n"
 	"(or DIR has no manifest.json, or FILE is not a public key).\n";
 
-static hh_status usage_error(void)
+static hh_status usage_error(const char *msg)
 {
-	fputs("usage: hhmatch verify --run DIR [--pubkey FILE]   (hhmatch verify --help)\n",
-	      stderr);
+	log_error("%s", msg);
+	if (!log_json())
+		fputs("usage: hhmatch verify --run DIR [--pubkey FILE]   (hhmatch verify --help)\n",
+		      stderr);
 	return HH_EUSAGE;
 }
 
 static void print_problem(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "hhmatch verify: %s\n", msg);
+	log_error("%s", msg);
 }
 
 hh_status cmd_verify(int argc, char **argv)
@@ -51,15 +57,27 @@ hh_status cmd_verify(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"run", required_argument, NULL, 'r'},
 		{"pubkey", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const opts_spec spec = {longopts, "r:p:", NULL};
 	const char *run = NULL, *pubkey = NULL;
 	int c;
+	hh_err err;
+	opts_verdict v;
 
+	if (opts_check(&spec, &argc, argv, &v, &err) != HH_OK)
+		return usage_error(err.msg);
+	if (v == OPTS_HELP) {
+		fputs(verify_help, stdout);
+		return HH_OK;
+	}
+	if (v == OPTS_VERSION) {
+		opts_version(stdout);
+		return HH_OK;
+	}
 	optind = 1; /* argv[0] is the command's name, as in every command */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:p:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			run = optarg;
@@ -67,39 +85,27 @@ hh_status cmd_verify(int argc, char **argv)
 		case 'p':
 			pubkey = optarg;
 			break;
-		case 'h':
-			fputs(verify_help, stdout);
-			return HH_OK;
-		case ':':
-			fprintf(stderr, "hhmatch verify: option '%s' needs a value\n",
-				argv[optind - 1]);
-			return usage_error();
-		default:
-			fprintf(stderr, "hhmatch verify: unknown option '%s'\n", argv[optind - 1]);
-			return usage_error();
+		default: /* opts_check let nothing else through */
+			return usage_error("bad command line");
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "hhmatch verify: unexpected argument '%s'\n", argv[optind]);
-		return usage_error();
+		snprintf(err.msg, sizeof err.msg, "unexpected argument '%s'", argv[optind]);
+		return usage_error(err.msg);
 	}
-	if (!run || !*run) {
-		fputs("hhmatch verify: --run DIR is required\n", stderr);
-		return usage_error();
-	}
+	if (!run || !*run)
+		return usage_error("--run DIR is required");
 
-	hh_err err;
 	sign_key *pub = NULL;
 	size_t problems = 0;
 	hh_status st = pubkey ? sign_key_load_public(pubkey, &pub, &err) : HH_OK;
 	if (st == HH_OK)
 		st = manifest_verify(run, pub, print_problem, NULL, &problems, &err);
 	if (st != HH_OK) {
-		fprintf(stderr, "hhmatch verify: %s\n", err.msg);
+		log_error("%s", err.msg);
 	} else if (problems) {
-		fprintf(stderr, "hhmatch verify: %s: %zu difference%s from %s: the run folder is "
-			"not as the run published it\n", run, problems, problems == 1 ? "" : "s",
-			MANIFEST_JSON);
+		log_error("%s: %zu difference%s from %s: the run folder is not as the run "
+			  "published it", run, problems, problems == 1 ? "" : "s", MANIFEST_JSON);
 		st = HH_EINPUT;
 	} else if (pub) {
 		printf("verify: %s: every output matches %s, signed by key %s\n", run,

@@ -2,10 +2,13 @@
  * commands.h - the subcommands of hhmatch, one function each.
  *
  * main.c dispatches on argv[1] through a table of these; each command
- * parses its own options (getopt_long, with --help), does its work, and
- * returns an hh_status that main() returns as the exit code (contract:
- * 0 success, 1 usage, 2 input, 3 internal or output).  Commands print
- * their own errors to stderr, prefixed "hhmatch <command>: ".
+ * passes its command line through opts_check (opts.h: exact long options,
+ * -h/--help/--version/--log-format), parses its own options with
+ * getopt_long, does its work, and returns an hh_status that main()
+ * returns as the exit code (contract: 0 success, 1 usage, 2 input -
+ * every unreadable input file included, 3 internal or output).  Commands
+ * write their messages through base/log.h, which prefixes them
+ * "hhmatch <command>: " (or writes JSON lines).
  */
 #ifndef HH_COMMANDS_H
 #define HH_COMMANDS_H

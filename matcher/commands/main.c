@@ -1,12 +1,17 @@
 /*
  * main.c - hhmatch's entry point: a table of subcommands and a dispatcher.
- * Each command lives in its own cmd_*.c with its help text beside it.
+ * Each command lives in its own cmd_*.c with its help text beside it, and
+ * passes its command line through opts_check (opts.h) first, so every
+ * command answers -h, --help and --version alike.  The log (base/log.h)
+ * is named after the command here, before the command runs.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/hex.h"
+#include "base/log.h"
 #include "commands/commands.h"
+#include "commands/opts.h"
 
 static const struct {
 	const char *name;
@@ -32,6 +37,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	hh_err err;
+	log_setup(NULL);
+	if (log_env_error(&err)) {
+		log_error("%s", err.msg);
+		return HH_EUSAGE;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return HH_EUSAGE;
@@ -42,7 +53,7 @@ int main(int argc, char **argv)
 		return HH_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("hhmatch %s\n", HH_VERSION);
+		opts_version(stdout);
 		return HH_OK;
 	}
 	if (hex_crypto_init()) {
@@ -50,9 +61,12 @@ int main(int argc, char **argv)
 		return HH_EINTERNAL;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(argv[1], commands[i].name))
+		if (!strcmp(argv[1], commands[i].name)) {
+			log_setup(commands[i].name);
 			return (int)commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "hhmatch: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+		}
+	log_error("unknown command '%s'", argv[1]);
+	if (!log_json())
+		usage(stderr);
 	return HH_EUSAGE;
 }

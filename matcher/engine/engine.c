@@ -148,6 +148,7 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 		return HH_OK;
 	in->path = cs->path;
 	in->encoding = cs->encoding;
+	in->delim = cs->delim;
 	src_info info;
 	src_describe(cs->path, &info);
 	snprintf(in->display_buf, sizeof in->display_buf, "%s", info.display);
@@ -427,8 +428,14 @@ hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *er
 	HH_TRY(household_evaluate(e, err));
 	e->t_households = fs_now_seconds() - t;
 	summarise(e);
+	sum->seconds_ingest = e->t_ingest;
+	sum->seconds_repair = e->t_repair;
+	sum->seconds_households = e->t_households;
 	HH_TRY(engine_check_cancel(e, err));
-	return output_write_all(e, dir, err);
+	t = fs_now_seconds();
+	hh_status st = output_write_all(e, dir, err);
+	sum->seconds_outputs = fs_now_seconds() - t;
+	return st;
 }
 
 void engine_progress(const engine *e, source_id s, engine_source_progress *out)

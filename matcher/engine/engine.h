@@ -51,6 +51,7 @@
 typedef struct {
 	const char *path;          /* file or postgresql:// URI; NULL: absent */
 	hh_encoding encoding;
+	char delim;                /* a file's delimiter; 0: from its name (csv.h) */
 } engine_source;
 
 typedef struct {
@@ -72,6 +73,9 @@ typedef struct {
 	uint64_t households, flagged, level[4]; /* by risk_level */
 	uint64_t findings;
 	uint64_t findings_by_code[16];
+	/* wall-clock seconds of the phases (report.json's timings_seconds;
+	 * a source's own is engine_progress's seconds) */
+	double seconds_ingest, seconds_repair, seconds_households, seconds_outputs;
 } engine_summary;
 
 typedef struct engine engine;

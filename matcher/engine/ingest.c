@@ -52,6 +52,7 @@
 
 #include "connectors/csv.h"
 #include "engine/engine_int.h"
+#include "domain/delimhint.h"
 #include "domain/idnum.h"
 #include "connectors/source.h"
 #include "base/fsutil.h"
@@ -689,7 +690,7 @@ static hh_status open_reader(ingest *in, csv_reader **r)
 		      .cancel = in->eng->cfg->cancel};
 	hh_instream *s;
 	HH_TRY(src_open(in->path, in->slice, in->nslices, &o, &s, &in->err));
-	csv_opts co = {0};
+	csv_opts co = {.delim = in->delim};
 	return csv_open(s, &co, r, &in->err);
 }
 
@@ -756,6 +757,16 @@ hh_status ingest_source(ingest *in)
 	st = schema_map_header(in->src, &rec, &in->map, &in->err);
 	if (st != HH_OK) {
 		hh_wrap(&in->err, st, "%s: %s: line 1", in->src->name, in->display_path);
+		char b[4], d = in->remote ? 0 : delimhint_find(in->src, &rec, csv_delimiter(r));
+		if (d) {
+			size_t n = strlen(in->err.msg);
+			snprintf(in->err.msg + n, sizeof in->err.msg - n,
+				 "; split on '%s' the header holds the source's columns: if the "
+				 "file is '%s'-separated, say so with --delimiter '%s=%s' (or "
+				 "delimiter = %s=%s in the config)", delimhint_name(d, b),
+				 delimhint_name(d, b), in->src->name, delimhint_name(d, b),
+				 in->src->name, delimhint_name(d, b));
+		}
 		goto out;
 	}
 	int rowcol = in->row_col = find_row_column(&rec);

@@ -285,18 +285,19 @@ Test(kv_file, errors)
 	char *text = (char *)"untouched";
 	hh_err err;
 
+	/* an unreadable file is an input error (2), not a usage error */
 	path = tpath("missing.conf");
-	cr_assert_eq(kv_read_file(path, &text, &err), HH_EUSAGE);
+	cr_assert_eq(kv_read_file(path, &text, &err), HH_EINPUT);
 	cr_assert(strstr(err.msg, "missing.conf"), "%s", err.msg);
 	cr_assert(strstr(err.msg, "No such file"), "%s", err.msg);
 	cr_assert_str_eq(text, "untouched");
 
-	cr_assert_eq(kv_read_file(tdir, &text, &err), HH_EUSAGE);
+	cr_assert_eq(kv_read_file(tdir, &text, &err), HH_EINPUT);
 	cr_assert(strstr(err.msg, "is a directory"), "%s", err.msg);
 
 	path = tpath("nul.conf");
 	write_bytes(path, "a = 1\0b = 2\n", 12);
-	cr_assert_eq(kv_read_file(path, &text, &err), HH_EUSAGE);
+	cr_assert_eq(kv_read_file(path, &text, &err), HH_EINPUT);
 	cr_assert(strstr(err.msg, "NUL byte"), "%s", err.msg);
 	cr_assert_str_eq(text, "untouched");
 }
@@ -320,7 +321,7 @@ Test(kv_file, size_limit)
 	text = NULL;
 	path = tpath("over.conf");
 	write_bytes(path, body, limit + 1);
-	cr_assert_eq(kv_read_file(path, &text, &err), HH_EUSAGE);
+	cr_assert_eq(kv_read_file(path, &text, &err), HH_EINPUT);
 	cr_assert(strstr(err.msg, "larger than 16 MiB"), "%s", err.msg);
 	cr_assert_null(text);
 	free(body);

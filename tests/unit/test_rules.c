@@ -672,7 +672,7 @@ Test(rules_override, missing_file)
 	const char *path = tpath("nope.rules");
 	rules *r = NULL;
 	hh_err err;
-	cr_assert_eq(rules_new(path, &r, &err), HH_EUSAGE);
+	cr_assert_eq(rules_new(path, &r, &err), HH_EINPUT);
 	cr_assert(strstr(err.msg, "nope.rules"), "%s", err.msg);
 	cr_assert_null(r);
 }
