@@ -23,7 +23,8 @@
  * a closing quote is appended to the field, and a quoted field open at
  * the end of input runs to the end; each sets `malformed`.  A lone CR is
  * data; CR is dropped only before LF (or at the very end of input) outside
- * quotes.
+ * quotes.  A record holding the input stream's 0xFF marker (a GB18030
+ * sequence that could not be converted) is returned with bad_encoding.
  */
 #include "connectors/csv.h"
 
@@ -326,6 +327,14 @@ static int scan_quoted(csv_reader *r, int commit, size_t *endp, size_t *clen,
 	}
 }
 
+/* 1 when the record's text p[0..n) holds the stream's marker of an
+ * unconvertible GB18030 sequence (0xFF, instream.h).  Looked for only
+ * once the stream has put one out, so clean input costs nothing. */
+static int has_marker(const csv_reader *r, const char *p, size_t n)
+{
+	return ins_bad_sequences(r->in) > 0 && memchr(p, 0xFF, n) != NULL;
+}
+
 /* Moves the unread tail to the front and fills the buffer from the
  * stream until it is full or the input ends. */
 static hh_status refill(csv_reader *r, hh_err *err)
@@ -426,6 +435,7 @@ hh_status csv_next(csv_reader *r, hh_record *rec, int *got, hh_err *err)
 			rec->nfields = (size_t)nplain;
 			rec->line = r->line;
 			rec->malformed = 0;
+			rec->bad_encoding = has_marker(r, b + s, ce - s);
 			r->line++;
 			r->pos = nlp ? e + 1 : len;
 			*got = 1;
@@ -453,6 +463,7 @@ hh_status csv_next(csv_reader *r, hh_record *rec, int *got, hh_err *err)
 		rec->nfields = nf;
 		rec->line = r->line;
 		rec->malformed = mal;
+		rec->bad_encoding = has_marker(r, b + s, end - s);
 		r->line += 1 + nl;
 		r->pos = end;
 		*got = 1;

@@ -15,7 +15,9 @@
  * quote) does not stop the stream: the record is returned with
  * `malformed` set, so the caller can reject that one row with a reason
  * and go on.  A quoted field still open at end of input is returned the
- * same way.
+ * same way.  A record holding a GB18030 sequence the stream could not
+ * convert (instream.h) is returned with `bad_encoding` set, for the same
+ * reason: that row is rejected, the next one is read as usual.
  *
  * Lifetime: csv_open takes ownership of the instream; csv_close closes
  * both.  Field pointers stay valid until the next csv_next or csv_close.

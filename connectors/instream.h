@@ -14,8 +14,14 @@
  * pass.
  *
  * Errors name the source and the file: a corrupt or truncated gzip
- * stream, an unreadable file, or bytes that are not valid in the chosen
- * encoding.
+ * stream, an unreadable file, or, in the first line (the header), bytes
+ * that are not valid GB18030.  After the first line an unconvertible
+ * GB18030 sequence is not an error: it comes out as the byte 0xFF (never
+ * part of UTF-8 text) followed by the sequence's own bytes (1 to 4 bytes,
+ * each 0x30 or above, so never a delimiter, quote or line end; different
+ * bytes stay different) and is counted (ins_bad_sequences), so the row
+ * holding it can be rejected alone (csv.h: bad_encoding).  UTF-8 input is
+ * handed on unchecked.
  *
  * Lifetime: ins_open_* / ins_close.  ins_close(NULL) is a no-op.
  * Thread safety: one stream belongs to one thread at a time.
@@ -82,6 +88,10 @@ hh_encoding ins_encoding(const hh_instream *in);
  * progress lines. */
 uint64_t ins_raw_offset(const hh_instream *in);
 uint64_t ins_raw_size(const hh_instream *in);
+
+/* GB18030 sequences that could not be converted and came out as 0xFF so
+ * far (0 for UTF-8: its bytes pass unchecked). */
+uint64_t ins_bad_sequences(const hh_instream *in);
 
 /* The file or stream name given at open. */
 const char *ins_name(const hh_instream *in);

@@ -24,6 +24,8 @@ typedef struct {
 	size_t nfields;
 	uint64_t line;   /* physical line where the record starts, 1-based */
 	int malformed;   /* nonzero: quote misuse; fields are best effort */
+	int bad_encoding; /* nonzero: holds a GB18030 sequence that could
+			   * not be converted (instream.h); reject it */
 } hh_record;
 
 #endif

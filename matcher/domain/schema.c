@@ -598,6 +598,8 @@ const char *schema_parse_row(const schema_map *map, const hh_record *rec,
 	const schema_source *src = map->src;
 	*bad_col = -1;
 	row->present = 0;
+	if (rec->bad_encoding)
+		return "bad_encoding";
 	if (rec->malformed)
 		return "malformed_quotes";
 	if (rec->nfields != map->nfields)

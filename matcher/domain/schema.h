@@ -128,7 +128,8 @@ typedef struct {
 /* Validates rec against map.  Returns NULL when the row is valid, else
  * the reject reason code ("column_count", "missing_value", "bad_money",
  * "negative_money", "bad_int", "bad_date", "bad_period", "bad_flag",
- * "bad_sex", "bad_enum", "bad_region", "bad_pid", "malformed_quotes")
+ * "bad_sex", "bad_enum", "bad_region", "bad_pid", "malformed_quotes",
+ * "bad_encoding")
  * and sets *bad_col to the column concerned (-1 when none).  The identity
  * column is only trimmed here: the engine validates ID numbers. */
 const char *schema_parse_row(const schema_map *map, const hh_record *rec,
