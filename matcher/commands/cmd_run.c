@@ -497,7 +497,7 @@ hh_status cmd_run(int argc, char **argv)
 				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n,
 				  .guards = g, .rules = ru, .key_id = pid_key_id(key),
 				  .sign_key = sk, .audit_key = audit_key, .cancel = &interrupted,
-				  .present = present};
+				  .present = present, .started = t_start};
 		engine_summary sum;
 		run_times times = {0};
 		unsigned long alerts = 0;

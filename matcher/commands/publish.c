@@ -329,6 +329,38 @@ static hh_status note_recovery(publication *p, hh_err *err)
 	return st;
 }
 
+/* Completes report.json's "timings_seconds" (the engine wrote ingest,
+ * repair and households): "outputs", the engine's files and report.html
+ * and the workbook, and "total", from the command's start to now, the
+ * last moment before the manifest seals report.json.  What comes after
+ * (the manifest, the store, the rename, the state) only the run's
+ * summary on stderr can tell. */
+static hh_status note_timings(publication *p, double outputs, hh_err *err)
+{
+	char path[PATH_MAX + 16];
+	struct stat sb;
+	json_t *top;
+	snprintf(path, sizeof path, "%s/report.json", p->tmp);
+	if (stat(path, &sb) || hj_load_path(path, &top, err) != HH_OK)
+		return hh_fail(err, HH_EINTERNAL, "cannot read back the run's %s", path);
+	json_t *t = json_object_get(top, "timings_seconds");
+	double total = p->pc->started > 0 ? fs_now_seconds() - p->pc->started : 0;
+	strbuf b = STRBUF_INIT;
+	if (json_is_object(t) &&
+	    !json_object_set_new(t, "outputs",
+				 json_real((double)(int64_t)(outputs * 1000 + 0.5) / 1000)) &&
+	    !json_object_set_new(t, "total",
+				 json_real((double)(int64_t)(total * 1000 + 0.5) / 1000)))
+		hj_dump(&b, top, HJ_PRETTY | JSON_REAL_PRECISION(9));
+	json_decref(top);
+	sb_addc(&b, '\n');
+	hh_status st = b.len < 2 || b.oom
+			       ? hh_fail(err, HH_EINTERNAL, "cannot complete the timings of %s", path)
+			       : fs_write_file(path, b.buf, b.len, sb.st_mode & 0777, err);
+	sb_release(&b);
+	return st;
+}
+
 hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 {
 	*out = NULL;
@@ -395,10 +427,15 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 	if (st == HH_OK && pc->state_dir)
 		st = alerts_write(pc->state_dir, pc->period, p->tmp, alerts, err);
 	st = reached(st, "alerts");
+	double t_present = fs_now_seconds();
 	if (st == HH_OK)
 		st = report_html_write(p->tmp, &pc->present, err);
 	if (st == HH_OK)
 		st = workbook_write(p->tmp, &pc->present, err);
+	if (st == HH_OK) {
+		sum->seconds_outputs += fs_now_seconds() - t_present;
+		st = note_timings(p, sum->seconds_outputs, err);
+	}
 	if (st == HH_OK)
 		st = engine_check_cancel(e, err);
 	if (st == HH_OK)

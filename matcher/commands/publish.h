@@ -32,6 +32,8 @@
  *      (refusing, or recording in report.json what --accept let through);
  *   8. with --state, alerts.jsonl is added: the run against the latest
  *      earlier period in the history (history/alerts.h);
+ *      then report.html and caseworkers.xlsx, and report.json's
+ *      timings_seconds gets outputs and total (the run until here);
  *   9. an override (--accept, --new-key) is written to the audit log;
  *  10. manifest.json (history/manifest.h) is written, and with a signing
  *      key manifest.sig: last into the folder, so it lists every file of
@@ -118,6 +120,9 @@ typedef struct {
 	 * publication stops at it too */
 	const _Atomic int *cancel;
 	present_cfg present;       /* report.html and caseworkers.xlsx */
+	/* fs_now_seconds() when the command started (report.json's
+	 * timings_seconds.total counts from it); 0: unknown, total 0 */
+	double started;
 } publish_cfg;
 
 typedef struct publication publication;

@@ -16,7 +16,9 @@
 #     run gives the same outputs as the comma file;
 #   - --log-format json / HHMATCH_LOG_FORMAT=json writes one JSON object
 #     per stderr line (jq), HHMATCH_LOG_LEVEL=error and --quiet drop the
-#     summary, and the summary holds the total and per-phase times.
+#     summary, and the summary holds the total and per-phase times
+#     (report.json's timings_seconds: ingest, repair, households, outputs,
+#     total).
 #   bash tests/e2e/it_cli.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
@@ -179,6 +181,10 @@ run_expect 0 "$T/text.log" "$HH" "${RUN[@]}" --out "$T/w/text" "${SOURCES[@]}"
 assert_contains "$T/text.log" '^hhmatch run: [0-9]+ rows read' "the summary"
 assert_contains "$T/text.log" '^  time [0-9]+\.[0-9]{2} s: ingest [0-9.]+ s \(civil_affairs [0-9.]+, education [0-9.]+, hr [0-9.]+, housing [0-9.]+, medical [0-9.]+\), repair [0-9.]+ s, households [0-9.]+ s, outputs [0-9.]+ s, publication [0-9.]+ s$' \
 	"the summary's total and per-phase times"
+# report.json: the engine's phases, outputs and the total until the manifest
+jq -e '.timings_seconds | (keys | sort) == ["households", "ingest", "outputs", "repair", "total"]
+	and ([.[] | type == "number" and . >= 0] | all) and .total >= .outputs and .total >= .ingest' \
+	"$T/w/text/report.json" >/dev/null || fail "report.json's timings_seconds: $(jq -c .timings_seconds "$T/w/text/report.json")"
 # json_lines FILE: every line one JSON object with time, level, command, message
 json_lines() {
 	[ -s "$1" ] || fail "$1: no log lines"
