@@ -2,7 +2,7 @@
 # alloc-sweep.sh - fails every allocation of a small month in turn and
 # checks that hhmatch either ignores it or stops cleanly (issue 14).
 #
-#   scripts/alloc-sweep.sh BINARY [--step K | --random R] [--max-seconds S]
+#   scripts/alloc-sweep.sh BINARY [--step K | --trials N | --random R] [--max-seconds S]
 #                          [--jobs J] [--offset O] [--threads T] [--only CASE]
 #                          [--shim FILE] [--keep]
 #
@@ -27,10 +27,12 @@
 #             audit chain are checked with verify and verify-log instead)
 #   error     exit 2 or 3, a message on stderr, nothing published (no --out,
 #             no output file, nothing left beside them) and --state unchanged
-#   libc      SIGABRT from glibc's assertion in nss_database.c (a failed
-#             allocation inside getpwuid_r, glibc 2.36), with nothing
-#             published and the state unchanged: counted, not a defect,
-#             since no caller can prevent it
+#   lib       a crash or wrong outputs after a failed allocation inside a
+#             library that mishandles it, where no caller can help:
+#             libxlsxwriter (the failed call's backtrace is in it: it then
+#             dereferences the NULL, or drops a part and reports success),
+#             or glibc's assertion in nss_database.c (getpwuid_r, glibc
+#             2.36); counted and listed by library, not a defect
 #   defects:  crash (a signal), hang (killed after 20 s), wrong (exit 0 with
 #             other outputs, or verify/verify-log failing on them), partial
 #             (exit non-zero with something published or left), state (exit
@@ -40,8 +42,10 @@
 # the stderr of each (the first 20), 2 on a setup error.
 # --step K tries every K-th call (from 1 + O, --offset); without it every
 # call, unless --max-seconds S is given: K is then chosen from the time of a
-# few trials so that the sweep fits in S seconds, and trials not started
-# within S are counted as "skipped".  --jobs J runs J trials at once (the
+# few trials so that the sweep fits in S seconds; trials not started
+# within S are counted as "skipped" either way.  --trials N tries about N
+# calls per case, evenly spaced (a step per case: the same calls on any
+# machine, as a test wants).  --jobs J runs J trials at once (the
 # default 1; outcomes do not depend on it).  --random R tries R calls
 # picked at random per case instead.  --threads T runs the November run
 # with T threads (default 1): which call fails then depends on scheduling,
@@ -72,11 +76,12 @@ fi
 usage() { sed -n '2,5p' "$0" >&2; exit 2; }
 die() { echo "alloc-sweep: $*" >&2; exit 2; }
 
-HH= step= random= budget= jobs=1 offset=0 threads=1 only= shim=${HH_FAILALLOC:-} keep=0
+HH= step= random= trials= budget= jobs=1 offset=0 threads=1 only= shim=${HH_FAILALLOC:-} keep=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--step) step=${2:?}; shift 2 ;;
 	--random) random=${2:?}; shift 2 ;;
+	--trials) trials=${2:?}; shift 2 ;;
 	--threads) threads=${2:?}; shift 2 ;;
 	--max-seconds) budget=${2:?}; shift 2 ;;
 	--jobs) jobs=${2:?}; shift 2 ;;
@@ -94,13 +99,14 @@ HH=$(realpath "$HH") && [ -x "$HH" ] || die "not an executable: $HH"
 [ -n "$shim" ] || shim=$(dirname "$HH")/libhh_failalloc.so
 [ -f "$shim" ] || die "no allocation shim at $shim (built beside the binary without a sanitizer)"
 shim=$(realpath "$shim")
-for v in "$step" "$random" "$budget" "$jobs" "$offset" "$threads"; do
+for v in "$step" "$random" "$trials" "$budget" "$jobs" "$offset" "$threads"; do
 	case $v in '' | *[!0-9]*) [ -z "$v" ] || die "not a number: $v" ;; esac
 done
 [ -z "$step" ] || [ "$step" -ge 1 ] || die "--step must be at least 1"
 [ "$jobs" -ge 1 ] || die "--jobs must be at least 1"
 [ "$threads" -ge 1 ] || die "--threads must be at least 1"
-[ -z "$step" ] || [ -z "$random" ] || die "--step or --random, not both"
+case ${step:+s}${trials:+t}${random:+r} in ?? | ???) die "one of --step, --trials, --random" ;; esac
+[ -z "$trials" ] || [ "$trials" -ge 1 ] || die "--trials must be at least 1"
 cases="run pseudonymize verify audit"
 if [ -n "$only" ]; then
 	case " $cases " in *" $only "*) cases=$only ;; *) die "--only: one of $cases" ;; esac
@@ -236,13 +242,10 @@ untouched() {
 trial() {
 	local c=$1 n=$2 t=$3 rc=0 outcome detail=
 	prepare "$c" "$t"
-	RUN=(timeout -s KILL 20 env HH_FAIL_ALLOC="$n" LD_PRELOAD="$SHIM")
+	RUN=(timeout -s KILL 20 env HH_FAIL_ALLOC="$n" HH_FAIL_ALLOC_TRACE="$t.trace" LD_PRELOAD="$SHIM")
 	(cd "$t" && cmd "$c" >"$t/out" 2>"$t/err") || rc=$?
 	if [ "$rc" = 137 ]; then
 		outcome=hang
-	elif [ "$rc" = 134 ] && grep -q 'nss_database.c:[0-9]*: nss_database_reload_1: Assertion' "$t/err" &&
-		[ -z "$(untouched "$c" "$t")" ]; then
-		outcome=libc
 	elif [ "$rc" -gt 128 ]; then
 		outcome=crash detail="signal $((rc - 128))"
 	elif [ "$rc" = 0 ]; then
@@ -266,9 +269,16 @@ trial() {
 	else
 		outcome=exit-$rc
 	fi
+	if [ "$outcome" = crash ] || [ "$outcome" = wrong ]; then
+		if grep -q libxlsxwriter "$t.trace" 2>/dev/null; then
+			outcome=lib detail=libxlsxwriter
+		elif [ "$rc" = 134 ] && grep -q 'nss_database.c:[0-9]*: nss_database_reload_1: Assertion' "$t/err"; then
+			outcome=lib detail="glibc NSS"
+		fi
+	fi
 	echo "$c $n $outcome $detail" >>"$W/results"
-	if [ "$outcome" = same ] || [ "$outcome" = error ] || [ "$outcome" = libc ]; then
-		rm -rf "$t"
+	if [ "$outcome" = same ] || [ "$outcome" = error ] || [ "$outcome" = lib ]; then
+		rm -rf "$t" "$t.trace"
 	fi
 }
 EOF
@@ -337,7 +347,14 @@ done
 # The trials' list: CASE N, every step-th call.
 export SW_WORK=$W SW_BIN=$HH SW_DEADLINE=$((start + ${budget:-999999999}))
 list() { # STEP
-	local c n
+	local c n k
+	if [ -n "$trials" ]; then
+		for c in $cases; do
+			k=$(((count[$c] + trials - 1) / trials))
+			for ((n = 1 + offset; n <= count[$c]; n += k)); do echo "$c $n"; done
+		done
+		return
+	fi
 	if [ -n "$random" ]; then
 		for c in $cases; do
 			shuf -i "1-${count[$c]}" -n "$random" | sort -n | sed "s/^/$c /"
@@ -353,7 +370,7 @@ list() { # STEP
 	done
 }
 : >"$W/results"
-if [ -z "$step" ] && [ -z "$random" ] && [ -n "$budget" ]; then
+if [ -z "$step" ] && [ -z "$random" ] && [ -z "$trials" ] && [ -n "$budget" ]; then
 	# Calibrate: 8 trials spread over the cases (counted as results too),
 	# then the step that fits what is left of the budget.
 	t0=$(date +%s%N)
@@ -372,25 +389,29 @@ fi
 end=$(date +%s)
 
 # The table.
-if [ -n "$random" ]; then
+if [ -n "$trials" ]; then
+	how="about $trials calls per case, evenly spaced (from call $((1 + offset)))"
+elif [ -n "$random" ]; then
 	how="$random calls at random per case"
 else
 	how="step $step (from call $((1 + offset)))"
 fi
 echo "alloc-sweep: $HH, $how, --threads $threads, $jobs job(s), $((end - start)) s"
-printf '%-13s %8s %6s %6s %6s %6s %6s %6s %6s %6s %6s %8s\n' case calls tried same error oom libc crash hang wrong other skipped
+printf '%-13s %8s %6s %6s %6s %6s %6s %6s %6s %6s %6s %8s\n' case calls tried same error oom lib crash hang wrong other skipped
 defects=0
 for c in $cases; do
 	awk -v c="$c" -v calls="${count[$c]}" '
 		$1 == c { tried++; o[$3]++; if ($3 == "error" && $4 == "oom") oom++ }
 		END {
-			other = tried - o["same"] - o["error"] - o["libc"] - o["crash"] - o["hang"] - o["wrong"] - o["skipped"]
+			other = tried - o["same"] - o["error"] - o["lib"] - o["crash"] - o["hang"] - o["wrong"] - o["skipped"]
 			printf "%-13s %8d %6d %6d %6d %6d %6d %6d %6d %6d %6d %8d\n", c, calls, tried - o["skipped"],
-				o["same"], o["error"], oom, o["libc"], o["crash"], o["hang"], o["wrong"], other, o["skipped"]
+				o["same"], o["error"], oom, o["lib"], o["crash"], o["hang"], o["wrong"], other, o["skipped"]
 		}' "$W/results"
 done
-echo "(same: exit 0, identical outputs; error: exit 2/3, message, nothing published; oom: of those, the message names memory or allocation; libc: glibc's NSS assertion, nothing changed)"
-bad=$(awk '$3 != "same" && $3 != "error" && $3 != "libc" && $3 != "skipped"' "$W/results" | sort -k1,1 -k2,2n)
+echo "(same: exit 0, identical outputs; error: exit 2/3, message, nothing published; oom: of those, the message names memory or allocation; lib: a library's own failure, below)"
+libs=$(awk '$3 == "lib" { $1 = $2 = $3 = ""; sub(/^ +/, ""); n[$0]++ } END { for (l in n) { printf "%s%s: %d", s, l, n[l]; s = ", " } }' "$W/results")
+[ -z "$libs" ] || echo "lib: $libs (crashes or wrong outputs after an allocation failed inside the library)"
+bad=$(awk '$3 != "same" && $3 != "error" && $3 != "lib" && $3 != "skipped"' "$W/results" | sort -k1,1 -k2,2n)
 if [ -n "$bad" ]; then
 	defects=$(echo "$bad" | wc -l)
 	echo

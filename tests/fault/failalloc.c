@@ -10,7 +10,8 @@
  *   HH_FAIL_ALLOC_COUNT=FILE the number of calls, written at exit (a
  *                            process killed by a signal writes nothing)
  *   HH_FAIL_ALLOC_TRACE=1    the failing call prints a backtrace on stderr
- *                            (addr2line -e BINARY turns it into lines)
+ *                            (addr2line -e BINARY turns it into lines);
+ *                            =FILE (a path) appends it to FILE instead
  *
  * Counted: malloc, calloc, realloc, memalign, posix_memalign,
  * aligned_alloc, valloc, pvalloc.  glibc's strdup, strndup, asprintf,
@@ -70,15 +71,20 @@ static long fa_read_target(void)
 static void fa_trace(unsigned long n)
 {
 	const char *s = getenv("HH_FAIL_ALLOC_TRACE");
-	if (!s || !*s || *s == '0')
+	if (!s || !*s || !strcmp(s, "0"))
+		return;
+	int fd = strcmp(s, "1") ? open(s, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : 2;
+	if (fd < 0)
 		return;
 	char head[64];
 	int len = snprintf(head, sizeof head, "failalloc: call %lu fails here:\n", n);
-	if (len > 0 && write(2, head, (size_t)len) < 0)
-		return;
-	void *frames[48];
-	int depth = backtrace(frames, 48);
-	backtrace_symbols_fd(frames, depth, 2);
+	if (len > 0 && write(fd, head, (size_t)len) == len) {
+		void *frames[48];
+		int depth = backtrace(frames, 48);
+		backtrace_symbols_fd(frames, depth, fd);
+	}
+	if (fd != 2)
+		close(fd);
 }
 
 /* true when this call is the one to fail; counts it either way. */
