@@ -26,8 +26,8 @@ static struct {
 
 static int parse_level(const char *s, log_level *out)
 {
-	static const char *const names[] = {"error", "warn", "info"};
-	for (int i = 0; i < 3; i++)
+	static const char *const names[] = {"error", "warn", "notice", "info"};
+	for (int i = 0; i < 4; i++)
 		if (!strcasecmp(s, names[i])) {
 			*out = (log_level)i;
 			return 0;
@@ -59,7 +59,7 @@ hh_status log_env_error(hh_err *err)
 		return HH_OK;
 	return hh_fail(err, HH_EUSAGE, "bad %s: expected %s", cfg.bad_env,
 		       !strcmp(cfg.bad_env, LOG_FORMAT_ENV) ? "text or json"
-							    : "error, warn or info");
+							    : "error, warn, notice or info");
 }
 
 hh_status log_set_format(const char *name, hh_err *err)
@@ -76,8 +76,8 @@ hh_status log_set_format(const char *name, hh_err *err)
 
 void log_quiet(void)
 {
-	if (cfg.level > LOGL_WARN)
-		cfg.level = LOGL_WARN;
+	if (cfg.level > LOGL_NOTICE)
+		cfg.level = LOGL_NOTICE;
 }
 
 int log_enabled(log_level l) { return l <= cfg.level; }
@@ -103,7 +103,7 @@ static void emit(log_level l, const char *fmt, va_list ap)
 
 static void emit(log_level l, const char *fmt, va_list ap)
 {
-	static const char *const names[] = {"error", "warn", "info"};
+	static const char *const names[] = {"error", "warn", "notice", "info"};
 	if (!log_enabled(l))
 		return;
 	char stack[1024];
@@ -164,6 +164,14 @@ void log_warn(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	emit(LOGL_WARN, fmt, ap);
+	va_end(ap);
+}
+
+void log_notice(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(LOGL_NOTICE, fmt, ap);
 	va_end(ap);
 }
 

@@ -5,17 +5,19 @@
  * A command names itself once (log_setup, in main before anything else),
  * then writes through log_error / log_warn / log_info.  The text format
  * is what the commands always printed, and tests grep it:
- *     error  "hhmatch CMD: MESSAGE"
- *     warn   "hhmatch CMD: warning: MESSAGE"
- *     info   "hhmatch CMD: MESSAGE"
+ *     error   "hhmatch CMD: MESSAGE"
+ *     warn    "hhmatch CMD: warning: MESSAGE"
+ *     notice  "hhmatch CMD: MESSAGE"   (no problem, but worth seeing:
+ *                                       a recovery after a killed run)
+ *     info    "hhmatch CMD: MESSAGE"   (the run's summary)
  * The JSON format (--log-format json or HHMATCH_LOG_FORMAT=json) writes
  * {"time":"2026-11-30T07:00:00.123Z","level":"error","command":"run",
  *  "message":"..."} on one line per call, so a multi-line message (the
  * run's summary) stays one record; bytes that are not UTF-8 (a file name)
  * become U+FFFD.
  *
- * Levels: HHMATCH_LOG_LEVEL=error|warn|info (default info) drops what is
- * below it; --quiet (log_quiet) drops info as well.  Errors are never
+ * Levels: HHMATCH_LOG_LEVEL=error|warn|notice|info (default info) drops
+ * what is below it; --quiet (log_quiet) drops info as well.  Errors are never
  * dropped.  Messages follow hh_error.h: never a raw ID number or a name.
  *
  * Thread safety: the settings are process-wide and set by the main thread
@@ -31,7 +33,7 @@
 #define LOG_FORMAT_ENV "HHMATCH_LOG_FORMAT"
 #define LOG_LEVEL_ENV "HHMATCH_LOG_LEVEL"
 
-typedef enum { LOGL_ERROR, LOGL_WARN, LOGL_INFO } log_level;
+typedef enum { LOGL_ERROR, LOGL_WARN, LOGL_NOTICE, LOGL_INFO } log_level;
 
 /* Names the command ("run", "audit"; NULL for hhmatch itself) and reads
  * the environment.  A bad value there is reported by log_env_error. */
@@ -55,6 +57,7 @@ int log_json(void);
 
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

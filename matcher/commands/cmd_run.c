@@ -60,7 +60,7 @@ static const char run_help[] =
 	"                   or '|', or tab (default: tab for .tsv, else ',')\n"
 	"  --pg-out URI     also store the run in PostgreSQL, in one transaction\n"
 	"  --quiet          no progress lines and no summary (warnings and errors\n"
-	"                   only; HHMATCH_LOG_LEVEL=error|warn|info likewise)\n"
+	"                   only; HHMATCH_LOG_LEVEL=error|warn|notice|info)\n"
 	"  --log-format F   messages as text (default) or json, one object a line\n"
 	"                   for the journal (or HHMATCH_LOG_FORMAT=json)\n"
 	"  --accept NAME,.. run although these delivery guards fire (listed below)\n"

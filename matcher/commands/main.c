@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 		return HH_OK;
 	}
 	if (hex_crypto_init()) {
-		fprintf(stderr, "hhmatch: cannot initialise OpenSSL: out of memory\n");
+		log_error("cannot initialise OpenSSL: out of memory");
 		return HH_EINTERNAL;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

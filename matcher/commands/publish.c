@@ -13,6 +13,7 @@
 
 #include "base/fsutil.h"
 #include "base/json.h"
+#include "base/log.h"
 #include "connectors/pg/pg_store.h"
 #include "connectors/pg/pg_uri.h"
 #include "history/alerts.h"
@@ -192,7 +193,7 @@ static json_t *recovery_of(publication *p)
 static void removed(const char *path, void *ctx)
 {
 	publication *p = ctx;
-	fprintf(stderr, "hhmatch run: removed %s, left by a killed run\n", path);
+	log_notice("removed %s, left by a killed run", path);
 	json_t *r = recovery_of(p), *list = r ? json_object_get(r, "removed") : NULL;
 	if (r && !list && !json_object_set_new(r, "removed", json_array()))
 		list = json_object_get(r, "removed");
@@ -285,13 +286,12 @@ static hh_status recover(publication *p, hh_err *err)
 			       "killed run left in --state %s (publish.intent)", in.period, state);
 	int fwd = did == STATE_ROLLED_FORWARD;
 	if (fwd)
-		fprintf(stderr, "hhmatch run: recovered: the run of period %06d that a killed run "
-			"had published in %s is now kept in --state %s (rolled forward)\n",
-			in.period, in.out, state);
+		log_notice("recovered: the run of period %06d that a killed run had published in "
+			   "%s is now kept in --state %s (rolled forward)", in.period, in.out, state);
 	else
-		fprintf(stderr, "hhmatch run: recovered: the run of period %06d that a killed run "
-			"was publishing into %s never got there; --state %s is as before it "
-			"(rolled back)\n", in.period, in.out, state);
+		log_notice("recovered: the run of period %06d that a killed run was publishing "
+			   "into %s never got there; --state %s is as before it (rolled back)",
+			   in.period, in.out, state);
 	char per[16];
 	snprintf(per, sizeof per, "%06d", in.period);
 	json_t *r = recovery_of(p), *i = json_object();

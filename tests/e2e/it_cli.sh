@@ -190,7 +190,7 @@ json_lines() {
 	[ -s "$1" ] || fail "$1: no log lines"
 	while IFS= read -r line; do
 		jq -e 'type == "object" and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and
-			(.level | IN("error", "warn", "info")) and (.command | type == "string") and
+			(.level | IN("error", "warn", "notice", "info")) and (.command | type == "string") and
 			(.message | type == "string")' <<<"$line" >/dev/null ||
 			fail "$1: not a JSON log record: $line"
 	done <"$1"
@@ -219,7 +219,7 @@ assert_eq 0 "$rc" "HHMATCH_LOG_LEVEL=error"
 [ ! -s "$T/lvl.err" ] || fail "HHMATCH_LOG_LEVEL=error still wrote: $(cat "$T/lvl.err")"
 run_expect 0 "$T/quiet.log" "$HH" "${RUN[@]}" --out "$T/w/quiet" "${SOURCES[@]}" --quiet
 [ ! -s "$T/quiet.log" ] || fail "--quiet still wrote: $(cat "$T/quiet.log")"
-usage_error bad_level "bad HHMATCH_LOG_LEVEL: expected error, warn or info" \
+usage_error bad_level "bad HHMATCH_LOG_LEVEL: expected error, warn, notice or info" \
 	env HHMATCH_LOG_LEVEL=loud "$HH" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}"
 usage_error bad_format "bad --log-format 'yaml'" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" \
 	--log-format yaml
