@@ -456,8 +456,10 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		if (st == HH_OK)
 			st = reached(state_intent_write(pc->state_dir, &in, err), "intent");
 	}
-	if (st == HH_OK)
+	if (st == HH_OK) {
+		fs_fsync_dir(p->tmp); /* its names on disk before it is renamed */
 		st = fs_replace_dir(p->tmp, pc->out_dir, err);
+	}
 	if (st != HH_OK) {
 		/* --out is as it was: no intent may claim otherwise (one left
 		 * here would be rolled back by the next run all the same) */
