@@ -29,6 +29,7 @@ struct publication {
 	char staged[PATH_MAX];     /* the state's copy until committed, else "" */
 	char out_abs[PATH_MAX];    /* --out, absolute (what an intent names) */
 	json_t *recovery;          /* report.json's "recovery", or NULL */
+	int recovery_oom;          /* a note could not be kept in it */
 };
 
 /* The test hook (tests/e2e/it_kill.sh), read here and nowhere else: with
@@ -197,8 +198,8 @@ static void removed(const char *path, void *ctx)
 	json_t *r = recovery_of(p), *list = r ? json_object_get(r, "removed") : NULL;
 	if (r && !list && !json_object_set_new(r, "removed", json_array()))
 		list = json_object_get(r, "removed");
-	if (list)
-		json_array_append_new(list, hj_string_bytes(path, strlen(path), NULL));
+	if (!list || json_array_append_new(list, hj_string_bytes(path, strlen(path), NULL)))
+		p->recovery_oom = 1; /* publish_open fails: report.json would miss it */
 }
 
 /* What fs_remove_temps is given beside an --out. */
@@ -387,6 +388,8 @@ hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 		st = tidy_beside(p, p->out_abs, err);
 	if (st == HH_OK && pc->state_dir)
 		st = state_tidy(pc->state_dir, removed, p, err);
+	if (st == HH_OK && p->recovery_oom)
+		st = hh_fail(err, HH_EINTERNAL, "out of memory");
 	if (st == HH_OK)
 		st = guards_before(pc->guards, pc->state_dir, pc->period, pc->key_id, pc->rules,
 				   err);
