@@ -219,8 +219,8 @@ static hh_status count_alerts(rp_page *pg, const char *dir, hh_err *err)
 			const char *kind = j ? hj_str(j, "kind") : NULL;
 			if (!kind)
 				st = hh_fail(err, HH_EINTERNAL,
-					     "report.html: the run's alerts.jsonl line %ld: not an alert",
-					     line);
+					     "report.html: the run's alerts.jsonl line %ld: %s", line,
+					     j ? "an alert without a kind" : je.text);
 			else if (rp_tally_add(&pg->kinds, kind))
 				st = hh_fail(err, HH_EINTERNAL, "report.html: out of memory");
 			else
@@ -233,20 +233,24 @@ static hh_status count_alerts(rp_page *pg, const char *dir, hh_err *err)
 	return st;
 }
 
-/* A period's flags.csv (path) by level; readable = 0 when the file
- * cannot be read (the trend says so rather than failing the run over an
- * old period). */
-static void count_period(const char *path, rp_point *p)
+/* A period's flags.csv (path) by level; readable = 0 when the file is
+ * missing or damaged (the trend says so rather than failing the run over
+ * an old period).  Running out of memory reading it is an error: the page
+ * must not depend on how much memory there was. */
+static hh_status count_period(const char *path, rp_point *p, hh_err *err)
 {
 	rr_table *t = NULL;
-	hh_err ignored;
-	p->readable = rr_table_load(path, &t, &ignored) == HH_OK && rr_col(t, "risk_level") >= 0;
+	hh_status st = rr_table_load(path, &t, err);
+	if (st == HH_EINTERNAL)
+		return hh_wrap(err, st, "report.html: the trend");
+	p->readable = st == HH_OK && rr_col(t, "risk_level") >= 0;
 	for (size_t i = 0; p->readable && i < t->nrows; i++) {
 		int lv = rr_level(rr_cell(t, i, rr_col(t, "risk_level")));
 		if (lv >= 0)
 			p->level[lv]++;
 	}
 	rr_table_free(t);
+	return HH_OK;
 }
 
 /* The trend: the latest earlier periods of the state, then this run. */
@@ -268,7 +272,10 @@ static hh_status count_trend(rp_page *pg, hh_err *err)
 		rp_point *p = &pg->trend[pg->ntrend++];
 		snprintf(path, sizeof path, "%s/runs/%06d/flags.csv", sd, ps[i]);
 		p->period = ps[i];
-		count_period(path, p);
+		if (count_period(path, p, err) != HH_OK) {
+			free(ps);
+			return HH_EINTERNAL;
+		}
 	}
 	free(ps);
 	rp_point *cur = &pg->trend[pg->ntrend++];
