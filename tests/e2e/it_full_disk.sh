@@ -20,7 +20,9 @@
 #      (the part written is truncated away); the query prints no answer,
 #      the run publishes nothing;
 # and after each, with the filler removed, the same command succeeds (and
-# `hhmatch audit verify-log` passes on the log).
+# `hhmatch audit verify-log` passes on the log).  Last, half a record
+# appended to the log (a torn tail) is repaired by the next query, which
+# records the repair first, and the log verifies.
 #   bash tests/e2e/it_full_disk.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
@@ -150,4 +152,16 @@ run_expect 0 "$T/again.log" run_month 2 "$T/out3" "$ST" --key "$T/key2" --new-ke
 assert_eq run "$(tail -n 1 "$ST/audit.log" | jq -r .purpose)" "the run's record once there is room"
 run_expect 0 "$T/verify-log.log" "$HH" audit verify-log --state "$ST"
 echo "full audit log: a query and a logged run exit 3, the log unchanged; both then succeed and the log verifies" >&2
-echo "it_full_disk: 4 full-disk cases, each exit 3 with nothing partial, each succeeding once there is room"
+
+# half a record at the end (what an older hhmatch left on a full disk, or
+# a power loss during a write): the next query repairs it, records the
+# repair before its own record, and the log verifies
+tail -n 1 "$ST/audit.log" | head -c 100 >>"$ST/audit.log"
+run_expect 2 "$T/torn.log" "$HH" audit verify-log --state "$ST"
+query >/dev/null 2>"$T/query.log" || { cat "$T/query.log" >&2; fail "a query after a torn tail"; }
+assert_eq "repair 100" "$(tail -n 2 "$ST/audit.log" | head -n 1 | jq -r '[(.purpose | split(":")[0]), .query.torn_bytes] | join(" ")')" \
+	"the repair record"
+assert_eq "full disk test" "$(tail -n 1 "$ST/audit.log" | jq -r .purpose)" "the query's record after the repair"
+run_expect 0 "$T/verify-log.log" "$HH" audit verify-log --state "$ST"
+echo "torn tail: repaired by the next query, recorded, and the log verifies" >&2
+echo "it_full_disk: 4 full-disk cases, each exit 3 with nothing partial, each succeeding once there is room; a torn tail repaired"
