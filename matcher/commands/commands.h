@@ -21,5 +21,6 @@ hh_status cmd_run(int argc, char **argv);          /* cmd_run.c */
 hh_status cmd_gen(int argc, char **argv);          /* cmd_gen.c */
 hh_status cmd_audit(int argc, char **argv);        /* cmd_audit.c */
 hh_status cmd_verify(int argc, char **argv);       /* cmd_verify.c */
+hh_status cmd_review(int argc, char **argv);       /* cmd_review.c */
 
 #endif

@@ -25,6 +25,7 @@ static const struct {
 	{"gen", cmd_gen, "write a synthetic month for demos and tests"},
 	{"audit", cmd_audit, "on-demand queries over a run, logged"},
 	{"verify", cmd_verify, "check a run's outputs against its manifest"},
+	{"review", cmd_review, "import caseworkers' decisions into the state"},
 };
 
 static void usage(FILE *f)

@@ -219,6 +219,8 @@ static const setting settings[] = {
 	{"guard_roster_link_drop", T_RATIO, OFF(guard_roster_link_drop_bp), 0,
 	 10000},
 	{"guard_max_period_gap", T_INT, OFF(guard_max_period_gap), 1, 1200},
+	{"review_suppress_months", T_INT, OFF(review_suppress_months), 0, 120},
+	{"review_follow_up_months", T_INT, OFF(review_follow_up_months), 1, 120},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])

@@ -69,6 +69,9 @@ typedef struct rules {
 	int64_t guard_household_drop_bp;  /* counted households may fall by this share */
 	int64_t guard_roster_link_drop_bp;/* a source's share of roster persons, likewise */
 	int guard_max_period_gap;         /* months after the latest kept period */
+	/* caseworkers' decisions (history/reviews.h), read back by the alerts */
+	int review_suppress_months;       /* a false_positive holds this long */
+	int review_follow_up_months;      /* a confirmed household's follow-up */
 } rules;
 
 /* What rules_eval needs of one household (counted members only). */

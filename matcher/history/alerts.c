@@ -18,6 +18,23 @@
  *   finding       an audit finding (A_*, D_MULTI_HOUSEHOLD, X_DISCOVERY)
  *                 whose (code, household_id, pid) is not in the earlier
  *                 period's findings.csv
+ *   follow_up     flagged now, and its caseworkers' decision is confirmed
+ *                 and review_follow_up_months months (or a multiple) have
+ *                 passed since it, counted from the earlier period
+ *
+ * Caseworkers' decisions (history/reviews.h: which ones a run of a period
+ * applies) shape these: the household's last decision
+ *   false_positive  keeps new and escalated from being sent while the
+ *                   household is at no higher level and has no reason
+ *                   that was not reviewed, for review_suppress_months
+ *   deceased        keeps A_DECEASED findings of the household unsent
+ *   moved           keeps D_MULTI_HOUSEHOLD findings unsent
+ *   false_positive on a finding's alert keeps that code unsent as long
+ * and every alert of a household with a decision carries it (members
+ * decision, decided_on; in text too).  What is kept unsent is counted in
+ * report.json's "reviews", with the number of decisions known, which a
+ * rerun of the period reads back from the state so that it applies the
+ * same ones.  The settings come from report.json's "rules".
  *
  * A rerun of a period (DIR/runs/PERIOD/alerts.jsonl holds the previous
  * run of the same period) must not leave a caseworker acting on an alert
@@ -38,7 +55,8 @@
  * Each line of alerts.jsonl: alert_id, period, household_id, kind,
  * risk_level, reasons, previous_level; then code and pid for findings
  * and retractions of findings; retracts and retracted_kind for
- * retractions; generation for a re-issued alert; last, text: the alert in
+ * retractions; generation for a re-issued alert; decision and decided_on
+ * for a household with a decision; last, text: the alert in
  * Chinese for people (kind, level, reasons as labels.schema names them).
  * alert_id = first 32 hex of SHA-256("PERIOD|SUBJECT|KIND|DETAIL"):
  * SUBJECT is the household_id for household kinds, and
@@ -46,7 +64,8 @@
  * may be a finding in two households) and their retractions; DETAIL is
  * the reasons joined by ';' for household kinds, the code for findings
  * and the withdrawn alert_id for retractions.  Lines are sorted by
- * household_id, then kind in the order above (retracted last), then
+ * household_id, then kind in the order above (follow_up after finding,
+ * retracted last), then
  * code and pid, then alert_id.
  */
 
@@ -58,12 +77,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
 #include "base/hex.h"
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "history/reviews.h"
 #include "history/runread.h"
 #include "history/state.h"
 
@@ -74,10 +95,10 @@
 #define EARLIER_FIX "; restore it from the alerts.jsonl that run published"
 
 typedef enum {
-	K_NEW, K_ESCALATED, K_DEESCALATED, K_RESOLVED, K_FINDING, K_RETRACTED
+	K_NEW, K_ESCALATED, K_DEESCALATED, K_RESOLVED, K_FINDING, K_FOLLOW_UP, K_RETRACTED
 } alert_kind;
 static const char *const kind_names[] = {"new", "escalated", "de-escalated", "resolved",
-					 "finding", "retracted"};
+					 "finding", "follow_up", "retracted"};
 
 typedef struct {
 	const char *household;   /* points into a table or an earlier line */
@@ -89,8 +110,20 @@ typedef struct {
 	const char *retracted_kind; /* ... and its kind */
 	unsigned generation;     /* 0, or N for the N-th re-issue */
 	const char *line;        /* a retraction carried forward: its line */
+	const review *decision;  /* the household's decision, or NULL */
 	char id[33];
 } alert;
+
+/* The caseworkers' decisions this run applies, and what they kept. */
+typedef struct {
+	reviews *rv;
+	int exists;              /* the state has reviews.jsonl */
+	unsigned long known;     /* its first lines that count (reviews.h) */
+	int period, prev;        /* this run's, the one compared with (0) */
+	int suppress_months, follow_up_months;
+	unsigned long kept[K_RETRACTED + 1]; /* alerts kept unsent, by kind */
+	unsigned long follow_ups;
+} applied;
 
 typedef struct {
 	alert *v;
@@ -352,6 +385,26 @@ static json_t *text(const char *s)
 	return hj_string_bytes(s, strlen(s), NULL);
 }
 
+/* "YYYY-MM-DD" of a decision's date into buf (16 bytes). */
+static void decision_date(const review *rv, char *buf)
+{
+	snprintf(buf, 16, "%04d-%02d-%02d", rv->decided_on / 10000, rv->decided_on / 100 % 100,
+		 rv->decided_on % 100);
+}
+
+/* "（核查结论：误报，2026-11-20）" after an alert's text when its household
+ * has a decision. */
+static void decision_text(strbuf *b, const labels *lb, const alert *a)
+{
+	char date[16];
+	if (!a->decision)
+		return;
+	decision_date(a->decision, date);
+	sb_addf(b, "（核查结论：%s，%s）",
+		labels_text(lb, "decision", reviews_decision_code(a->decision->decision),
+			    LANG_ZH), date);
+}
+
 /* The alert in Chinese for the person who reads it in a caseworker
  * system ("风险升级：低风险 → 中风险；零就业家庭、因病：医疗自付负担重"):
  * labels from schemas/labels.schema, codes themselves when one has no
@@ -368,6 +421,7 @@ static void human_text(strbuf *b, const labels *lb, const alert *a)
 	}
 	if (a->code && a->pid) {
 		sb_adds(b, labels_text(lb, "finding", a->code, LANG_ZH));
+		decision_text(b, lb, a);
 		return;
 	}
 	if (a->prev_level[0] && strcmp(a->prev_level, a->level) && a->kind != K_NEW)
@@ -382,6 +436,7 @@ static void human_text(strbuf *b, const labels *lb, const alert *a)
 		sb_addf(b, "%s%s", first ? "；" : "、", labels_text(lb, "reason", code, LANG_ZH));
 		r += len + (r[len] == ';');
 	}
+	decision_text(b, lb, a);
 }
 
 /* Appends a's line to b; -1 on no memory.  Members in the order given at
@@ -415,6 +470,13 @@ static int put_alert(strbuf *b, int period, const labels *lb, const alert *a)
 	}
 	if (a->generation)
 		bad |= json_object_set_new(o, "generation", json_integer(a->generation));
+	if (a->decision) {
+		char date[16];
+		decision_date(a->decision, date);
+		bad |= json_object_set_new(o, "decision", json_string(reviews_decision_code(
+								   a->decision->decision)));
+		bad |= json_object_set_new(o, "decided_on", json_string(date));
+	}
 	strbuf t = STRBUF_INIT;
 	human_text(&t, lb, a);
 	bad |= t.oom || json_object_set_new(o, "text", text(sb_str(&t)));
@@ -449,8 +511,8 @@ static const char *level_in(const run_view *v, const char *hh)
 
 /* new, escalated, de-escalated, resolved and finding: cur against prev
  * (NULL: no earlier period). */
-static hh_status collect_changes(const run_view *cur, const run_view *prev, alert_list *l,
-				 hh_err *err)
+static hh_status collect_changes(const run_view *cur, const run_view *prev, applied *ap,
+				 alert_list *l, hh_err *err)
 {
 	static const char *const none = "none";
 	const char **cf = flagged_ids(cur);
@@ -471,7 +533,14 @@ static hh_status collect_changes(const run_view *cur, const run_view *prev, aler
 			continue; /* flags.csv lists only households.csv rows */
 		const char *lvl = rr_cell(cur->hh, row, cur->c_level);
 		alert a = {.household = cf[i], .level = lvl, .prev_level = level_in(prev, cf[i]),
-			   .reasons = rr_cell(cur->hh, row, cur->c_reasons)};
+			   .reasons = rr_cell(cur->hh, row, cur->c_reasons),
+			   .decision = reviews_last(ap->rv, cf[i], ap->period, ap->known)};
+		if (reviews_follow_up(a.decision, ap->period, ap->prev, ap->follow_up_months)) {
+			alert f = a;
+			f.kind = K_FOLLOW_UP;
+			ap->follow_ups++;
+			st = list_push(l, &f, err);
+		}
 		if (!pf || !in_sorted(pf, npf, cf[i]))
 			a.kind = K_NEW;
 		else {
@@ -480,7 +549,14 @@ static hh_status collect_changes(const run_view *cur, const run_view *prev, aler
 				continue;
 			a.kind = now > was ? K_ESCALATED : K_DEESCALATED;
 		}
-		st = list_push(l, &a, err);
+		if (a.kind != K_DEESCALATED &&
+		    reviews_suppresses(a.decision, ap->period, ap->suppress_months, rr_level(lvl),
+				       a.reasons)) {
+			ap->kept[a.kind]++;
+			continue;
+		}
+		if (st == HH_OK)
+			st = list_push(l, &a, err);
 	}
 	/* flagged before, not now: resolved */
 	for (size_t i = 0; st == HH_OK && i < npf; i++) {
@@ -488,7 +564,8 @@ static hh_status collect_changes(const run_view *cur, const run_view *prev, aler
 			continue;
 		size_t row = find_hh(cur, pf[i]);
 		alert a = {.household = pf[i], .kind = K_RESOLVED, .level = none,
-			   .prev_level = level_in(prev, pf[i]), .reasons = ""};
+			   .prev_level = level_in(prev, pf[i]), .reasons = "",
+			   .decision = reviews_last(ap->rv, pf[i], ap->period, ap->known)};
 		if (row != (size_t)-1) {
 			a.level = rr_cell(cur->hh, row, cur->c_level);
 			a.reasons = rr_cell(cur->hh, row, cur->c_reasons);
@@ -507,7 +584,14 @@ static hh_status collect_changes(const run_view *cur, const run_view *prev, aler
 			continue;
 		alert a = {.household = hh, .kind = K_FINDING, .code = code, .pid = pid,
 			   .level = level_in(cur, hh), .prev_level = level_in(prev, hh),
-			   .reasons = code};
+			   .reasons = code,
+			   .decision = hh[0] ? reviews_last(ap->rv, hh, ap->period, ap->known)
+					     : NULL};
+		if (reviews_suppresses_finding(a.decision, ap->period, ap->suppress_months,
+					       code)) {
+			ap->kept[K_FINDING]++;
+			continue;
+		}
 		st = list_push(l, &a, err);
 	}
 	free(cf);
@@ -560,10 +644,11 @@ static hh_status add_retractions(const run_view *cur, const run_view *prev, int 
 /* dir/alerts.jsonl: cur against prev (NULL: no earlier period) and
  * against er (the previous run of this period; empty when none). */
 static hh_status compute(const run_view *cur, const run_view *prev, const earlier_run *er,
-			 int period, const char *dir, unsigned long *n_alerts, hh_err *err)
+			 applied *ap, const char *dir, unsigned long *n_alerts, hh_err *err)
 {
 	alert_list l = {0};
-	hh_status st = collect_changes(cur, prev, &l, err);
+	int period = ap->period;
+	hh_status st = collect_changes(cur, prev, ap, &l, err);
 	for (size_t i = 0; st == HH_OK && i < l.n; i++)
 		if (alert_make_id(period, er, &l.v[i]))
 			st = hh_fail(err, HH_EINTERNAL, "cannot compute an alert id");
@@ -664,6 +749,84 @@ static hh_status earlier_load(const char *state_dir, int period, earlier_run *er
 	return HH_OK;
 }
 
+/* A whole number from report.json's "rules" (written as text), or def. */
+static int rule_int(const json_t *report, const char *key, int def)
+{
+	const char *s = hj_str(json_object_get(report, "rules"), key);
+	char *end;
+	long v = s ? strtol(s, &end, 10) : def;
+	return s && (*end || end == s || v < 0 || v > 1200) ? def : (int)v;
+}
+
+/* The decisions the run of period applies: reviews.jsonl, as many lines
+ * as the state's earlier run of the period knew (none recorded: 0), or
+ * all of them for a first run; the settings from dir/report.json. */
+static hh_status applied_load(const char *state_dir, int period, int prev, const char *dir,
+			      applied *ap, hh_err *err)
+{
+	char path[PATH_MAX];
+	json_t *top = NULL;
+	memset(ap, 0, sizeof *ap);
+	ap->period = period;
+	ap->prev = prev;
+	HH_TRY(reviews_load(state_dir, &ap->rv, &ap->exists, err));
+	ap->known = (unsigned long)reviews_count(ap->rv);
+	snprintf(path, sizeof path, "%s/runs/%06d/report.json", state_dir, period);
+	if (ap->exists && access(path, F_OK) == 0) {
+		HH_TRY(hj_load_path(path, &top, err));
+		json_t *k = json_object_get(json_object_get(top, "reviews"), "decisions_known");
+		unsigned long was = json_is_integer(k) && json_integer_value(k) > 0
+					    ? (unsigned long)json_integer_value(k) : 0;
+		ap->known = was < ap->known ? was : ap->known;
+		json_decref(top);
+	}
+	snprintf(path, sizeof path, "%s/report.json", dir);
+	ap->suppress_months = 6;
+	ap->follow_up_months = 3;
+	if (access(path, F_OK) == 0) {
+		HH_TRY(hj_load_path(path, &top, err));
+		ap->suppress_months = rule_int(top, "review_suppress_months", 6);
+		ap->follow_up_months = rule_int(top, "review_follow_up_months", 3);
+		json_decref(top);
+	}
+	return HH_OK;
+}
+
+/* report.json's "reviews": the decisions known (what a rerun applies)
+ * and the alerts they kept unsent or added.  Only with a reviews.jsonl
+ * in the state: runs without decisions keep their bytes. */
+static hh_status applied_note(const applied *ap, const char *dir, hh_err *err)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	json_t *top;
+	if (!ap->exists)
+		return HH_OK;
+	snprintf(path, sizeof path, "%s/report.json", dir);
+	if (stat(path, &sb) || hj_load_path(path, &top, err) != HH_OK)
+		return hh_fail(err, HH_EINTERNAL, "cannot read back the run's %s", path);
+	json_t *r = json_object(), *kept = json_object();
+	int bad = !r || !kept;
+	bad |= json_object_set_new(r, "decisions_known", json_integer((json_int_t)ap->known));
+	bad |= json_object_set_new(kept, "new", json_integer((json_int_t)ap->kept[K_NEW]));
+	bad |= json_object_set_new(kept, "escalated",
+				   json_integer((json_int_t)ap->kept[K_ESCALATED]));
+	bad |= json_object_set_new(kept, "finding", json_integer((json_int_t)ap->kept[K_FINDING]));
+	bad |= json_object_set_new(r, "suppressed", kept);
+	bad |= json_object_set_new(r, "follow_up", json_integer((json_int_t)ap->follow_ups));
+	bad |= json_object_set_new(top, "reviews", r);
+	strbuf b = STRBUF_INIT;
+	if (!bad)
+		hj_dump(&b, top, HJ_PRETTY | JSON_REAL_PRECISION(9));
+	json_decref(top);
+	sb_addc(&b, '\n');
+	hh_status st = bad || b.len < 2 || b.oom
+			       ? hh_fail(err, HH_EINTERNAL, "cannot note the decisions in %s", path)
+			       : fs_write_file(path, b.buf, b.len, sb.st_mode & 0777, err);
+	sb_release(&b);
+	return st;
+}
+
 hh_status alerts_write(const char *state_dir, int period, const char *dir,
 		       unsigned long *n_alerts, hh_err *err)
 {
@@ -683,9 +846,16 @@ hh_status alerts_write(const char *state_dir, int period, const char *dir,
 			pp = 0;
 		rr_report_free(rep);
 	}
-	hh_status st = earlier_load(state_dir, period, &er, err);
+	applied ap;
+	hh_status st = applied_load(state_dir, period, pp, dir, &ap, err);
+	if (st != HH_OK) {
+		reviews_free(ap.rv);
+		return hh_wrap(err, st, "the caseworkers' decisions in the state");
+	}
+	st = earlier_load(state_dir, period, &er, err);
 	if (st != HH_OK) {
 		earlier_free(&er);
+		reviews_free(ap.rv);
 		return hh_wrap(err, st, "the previous run of %06d in the state", period);
 	}
 	st = view_load(dir, &cur, err);
@@ -699,7 +869,10 @@ hh_status alerts_write(const char *state_dir, int period, const char *dir,
 			hh_wrap(err, st, "state period %06d", pp);
 	}
 	if (st == HH_OK)
-		st = compute(&cur, have_prev ? &prev : NULL, &er, period, dir, n_alerts, err);
+		st = compute(&cur, have_prev ? &prev : NULL, &er, &ap, dir, n_alerts, err);
+	if (st == HH_OK)
+		st = applied_note(&ap, dir, err);
+	reviews_free(ap.rv);
 	view_free(&cur);
 	if (have_prev)
 		view_free(&prev);

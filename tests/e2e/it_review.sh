@@ -1,0 +1,188 @@
+#!/bin/bash
+# it_review.sh - the caseworker loop: decisions imported into --state
+# shape the next months' alerts, every import is in the audit log, and a
+# rerun of a period is identical after later imports.
+#
+# May is a generated month; June, July and August are copies of it with
+# planted changes (households picked from May's outputs):
+#   FPH   medium on R_INCOME alone, reviewed false_positive in May
+#         June: income raised -> resolved (carrying the decision)
+#         July: income back, same reason and level -> new kept unsent
+#               (report.json reviews.suppressed.new = 1)
+#         August: a member's house collapsed (R_DISASTER, high)
+#               -> escalated, sent
+#   CONH  medium on R_INCOME alone, reviewed confirmed on 2026-05-26
+#         -> no follow_up in June or July, follow_up in August
+#         (review_follow_up_months = 3)
+# The decisions file has Chinese headers and labels and is GB18030; its
+# bad rows (a household the state never saw, a decision that is none, a
+# date after today, a note holding an ID number) are rejected with their
+# lines, and importing it twice leaves reviews.jsonl byte for byte.  With
+# PGHOST (scripts/test.sh), the store's hhmatch.review_inbox is imported
+# the same way.
+. "$(dirname "$0")/../lib.sh" "$@"
+
+make_key "$T/k.key"
+S=$T/state
+"$HH" gen --out "$T/may" --households 400 --seed 20265 --period 202605 --clean \
+	>/dev/null 2>&1 || fail "gen"
+run_month() { # PERIOD -> runs $T/PERIOD/hhmatch.conf into $T/out_PERIOD
+	"$HH" run --config "$T/$1/hhmatch.conf" --key "$T/k.key" --out "$T/out_$1" \
+		--state "$S" --quiet 2>"$T/run_$1.log" || { cat "$T/run_$1.log" >&2; fail "run $1"; }
+}
+month_from_may() { # NAME PERIOD: a copy of May for PERIOD
+	cp -r "$T/may" "$T/$1"
+	sed -i "s/^period = .*/period = $2/" "$T/$1/hhmatch.conf"
+}
+month_from_may 202605 202605
+run_month 202605
+
+H=$T/out_202605/households.csv
+pick() { # awk condition over households.csv -> first household_id not yet used
+	awk -F, -v used="${USED:-}" "NR>1 && ($1) && index(used, \"|\" \$1 \"|\") == 0 {print \$1; exit}" "$H"
+}
+USED="|"
+FPH=$(pick '$10=="medium" && $11=="R_INCOME" && $4>=2'); USED="$USED$FPH|"
+CONH=$(pick '$10=="medium" && $11=="R_INCOME" && $4>=2'); USED="$USED$CONH|"
+[ -n "$FPH" ] && [ -n "$CONH" ] || fail "no households to review in the generated month"
+note "false positive $FPH, confirmed $CONH"
+CA=$T/may/civil_affairs.csv
+member() { # household -> "id,name" of its first active member
+	awk -F, -v h="$1" '$1==h && ($9=="active" || $9=="") {print $2 "," $3; exit}' "$CA"
+}
+alert_of() { # FILE HOUSEHOLD KIND -> alert_id
+	jq -r --arg h "$2" --arg k "$3" 'select(.household_id == $h and .kind == $k) | .alert_id' "$1"
+}
+kinds_of() { # FILE HOUSEHOLD -> its alerts' kinds, space separated
+	jq -r --arg h "$2" 'select(.household_id == $h) | .kind' "$1" | tr '\n' ' ' | sed 's/ $//'
+}
+FPA=$(alert_of "$T/out_202605/alerts.jsonl" "$FPH" new)
+[ -n "$FPA" ] || fail "no new alert for $FPH in May"
+
+# --- the import ----------------------------------------------------------
+TOMORROW=$(date -d tomorrow +%Y-%m-%d)
+printf '%s\n' \
+	"家庭编号,预警编号,核查结论,核查人,核查日期,备注" \
+	"$FPH,$FPA,误报,wang01,2026-05-25,收入核实无误" \
+	"$CONH,,已核实帮扶,li02,2026-05-26," \
+	"H999999999999,,误报,li02,2026-05-26," \
+	"$CONH,,没有这个结论,li02,2026-05-26," \
+	"$CONH,,已核实帮扶,li02,$TOMORROW," \
+	"$CONH,,已核实帮扶,li02,2026-05-27,见 $(member "$CONH" | cut -d, -f1)" |
+	iconv -f UTF-8 -t GB18030 >"$T/decisions.csv"
+run_expect 2 "$T/imp1" "$HH" review import --state "$S" --in "$T/decisions.csv" \
+	--operator clerk7
+assert_contains "$T/imp1" "read 6, accepted 2 \(new 2, already imported 0\), rejected 4" "counts"
+assert_contains "$T/imp1" "decisions.csv line 4: household_id: the state has never alerted or flagged" \
+	"unknown household"
+assert_contains "$T/imp1" "decisions.csv line 5: decision: not a decision" "bad decision"
+assert_contains "$T/imp1" "decisions.csv line 6: decided_on: after today" "future date"
+assert_contains "$T/imp1" "decisions.csv line 7: note: holds something shaped like an ID number" \
+	"ID number in a note"
+! grep -F "$(member "$CONH" | cut -d, -f1)" "$T/imp1" "$S/reviews.jsonl" "$S/audit.log" ||
+	fail "the ID number of a refused note was echoed or kept"
+! grep -F "收入核实无误" "$T/imp1" >/dev/null || fail "a note was echoed"
+assert_eq 2 "$(wc -l <"$S/reviews.jsonl")" "decisions kept"
+assert_eq "false_positive medium R_INCOME 202605 $FPA" \
+	"$(jq -r --arg h "$FPH" 'select(.household_id == $h) | "\(.decision) \(.risk_level) \(.reasons) \(.period) \(.alert_id)"' "$S/reviews.jsonl")" \
+	"the false positive kept with what was reviewed"
+# again: nothing added, the file byte for byte, a second audit record
+cp "$S/reviews.jsonl" "$T/reviews.first"
+run_expect 2 "$T/imp2" "$HH" review import --state "$S" --in "$T/decisions.csv"
+assert_contains "$T/imp2" "read 6, accepted 2 \(new 0, already imported 2\), rejected 4" "counts again"
+cmp -s "$T/reviews.first" "$S/reviews.jsonl" || fail "a second import changed reviews.jsonl"
+assert_eq "2" "$(grep -c '"purpose":"review import"' "$S/audit.log")" "import records"
+SHA=$(sha256sum <"$T/decisions.csv" | cut -c1-64)
+grep -F '"operator":"clerk7","purpose":"review import"' "$S/audit.log" |
+	grep -F "\"sha256\":\"$SHA\",\"import\":\"${SHA:0:16}\",\"read\":6,\"accepted\":2,\"added\":2,\"rejected\":4" \
+	>/dev/null || fail "the first import's record: $(head -1 "$S/audit.log")"
+"$HH" audit verify-log --state "$S" >"$T/vl" 2>&1 || { cat "$T/vl" >&2; fail "verify-log"; }
+# a tab-separated file with English headers and codes, every row good
+printf 'household_id\tdecision\treviewer\tdecided_on\n%s\tconfirmed\tli02\t2026-05-26\n' \
+	"$CONH" >"$T/again.csv"
+run_expect 0 "$T/imp3" "$HH" review import --state "$S" --in "$T/again.csv"
+assert_contains "$T/imp3" "read 1, accepted 1 \(new 0, already imported 1\), rejected 0" "tab file"
+# refused before anything is read: no audit key, no --in, ID-shaped operator
+run_expect 1 "$T/u1" env -u HHMATCH_AUDIT_KEY "$HH" review import --state "$S" --in "$T/again.csv"
+assert_contains "$T/u1" "audit-key" "no audit key"
+run_expect 1 "$T/u2" "$HH" review import --state "$S"
+run_expect 1 "$T/u3" "$HH" review import --state "$S" --in "$T/again.csv" \
+	--operator 110101199003077777
+
+# --- June: FPH resolved, carrying its decision ---------------------------
+month_from_may 202606 202606
+awk -F, -v OFS=, -v h="$FPH" '$1==h {$6="900000.00"} {print}' "$CA" >"$T/202606/civil_affairs.csv"
+run_month 202606
+A=$T/out_202606/alerts.jsonl
+assert_eq "resolved" "$(kinds_of "$A" "$FPH")" "June: $FPH"
+assert_eq "false_positive 2026-05-25" \
+	"$(jq -r --arg h "$FPH" 'select(.household_id == $h) | "\(.decision) \(.decided_on)"' "$A")" \
+	"June: the resolved alert carries the decision"
+jq -r --arg h "$FPH" 'select(.household_id == $h) | .text' "$A" | grep -F "（核查结论：误报，2026-05-25）" \
+	>/dev/null || fail "June: the decision in the text: $(grep -F "$FPH" "$A")"
+assert_eq "" "$(kinds_of "$A" "$CONH")" "June: nothing for $CONH"
+assert_eq 0 "$(jq '.reviews.suppressed.new' "$T/out_202606/report.json")" "June: nothing kept"
+
+# --- July: FPH back as it was reviewed: kept unsent, counted --------------
+month_from_may 202607 202607
+run_month 202607
+A=$T/out_202607/alerts.jsonl
+grep -F "\"household_id\":\"$FPH\"" "$T/out_202607/flags.csv" "$A" >/dev/null &&
+	fail "July: $FPH alerted: $(grep -F "$FPH" "$A")"
+grep -F "$FPH," "$T/out_202607/flags.csv" >/dev/null || fail "July: $FPH not flagged"
+assert_eq "1 0 0 0" "$(jq -r '.reviews | "\(.suppressed.new) \(.suppressed.escalated) \(.suppressed.finding) \(.follow_up)"' \
+	"$T/out_202607/report.json")" "July: report.json reviews"
+assert_eq 2 "$(jq '.reviews.decisions_known' "$T/out_202607/report.json")" "July: decisions known"
+assert_eq "" "$(kinds_of "$A" "$CONH")" "July: no follow_up yet for $CONH"
+
+# --- August: FPH escalates (sent); CONH followed up ----------------------
+month_from_may 202608 202608
+echo "$(member "$FPH"),0,D,collapsed,0" >>"$T/202608/housing.csv"
+run_month 202608
+A=$T/out_202608/alerts.jsonl
+assert_eq "escalated" "$(kinds_of "$A" "$FPH")" "August: $FPH"
+assert_eq "high medium R_INCOME,R_DISASTER false_positive" \
+	"$(jq -r --arg h "$FPH" 'select(.household_id == $h) | "\(.risk_level) \(.previous_level) \(.reasons | join(",")) \(.decision)"' "$A")" \
+	"August: the escalation"
+assert_eq "follow_up" "$(kinds_of "$A" "$CONH")" "August: $CONH"
+assert_eq "帮扶回访：中风险；人均收入低于标准（核查结论：已核实帮扶，2026-05-26）" \
+	"$(jq -r --arg h "$CONH" 'select(.household_id == $h) | .text' "$A")" "August: follow_up text"
+assert_eq "0 1" "$(jq -r '.reviews | "\(.suppressed.new) \(.follow_up)"' "$T/out_202608/report.json")" \
+	"August: report.json reviews"
+
+# --- a later import does not change a rerun of August ---------------------
+cp "$A" "$T/aug.first"
+printf '%s\n' "household_id,decision,reviewer,decided_on" \
+	"$CONH,unreachable,li02,2026-08-20" "$FPH,confirmed,wang01,2026-09-02" >"$T/later.csv"
+run_expect 0 "$T/imp4" "$HH" review import --state "$S" --in "$T/later.csv"
+assert_eq 4 "$(wc -l <"$S/reviews.jsonl")" "decisions after the later import"
+run_month 202608
+cmp -s "$T/aug.first" "$A" || { diff "$T/aug.first" "$A" >&2; fail "a rerun of August after a later import changed alerts.jsonl"; }
+assert_eq 2 "$(jq '.reviews.decisions_known' "$T/out_202608/report.json")" "rerun: decisions known"
+"$HH" verify --run "$T/out_202608" >/dev/null || fail "verify August"
+"$HH" audit verify-log --state "$S" >"$T/vl" 2>&1 || { cat "$T/vl" >&2; fail "verify-log at the end"; }
+assert_contains "$T/vl" "authenticated: records 1\.\.[0-9]+ have a mac" "the log is sealed"
+
+# --- the store's inbox -----------------------------------------------------
+if [ -z "${PGHOST:-}" ] || ! command -v psql >/dev/null; then
+	note "skip the inbox part: no PostgreSQL (PGHOST) at hand"
+	exit 0
+fi
+require_pg
+pg_test_db it_review
+U="postgresql:///$DB"
+"$HH" review import --state "$S" --pg "$U" >"$T/pg0" 2>&1 || { cat "$T/pg0" >&2; fail "empty inbox"; }
+assert_contains "$T/pg0" "read 0, accepted 0" "empty inbox"
+sql -c "INSERT INTO hhmatch.review_inbox (household_id, decision, reviewer, decided_on, note)
+	VALUES ('$CONH', '已死亡', 'zhao3', '2026-08-25', 'hospital record'),
+	       ('H000', 'moved', 'zhao3', '2026-08-25', NULL)"
+BADID=$(sql -c "SELECT id FROM hhmatch.review_inbox WHERE household_id = 'H000'")
+run_expect 2 "$T/pg1" "$HH" review import --state "$S" --pg "$U" --operator inbox
+assert_contains "$T/pg1" "read 2, accepted 1 \(new 1, already imported 0\), rejected 1" "inbox counts"
+assert_contains "$T/pg1" "postgresql:///$DB line $BADID: household_id: the state has never" \
+	"the inbox's bad row named by its id"
+assert_eq "deceased zhao3 2026-08-25" \
+	"$(tail -1 "$S/reviews.jsonl" | jq -r '"\(.decision) \(.reviewer) \(.decided_on)"')" "inbox decision kept"
+run_expect 2 "$T/pg2" "$HH" review import --state "$S" --pg "$U"
+assert_contains "$T/pg2" "accepted 1 \(new 0, already imported 1\)" "the inbox again"
+"$HH" audit verify-log --state "$S" >/dev/null 2>&1 || fail "verify-log after the inbox"
