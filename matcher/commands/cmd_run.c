@@ -36,7 +36,7 @@ static const char run_help[] =
 	"           --civil-affairs SRC [--education SRC] [--hr SRC]\n"
 	"           [--housing SRC] [--medical SRC]\n"
 	"           [--threads N] [--rules FILE] [--config FILE] [--state DIR]\n"
-	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet]\n"
+	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet] [--csv-bom]\n"
 	"           [--accept NAME,...] [--new-key] [--sign-key FILE]\n"
 	"           [--audit-key FILE] [--lang zh|en] [--county-digits N]\n"
 	"           [--delimiter SOURCE=C] [--log-format text|json]\n"
@@ -63,6 +63,9 @@ static const char run_help[] =
 	"                   only; HHMATCH_LOG_LEVEL=error|warn|notice|info)\n"
 	"  --log-format F   messages as text (default) or json, one object a line\n"
 	"                   for the journal (or HHMATCH_LOG_FORMAT=json)\n"
+	"  --csv-bom        start every CSV output with a UTF-8 byte order mark, so\n"
+	"                   that Excel on Chinese Windows shows Chinese (the default\n"
+	"                   is the contract's bytes, without)\n"
 	"  --accept NAME,.. run although these delivery guards fire (listed below)\n"
 	"  --new-key        the key differs from the state's on purpose: start a\n"
 	"                   new baseline (alerts compare with no earlier period)\n"
@@ -88,7 +91,7 @@ typedef struct {
 	char *src[SRC_COUNT];
 	char *encoding[SRC_COUNT];
 	char delim[SRC_COUNT];     /* 0: from the file's name */
-	int quiet, new_key;
+	int quiet, new_key, csv_bom;
 	char *accept;
 } run_opts;
 
@@ -182,6 +185,12 @@ static hh_status config_setting(void *ctx, const char *key, const char *value,
 		set(&o->lang, value);
 	else if (!strcmp(key, "county-digits"))
 		set(&o->county_digits, value);
+	else if (!strcmp(key, "csv-bom")) {
+		if (strcmp(value, "yes") && strcmp(value, "no"))
+			return hh_fail(err, HH_EUSAGE, "%s: line %d: csv-bom: expected yes or no",
+				       c->path, line);
+		o->csv_bom = value[0] == 'y';
+	}
 	else if (!strcmp(key, "encoding") || !strcmp(key, "delimiter")) {
 		hh_status st = key[0] == 'e' ? set_encoding(o, value, err)
 					     : set_delimiter(o, value, err);
@@ -241,7 +250,7 @@ static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *
 {
 	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
 	       O_ENCODING, O_PGOUT, O_QUIET, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_AUDITKEY, O_LANG,
-	       O_COUNTY, O_DELIM, O_SRC };
+	       O_COUNTY, O_DELIM, O_BOM, O_SRC };
 	static const struct option longopts[] = {
 		{"period", required_argument, 0, O_PERIOD},
 		{"key", required_argument, 0, O_KEY},
@@ -254,6 +263,7 @@ static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *
 		{"delimiter", required_argument, 0, O_DELIM},
 		{"pg-out", required_argument, 0, O_PGOUT},
 		{"quiet", no_argument, 0, O_QUIET},
+		{"csv-bom", no_argument, 0, O_BOM},
 		{"accept", required_argument, 0, O_ACCEPT},
 		{"new-key", no_argument, 0, O_NEWKEY},
 		{"sign-key", required_argument, 0, O_SIGNKEY},
@@ -295,6 +305,7 @@ static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *
 		case O_DELIM: HH_TRY(set_delimiter(o, optarg, err)); break;
 		case O_PGOUT: set(&o->pg_out, optarg); break;
 		case O_QUIET: o->quiet = 1; break;
+		case O_BOM: o->csv_bom = 1; break;
 		case O_ACCEPT: set(&o->accept, optarg); break;
 		case O_NEWKEY: o->new_key = 1; break;
 		case O_SIGNKEY: set(&o->sign_key, optarg); break;
@@ -467,7 +478,7 @@ hh_status cmd_run(int argc, char **argv)
 		st = schema_new(&sc, &err);
 	if (st == HH_OK) {
 		engine_cfg cfg = {.period = period, .key = key, .rules = ru, .schema = sc,
-				  .threads = threads, .cancel = &interrupted};
+				  .threads = threads, .cancel = &interrupted, .csv_bom = o.csv_bom};
 		for (int s = 0; s < SRC_COUNT; s++) {
 			cfg.src[s].path = o.src[s];
 			cfg.src[s].encoding = encoding_of(o.encoding[s]);

@@ -66,6 +66,10 @@ typedef struct {
 	 * nothing, as for any other failure.  An atomic, not a sig_atomic_t:
 	 * worker threads read it. */
 	const _Atomic int *cancel;
+	/* 1: every CSV output starts with a UTF-8 byte order mark, which
+	 * Excel on Chinese Windows needs to read UTF-8 (run --csv-bom); 0:
+	 * the contract's bytes. */
+	int csv_bom;
 } engine_cfg;
 
 typedef struct {

@@ -23,12 +23,15 @@
 #include "engine/engine_int.h"
 
 
-static hh_status open_in(const char *dir, const char *name, csvw **w,
+static hh_status open_in(const engine *e, const char *dir, const char *name, csvw **w,
 			 hh_err *err)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	return csvw_open(path, w, err);
+	HH_TRY(csvw_open(path, w, err));
+	if (e->cfg->csv_bom)
+		csvw_raw(*w, "\xEF\xBB\xBF", 3);
+	return HH_OK;
 }
 
 /* The i-th household in id order.  out_households is in evaluation
@@ -86,7 +89,7 @@ static hh_status write_households(engine *e, const char *dir, int flagged_only,
 				  hh_err *err)
 {
 	csvw *w;
-	HH_TRY(open_in(dir, flagged_only ? "flags.csv" : "households.csv", &w, err));
+	HH_TRY(open_in(e, dir, flagged_only ? "flags.csv" : "households.csv", &w, err));
 	csvw_raw(w, households_header, sizeof households_header - 1);
 	for (size_t i = 0; i < e->out_households.n; i++) {
 		const household_out *h = out_at(e, i);
@@ -109,7 +112,7 @@ static int rule_is_money(int r)
 static hh_status write_explain(engine *e, const char *dir, hh_err *err)
 {
 	csvw *w;
-	HH_TRY(open_in(dir, "explain.csv", &w, err));
+	HH_TRY(open_in(e, dir, "explain.csv", &w, err));
 	csvw_printf(w, "household_id,income_line");
 	for (int r = 0; r < R_COUNT; r++) {
 		const char *code = rules_code_name((rule_code)r);
@@ -202,7 +205,7 @@ static hh_status write_findings(engine *e, const char *dir, hh_err *err)
 	char hex[65], region[16];
 	if (e->findings.n)
 		qsort(e->findings.items, e->findings.n, sizeof(finding_rec), cmp_finding);
-	HH_TRY(open_in(dir, "findings.csv", &w, err));
+	HH_TRY(open_in(e, dir, "findings.csv", &w, err));
 	csvw_printf(w, "code,source,household_id,pid,detail,region_code\n");
 	for (size_t i = 0; i < e->findings.n; i++) {
 		const finding_rec *fr = vec_at(&e->findings, i);
@@ -248,7 +251,7 @@ static hh_status write_rejects(engine *e, const char *dir, hh_err *err)
 	}
 	if (all.n) /* qsort's base may not be NULL, even for no items */
 		qsort(all.items, all.n, sizeof(reject_rec), cmp_reject);
-	hh_status st = open_in(dir, "rejects.csv", &w, err);
+	hh_status st = open_in(e, dir, "rejects.csv", &w, err);
 	if (st != HH_OK) {
 		vec_free(&all);
 		return st;
