@@ -6,7 +6,8 @@
  *   household   its households row, every rule's value, threshold and
  *               whether it fired (explain), its findings, its members
  *               (from the roster source) and every source row about a
- *               member
+ *               member; with --state, the caseworkers' decisions about
+ *               it (history/reviews.h; notes are never shown)
  *   person      its roster and source rows (which sources hold the
  *               person), its households, its findings, and its history
  *               over every period the store keeps
@@ -26,6 +27,7 @@
 #include "domain/idnum.h"
 #include "domain/rules.h"
 #include "engine/engine.h"
+#include "history/reviews.h"
 
 /* The rows of q into *t (freed first).  Where a gap is possible (what
  * not NULL) it leaves *t NULL and becomes a warning "what: gap"; where it
@@ -279,6 +281,35 @@ static void rules_section(audit_ctx *c, const rr_table *hh, int row, const rr_ta
 			    rr_cell(ex, (size_t)er, rr_col(ex, "risk_score")));
 }
 
+/* The household's decisions kept in --state: who decided what, when,
+ * about which alert, and what was reviewed. */
+static hh_status decisions_section(audit_ctx *c, const char *id, hh_err *err)
+{
+	reviews *r = NULL;
+	int exists;
+	if (!c->o->where.state)
+		return HH_OK;
+	HH_TRY(reviews_load(c->o->where.state, &r, &exists, err));
+	answer_section *s = answer_section_new(c->a, "decisions", "decided_on,decision,reviewer,"
+					       "alert_id,period,risk_level,reasons,seq");
+	for (size_t i = 0; i < reviews_count(r); i++) {
+		const review *rv = reviews_at(r, i);
+		char date[16], per[16] = "", seq[24];
+		if (strcmp(rv->household, id))
+			continue;
+		snprintf(date, sizeof date, "%04d-%02d-%02d", rv->decided_on / 10000,
+			 rv->decided_on / 100 % 100, rv->decided_on % 100);
+		if (rv->period)
+			snprintf(per, sizeof per, "%06d", rv->period);
+		snprintf(seq, sizeof seq, "%lu", rv->seq);
+		answer_row(c->a, s, date, reviews_decision_code(rv->decision), rv->reviewer,
+			   rv->alert_id, per, rv->level >= 0 ? rules_level_name((risk_level)rv->level) : "",
+			   rv->reasons, seq);
+	}
+	reviews_free(r);
+	return HH_OK;
+}
+
 hh_status audit_household(audit_ctx *c, hh_err *err)
 {
 	answer *a = c->a;
@@ -313,6 +344,7 @@ hh_status audit_household(audit_ctx *c, hh_err *err)
 		household_sources(c, id);
 	else
 		not_available(c, "members and their roster rows, source rows of the members");
+	st = decisions_section(c, id, err);
 out:
 	rr_table_free(hh);
 	rr_table_free(fnd);

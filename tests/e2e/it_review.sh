@@ -160,6 +160,15 @@ run_month 202608
 cmp -s "$T/aug.first" "$A" || { diff "$T/aug.first" "$A" >&2; fail "a rerun of August after a later import changed alerts.jsonl"; }
 assert_eq 2 "$(jq '.reviews.decisions_known' "$T/out_202608/report.json")" "rerun: decisions known"
 "$HH" verify --run "$T/out_202608" >/dev/null || fail "verify August"
+# audit household: what was decided about it, by whom, when (no note)
+"$HH" audit household --state "$S" --household "$FPH" --purpose "case 2026-R-1" \
+	--key "$T/k.key" >"$T/q" 2>&1 || { cat "$T/q" >&2; fail "audit household"; }
+assert_contains "$T/q" "^decisions \(2\)" "audit household: its decisions"
+assert_contains "$T/q" "^  2026-05-25 +false_positive +wang01 +$FPA +202605 +medium +R_INCOME +1$" \
+	"audit household: the false positive"
+assert_contains "$T/q" "^  2026-09-02 +confirmed +wang01 +202608 +high +R_INCOME;R_DISASTER +4$" \
+	"audit household: the later decision, with what was flagged then"
+! grep -F "收入核实无误" "$T/q" >/dev/null || fail "audit household showed a note"
 "$HH" audit verify-log --state "$S" >"$T/vl" 2>&1 || { cat "$T/vl" >&2; fail "verify-log at the end"; }
 assert_contains "$T/vl" "authenticated: records 1\.\.[0-9]+ have a mac" "the log is sealed"
 
