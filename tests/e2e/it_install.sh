@@ -44,7 +44,7 @@ for w in 'hhmatch keygen' 'hhmatch pseudonymize' 'hhmatch run' 'hhmatch verify' 
 	grep -qF -- "$w" "$T/man.txt" || fail "the man page lacks '$w'"
 done
 # every long option the commands' --help lists is in the man page
-for c in keygen pseudonymize run verify gen "audit"; do
+for c in keygen pseudonymize run verify gen "audit" "review"; do
 	read -ra words <<<"$c"
 	"$HH" "${words[@]}" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u >"$T/opts.txt"
 	while read -r o; do
