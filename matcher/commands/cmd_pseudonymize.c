@@ -598,10 +598,9 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	}
 	st = pid_key_load(o->key, &key, err);
 	if (st == HH_OK) {
+		/* the stream's messages name the source and the file already */
 		st = ins_open_file(o->in, &io, &in, err);
-		if (st == HH_OK)
-			st = csv_open(in, &co, &r, err);
-		if (st != HH_OK)
+		if (st == HH_OK && (st = csv_open(in, &co, &r, err)) != HH_OK)
 			hh_wrap(err, st, "%s: %s", o->source, o->in);
 	}
 	if (st == HH_OK)

@@ -136,6 +136,8 @@ printf 'civil-affairs = civil_affairs.csv\nmedical = no-such-in-config.csv\n' >"
 unreadable config_source 'no-such-in-config\.csv' "${RUN[@]}" --out "$T/w/o" --config "$T/in/m.conf"
 unreadable pseudo_in 'no-such\.csv' pseudonymize --key "$T/key" --source hr --in "$T/no-such.csv" \
 	--out "$T/w/o"
+# named once: "hr: FILE: cannot open", not "hr: FILE: hr: FILE: ..."
+grep -Eq '([a-z_]+: [^ ]+: )\1' "$T/pseudo_in.log" && fail "pseudonymize repeats the file: $(cat "$T/pseudo_in.log")"
 unreadable pseudo_key 'no-such\.key' pseudonymize --key "$T/no-such.key" --source hr --in hr.csv.gz \
 	--out "$T/w/o"
 unreadable gen_key 'no-such\.key' gen --out "$T/w/o" --households 3 --seed 1 --key "$T/no-such.key"
