@@ -357,7 +357,13 @@ static hh_status gz_refill(hh_instream *in, hh_err *err)
  * it stopped, with the window (the last 32 KiB out) given as dictionary.
  * The gzip header is read by isal_read_gzip_header, the CRC-32, length
  * and trailer are checked here.  The cost: a header check and a 32 KiB
- * copy per block (blocks hold tens of KiB and more).
+ * copy per block (blocks hold tens of KiB and more): within the noise on
+ * a gzip -6 file, about 0.4 us per block on a stream of tiny blocks.
+ * This leans on what ISA-L 2.30 does at the end of a final block: the
+ * bits it read past the block stay in read_in/read_in_length (it rewinds
+ * nothing), so the next block or the trailer starts there.  A version
+ * that did otherwise would misplace the next block, which the CRC-32 of
+ * every member and test_instream's multi-block streams catch at once.
  */
 enum iz_phase { IZ_HEADER, IZ_BLOCK_START, IZ_BLOCK, IZ_TRAILER };
 
