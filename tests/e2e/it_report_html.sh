@@ -11,9 +11,10 @@
 # data-county / data-source / data-period / data-kind / data-code, and
 # each number a data-k naming it (matcher/present/report_html.c).
 #
-# The browser part needs Debian's chromium (scripts/setup.sh --test).
-# Without it the other checks still run, and the test then fails, unless
-# HH_ALLOW_NO_BROWSER=1 (then it is reported as skipped).  Screenshots
+# The browser part needs Debian's chromium (scripts/setup.sh --test; or
+# HH_CHROMIUM=PATH).  Without it the other checks still run, and the test
+# then fails, unless HH_ALLOW_NO_BROWSER=1 (then it is reported as
+# skipped).  Screenshots
 # are kept in $HH_ARTIFACTS (default ./artifacts: the build folder under
 # ctest): report.png (1280 wide) and report-phone.png (390 wide).
 . "$(dirname "$0")/../lib.sh" "$@"
@@ -182,7 +183,8 @@ run_expect 2 "$T/verify.log" "$HH" verify --run "$T/tampered"
 assert_contains "$T/verify.log" 'report\.html' "verify names the changed report.html"
 
 # --- headless Chromium: what a reader sees ------------------------------------
-browser=$(command -v chromium || command -v chromium-browser || true)
+# HH_CHROMIUM names another browser binary (empty: none)
+browser=${HH_CHROMIUM-$(command -v chromium || command -v chromium-browser || true)}
 if [ -z "$browser" ]; then
 	if [ "${HH_ALLOW_NO_BROWSER:-}" = 1 ]; then
 		echo "skip: no chromium (HH_ALLOW_NO_BROWSER=1): the page was not rendered" >&2
