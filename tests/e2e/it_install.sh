@@ -3,7 +3,8 @@
 #
 # Installs the build folder of the binary under test into a fresh prefix
 # and checks: bin/hhmatch runs (--version, the same as the build's);
-# share/man/man1/hhmatch.1 renders with `man -l` without a warning and its
+# share/man/man1/hhmatch.1 renders with `man -l` (and groff -ww) without a
+# warning and its
 # NAME section names hhmatch (lexgrog when installed, else the source);
 # lib/systemd/system holds hhmatch-monthly.service (Type=oneshot, running
 # `hhmatch run --config /etc/hhmatch/hhmatch.conf` from the installed
@@ -31,6 +32,11 @@ MAN=$P/share/man/man1/hhmatch.1
 command -v man >/dev/null || fail "man is needed (scripts/setup.sh --test installs man-db)"
 MANWIDTH=80 man -l "$MAN" >"$T/man.txt" 2>"$T/man.err" || { cat "$T/man.err" >&2; fail "man -l failed"; }
 [ ! -s "$T/man.err" ] || { cat "$T/man.err" >&2; fail "man -l warned"; }
+# and with every groff warning on (an undefined macro, a bad escape)
+if command -v groff >/dev/null; then
+	groff -man -ww -z -Tutf8 "$MAN" >"$T/groff.err" 2>&1 || true
+	[ ! -s "$T/groff.err" ] || { cat "$T/groff.err" >&2; fail "groff -ww warned"; }
+fi
 if command -v lexgrog >/dev/null; then
 	lexgrog "$MAN" >"$T/lexgrog.txt" || fail "lexgrog finds no NAME section"
 	assert_contains "$T/lexgrog.txt" '"hhmatch - ' "the NAME section (lexgrog)"
