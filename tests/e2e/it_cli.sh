@@ -33,8 +33,11 @@ VERSION=$("$HH" --version)
 [[ $VERSION =~ ^hhmatch\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "hhmatch --version: '$VERSION'"
 
 # --- -h, --help, --version everywhere ---------------------------------
-CMDS=(keygen pseudonymize run verify gen audit "audit person" "audit household"
-	"audit findings" "audit verify-log")
+# every command hhmatch --help lists, and the subcommands of audit and review
+mapfile -t CMDS < <("$HH" --help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p')
+[ "${#CMDS[@]}" -ge 6 ] || fail "hhmatch --help lists ${#CMDS[@]} commands"
+CMDS+=("audit person" "audit household" "audit findings" "audit verify-log")
+if printf '%s\n' "${CMDS[@]}" | grep -qx review; then CMDS+=("review import"); fi
 for c in "${CMDS[@]}"; do
 	read -ra words <<<"$c"
 	for o in -h --help --version; do
