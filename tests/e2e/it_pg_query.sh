@@ -17,6 +17,11 @@
 #      - `with d as (delete ... returning *) select * from d`;
 #      - a SELECT calling the deleting function, or nextval();
 #      - SELECT ... INTO, which would create a table.
+#  3. SIGTERM while the query waits for a lock another session holds
+#     (LOCK TABLE src.hr in a psql of the test's): the run ends (exit 3,
+#     "interrupted by a signal"; bound 10 s, no timed assertion), its
+#     statement is cancelled on the server (no backend of hhmatch left),
+#     and the other session still holds its lock.
 # Everything lives in a database created for the run, dropped at exit.
 #   eval "$(scripts/pg-test-server.sh start /tmp/hhpg)"
 #   bash tests/e2e/it_pg_query.sh build/hhmatch
@@ -101,5 +106,54 @@ refused "$KV query='SELECT src.wipe() AS id_number'" \
 refused "$KV query='SELECT nextval(\\'src.seq\\') AS id_number'" \
 	"${READONLY}cannot execute nextval\\(\\) in a read-only transaction"
 refused "$KV query='SELECT * INTO src.made FROM src.victim'" "$ONE"
+
+# ------------------------------------------------ 3: a query waiting for a lock
+# alive PID: the process runs (a zombie, not yet reaped by bash, does not)
+alive() {
+	local st
+	st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st:0:1}" != Z ]
+}
+BG_PIDS=""
+on_exit 'for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null'
+mkfifo "$T/lock.fifo"
+psql -XAtq -d "$DB" <"$T/lock.fifo" >"$T/lock.out" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+exec 8>"$T/lock.fifo"
+echo "BEGIN; LOCK TABLE src.hr IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&8
+for ((i = 0; i < 200; i++)); do grep -q '^locked$' "$T/lock.out" && break; sleep 0.05; done
+grep -q '^locked$' "$T/lock.out" || fail "could not lock src.hr"
+"$HH" run --period 202611 --key "$T/key" --out "$T/ol" --quiet "${FILES[@]}" \
+	--hr "$KV query='SELECT * FROM src.hr'" >"$T/lock.log" 2>&1 &
+pid=$!
+BG_PIDS="$BG_PIDS $pid"
+for ((i = 0; i < 600; i++)); do
+	[ "$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		AND application_name = 'hhmatch' AND wait_event_type = 'Lock'")" -ge 1 ] && break
+	alive "$pid" || { cat "$T/lock.log" >&2; fail "lock: the run ended first"; }
+	sleep 0.05
+done
+kill -TERM "$pid"
+for ((i = 0; i < 1000; i++)); do alive "$pid" || break; sleep 0.01; done
+if alive "$pid"; then fail "lock: still running 10 s after SIGTERM"; fi
+rc=0
+wait "$pid" || rc=$?
+[ "$rc" = 3 ] || { cat "$T/lock.log" >&2; fail "lock: exit $rc after SIGTERM, expected 3"; }
+assert_contains "$T/lock.log" "^hhmatch run: hr: .*interrupted by a signal; nothing was published" \
+	"lock: message"
+[ ! -e "$T/ol" ] || fail "lock: --out exists"
+for ((i = 0; i < 50; i++)); do
+	n=$(sql -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		AND application_name = 'hhmatch'")
+	[ "$n" = 0 ] && break
+	sleep 0.02
+done
+assert_eq 0 "$n" "lock: hhmatch backends left on the server"
+echo "SELECT 'still ' || count(*) FROM pg_locks WHERE relation = 'src.hr'::regclass AND granted;" >&8
+for ((i = 0; i < 100; i++)); do grep -q '^still 1$' "$T/lock.out" && break; sleep 0.05; done
+assert_contains "$T/lock.out" "^still 1$" "lock: the other session's lock"
+echo 'ROLLBACK; \q' >&8
+exec 8>&-
+note "lock: $(head -c 250 "$T/lock.log")"
 
 echo "ok: $TEST_NAME"
