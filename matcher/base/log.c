@@ -42,6 +42,9 @@ static int parse_level(const char *s, log_level *out)
 void log_setup(const char *command)
 {
 	cfg.command = command;
+	cfg.json = 0;
+	cfg.level = LOGL_INFO;
+	cfg.bad_env = NULL;
 	const char *f = getenv(LOG_FORMAT_ENV), *l = getenv(LOG_LEVEL_ENV);
 	if (f && *f) {
 		if (!strcasecmp(f, "json"))

@@ -35,8 +35,10 @@
 
 typedef enum { LOGL_ERROR, LOGL_WARN, LOGL_NOTICE, LOGL_INFO } log_level;
 
-/* Names the command ("run", "audit"; NULL for hhmatch itself) and reads
- * the environment.  A bad value there is reported by log_env_error. */
+/* Names the command ("run", "audit"; NULL for hhmatch itself) and sets
+ * the format and level from the environment (again at each call: what
+ * log_set_format and log_quiet said before is forgotten).  A bad value
+ * there is reported by log_env_error. */
 void log_setup(const char *command);
 
 /* The message for an environment variable log_setup could not read
