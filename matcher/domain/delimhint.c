@@ -31,9 +31,11 @@ char delimhint_find(const schema_source *src, const hh_record *hdr, char used)
 {
 	static const char candidates[] = {';', '|', '\t', ','};
 	size_t len = 0;
+	if (!src || !hdr)
+		return 0;
 	for (size_t i = 0; i < hdr->nfields; i++)
 		len += hdr->fields[i].len + 1;
-	if (!src || len > HINT_MAX_BYTES)
+	if (len > HINT_MAX_BYTES)
 		return 0;
 	char *text = malloc(len + 1);
 	hh_field *f = malloc(HINT_MAX_FIELDS * sizeof *f);

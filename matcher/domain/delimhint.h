@@ -21,7 +21,7 @@
 #include "domain/schema.h"
 
 /* The delimiter (other than used) that makes hdr a header of src, or 0
- * when none does. */
+ * when none does (or src or hdr is NULL, or the header is over 16 KiB). */
 char delimhint_find(const schema_source *src, const hh_record *hdr, char used);
 
 /* How a delimiter is written in a message or on a command line: "tab" for
