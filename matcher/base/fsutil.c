@@ -30,6 +30,26 @@ void fs_remove_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void fs_remove_tree_last(const char *dir, const char *last)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		remove(dir); /* a file, or nothing */
+		return;
+	}
+	char path[PATH_MAX];
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    (!last || strcmp(de->d_name, last)) &&
+		    snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
+			fs_remove_tree(path);
+	closedir(d);
+	if (last && snprintf(path, sizeof path, "%s/%s", dir, last) < (int)sizeof path)
+		remove(path);
+	fs_remove_tree(dir); /* what could not be named above, and dir */
+}
+
 hh_status fs_mkdir_p(const char *path, unsigned mode, hh_err *err)
 {
 	char buf[PATH_MAX];
@@ -191,8 +211,10 @@ size_t fs_temp_base(const char *name)
 }
 
 hh_status fs_remove_temps(const char *dir,
-			  int (*keep)(const char *name, size_t len, void *ctx),
-			  void (*said)(const char *path, void *ctx), void *ctx, hh_err *err)
+			  int (*keep)(const char *path, const char *entry, size_t len,
+				      void *ctx),
+			  void (*said)(const char *path, void *ctx), void *ctx, const char *last,
+			  hh_err *err)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -205,12 +227,11 @@ hh_status fs_remove_temps(const char *dir,
 	struct dirent *de;
 	while (st == HH_OK && (de = readdir(d))) {
 		size_t n = fs_temp_base(de->d_name);
-		if (!n || (keep && keep(de->d_name + 1, n, ctx)))
-			continue;
 		char path[PATH_MAX];
-		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+		if (!n || snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path ||
+		    (keep && keep(path, de->d_name, n, ctx)))
 			continue;
-		fs_remove_tree(path);
+		fs_remove_tree_last(path, last);
 		if (access(path, F_OK) == 0 || errno != ENOENT)
 			st = hh_fail(err, HH_EINTERNAL, "cannot remove %s, left by a killed run",
 				     path);
@@ -253,8 +274,9 @@ hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err)
 	return HH_OK;
 }
 
-hh_status fs_replace_dir(const char *tmp, const char *path, hh_err *err)
+hh_status fs_put_dir(const char *tmp, const char *path, int *exchanged, hh_err *err)
 {
+	*exchanged = 0;
 	if (rename(tmp, path) == 0)
 		return HH_OK;
 	if (errno != EEXIST && errno != ENOTEMPTY)
@@ -263,7 +285,16 @@ hh_status fs_replace_dir(const char *tmp, const char *path, hh_err *err)
 	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE))
 		return hh_fail(err, HH_EINTERNAL, "cannot replace %s with %s: %s", path, tmp,
 			       strerror(errno));
-	fs_remove_tree(tmp); /* now the previous folder */
+	*exchanged = 1;
+	return HH_OK;
+}
+
+hh_status fs_replace_dir(const char *tmp, const char *path, hh_err *err)
+{
+	int exchanged;
+	HH_TRY(fs_put_dir(tmp, path, &exchanged, err));
+	if (exchanged)
+		fs_remove_tree(tmp); /* now the previous folder */
 	return HH_OK;
 }
 

@@ -56,6 +56,17 @@ int fs_name_beside(const char *path, const char *suffix, char *out, size_t cap);
  * new folder. */
 hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err);
 
+/* Removes dir as fs_remove_tree does, but the file named last in it
+ * after everything else (last may be NULL): a removal stopped half-way
+ * (kill -9) leaves a folder that still holds last, by which a later run
+ * knows it for its own (publish.c's mark). */
+void fs_remove_tree_last(const char *dir, const char *last);
+
+/* Puts the finished folder tmp in place at path in one step, as
+ * fs_replace_dir, but leaves the previous folder at tmp for the caller
+ * to remove (*exchanged = 1; 0 when there was none). */
+hh_status fs_put_dir(const char *tmp, const char *path, int *exchanged, hh_err *err);
+
 /* Puts the finished folder tmp in place at path in one step: a rename,
  * or, when path already holds a folder, an exchange (renameat2), after
  * which the previous folder (now at tmp) is removed.  Either the old or
@@ -73,14 +84,19 @@ void fs_fsync_parent(const char *path);
 size_t fs_temp_base(const char *name);
 
 /* Removes, below folder dir, every entry (folder or file) whose name is
- * ".NAME.tmp-XXXXXX" (fs_temp_base) and for which keep(NAME, len, ctx)
- * returns 0 (keep may be NULL: all of them), calling said(path, ctx)
- * (may be NULL) for each one removed.  A missing dir removes nothing.
- * For the temporaries a killed run left: the caller holds the lock that
- * keeps every other run from making such names there meanwhile. */
+ * ".NAME.tmp-XXXXXX" (fs_temp_base) and for which keep(path, entry, len,
+ * ctx) returns 0 (path: dir/entry; entry: the whole name, NAME at entry
+ * + 1 and len long; keep may be NULL: all of them), calling said(path,
+ * ctx) (may be NULL) for each one removed, a folder's file named last
+ * (may be NULL) after the rest of it (fs_remove_tree_last).  A missing
+ * dir removes nothing.  For the temporaries a killed run left: the caller holds the
+ * lock that keeps every other run from making such names there
+ * meanwhile. */
 hh_status fs_remove_temps(const char *dir,
-			  int (*keep)(const char *name, size_t len, void *ctx),
-			  void (*said)(const char *path, void *ctx), void *ctx, hh_err *err);
+			  int (*keep)(const char *path, const char *entry, size_t len,
+				      void *ctx),
+			  void (*said)(const char *path, void *ctx), void *ctx, const char *last,
+			  hh_err *err);
 
 /* The process's umask, read without changing it for good (call it while
  * one thread runs: it sets the mask and puts it back). */

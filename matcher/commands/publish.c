@@ -208,12 +208,19 @@ typedef struct {
 	const char *base;  /* the --out's last component */
 } beside;
 
-/* keep: beside --out, only ".NAME.tmp-XXXXXX" of this --out's NAME is a
- * run's leftover */
-static int keep_unless_out(const char *name, size_t len, void *ctx)
+/* keep: beside --out, a run's leftover is ".NAME.tmp-XXXXXX" of this
+ * --out's NAME, and a folder that holds the mark (written when the
+ * temporary folder is made, and in every run an exchange puts there) or
+ * nothing (killed between its mkdtemp and its mark): a folder of that
+ * name holding anything else is not hhmatch's, and stays. */
+static int keep_unless_out(const char *path, const char *entry, size_t len, void *ctx)
 {
 	const beside *b = ctx;
-	return !(strlen(b->base) == len && !memcmp(name, b->base, len));
+	struct stat sb;
+	if (strlen(b->base) != len || memcmp(entry + 1, b->base, len) || lstat(path, &sb) ||
+	    !S_ISDIR(sb.st_mode))
+		return 1;
+	return out_contents(path) == 2;
 }
 
 static void removed_beside(const char *path, void *ctx)
@@ -238,7 +245,7 @@ static hh_status tidy_beside(publication *p, const char *out, hh_err *err)
 	else
 		*slash = '\0';
 	beside b = {p, base};
-	return fs_remove_temps(dir, keep_unless_out, removed_beside, &b, err);
+	return fs_remove_temps(dir, keep_unless_out, removed_beside, &b, PUBLISH_MARK, err);
 }
 
 /* The lock of the --out at path when it is not this run's (an intent
@@ -362,6 +369,19 @@ static hh_status note_timings(publication *p, double outputs, hh_err *err)
 	return st;
 }
 
+/* The mark, written into the temporary folder as soon as it exists: a
+ * folder beside --out with the temporary's name is hhmatch's only when it
+ * holds it (or nothing), so the next run removes only those. */
+static hh_status write_mark(const char *dir, int period, hh_err *err)
+{
+	char path[PATH_MAX + 16], text[160];
+	snprintf(path, sizeof path, "%s/%s", dir, PUBLISH_MARK);
+	int n = snprintf(text, sizeof text,
+			 "written by hhmatch run for period %06d; the next run with this "
+			 "--out replaces this folder whole\n", period);
+	return fs_write_file(path, text, (size_t)n, 0666, err);
+}
+
 hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 {
 	*out = NULL;
@@ -395,24 +415,17 @@ hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 				   err);
 	if (st == HH_OK)
 		st = fs_temp_beside(pc->out_dir, p->tmp, sizeof p->tmp, err);
+	if (st == HH_OK)
+		st = write_mark(p->tmp, pc->period, err);
 	st = reached(st, "open");
 	if (st != HH_OK) {
-		p->tmp[0] = '\0';
+		if (access(p->tmp, F_OK))
+			p->tmp[0] = '\0'; /* not made (a template, or nothing) */
 		publish_close(p);
 		return st;
 	}
 	*out = p;
 	return HH_OK;
-}
-
-static hh_status write_mark(const char *dir, int period, hh_err *err)
-{
-	char path[PATH_MAX + 16], text[160];
-	snprintf(path, sizeof path, "%s/%s", dir, PUBLISH_MARK);
-	int n = snprintf(text, sizeof text,
-			 "written by hhmatch run for period %06d; the next run with this "
-			 "--out replaces this folder whole\n", period);
-	return fs_write_file(path, text, (size_t)n, 0666, err);
 }
 
 hh_status publish_run(publication *p, engine *e, engine_summary *sum,
@@ -423,8 +436,6 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 	hh_status st = reached(engine_run(e, p->tmp, sum, err), "engine");
 	if (st == HH_OK && p->recovery)
 		st = note_recovery(p, err);
-	if (st == HH_OK)
-		st = reached(write_mark(p->tmp, pc->period, err), "mark");
 	if (st == HH_OK)
 		st = guards_after(pc->guards, pc->state_dir, pc->period, p->tmp, pc->rules, err);
 	if (st == HH_OK && pc->state_dir)
@@ -459,9 +470,10 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		if (st == HH_OK)
 			st = reached(state_intent_write(pc->state_dir, &in, err), "intent");
 	}
+	int exchanged = 0;
 	if (st == HH_OK) {
 		fs_fsync_dir(p->tmp); /* its names on disk before it is renamed */
-		st = fs_replace_dir(p->tmp, pc->out_dir, err);
+		st = fs_put_dir(p->tmp, pc->out_dir, &exchanged, err);
 	}
 	if (st != HH_OK) {
 		/* --out is as it was: no intent may claim otherwise (one left
@@ -470,8 +482,11 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 			state_intent_clear(pc->state_dir, NULL);
 		return st; /* publish_close removes the temporary folders */
 	}
-	p->tmp[0] = '\0';
 	fs_fsync_parent(p->out_abs);
+	pause_at("exchanged");
+	if (exchanged) /* the previous run, now at tmp: its mark goes last */
+		fs_remove_tree_last(p->tmp, PUBLISH_MARK);
+	p->tmp[0] = '\0';
 	pause_at("rename");
 	if (!pc->state_dir)
 		return HH_OK;
@@ -492,7 +507,7 @@ void publish_close(publication *p)
 	if (!p)
 		return;
 	if (p->tmp[0])
-		fs_remove_tree(p->tmp);
+		fs_remove_tree_last(p->tmp, PUBLISH_MARK);
 	if (p->staged[0])
 		fs_remove_tree(p->staged);
 	json_decref(p->recovery);

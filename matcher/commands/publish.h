@@ -13,9 +13,11 @@
  *      --out, and --state/.lock): a second run on either fails at once;
  *   3. recovery, under the locks: an intent left in --state by a killed
  *      run is resolved (below), and the temporaries killed runs left are
- *      removed: ".OUT.tmp-XXXXXX" beside --out, and in --state
- *      runs/.YYYYMM.tmp-XXXXXX, .publish.intent.tmp-XXXXXX and
- *      audit.head.tmp (history/state.h's state_tidy); only those names.
+ *      removed: ".OUT.tmp-XXXXXX" beside --out when it is a folder that
+ *      holds the mark or nothing (one holding anything else is not
+ *      hhmatch's and stays), and in --state runs/.YYYYMM.tmp-XXXXXX,
+ *      .publish.intent.tmp-XXXXXX and audit.head.tmp (history/state.h's
+ *      state_tidy); only those names.
  *      Each is said on stderr ("hhmatch run: recovered: ...", "hhmatch
  *      run: removed PATH, left by a killed run") and in the run's
  *      report.json, member "recovery": {"intent": {"period",
@@ -24,10 +26,10 @@
  *      nothing); the run goes on as usual;
  *   4. the guards that need no source (history/guards.h: the key against
  *      the history, the period's distance from the latest one);
- *   5. a temporary folder is made beside --out (".OUT.tmp-XXXXXX").
+ *   5. a temporary folder is made beside --out (".OUT.tmp-XXXXXX"), and
+ *      the mark file is written into it at once.
  * publish_run:
- *   6. the engine writes the run's outputs into it (engine_run), and the
- *      mark file is added;
+ *   6. the engine writes the run's outputs into it (engine_run);
  *   7. the delivery guards compare the run with the latest earlier period
  *      (refusing, or recording in report.json what --accept let through);
  *   8. with --state, alerts.jsonl is added: the run against the latest
@@ -76,9 +78,10 @@
  * Test hook: HHMATCH_TEST_PAUSE_AT=STEP makes the run stop itself
  * (SIGSTOP) when it reaches STEP, so a test can kill -9 it exactly there
  * (tests/e2e/it_kill.sh); it is read in one place, publish.c's pause_at.
- * The steps: open (after 5), engine (after the engine's outputs), mark,
- * alerts, audit, manifest, stage, intent, rename, commit (the staged copy
- * in place, the intent not yet removed), done.
+ * The steps: open (after 5), engine (after the engine's outputs),
+ * alerts, audit, manifest, stage, intent, exchanged (the new run in
+ * place, the previous one beside it not yet removed), rename, commit (the
+ * staged copy in place, the intent not yet removed), done.
  *
  * Files and folders are created as the umask says (base/fsutil.h).
  *

@@ -325,20 +325,22 @@ hh_status state_recover(const char *state_dir, const state_intent *in,
 }
 
 /* fs_remove_temps's keep: in DIR, only an intent's temporary is ours */
-static int keep_unless_intent(const char *name, size_t len, void *ctx)
+static int keep_unless_intent(const char *path, const char *entry, size_t len, void *ctx)
 {
+	(void)path;
 	(void)ctx;
-	return !(len == strlen(INTENT_NAME) && !memcmp(name, INTENT_NAME, len));
+	return !(len == strlen(INTENT_NAME) && !memcmp(entry + 1, INTENT_NAME, len));
 }
 
 /* in DIR/runs, a period's copy */
-static int keep_unless_period(const char *name, size_t len, void *ctx)
+static int keep_unless_period(const char *path, const char *entry, size_t len, void *ctx)
 {
+	(void)path;
 	(void)ctx;
 	if (len != 6)
 		return 1;
-	for (size_t i = 0; i < 6; i++)
-		if (!isdigit((unsigned char)name[i]))
+	for (size_t i = 1; i <= 6; i++)
+		if (!isdigit((unsigned char)entry[i]))
 			return 1;
 	return 0;
 }
@@ -350,7 +352,7 @@ hh_status state_tidy(const char *state_dir, void (*said)(const char *path, void 
 	if (snprintf(runs, sizeof runs, "%s/runs", state_dir) >= (int)sizeof runs ||
 	    snprintf(log, sizeof log, "%s/audit.log", state_dir) >= (int)sizeof log)
 		return hh_fail(err, HH_EUSAGE, "state folder name too long");
-	HH_TRY(fs_remove_temps(state_dir, keep_unless_intent, said, ctx, err));
-	HH_TRY(fs_remove_temps(runs, keep_unless_period, said, ctx, err));
+	HH_TRY(fs_remove_temps(state_dir, keep_unless_intent, said, ctx, NULL, err));
+	HH_TRY(fs_remove_temps(runs, keep_unless_period, said, ctx, NULL, err));
 	return auditlog_tidy(log, said, ctx, err);
 }

@@ -73,7 +73,7 @@ run_month 1 "$M/w/out" "$T/st1" || fail "the first run"
 prev=$(roster_of "$M/w/out")
 fill
 assert_refused 3 out_full \
-	"^hhmatch run: cannot write $M/w/\.out\.tmp-[A-Za-z0-9]{6}/[a-z_.]+: No space left on device$" \
+	"^hhmatch run: cannot write $M/w/\.out\.tmp-[A-Za-z0-9]{6}/[a-z_.-]+: No space left on device$" \
 	"$M/w" "$T/st1" -- run_month 2 "$M/w/out" "$T/st1"
 run_expect 0 "$T/verify.log" "$HH" verify --run "$M/w/out"
 assert_eq "$prev" "$(roster_of "$M/w/out")" "--out after a full disk: the previous run"

@@ -19,7 +19,8 @@
 # --state/runs/202611 byte for byte equal, no publish.intent, no temporary
 # left beside --out or in --state, and stderr saying what it did (rolled
 # forward from the rename on, rolled back when the intent was written and
-# the rename not done).  Finally the audit log (every killed run logs
+# the rename not done).  Folders and files beside --out that have a
+# temporary's name but are not hhmatch's (no mark inside) are left alone.  Finally the audit log (every killed run logs
 # --new-key) verifies, an intent naming another --out is resolved under
 # that --out's lock, and a recovering run that publishes says so in
 # report.json.
@@ -140,7 +141,7 @@ kill_at() {
 	assert_eq 137 "$rc" "status of the run killed at $step"
 	held=$(which_run)
 	case $step in
-	open | engine | mark | alerts | audit | manifest | stage | intent) want=$cur ;;
+	open | engine | alerts | audit | manifest | stage | intent) want=$cur ;;
 	*) want=$next ;;
 	esac
 	assert_eq "$want" "$held" "the run --out holds after a kill at $step"
@@ -148,7 +149,7 @@ kill_at() {
 	case $step in
 	intent) assert_contains "$T/recover.log" "never got there; .* \(rolled back\)$" \
 		"kill at $step: recovery" ;;
-	rename | commit) assert_contains "$T/recover.log" \
+	exchanged | rename | commit) assert_contains "$T/recover.log" \
 		"recovered: the run of period 202611 .* is now kept in --state .* \(rolled forward\)$" \
 		"kill at $step: recovery" ;;
 	*) if grep -q "recovered:" "$T/recover.log"; then
@@ -157,12 +158,12 @@ kill_at() {
 	fi ;;
 	esac
 	case $step in
-	open | engine | mark | alerts | audit | manifest | stage | intent)
+	open | engine | alerts | audit | manifest | stage | intent | exchanged)
 		assert_contains "$T/recover.log" "^hhmatch run: removed .*/\.out\.tmp-[A-Za-z0-9]{6}, left by a killed run$" \
 			"kill at $step: the temporary folder beside --out" ;;
 	esac
 	case $step in
-	stage | intent | rename)
+	stage | intent | exchanged | rename)
 		assert_contains "$T/recover.log" "^hhmatch run: removed .*/runs/\.202611\.tmp-[A-Za-z0-9]{6}, left by a killed run$" \
 			"kill at $step: the staged copy in --state" ;;
 	esac
@@ -171,9 +172,27 @@ kill_at() {
 	outcome[$step]="$((${outcome[$step]:-0} + 1))"
 }
 
-for step in open engine mark alerts audit manifest stage intent rename commit done; do
+for step in open engine alerts audit manifest stage intent exchanged rename commit done; do
 	kill_at "$step"
 done
+
+# what has a temporary's shape but is not hhmatch's stays: a folder
+# holding something other than a run, and names of another shape
+mkdir "$T/w/.out.tmp-keepMe" "$T/w/.out.tmp-12345"
+echo "the operator's notes" >"$T/w/.out.tmp-keepMe/notes.txt"
+echo "not a temporary" >"$T/w/.out.tmp-abcdef.txt"
+start $((3 - cur)) "$OUT" engine
+wait_stopped "$victim" engine
+kill_victim
+run_expect 2 "$T/recover.log" "$HH" run --config "$T/d$cur/hhmatch.conf" --key "$T/key$cur" \
+	--period 202703 --out "$OUT" --state "$ST" --quiet
+assert_contains "$T/recover.log" "^hhmatch run: removed .*/\.out\.tmp-[A-Za-z0-9]{6}, left by a killed run$" \
+	"look-alikes: the killed run's temporary folder"
+assert_eq ".out.tmp-12345 .out.tmp-abcdef.txt .out.tmp-keepMe out" "$(ls -A "$T/w" | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"look-alikes left beside --out"
+rm -r "$T/w/.out.tmp-keepMe" "$T/w/.out.tmp-12345" "$T/w/.out.tmp-abcdef.txt"
+agree "look-alikes"
+trials=$((trials + 1))
 
 # random moments: the length of a run, measured once, spans the delays
 t0=$(date +%s%N)
@@ -234,9 +253,9 @@ agree "after a publishing recovery"
 trials=$((trials + 1))
 
 summary=""
-for step in open engine mark alerts audit manifest stage intent rename commit done; do
+for step in open engine alerts audit manifest stage intent exchanged rename commit done; do
 	summary="$summary $step=${outcome[$step]}"
 done
 echo "it_kill: $trials kill trials passed; at steps:$summary;" \
 	"20 random (${span_ms} ms span): $killed_old killed before the rename," \
-	"$killed_new after it, $finished finished first; another --out 1; report.json 1"
+	"$killed_new after it, $finished finished first; look-alikes 1, another --out 1, report.json 1"

@@ -836,3 +836,20 @@ Test(state, temp_names, .init = setup, .fini = testdir_teardown)
 	cr_expect_eq(fs_temp_base(".out.tmp-AbC12-"), 0, "not alphanumeric");
 	cr_expect_eq(fs_temp_base(".out.tmpxAbC123"), 0);
 }
+
+Test(state, remove_tree_last_removes_everything, .init = setup, .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	char d[1400], sub[1500];
+	snprintf(d, sizeof d, "%s", tpath(".out.tmp-AbCdEf"));
+	snprintf(sub, sizeof sub, "%s/sub", d);
+	cr_assert_eq(fs_mkdir_p(sub, 0777, &err), HH_OK);
+	put(d, ".hhmatch-run", "mark");
+	put(d, "households.csv", "x");
+	put(sub, "f", "y");
+	fs_remove_tree_last(d, ".hhmatch-run");
+	cr_expect_neq(access(d, F_OK), 0, "%s is gone", d);
+	put(tdir, "plain", "a file");
+	fs_remove_tree_last(tpath("plain"), ".hhmatch-run");
+	cr_expect_neq(access(tpath("plain"), F_OK), 0, "a file is removed too");
+}
