@@ -88,6 +88,11 @@ struct hh_instream {
 	size_t hist_len;
 	unsigned char trl[8]; /* the member's trailer, as it arrives */
 	unsigned trl_n;
+	/* the member's header as isal_read_gzip_header has read it so far:
+	 * it resumes from here (flags, header CRC) when the header spans
+	 * reads; ISA-L's own gzip mode starts afresh each call and so
+	 * misreads such a header */
+	struct isal_gzip_header iz_hdr;
 #endif
 	z_stream zs;
 	int z_init;
@@ -591,15 +596,14 @@ static int gz_step(hh_instream *in, char *out, size_t cap, size_t *made,
 		in->iz_size = 0;
 		in->hist_len = 0;
 		in->trl_n = 0;
+		isal_gzip_header_init(&in->iz_hdr);
 		in->iz_started = 1;
 	}
 	z->next_in = in->zin;
 	z->avail_in = (uint32_t)in->zin_len;
 	switch (in->iz_phase) {
 	case IZ_HEADER: {
-		struct isal_gzip_header h;
-		isal_gzip_header_init(&h);
-		ret = isal_read_gzip_header(z, &h);
+		ret = isal_read_gzip_header(z, &in->iz_hdr);
 		in->zin = z->next_in;
 		in->zin_len = z->avail_in;
 		if (ret == ISAL_END_INPUT) {

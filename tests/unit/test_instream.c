@@ -1090,6 +1090,90 @@ Test(instream, gzip_lookback_before_the_member_refused)
 	free(raw);
 }
 
+static unsigned char *extract_like(size_t n);
+
+/* A gzip member written by zlib with the header fields given (NULL:
+ * none), FHCRC when hcrc, holding data[0..n). */
+static unsigned char *gz_with_header(const unsigned char *data, size_t n, const char *name,
+				     const char *comment, size_t extra_len, int hcrc,
+				     size_t *out_n)
+{
+	size_t cap = n + extra_len + (name ? strlen(name) : 0) +
+		     (comment ? strlen(comment) : 0) + 65536;
+	unsigned char *out = malloc(cap), *extra = NULL;
+	gz_header h = { 0 };
+	z_stream z = { 0 };
+
+	cr_assert_not_null(out);
+	if (extra_len) {
+		extra = malloc(extra_len);
+		cr_assert_not_null(extra);
+		memset(extra, 'x', extra_len);
+	}
+	h.extra = extra;
+	h.extra_len = (uInt)extra_len;
+	h.name = (Bytef *)name;
+	h.comment = (Bytef *)comment;
+	h.hcrc = hcrc;
+	cr_assert_eq(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	cr_assert_eq(deflateSetHeader(&z, &h), Z_OK);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*out_n = cap - z.avail_out;
+	deflateEnd(&z);
+	free(extra);
+	return out;
+}
+
+/* Headers longer than one read of the file (256 KiB): a 300 KB name,
+ * then a member with a 64 KiB extra field, a name, a 270 KB comment and
+ * a header CRC.  ISA-L's gzip mode forgot the flags and the header CRC
+ * between two reads of one header (refused a good file); now read in
+ * both builds, and a wrong header CRC refused in both. */
+Test(instream, gzip_headers_longer_than_a_read)
+{
+	unsigned char *data = extract_like(50000);
+	char *name = malloc(300001), *comment = malloc(270001);
+	size_t n1, n2, i;
+	unsigned char *m1, *m2, *both;
+	gz_verdict r;
+
+	cr_assert(name && comment);
+	memset(name, 'n', 300000);
+	name[300000] = '\0';
+	memset(comment, 'c', 270000);
+	comment[270000] = '\0';
+	m1 = gz_with_header(data, 50000, name, NULL, 0, 0, &n1);
+	m2 = gz_with_header(data, 50000, "m.csv", comment, 65535, 1, &n2);
+	both = malloc(n1 + n2);
+	cr_assert_not_null(both);
+	memcpy(both, m1, n1);
+	memcpy(both + n1, m2, n2);
+	r = judge("long headers", both, n1 + n2, 65536);
+	cr_assert(r.ok && r.n == 100000 && memcmp(r.out, data, 50000) == 0 &&
+			  memcmp(r.out + 50000, data, 50000) == 0, "%s", r.msg);
+	free(r.out);
+	/* the header CRC sits just before the deflate data: after the
+	 * comment's NUL */
+	for (i = n1 + 10; both[i] != 'c'; i++)
+		;
+	while (both[i])
+		i++;
+	both[i + 1] ^= 0x55;
+	r = judge("long headers, wrong header CRC", both, n1 + n2, 65536);
+	cr_assert(!r.ok && strstr(r.msg, "after member 1: header crc mismatch"), "%s", r.msg);
+	free(r.out);
+	free(both);
+	free(m1);
+	free(m2);
+	free(name);
+	free(comment);
+	free(data);
+}
+
 /* RFC 1952: FLG bits 5 to 7 are reserved and must be zero; zlib and GNU
  * gzip refuse a member with one set, and so must the reader, in either
  * build, in the first member and in a later one; a method other than 8
