@@ -23,6 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	csv_opts co = {.max_record = FUZZ_CSV_MAX};
 	if (csv_open(in, &co, &r, &err) == HH_OK)
-		fuzz_csv_drain(r);
+		(void)fuzz_csv_drain(r);
 	return 0;
 }

@@ -63,7 +63,7 @@ static void check_row(const schema_map *map, const hh_record *rec)
 
 static void rows_under_builtin(const uint8_t *data, size_t size)
 {
-	fuzz_pull p = {data, size, 0, 0};
+	fuzz_pull p = {data, size, 0, 0, 0};
 	ins_opts io = {.source = "fuzz", .encoding = HH_ENC_AUTO};
 	hh_instream *in = NULL;
 	csv_reader *r = NULL;
