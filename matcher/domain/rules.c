@@ -221,6 +221,7 @@ static const setting settings[] = {
 	{"guard_max_period_gap", T_INT, OFF(guard_max_period_gap), 1, 1200},
 	{"review_suppress_months", T_INT, OFF(review_suppress_months), 0, 120},
 	{"review_follow_up_months", T_INT, OFF(review_follow_up_months), 1, 120},
+	{"review_backlog_days", T_INT, OFF(review_backlog_days), 0, 3650},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])

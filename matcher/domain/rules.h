@@ -72,6 +72,7 @@ typedef struct rules {
 	/* caseworkers' decisions (history/reviews.h), read back by the alerts */
 	int review_suppress_months;       /* a false_positive holds this long */
 	int review_follow_up_months;      /* a confirmed household's follow-up */
+	int review_backlog_days;          /* an alert undecided this long is backlog */
 } rules;
 
 /* What rules_eval needs of one household (counted members only). */

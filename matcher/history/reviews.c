@@ -396,12 +396,13 @@ static char *join_reasons(const json_t *arr)
 	return s;
 }
 
-static hh_status index_alerts(state_index *x, const char *state_dir, int period, hh_err *err)
+/* The alerts of period in dir/alerts.jsonl (none there: none). */
+static hh_status index_alerts_in(state_index *x, const char *dir, int period, hh_err *err)
 {
 	char path[PATH_MAX];
 	char *text = NULL;
 	size_t len = 0;
-	snprintf(path, sizeof path, "%s/runs/%06d/alerts.jsonl", state_dir, period);
+	snprintf(path, sizeof path, "%s/alerts.jsonl", dir);
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return HH_OK;
 	HH_TRY(fs_read_file(path, REVIEWS_MAX, HH_EINPUT, &text, &len, err));
@@ -449,6 +450,13 @@ static hh_status index_alerts(state_index *x, const char *state_dir, int period,
 	}
 	free(text);
 	return st;
+}
+
+static hh_status index_alerts(state_index *x, const char *state_dir, int period, hh_err *err)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s/runs/%06d", state_dir, period);
+	return index_alerts_in(x, dir, period, err);
 }
 
 static hh_status index_build(state_index *x, const char *state_dir, hh_err *err)
@@ -958,6 +966,10 @@ hh_status reviews_import(const char *state_dir, const reviews_import_opts *o,
 		if (strcmp(src->cols[k].name, col_names[k]))
 			st = hh_fail(err, HH_EINTERNAL, "built-in reviews.schema: column %d is "
 				     "not %s", k + 1, col_names[k]);
+	for (int k = 0; st == HH_OK && k < RV_COUNT; k++)
+		if (strcmp(src->cols[C_DECISION].en->codes[k], decision_codes[k]))
+			st = hh_fail(err, HH_EINTERNAL, "built-in reviews.schema: decision %d is "
+				     "not %s", k + 1, decision_codes[k]);
 	if (st == HH_OK && o->pg) {
 		st = pg_uri_parse(o->pg, &u, err);
 		if (st == HH_OK)
@@ -1015,4 +1027,137 @@ hh_status reviews_import(const char *state_dir, const reviews_import_opts *o,
 	pg_uri_free(&u);
 	fs_lock_release(lock);
 	return st;
+}
+
+/* --- the decisions as people see them ---------------------------------- */
+
+/* A household's latest alert that asked for a look. */
+typedef struct {
+	const char *hh;
+	int period;
+} asked_entry;
+
+struct reviews_status {
+	reviews *rv;
+	unsigned long known;
+	int period, backlog_days;
+	state_index ix;
+	asked_entry *asked;  /* by household, then period */
+	size_t nasked;
+};
+
+static int cmp_asked(const void *a, const void *b)
+{
+	const asked_entry *x = a, *y = b;
+	int c = strcmp(x->hh, y->hh);
+	return c ? c : (x->period > y->period) - (x->period < y->period);
+}
+
+void reviews_status_free(reviews_status *s)
+{
+	if (!s)
+		return;
+	reviews_free(s->rv);
+	index_free(&s->ix);
+	free(s->asked);
+	free(s);
+}
+
+/* Days since 1970-01-01 of the last day of period (YYYYMM). */
+static long last_day(int period)
+{
+	int y = period / 100, m = period % 100 + 1;
+	if (m > 12) {
+		m = 1;
+		y++;
+	}
+	/* the first of the next month, less one (days from civil, H. Hinnant) */
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468 - 1;
+}
+
+hh_status reviews_status_load(const char *state_dir, int period, const char *run_dir,
+			      reviews_status **out, hh_err *err)
+{
+	char path[PATH_MAX];
+	int exists, *periods = NULL;
+	size_t np = 0;
+	json_t *rep = NULL;
+	*out = NULL;
+	reviews_status *s = calloc(1, sizeof *s);
+	if (!s)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	s->period = period;
+	s->backlog_days = 30;
+	hh_status st = reviews_load(state_dir, &s->rv, &exists, err);
+	if (st == HH_OK && !exists) {
+		reviews_status_free(s);
+		return HH_OK;
+	}
+	snprintf(path, sizeof path, "%s/report.json", run_dir);
+	if (st == HH_OK)
+		st = hj_load_path(path, &rep, err);
+	if (st == HH_OK) {
+		const json_t *k = json_object_get(json_object_get(rep, "reviews"), "decisions_known");
+		const char *d = hj_str(json_object_get(rep, "rules"), "review_backlog_days");
+		char *end;
+		long v = d ? strtol(d, &end, 10) : -1;
+		s->known = json_is_integer(k) && json_integer_value(k) > 0
+				   ? (unsigned long)json_integer_value(k) : 0;
+		if (d && !*end && v >= 0 && v <= 100000)
+			s->backlog_days = (int)v;
+		json_decref(rep);
+		st = state_periods(state_dir, &periods, &np, err);
+	}
+	/* the alerts that asked for a look: the earlier periods' and this run's */
+	for (size_t i = 0; st == HH_OK && i < np && periods[i] < period; i++)
+		st = index_alerts(&s->ix, state_dir, periods[i], err);
+	free(periods);
+	if (st == HH_OK)
+		st = index_alerts_in(&s->ix, run_dir, period, err);
+	if (st == HH_OK && !(s->asked = malloc((s->ix.nal + 1) * sizeof *s->asked)))
+		st = hh_fail(err, HH_EINTERNAL, "out of memory");
+	for (size_t i = 0; st == HH_OK && i < s->ix.nal; i++) {
+		const alert_entry *a = &s->ix.al[i];
+		if (a->hh[0] && (!strcmp(a->kind, "new") || !strcmp(a->kind, "escalated") ||
+				 !strcmp(a->kind, "follow_up")))
+			s->asked[s->nasked++] = (asked_entry){a->hh, a->period};
+	}
+	if (st != HH_OK) {
+		reviews_status_free(s);
+		return st;
+	}
+	qsort(s->asked, s->nasked, sizeof *s->asked, cmp_asked);
+	*out = s;
+	return HH_OK;
+}
+
+const review *reviews_status_last(const reviews_status *s, const char *household)
+{
+	return s ? reviews_last(s->rv, household, s->period, s->known) : NULL;
+}
+
+int reviews_status_backlog(const reviews_status *s, const char *household)
+{
+	if (!s || !s->nasked)
+		return 0;
+	size_t lo = 0, hi = s->nasked;
+	while (lo < hi) { /* past the household's last entry */
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(s->asked[mid].hh, household) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || strcmp(s->asked[lo - 1].hh, household))
+		return 0;
+	int asked = s->asked[lo - 1].period;
+	const review *rv = reviews_status_last(s, household);
+	if (rv && rv->decided_on >= asked * 100 + 1)
+		return 0;
+	return last_day(s->period) - last_day(asked) >= s->backlog_days;
 }

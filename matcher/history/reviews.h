@@ -146,4 +146,29 @@ typedef struct {
 hh_status reviews_import(const char *state_dir, const reviews_import_opts *o,
 			 reviews_import_result *res, hh_err *err);
 
+/* For the people who read a run (report.html, caseworkers.xlsx): each
+ * household's last decision as the run of period applied it, and the
+ * backlog.  A flagged household is in the backlog when its latest alert
+ * that asks for a look (new, escalated or follow_up, in this run's
+ * alerts.jsonl or an earlier period's in the state) has no decision dated
+ * in or after that alert's period, and the alert's period ended at least
+ * review_backlog_days days (report.json "rules"; default 30) before this
+ * period's end.  The decisions known are report.json's
+ * "reviews"."decisions_known" (alerts_write put it there). */
+typedef struct reviews_status reviews_status;
+
+/* Reads state_dir/reviews.jsonl, run_dir/report.json and the alerts;
+ * *out is NULL (HH_OK) when the state has no reviews.jsonl: the caseworker
+ * loop is not in use, and nothing is shown. */
+hh_status reviews_status_load(const char *state_dir, int period, const char *run_dir,
+			      reviews_status **out, hh_err *err);
+void reviews_status_free(reviews_status *s);
+
+/* The household's last decision applied, or NULL (s may be NULL). */
+const review *reviews_status_last(const reviews_status *s, const char *household);
+
+/* 1 when the household is in the backlog (s may be NULL: 0).  The caller
+ * asks for flagged households only. */
+int reviews_status_backlog(const reviews_status *s, const char *household);
+
 #endif

@@ -50,7 +50,8 @@ typedef enum {
 	W_REJECT_SHARE, W_PERSONS, W_ON_ROSTER, W_ROSTER_SHARE, W_ABSENT,
 	W_REJECTS_BY_REASON, W_NO_REJECTS, W_REASON, W_QUALITY_NOTE, W_CODE,
 	W_FINDING, W_NO_FINDINGS, W_INPUTS, W_FILE, W_ENCODING, W_RULES,
-	W_FOOTER, W_NO_FLAGGED
+	W_FOOTER, W_NO_FLAGGED, W_S_DECISIONS, W_DECISION, W_UNDECIDED, W_BACKLOG,
+	W_BACKLOG_NOTE
 } word;
 
 static const char *const words[][2] = {
@@ -127,6 +128,13 @@ static const char *const words[][2] = {
 		      "Made by hhmatch from this run's output files: counts, codes and "
 		      "region codes only, no ID number, name or pid."},
 	[W_NO_FLAGGED] = {"本期没有预警家庭。", "No household is flagged this period."},
+	[W_S_DECISIONS] = {"核查结论与待核查积压", "Caseworkers' decisions and backlog"},
+	[W_DECISION] = {"最近一次核查结论", "Last decision"},
+	[W_UNDECIDED] = {"未核查", "no decision"},
+	[W_BACKLOG] = {"待核查积压", "Backlog"},
+	[W_BACKLOG_NOTE] = {"待核查积压：预警家庭的最近一次预警（新增、升级或回访）发出超过 {} 天仍没有核查结论。",
+			    "Backlog: flagged households whose latest alert (new, escalated or "
+			    "follow-up) has had no decision for {} days or more."},
 };
 
 /* Colours of the charts: levels by rr_level, then the other series. */
@@ -909,6 +917,49 @@ static void section_findings(rp_page *pg)
 	sb_adds(b, "</section>\n");
 }
 
+static void backlog_cells(rp_page *pg, const rp_county *c)
+{
+	td_n(&pg->b, "flagged", c->flagged);
+	td_n(&pg->b, "backlog", c->backlog);
+}
+
+/* The flagged households by their last decision, and the backlog by
+ * county: only when the state holds decisions (history/reviews.h). */
+static void section_decisions(rp_page *pg)
+{
+	strbuf *b = &pg->b;
+	size_t of;
+	if (!pg->have_reviews)
+		return;
+	section(pg, "decisions", W_S_DECISIONS);
+	table_open(b, "decisions");
+	th(b, W(pg, W_DECISION), 0);
+	th(b, W(pg, W_CODE), 0);
+	th(b, W(pg, W_FLAGGED), 1);
+	table_body(b);
+	for (int d = 0; d <= RV_COUNT; d++) {
+		const char *code = d < RV_COUNT ? reviews_decision_code((review_decision)d) : "none";
+		row_open(b, "decision", code,
+			 d < RV_COUNT ? labels_text(pg->lb, "decision", code, pg->lang)
+				      : W(pg, W_UNDECIDED));
+		sb_adds(b, "<td><code>");
+		esc(b, code);
+		sb_adds(b, "</code></td>");
+		td_n(b, "flagged", pg->decided[d]);
+		sb_adds(b, "</tr>\n");
+	}
+	table_total(pg, NULL, pg->all.flagged);
+	const char *days = hj_str(json_object_get(pg->report, "rules"), "review_backlog_days");
+	note_n(pg, W_BACKLOG_NOTE, days ? strtol(days, NULL, 10) : 30, 0);
+	table_open(b, "county-backlog");
+	th(b, W(pg, W_COUNTY), 0);
+	th(b, W(pg, W_FLAGGED), 1);
+	th(b, W(pg, W_BACKLOG), 1);
+	table_body(b);
+	county_rows(pg, select_counties(pg, 1, TABLE_MAX, &of), of, backlog_cells);
+	sb_adds(b, "</section>\n");
+}
+
 /* A row of the facts table: LABEL, then VALUE (escaped) in a cell of class CLS. */
 static void fact(rp_page *pg, word label, const char *cls, const char *value)
 {
@@ -977,6 +1028,7 @@ static hh_status build(rp_page *pg, const char *dir, hh_err *err)
 	section_levels(pg);
 	section_reasons(pg);
 	section_trend(pg);
+	section_decisions(pg);
 	section_quality(pg);
 	section_findings(pg);
 	section_facts(pg);

@@ -22,6 +22,7 @@
 #include "base/strbuf.h"
 #include "domain/labels.h"
 #include "domain/rules.h"
+#include "history/reviews.h"
 #include "present/present.h"
 
 /* The trend shows at most this many periods (the latest, this one last). */
@@ -34,6 +35,7 @@ typedef struct {
 	long level[4];          /* flagged households by rr_level */
 	long flagged;
 	long reason[R_COUNT];   /* flagged households citing each reason */
+	long backlog;           /* flagged households in the caseworkers' backlog */
 } rp_county;
 
 /* A count per text key (alert kinds, finding codes), sorted by key. */
@@ -71,6 +73,10 @@ typedef struct {
 	size_t ntrend;
 	rp_tallies kinds, codes;
 	long alerts;
+	/* the caseworkers' decisions (history/reviews.h), when the state has
+	 * any: flagged households by their last decision ([RV_COUNT]: none) */
+	int have_reviews;
+	long decided[RV_COUNT + 1];
 	strbuf b;                 /* the page (report_html.c) */
 } rp_page;
 

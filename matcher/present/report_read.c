@@ -1,7 +1,9 @@
 /*
  * report_read.c - report.html's first half (report_int.h): the run's
  * folder read back and counted, by county (present_county), level,
- * reason, alert kind and finding code; and the trend from the state.
+ * reason, alert kind and finding code; and the trend from the state;
+ * with decisions in the state, the flagged households by last decision
+ * and the backlog by county (history/reviews.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +287,37 @@ static hh_status count_trend(rp_page *pg, hh_err *err)
 	return HH_OK;
 }
 
+/* The flagged households by their last decision, and the backlog by
+ * county (nothing when the state has no decisions). */
+static hh_status count_decisions(rp_page *pg, const char *dir, hh_err *err)
+{
+	reviews_status *rs = NULL;
+	rr_table *t = NULL;
+	int c_id = -1, c_region = -1;
+	if (!pg->cfg->state_dir)
+		return HH_OK;
+	hh_status st = reviews_status_load(pg->cfg->state_dir, pg->cfg->period, dir, &rs, err);
+	if (st == HH_OK && rs)
+		st = load_table(dir, "flags.csv", &t, err);
+	if (st == HH_OK && rs)
+		st = need_col(t, "household_id", "flags.csv", &c_id, err);
+	if (st == HH_OK && rs)
+		st = need_col(t, "region_code", "flags.csv", &c_region, err);
+	for (size_t i = 0; st == HH_OK && rs && i < t->nrows; i++) {
+		const char *hh = rr_cell(t, i, c_id);
+		const review *rv = reviews_status_last(rs, hh);
+		pg->decided[rv ? (int)rv->decision : RV_COUNT]++;
+		if (reviews_status_backlog(rs, hh)) {
+			county_of(pg, rr_cell(t, i, c_region))->backlog++;
+			pg->all.backlog++;
+		}
+	}
+	pg->have_reviews = rs != NULL;
+	rr_table_free(t);
+	reviews_status_free(rs);
+	return st;
+}
+
 hh_status rp_read(rp_page *pg, const char *dir, hh_err *err)
 {
 	char path[4096];
@@ -303,6 +336,7 @@ hh_status rp_read(rp_page *pg, const char *dir, hh_err *err)
 	HH_TRY(count_findings(pg, dir, err));
 	HH_TRY(count_alerts(pg, dir, err));
 	HH_TRY(count_trend(pg, err));
+	HH_TRY(count_decisions(pg, dir, err));
 	for (int lv = LEVEL_HIGH; lv >= 0; lv--)
 		if (lv >= min_level || pg->all.level[lv])
 			pg->lv[pg->nl++] = lv;

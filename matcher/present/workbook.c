@@ -5,9 +5,11 @@
  * The flagged households (flags.csv) are grouped by county (present.h),
  * each joined with its row of explain.csv for the facts behind its
  * reasons; households.csv gives the counted households per county for
- * the summary, report.json the key_id.  Every word a person reads comes
- * from domain/labels.h in Chinese (groups column, level, reason,
- * category, fact, workbook).
+ * the summary, report.json the key_id.  With decisions in the state
+ * (history/reviews.h), each household's last decision and whether it is
+ * in the backlog, and the backlog by county in the summary.  Every word a
+ * person reads comes from domain/labels.h in Chinese (groups column,
+ * level, reason, category, fact, workbook, decision).
  */
 #include <errno.h>
 #include <limits.h>
@@ -22,6 +24,7 @@
 #include "base/strbuf.h"
 #include "domain/labels.h"
 #include "domain/rules.h"
+#include "history/reviews.h"
 #include "history/runread.h"
 #include "present/workbook.h"
 
@@ -60,6 +63,7 @@ typedef struct {
 	long flagged;
 	long level[4];              /* flagged, by rr_level */
 	long reason[R_COUNT];       /* flagged, by reason */
+	long backlog;               /* flagged, in the caseworkers' backlog */
 } county;
 
 typedef struct {
@@ -91,6 +95,7 @@ typedef struct {
 	lxw_format *f_title, *f_bold, *f_head, *f_text, *f_int, *f_money, *f_pct;
 	lxw_error lerr;             /* the first libxlsxwriter error */
 	strbuf tmp;
+	reviews_status *rs;         /* the decisions in the state, or NULL */
 } wb_ctx;
 
 static const char *zh(const wb_ctx *w, const char *group, const char *code)
@@ -354,6 +359,27 @@ static double put_number_cell(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col
 	return money ? (double)(ni + (ni ? (ni - 1) / 3 : 0) + 3) : (double)strlen(s);
 }
 
+/* A household's last decision ("误报（2026-05-25）") and backlog mark in
+ * the two columns after the others; width grows to fit them. */
+static void decision_cells(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, const char *hh,
+			   double *width)
+{
+	const review *rv = reviews_status_last(w->rs, hh);
+	char text[160] = "";
+	if (rv)
+		snprintf(text, sizeof text, "%s（%04d-%02d-%02d）",
+			 zh(w, "decision", reviews_decision_code(rv->decision)),
+			 rv->decided_on / 10000, rv->decided_on / 100 % 100, rv->decided_on % 100);
+	const char *late = reviews_status_backlog(w->rs, hh) ? zh(w, "workbook", "backlog_yes")
+							     : "";
+	put_str(w, ws, r, NSHEET_COLS, text, NULL);
+	put_str(w, ws, r, NSHEET_COLS + 1, late, NULL);
+	if (text_width(text) > width[NSHEET_COLS])
+		width[NSHEET_COLS] = text_width(text);
+	if (text_width(late) > width[NSHEET_COLS + 1])
+		width[NSHEET_COLS + 1] = text_width(late);
+}
+
 /* One county's sheet: refs[from, to) are its flagged households. */
 static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to, hh_err *err)
 {
@@ -361,10 +387,15 @@ static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to
 	if (!ws)
 		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: cannot add the sheet of county %s",
 			       c->code);
-	double width[NSHEET_COLS];
-	for (lxw_col_t k = 0; k < NSHEET_COLS; k++) {
-		const char *group = sheet_cols[k].kind == K_FACTS ? "workbook" : "column";
-		const char *head = zh(w, group, sheet_cols[k].label);
+	/* with decisions, two columns more: the last one, and the backlog */
+	lxw_col_t ncols = NSHEET_COLS + (w->rs ? 2 : 0);
+	double width[NSHEET_COLS + 2];
+	for (lxw_col_t k = 0; k < ncols; k++) {
+		const char *group = k >= NSHEET_COLS || sheet_cols[k].kind == K_FACTS ? "workbook"
+										       : "column";
+		const char *head = zh(w, group, k == NSHEET_COLS       ? "decision"
+						: k == NSHEET_COLS + 1 ? "backlog"
+								       : sheet_cols[k].label);
 		put_str(w, ws, 0, k, head, w->f_head);
 		width[k] = text_width(head);
 	}
@@ -411,15 +442,16 @@ static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to
 			if (wd > width[k])
 				width[k] = wd;
 		}
+		if (w->rs)
+			decision_cells(w, ws, r, rr_cell(w->flags, frow, w->fcol[F_HH]), width);
 	}
-	for (lxw_col_t k = 0; k < NSHEET_COLS; k++) {
+	for (lxw_col_t k = 0; k < ncols; k++) {
 		double wd = width[k] + 2;
 		wd = wd < WIDTH_MIN ? WIDTH_MIN : wd > WIDTH_MAX ? WIDTH_MAX : wd;
 		note_err(w, worksheet_set_column(ws, k, k, wd, NULL));
 	}
 	worksheet_freeze_panes(ws, 1, 0);
-	note_err(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(to - from),
-					 (lxw_col_t)(NSHEET_COLS - 1)));
+	note_err(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(to - from), ncols - 1));
 	/* printed: landscape, one page wide, the header on every page */
 	worksheet_set_landscape(ws);
 	worksheet_set_paper(ws, 9); /* A4 */
@@ -521,6 +553,40 @@ static lxw_row_t table_county_reasons(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r,
 	return r;
 }
 
+/* Table 4, with decisions: flagged households by their last decision,
+ * then per county the flagged and those in the backlog. */
+static lxw_row_t table_decisions(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r,
+				 const county *all)
+{
+	long by[RV_COUNT + 1] = {0};
+	for (size_t i = 0; i < w->flags->nrows; i++) {
+		const review *rv = reviews_status_last(w->rs, rr_cell(w->flags, i, w->fcol[F_HH]));
+		by[rv ? (int)rv->decision : RV_COUNT]++;
+	}
+	put_str(w, ws, r++, 0, zh(w, "workbook", "by_decision"), w->f_bold);
+	put_str(w, ws, r, 0, zh(w, "workbook", "decision"), w->f_head);
+	put_str(w, ws, r++, 1, zh(w, "workbook", "flagged"), w->f_head);
+	for (int d = 0; d <= RV_COUNT; d++, r++) {
+		put_str(w, ws, r, 0, d < RV_COUNT ? zh(w, "decision", reviews_decision_code(
+								 (review_decision)d))
+						  : zh(w, "workbook", "undecided"), NULL);
+		put_num(w, ws, r, 1, (double)by[d], w->f_int);
+	}
+	r++;
+	put_str(w, ws, r++, 0, zh(w, "workbook", "by_county_backlog"), w->f_bold);
+	put_str(w, ws, r, 0, zh(w, "workbook", "county"), w->f_head);
+	put_str(w, ws, r, 1, zh(w, "workbook", "flagged"), w->f_head);
+	put_str(w, ws, r++, 2, zh(w, "workbook", "backlog"), w->f_head);
+	for (size_t i = 0; i <= w->ncounties; i++, r++) {
+		const county *c = i < w->ncounties ? &w->counties[i] : all;
+		put_str(w, ws, r, 0, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
+			i < w->ncounties ? w->f_text : w->f_bold);
+		put_num(w, ws, r, 1, (double)c->flagged, w->f_int);
+		put_num(w, ws, r, 2, (double)c->backlog, w->f_int);
+	}
+	return r;
+}
+
 static hh_status summary_sheet(wb_ctx *w, hh_err *err)
 {
 	lxw_worksheet *ws = workbook_add_worksheet(w->wb, zh(w, "workbook", "summary"));
@@ -535,11 +601,14 @@ static hh_status summary_sheet(wb_ctx *w, hh_err *err)
 			all.level[lv] += c->level[lv];
 		for (int rc = 0; rc < R_COUNT; rc++)
 			all.reason[rc] += c->reason[rc];
+		all.backlog += c->backlog;
 	}
 	lxw_row_t r = summary_head(w, ws, all.counted, all.flagged);
 	r = table_levels(w, ws, r, &all);
 	r = table_reasons(w, ws, r, &all);
-	table_county_reasons(w, ws, r, &all);
+	r = table_county_reasons(w, ws, r, &all);
+	if (w->rs)
+		table_decisions(w, ws, r + 1, &all);
 	/* Column A holds the reasons' labels and the captions; B on the
 	 * counts (and the head's values, the note overflowing to the right). */
 	note_err(w, worksheet_set_column(ws, 0, 0, 36, NULL));
@@ -607,6 +676,13 @@ hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *er
 	hh_status st = labels_new(&w.lab, err);
 	if (st == HH_OK)
 		st = gather(&w, err);
+	if (st == HH_OK && cfg->state_dir)
+		st = reviews_status_load(cfg->state_dir, cfg->period, run_dir, &w.rs, err);
+	for (size_t i = 0; st == HH_OK && w.rs && i < w.flags->nrows; i++) {
+		county *c = find_county(&w, rr_cell(w.flags, i, w.fcol[F_REGION]));
+		if (c && reviews_status_backlog(w.rs, rr_cell(w.flags, i, w.fcol[F_HH])))
+			c->backlog++;
+	}
 	if (st == HH_OK && !(w.wb = workbook_new(path)))
 		st = hh_fail(err, HH_EINTERNAL, "%s: cannot start the workbook (out of memory)",
 			     path);
@@ -624,6 +700,7 @@ hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *er
 				     sys_errno ? strerror(sys_errno) : "no system error");
 	}
 	sb_release(&w.tmp);
+	reviews_status_free(w.rs);
 	free(w.ex);
 	free(w.refs);
 	free(w.counties);

@@ -14,12 +14,16 @@
 #   CONH  medium on R_INCOME alone, reviewed confirmed on 2026-05-26
 #         -> no follow_up in June or July, follow_up in August
 #         (review_follow_up_months = 3)
+#   NEWJ  not flagged in May; a large settlement in July -> new in July,
+#         undecided but not in July's backlog (the others alerted in May
+#         or June and undecided are)
 # The decisions file has Chinese headers and labels and is GB18030; its
 # bad rows (a household the state never saw, a decision that is none, a
 # date after today, a note holding an ID number) are rejected with their
 # lines, and importing it twice leaves reviews.jsonl byte for byte.  With
 # PGHOST (scripts/test.sh), the store's hhmatch.review_inbox is imported
-# the same way.
+# the same way.  report.html and caseworkers.xlsx show July's flagged
+# households by last decision and the backlog by county.
 . "$(dirname "$0")/../lib.sh" "$@"
 
 make_key "$T/k.key"
@@ -44,7 +48,8 @@ pick() { # awk condition over households.csv -> first household_id not yet used
 USED="|"
 FPH=$(pick '$10=="medium" && $11=="R_INCOME" && $4>=2'); USED="$USED$FPH|"
 CONH=$(pick '$10=="medium" && $11=="R_INCOME" && $4>=2'); USED="$USED$CONH|"
-[ -n "$FPH" ] && [ -n "$CONH" ] || fail "no households to review in the generated month"
+NEWJ=$(pick '$10=="none" && $4>=1'); USED="$USED$NEWJ|"
+[ -n "$FPH" ] && [ -n "$CONH" ] && [ -n "$NEWJ" ] || fail "no households to review in the generated month"
 note "false positive $FPH, confirmed $CONH"
 CA=$T/may/civil_affairs.csv
 member() { # household -> "id,name" of its first active member
@@ -125,7 +130,13 @@ assert_eq 0 "$(jq '.reviews.suppressed.new' "$T/out_202606/report.json")" "June:
 
 # --- July: FPH back as it was reviewed: kept unsent, counted --------------
 month_from_may 202607 202607
+# NEWJ: not flagged before, a large settlement in July -> new in July (not
+# in the backlog: its alert is days old)
+m=$(member "$NEWJ")
+{ gzip -dc "$T/may/medical.csv.gz"; echo "$m,2026-07-03,60000.00,90000.00,1,1,active"; } |
+	gzip >"$T/202607/medical.csv.gz"
 run_month 202607
+assert_eq "new" "$(kinds_of "$T/out_202607/alerts.jsonl" "$NEWJ")" "July: $NEWJ"
 A=$T/out_202607/alerts.jsonl
 grep -F "\"household_id\":\"$FPH\"" "$T/out_202607/flags.csv" "$A" >/dev/null &&
 	fail "July: $FPH alerted: $(grep -F "$FPH" "$A")"
@@ -134,6 +145,61 @@ assert_eq "1 0 0 0" "$(jq -r '.reviews | "\(.suppressed.new) \(.suppressed.escal
 	"$T/out_202607/report.json")" "July: report.json reviews"
 assert_eq 2 "$(jq '.reviews.decisions_known' "$T/out_202607/report.json")" "July: decisions known"
 assert_eq "" "$(kinds_of "$A" "$CONH")" "July: no follow_up yet for $CONH"
+# report.html and caseworkers.xlsx: the last decisions and the backlog (a
+# flagged household whose latest new, escalated or follow_up alert is
+# from May or June, 30 days or more before July's end, and undecided)
+FLAGGED=$(($(wc -l <"$T/out_202607/flags.csv") - 1))
+jq -r 'select(.kind == "new" or .kind == "escalated" or .kind == "follow_up") |
+	"\(.household_id) \(.period)"' "$T"/out_20260[567]/alerts.jsonl |
+	sort -k1,1 -k2,2 | awk '{last[$1] = $2} END {for (h in last) print h, last[h]}' >"$T/asked"
+BACKLOG=$(awk -F, 'NR > 1 {print $1}' "$T/out_202607/flags.csv" | sort >"$T/flagged.jul"
+	awk -v f="$FPH" -v c="$CONH" '$1 != f && $1 != c && $2 < 202607 {print $1}' "$T/asked" |
+	sort | comm -12 - "$T/flagged.jul" | wc -l)
+[ "$BACKLOG" -gt 0 ] || fail "July: no household to be in the backlog"
+note "July: $FLAGGED flagged, $BACKLOG in the backlog"
+html_n() { # DECISION-OR-COUNTY-ATTR VALUE KEY -> the number in that row's cell
+	grep -o "<tr data-$1=\"$2\">.*data-k=\"$3\">[0-9]*<" "$T/out_202607/report.html" |
+		sed 's/.*>\([0-9]*\)<$/\1/'
+}
+assert_eq 1 "$(html_n decision false_positive flagged)" "report.html: flagged false positives"
+assert_eq 1 "$(html_n decision confirmed flagged)" "report.html: flagged confirmed"
+assert_eq $((FLAGGED - 2)) "$(html_n decision none flagged)" "report.html: flagged without a decision"
+[ "$BACKLOG" -lt $((FLAGGED - 2)) ] || fail "July: $NEWJ, alerted in July, counted in the backlog"
+grep -o '<table id="county-backlog">.*' "$T/out_202607/report.html" >/dev/null ||
+	fail "report.html: no backlog table"
+assert_eq "$BACKLOG" "$(grep -o '<tr data-county="\*">.*data-k="backlog">[0-9]*<' \
+	"$T/out_202607/report.html" | sed 's/.*>\([0-9]*\)<$/\1/')" "report.html: the backlog's total"
+grep -F "$FPH" "$T/out_202607/report.html" >/dev/null && fail "report.html names a household"
+PY=
+for p in python3 /usr/bin/python3; do
+	if command -v "$p" >/dev/null && "$p" -c 'import openpyxl' 2>/dev/null; then
+		PY=$p
+		break
+	fi
+done
+if [ -n "$PY" ]; then
+	PYTHONIOENCODING=utf-8 "$PY" - "$T/out_202607/caseworkers.xlsx" "$FPH" "$CONH" "$BACKLOG" "$NEWJ" >"$T/wb" 2>&1 <<'PY' ||
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+fph, conh, backlog, newj = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+rows = {}
+for ws in wb.worksheets[1:]:
+    head = [c.value for c in ws[1]]
+    assert head[-2:] == ["核查结论", "待核查积压"], head
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        rows[r[0]] = r
+assert rows[fph][-2:] == ("误报（2026-05-25）", None), rows[fph]
+assert rows[conh][-2:] == ("已核实帮扶（2026-05-26）", None), rows[conh]
+assert rows[newj][-2:] == (None, None), rows[newj]
+late = sum(1 for r in rows.values() if r[-1] == "是")
+assert late == backlog, (late, backlog)
+cells = [c for row in wb.worksheets[0].iter_rows(values_only=True) for c in row]
+assert "按县（区）待核查积压（预警后超过规定天数仍无核查结论）" in cells
+PY
+		{ cat "$T/wb" >&2; fail "caseworkers.xlsx: decisions and backlog"; }
+else
+	note "skip the workbook's check: no openpyxl"
+fi
 
 # --- August: FPH escalates (sent); CONH followed up ----------------------
 month_from_may 202608 202608
