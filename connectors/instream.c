@@ -602,7 +602,7 @@ static int gz_step(hh_instream *in, char *out, size_t cap, size_t *made,
 	z->next_in = in->zin;
 	z->avail_in = (uint32_t)in->zin_len;
 	switch (in->iz_phase) {
-	case IZ_HEADER: {
+	case IZ_HEADER:
 		ret = isal_read_gzip_header(z, &in->iz_hdr);
 		in->zin = z->next_in;
 		in->zin_len = z->avail_in;
@@ -619,7 +619,6 @@ static int gz_step(hh_instream *in, char *out, size_t cap, size_t *made,
 		z->crc_flag = ISAL_DEFLATE; /* the trailer is ours */
 		in->iz_phase = IZ_BLOCK_START;
 		return 0;
-	}
 	case IZ_BLOCK_START:
 		v = iz_check_header(z, in->zin, in->zin_len, why);
 		if (v == IZ_HDR_BAD)
@@ -640,13 +639,19 @@ static int gz_step(hh_instream *in, char *out, size_t cap, size_t *made,
 		z->read_in |= 1; /* BFINAL: ISA-L stops at this block's end */
 		in->iz_phase = IZ_BLOCK;
 		/* fall through */
-	case IZ_BLOCK:
+	case IZ_BLOCK: {
+		size_t before = in->zin_len;
 		z->next_out = (uint8_t *)out;
 		z->avail_out = (uint32_t)cap;
 		ret = isal_inflate(z);
 		*made = cap - z->avail_out;
 		in->zin = z->next_in;
 		in->zin_len = z->avail_in;
+		/* ISA-L keeps what it cannot use yet; should it ever leave
+		 * input it cannot use, more is read rather than looping */
+		*need_more = *made == 0 && in->zin_len && in->zin_len == before &&
+			     z->block_state != ISAL_BLOCK_FINISH;
+	}
 		if (*made) {
 			in->iz_crc = crc32_gzip_refl(in->iz_crc, (unsigned char *)out, *made);
 			in->iz_size += (uint32_t)*made;
@@ -667,7 +672,7 @@ static int gz_step(hh_instream *in, char *out, size_t cap, size_t *made,
 			isal_inflate_init(z);
 			z->read_in = bits;
 			z->read_in_length = nbits;
-			z->dict_length = 0; /* none yet: nothing before the member */
+			z->dict_length = 0; /* the window, if any, is set below */
 			if (h && isal_inflate_set_dict(z, in->hist + in->hist_len - h,
 						       (uint32_t)h) != ISAL_DECOMP_OK) {
 				*why = "isal_inflate_set_dict failed";
