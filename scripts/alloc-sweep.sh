@@ -3,8 +3,8 @@
 # checks that hhmatch either ignores it or stops cleanly (issue 14).
 #
 #   scripts/alloc-sweep.sh BINARY [--step K | --trials N | --random R] [--max-seconds S]
-#                          [--jobs J] [--offset O] [--threads T] [--only CASE]
-#                          [--shim FILE] [--keep]
+#                          [--jobs J] [--offset O] [--calls A-B] [--threads T]
+#                          [--only CASE] [--shim FILE] [--keep]
 #
 # The shim is tests/fault/failalloc.c (libhh_failalloc.so, built beside
 # the binary in builds without a sanitizer; --shim or $HH_FAILALLOC names
@@ -31,7 +31,10 @@
 #             library that mishandles it, where no caller can help:
 #             libxlsxwriter (the failed call's backtrace is in it: it then
 #             dereferences the NULL, or drops a part and reports success),
-#             or glibc's assertion in nss_database.c (getpwuid_r, glibc
+#             jansson 2.14 (a failed call under json_load*: its lexer
+#             ignores a failed growth of its token buffer and drops the
+#             byte, so a string is read back short without an error), or
+#             glibc's assertion in nss_database.c (getpwuid_r, glibc
 #             2.36); counted and listed by library, not a defect
 #   defects:  crash (a signal), hang (killed after 20 s), wrong (exit 0 with
 #             other outputs, or verify/verify-log failing on them), partial
@@ -45,7 +48,8 @@
 # few trials so that the sweep fits in S seconds; trials not started
 # within S are counted as "skipped" either way.  --trials N tries about N
 # calls per case, evenly spaced (a step per case: the same calls on any
-# machine, as a test wants).  --jobs J runs J trials at once (the
+# machine, as a test wants).  --calls A-B tries only calls A to B (with
+# --step; a window such as the option parsing after OpenSSL's set-up).  --jobs J runs J trials at once (the
 # default 1; outcomes do not depend on it).  --random R tries R calls
 # picked at random per case instead.  --threads T runs the November run
 # with T threads (default 1): which call fails then depends on scheduling,
@@ -76,12 +80,13 @@ fi
 usage() { sed -n '2,5p' "$0" >&2; exit 2; }
 die() { echo "alloc-sweep: $*" >&2; exit 2; }
 
-HH= step= random= trials= budget= jobs=1 offset=0 threads=1 only= shim=${HH_FAILALLOC:-} keep=0
+HH= step= random= trials= calls= budget= jobs=1 offset=0 threads=1 only= shim=${HH_FAILALLOC:-} keep=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--step) step=${2:?}; shift 2 ;;
 	--random) random=${2:?}; shift 2 ;;
 	--trials) trials=${2:?}; shift 2 ;;
+	--calls) calls=${2:?}; shift 2 ;;
 	--threads) threads=${2:?}; shift 2 ;;
 	--max-seconds) budget=${2:?}; shift 2 ;;
 	--jobs) jobs=${2:?}; shift 2 ;;
@@ -107,6 +112,12 @@ done
 [ "$threads" -ge 1 ] || die "--threads must be at least 1"
 case ${step:+s}${trials:+t}${random:+r} in ?? | ???) die "one of --step, --trials, --random" ;; esac
 [ -z "$trials" ] || [ "$trials" -ge 1 ] || die "--trials must be at least 1"
+from=1 to=
+if [ -n "$calls" ]; then
+	from=${calls%-*} to=${calls#*-}
+	case $from$to in '' | *[!0-9]*) die "--calls A-B: two numbers" ;; esac
+	[ -z "$trials$random" ] || die "--calls goes with --step"
+fi
 cases="run pseudonymize verify audit"
 if [ -n "$only" ]; then
 	case " $cases " in *" $only "*) cases=$only ;; *) die "--only: one of $cases" ;; esac
@@ -272,6 +283,8 @@ trial() {
 	if [ "$outcome" = crash ] || [ "$outcome" = wrong ]; then
 		if grep -q libxlsxwriter "$t.trace" 2>/dev/null; then
 			outcome=lib detail=libxlsxwriter
+		elif grep -q 'libjansson[^(]*(json_load[bfs]*+' "$t.trace" 2>/dev/null; then
+			outcome=lib detail=jansson
 		elif [ "$rc" = 134 ] && grep -q 'nss_database.c:[0-9]*: nss_database_reload_1: Assertion' "$t/err"; then
 			outcome=lib detail="glibc NSS"
 		fi
@@ -362,8 +375,8 @@ list() { # STEP
 		return
 	fi
 	for c in $cases; do
-		n=$((1 + offset))
-		while [ "$n" -le "${count[$c]}" ]; do
+		n=$((from + offset))
+		while [ "$n" -le "${count[$c]}" ] && [ "$n" -le "${to:-${count[$c]}}" ]; do
 			echo "$c $n"
 			n=$((n + $1))
 		done
@@ -394,7 +407,7 @@ if [ -n "$trials" ]; then
 elif [ -n "$random" ]; then
 	how="$random calls at random per case"
 else
-	how="step $step (from call $((1 + offset)))"
+	how="step $step (from call $((from + offset))${to:+ to $to})"
 fi
 echo "alloc-sweep: $HH, $how, --threads $threads, $jobs job(s), $((end - start)) s"
 printf '%-13s %8s %6s %6s %6s %6s %6s %6s %6s %6s %6s %8s\n' case calls tried same error oom lib crash hang wrong other skipped

@@ -95,10 +95,15 @@ typedef struct {
 	char *accept;
 } run_opts;
 
+/* Set when set() could not copy a value: parse_args then fails the run
+ * (out of memory) rather than run without the option. */
+static int set_oom;
+
 static void set(char **slot, const char *v)
 {
 	free(*slot);
 	*slot = strdup(v);
+	set_oom |= !*slot;
 }
 
 static hh_status set_encoding(run_opts *o, const char *spec, hh_err *err)
@@ -323,6 +328,8 @@ static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *
 	}
 	if (optind < argc)
 		return hh_fail(err, HH_EUSAGE, "unexpected argument '%s'", argv[optind]);
+	if (set_oom)
+		return hh_fail(err, HH_EINTERNAL, "out of memory reading the options");
 	return HH_OK;
 }
 

@@ -183,7 +183,7 @@ struct engine;
 
 /* A valid row held back one step so its table probes can be prefetched
  * (ingest.c, handle_record).  fold() reads only row.val and row.present. */
-typedef struct {
+typedef struct pending_row {
 	int full;
 	uint64_t lo, hi;   /* the row's fingerprint */
 	uint64_t line;
@@ -198,6 +198,60 @@ typedef struct {
 	int8_t sex;
 } pending_row;
 
+/* Morsel-driven reading (ingest.c): a large local source is read by any
+ * worker that is free.  Workers take turns with the reader (read_lock):
+ * each takes the next morsel of records (a copy of their fields, in file
+ * order, numbered), parses and validates it without any lock (typed
+ * values, pid, fingerprint: the row's pure part), and hands it back.  The
+ * side effects (duplicate set, fold, rejects, findings, set-aside rows)
+ * are applied by one worker at a time strictly in morsel order, exactly
+ * as a single worker would apply them row after row, so every output and
+ * count is the same whatever the number of workers and the morsel size.
+ * Records are split by the one reader (csv.c, RFC 4180 quoted newlines
+ * included) and inflated by it: nothing is guessed about record
+ * boundaries. */
+typedef struct {
+	uint32_t first, n;       /* fields[first .. first + n) */
+	uint64_t line;
+	uint8_t malformed, bad_encoding;
+} morsel_rec;
+
+typedef struct {
+	int ready;               /* parsed, waiting for its turn to settle */
+	size_t n;                /* records */
+	morsel_rec *rec;
+	size_t rec_cap;
+	hh_field *fields;
+	uint32_t *foff;          /* fields[i]'s offset in text, while reading */
+	size_t nfields, fields_cap;
+	char *text;
+	size_t text_len, text_cap;
+	struct pending_row *rows; /* rows[i].full: record i parsed valid */
+	uint64_t raw_done;       /* the stream's raw offset after the morsel */
+	hh_status end;           /* a read error after the n records */
+	hh_err end_err;
+	int last;                /* nothing after it: end of input or error */
+} morsel;
+
+#define MORSEL_RING 16
+
+typedef struct {
+	pthread_mutex_t read_lock; /* the reader, next_read's increments and
+				    * reading_done */
+	pthread_mutex_t lock;    /* the ring's bookkeeping below */
+	pthread_cond_t cond;     /* a morsel settled */
+	struct csv_reader *r;
+	int rowcol;
+	uint64_t total;          /* the stream's raw size */
+	size_t rows_per_morsel;
+	int ring;                /* slots used, <= MORSEL_RING */
+	uint64_t next_read, next_settle;
+	int reading_done, settling, failed;
+	hh_status st;            /* the first failure (in->err says it) */
+	_Atomic int state;       /* 0 not open yet, 1 open to helpers, 2 done */
+	morsel slot[MORSEL_RING];
+} split_read;
+
 /* One source, or one slice of a source, being read by one worker.  A
  * source read in slices (PostgreSQL) has one ingest per slice; slice 0 is
  * engine.in[source] and owns the aggregate table and duplicate set, which
@@ -209,6 +263,7 @@ typedef struct ingest {
 	source_id sid;
 	int slice, nslices;
 	pthread_mutex_t *lock;   /* NULL when the source is read in one piece */
+	split_read *split;       /* morsel-driven reading, or NULL */
 	const schema_source *src;
 	int name_col, birth_col, sex_col; /* this source's name, birth_date, sex */
 	int key_id_col;           /* key_id (pid extracts), or -1 */
@@ -305,6 +360,13 @@ typedef struct {
 
 /* ingest.c */
 hh_status ingest_source(ingest *in);
+/* Sets up morsel-driven reading of in (rows: records per morsel, ring:
+ * morsels in flight at most); HH_EINTERNAL on no memory. */
+hh_status ingest_split_init(ingest *in, size_t rows, int ring);
+/* A worker with nothing else to do helps read the sources being read in
+ * morsels (scratch, cap: its own fingerprint buffer).  0 when there is
+ * nothing left to help with. */
+int ingest_help(engine *e, char **scratch, size_t *cap);
 /* Moves slice `from`'s results into slice 0 `to` (after the join). */
 hh_status ingest_absorb(ingest *to, ingest *from);
 /* ingest.c's row helpers that repair.c shares: accept a resolved row as
@@ -344,6 +406,15 @@ hh_status dedup_fingerprint_typed(ingest *in, const schema_row *row,
 				  const char *norm_id, uint64_t *lo, uint64_t *hi);
 hh_status dedup_fingerprint_text(ingest *in, const hh_record *rec, uint64_t *lo,
 				 uint64_t *hi);
+/* The typed fingerprint's plan, made once from the header's map before
+ * any worker shares the ingest; dedup_typed_into then only reads `in`
+ * and writes into the caller's scratch buffer (*scratch, *cap: grown with
+ * realloc), so workers parsing morsels of one source in parallel each
+ * pass their own.  -1 on no memory. */
+void dedup_plan(ingest *in);
+int dedup_typed_into(const ingest *in, char **scratch, size_t *cap,
+		     const schema_row *row, const char *norm_id, uint64_t *lo,
+		     uint64_t *hi);
 
 /* A roster person's records in the four other sources (NULL: absent). */
 typedef struct {

@@ -10,7 +10,11 @@
 #  2. OpenSSL is initialised up front: failing one of the first calls
 #     after start-up exits 3 with "cannot initialise OpenSSL" (before, a
 #     failure inside OpenSSL's lazy set-up crashed in the first SHA256());
-#  3. scripts/alloc-sweep.sh over a small month with --state, an accepted
+#  3. the calls right after `run --help` would stop are the run's options
+#     (the config file's and the command line's copies): each one failed
+#     ends cleanly (before, a failed strdup dropped --state, --sign-key, a
+#     source... and the run went on without it);
+#  4. scripts/alloc-sweep.sh over a small month with --state, an accepted
 #     guard, alerts, a signed manifest, gz and GB18030 sources, and over
 #     pseudonymize, verify and an audit query, 200 calls per case evenly
 #     spaced (the same calls on any machine; about 1-2 minutes on 2 cores;
@@ -76,7 +80,16 @@ done
 [ "$ossl" -ge 1 ] || fail "only $ossl of the calls after start-up failed OpenSSL's initialisation"
 note "OpenSSL initialisation: $ossl failed calls, each a clean exit 3"
 
-# 3. The sweep.
+# 3. The options: every call from just before where `run --help` stops.
+help=$(HH_FAIL_ALLOC_COUNT=$T/ch LD_PRELOAD=$shim "$HH" run --help >/dev/null && cat "$T/ch")
+if ! bash "$HH_SRC/scripts/alloc-sweep.sh" "$HH" --shim "$shim" --only run \
+	--calls $((help - 5))-$((help + 60)) --step 1 >"$T/options.log" 2>&1; then
+	cat "$T/options.log" >&2
+	fail "a failed allocation while reading the run's options (above)"
+fi
+cat "$T/options.log" >&2
+
+# 4. The sweep.
 if ! bash "$HH_SRC/scripts/alloc-sweep.sh" "$HH" --shim "$shim" --trials 200 --max-seconds 600 >"$T/sweep.log" 2>&1; then
 	cat "$T/sweep.log" >&2
 	fail "the allocation sweep found defects (above)"
