@@ -10,20 +10,21 @@
 #   - at each named step of publish.h, which the run reaches and stops
 #     itself at (HHMATCH_TEST_PAUSE_AT=STEP, the test hook: SIGSTOP, so
 #     the kill lands exactly there);
-#   - after a random delay (RANDOM seeded, so the same delays each time)
-#     across the length of a run, engine writing included.
+#   - after a random delay (RANDOM seeded: the same draws each time,
+#     taken modulo 1.5 times the measured length of one run), engine
+#     writing included.
 # After each kill: hhmatch verify --run passes on --out, which holds the
-# previous or (from the rename on) the new delivery's run.  Then a run
+# previous or (from the exchange on) the new delivery's run.  Then a run
 # that is refused by the period_gap guard (so that it publishes nothing
 # itself) must have recovered: the kept files of --out and of
 # --state/runs/202611 byte for byte equal, no publish.intent, no temporary
 # left beside --out or in --state, and stderr saying what it did (rolled
-# forward from the rename on, rolled back when the intent was written and
-# the rename not done).  Folders and files beside --out that have a
-# temporary's name but are not hhmatch's (no mark inside) are left alone.  Finally the audit log (every killed run logs
-# --new-key) verifies, an intent naming another --out is resolved under
-# that --out's lock, and a recovering run that publishes says so in
-# report.json.
+# forward from the exchange on, rolled back when the intent was written
+# and the rename not done).  Folders and files beside --out that have a
+# temporary's name but are not hhmatch's (no mark inside) are left alone.
+# Finally the audit log (every killed run logs --new-key) verifies, an
+# intent naming another --out is resolved under that --out's lock, and a
+# recovering run that publishes says so in report.json.
 #   bash tests/e2e/it_kill.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
