@@ -37,6 +37,10 @@ static const char usage_text[] =
 	"  --key FILE         pseudonymisation key: truth.csv gets pids\n"
 	"  --pid-sources      extracts carry pid, birth_date and sex instead of\n"
 	"                     id_number and name (needs --key)\n"
+	"  --shape S          default, or skewed: the person sources' rows in a\n"
+	"                     random order and medical dominant, about 10\n"
+	"                     settlements a person in one gzip member (needs\n"
+	"                     --clean)\n"
 	"  -h, --help         this text\n"
 	"  --version          hhmatch's version\n"
 	"  --log-format F     messages as text (default) or json, one object a line\n"
@@ -82,6 +86,7 @@ hh_status cmd_gen(int argc, char **argv)
 		{"clean", no_argument, NULL, 'c'},
 		{"key", required_argument, NULL, 'k'},
 		{"pid-sources", no_argument, NULL, 'P'},
+		{"shape", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	static const opts_spec spec = {longopts, "", NULL};
@@ -140,6 +145,15 @@ hh_status cmd_gen(int argc, char **argv)
 		case 'P':
 			o.pid_sources = 1;
 			break;
+		case 'S':
+			if (!strcmp(optarg, "default"))
+				o.shape = GEN_SHAPE_DEFAULT;
+			else if (!strcmp(optarg, "skewed"))
+				o.shape = GEN_SHAPE_SKEWED;
+			else
+				return usage_error("--shape wants default or skewed, not '%s'",
+						   optarg);
+			break;
 		default: /* opts_check let nothing else through */
 			return usage_error("%s", "bad command line");
 		}
@@ -154,6 +168,8 @@ hh_status cmd_gen(int argc, char **argv)
 		return usage_error("%s", "--seed S is required");
 	if (o.pid_sources && !key_path)
 		return usage_error("%s", "--pid-sources needs --key FILE");
+	if (o.shape == GEN_SHAPE_SKEWED && !o.clean)
+		return usage_error("%s", "--shape skewed needs --clean");
 
 	pid_key *key = NULL;
 	if (key_path) {

@@ -263,9 +263,10 @@ void dirt_emit(extract *w, row *r, uint32_t pi, int bg, int special)
 	if (special == SP_DUP) {
 		long l2 = w->line + 1;
 		extract_put(w, w->out, n);
-		truth_add(g, "reject", "duplicate_row", w->src, -1, -1, l2, "exact repeat");
-		truth_add(g, "finding", "D_DUP_ROW", w->src, hh, pi, l2,
-			  "exact repeat of the row before");
+		truth_add_repeat(g, "reject", "duplicate_row", w->src, -1, -1, line, l2,
+				 "exact repeat");
+		truth_add_repeat(g, "finding", "D_DUP_ROW", w->src, hh, pi, line, l2,
+				 "exact repeat of the row before");
 	}
 	if (bg && w->dirty && !reject && !repaired) {
 		uint32_t x = rng_below(&w->dirt, 1000000);

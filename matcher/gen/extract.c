@@ -14,6 +14,7 @@
  * identity, one money field, one enumeration and one date.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gen/gen_int.h"
@@ -66,7 +67,10 @@ void extract_ident(extract *w, row *r, uint32_t pi)
 
 void extract_put(extract *w, const char *text, size_t n)
 {
-	outstream_write(w->os, text, n);
+	if (w->shuffle && w->line > 0)
+		sb_add(&w->rows, text, n);
+	else
+		outstream_write(w->os, text, n);
 	/* memchr: a row is mostly bytes that are not a line end */
 	const char *end = text + n;
 	for (const char *p = text; (p = memchr(p, '\n', (size_t)(end - p))); p++)
@@ -107,6 +111,7 @@ hh_status extract_open(gen *g, extract *w, source_id src, const extract_form *fo
 	w->zh = form->zh;
 	w->sep = strstr(form->file, ".tsv") ? '\t' : ',';
 	w->eol = form->crlf ? "\r\n" : "\n";
+	w->shuffle = g->shuffled[src];
 	rng_seed(&w->dirt, g->o->seed, 0xd1e7000000ULL + (uint64_t)src);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s", g->o->out_dir, form->file);
@@ -152,10 +157,59 @@ hh_status extract_open(gen *g, extract *w, source_id src, const extract_form *fo
 	return HH_OK;
 }
 
+/* Writes a shuffled extract's data rows (each one line: the skewed shape
+ * is checked to write no line break inside a field) in an order drawn
+ * from the file's own stream, and notes where each line went. */
+static hh_status write_shuffled(extract *w)
+{
+	gen *g = w->g;
+	const char *b = sb_str(&w->rows);
+	size_t n = w->line > 1 ? (size_t)(w->line - 1) : 0;
+	size_t *start = malloc((n + 1) * sizeof *start);
+	uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+	uint32_t *to = malloc((n ? n : 1) * sizeof *to);
+	if (w->rows.oom || !start || !order || !to) {
+		free(start);
+		free(order);
+		free(to);
+		return hh_fail(g->err, HH_EINTERNAL, "gen: out of memory");
+	}
+	size_t k = 0;
+	for (size_t off = 0; k < n; k++) {
+		start[k] = off;
+		const char *nl = memchr(b + off, '\n', w->rows.len - off);
+		off = (size_t)(nl - b) + 1;
+	}
+	start[n] = w->rows.len;
+	rng r;
+	rng_seed(&r, g->o->seed, 0x5bf1e000000ULL + (uint64_t)w->src);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = rng_below(&r, (uint32_t)i);
+		uint32_t t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t o = order[i];
+		outstream_write(w->os, b + start[o], start[o + 1] - start[o]);
+		to[o] = (uint32_t)(i + 2); /* line 1 is the header */
+	}
+	free(start);
+	free(order);
+	free(g->moved_to[w->src]);
+	g->moved_to[w->src] = to;
+	return HH_OK;
+}
+
 hh_status extract_close(extract *w, hh_status st)
 {
 	if (st == HH_OK)
 		dirt_flush(w);
+	if (st == HH_OK && w->shuffle)
+		st = write_shuffled(w);
+	sb_release(&w->rows);
 	hh_status cs = outstream_close(w->os, st == HH_OK ? w->g->err : NULL);
 	w->os = NULL;
 	if (st != HH_OK)

@@ -8,6 +8,10 @@
  *   3. extracts    roster_write, person_source_write, in the forms below
  *   4. truth       truth_write: hhmatch.conf and truth.csv
  *
+ * The skewed shape (gen.h) changes two things only: medical's drawn
+ * settlements (bg_med) and the order of the person sources' rows
+ * (extract.c, write_shuffled); the default shape's bytes are untouched.
+ *
  * The enumeration values the generator writes are integers (gen_int.h);
  * check_schema holds them against schemas/sources.schema first, so a
  * reordered schema fails loudly instead of shifting every category.
@@ -111,7 +115,7 @@ static hh_status gen_run(gen *g)
 		[SRC_HR] = {.file = "hr.csv.gz", .gzip = 1},
 		[SRC_HOUSING] = {.file = d ? "housing.tsv" : "housing.csv", .gb18030 = d,
 				 .zh = d},
-		[SRC_MEDICAL] = {.file = "medical.csv.gz", .gzip = 1, .split = d},
+		[SRC_MEDICAL] = {.file = "medical.csv.gz", .gzip = 1, .split = d && !g->skewed},
 	};
 	HH_TRY(roster_write(g, &forms[SRC_CIVIL_AFFAIRS]));
 	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
@@ -133,6 +137,10 @@ hh_status gen_month(const gen_opts *opts, hh_err *err)
 			       period);
 	if (opts->pid_sources && !opts->key)
 		return hh_fail(err, HH_EUSAGE, "gen: pid sources need a key");
+	/* Shuffled rows would leave dirt's truth wrong: a malformed row's
+	 * line break, a repeat planted a few rows later. */
+	if (opts->shape == GEN_SHAPE_SKEWED && !opts->clean)
+		return hh_fail(err, HH_EUSAGE, "gen: the skewed shape needs --clean");
 	gen *g = calloc(1, sizeof *g);
 	if (!g)
 		return hh_fail(err, HH_EINTERNAL, "gen: out of memory");
@@ -144,6 +152,10 @@ hh_status gen_month(const gen_opts *opts, hh_err *err)
 	g->hist_lo = period_day(period_add(period, -14), 1);
 	g->dirty = !opts->clean;
 	g->pidsrc = opts->pid_sources;
+	g->skewed = opts->shape == GEN_SHAPE_SKEWED;
+	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
+		g->shuffled[s] = g->skewed;
+	vec_init(&g->truth_moved, sizeof(truth_moved));
 	rng_seed(&g->r, opts->seed, 0);
 	vec_init(&g->persons, sizeof(person));
 	vec_init(&g->hhs, sizeof(household));
@@ -156,8 +168,11 @@ hh_status gen_month(const gen_opts *opts, hh_err *err)
 	schema_free(g->sc);
 	vec_free(&g->persons);
 	vec_free(&g->hhs);
-	for (int s = 0; s < SRC_COUNT; s++)
+	for (int s = 0; s < SRC_COUNT; s++) {
 		vec_free(&g->prow[s]);
+		free(g->moved_to[s]);
+	}
+	vec_free(&g->truth_moved);
 	free(g->ids.slot);
 	free(g->pids);
 	sb_release(&g->truth);

@@ -21,6 +21,14 @@
 #include "base/hh_error.h"
 #include "domain/pid.h"
 
+/* The month's shape.  DEFAULT lists a person's rows together and gives
+ * hr and medical similar sizes.  SKEWED is the shape of real extracts
+ * (issue 16): every person source's data rows in a random order (sorted
+ * by date or office, not by person), and medical dominant: about 10
+ * settlements for each person who has any, in one single-member gzip.
+ * truth.csv names the lines where the rows ended up. */
+typedef enum { GEN_SHAPE_DEFAULT, GEN_SHAPE_SKEWED } gen_shape;
+
 typedef struct {
 	const char *out_dir;     /* created if missing */
 	uint64_t households;     /* roster households */
@@ -31,6 +39,8 @@ typedef struct {
 	const pid_key *key;      /* optional: ground truth gets pids; and with
 				    pid_sources, extracts carry pid */
 	int pid_sources;         /* 1: write pid instead of id_number (needs key) */
+	gen_shape shape;         /* GEN_SHAPE_DEFAULT: the same bytes as before
+				    the option existed */
 } gen_opts;
 
 /* Writes into out_dir:

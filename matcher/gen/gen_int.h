@@ -131,6 +131,16 @@ typedef struct {
 	size_t mask, n;
 } pop_idset;
 
+/* A truth.csv row naming a line of a shuffled extract: the text before
+ * and after its line field. */
+typedef struct {
+	int src;
+	long line;
+	long first;           /* a repeat's other line (truth_add_repeat), or 0 */
+	char pre[320];
+	char post[200];
+} truth_moved;
+
 typedef struct gen {
 	const gen_opts *o;
 	int period, end;      /* run period YYYYMM and its last day */
@@ -144,6 +154,14 @@ typedef struct gen {
 	pop_idset ids;
 	uint8_t (*pids)[PID_BYTES]; /* per person, with pid_sources */
 	strbuf truth;         /* truth.csv, header first */
+	/* GEN_SHAPE_SKEWED (gen.h): whether each extract's data rows are
+	 * shuffled; truth.csv rows about a line of one (truth_moved), kept
+	 * until the line has its place; and each shuffled extract's new line
+	 * of every data line as written (moved_to[src][line - 2]). */
+	int skewed;
+	int shuffled[SRC_COUNT];
+	vec truth_moved;      /* truth_moved */
+	uint32_t *moved_to[SRC_COUNT];
 	int oom;
 	uint32_t multi_src;   /* person copied by the D_MULTI_HOUSEHOLD pair */
 	schema *sc;
@@ -236,6 +254,9 @@ typedef struct {
 	int idcol;            /* identity field */
 	int moneycol, enumcol, datecol; /* fields dirt may break; -1 none */
 	const char *bad_enum; /* no code and no label of enumcol's enumeration */
+	int shuffle;          /* g->shuffled[src]: data rows held in `rows`
+			       * and written in a random order at close */
+	strbuf rows;
 	char out[8192];       /* the joined row */
 	/* exact duplicates waiting to be written a few rows later (dirt.c) */
 	struct {
@@ -288,6 +309,11 @@ hh_status person_source_write(gen *g, source_id src, const extract_form *form);
  * relevant.  detail must not hold a comma or quote. */
 void truth_add(gen *g, const char *kind, const char *code, int src,
 	       int64_t hi, int64_t pi, long line, const char *detail);
+
+/* truth_add for the repeat at line of the row at line first: in a
+ * shuffled extract, whichever of the two ends later is the repeat. */
+void truth_add_repeat(gen *g, const char *kind, const char *code, int src,
+		      int64_t hi, int64_t pi, long first, long line, const char *detail);
 
 /* Writes hhmatch.conf, naming the extracts written as forms[] says, then
  * truth.csv. */

@@ -16,8 +16,8 @@
 static const char truth_header[] =
 	"kind,code,source,household_id,id_number,pid,line,detail\n";
 
-void truth_add(gen *g, const char *kind, const char *code, int src,
-	       int64_t hi, int64_t pi, long line, const char *detail)
+static void truth_row(gen *g, const char *kind, const char *code, int src,
+		      int64_t hi, int64_t pi, long line, long first, const char *detail)
 {
 	char buf[512], hid[32] = "", id[19] = "", pidhex[PID_HEX + 1] = "";
 	char ln[24] = "";
@@ -32,11 +32,50 @@ void truth_add(gen *g, const char *kind, const char *code, int src,
 			pid_to_hex(bin, pidhex);
 		}
 	}
+	if (line > 0 && src >= 0 && g->shuffled[src]) {
+		/* its place is known once the extract is shuffled (truth_write) */
+		truth_moved *m = gen_push(g, &g->truth_moved);
+		if (!m)
+			return;
+		m->src = src;
+		m->line = line;
+		m->first = first;
+		snprintf(m->pre, sizeof m->pre, "%s,%s,%s,%s,%s,%s,", kind, code,
+			 source_name((source_id)src), hid, id, pidhex);
+		snprintf(m->post, sizeof m->post, ",%s\n", detail);
+		return;
+	}
 	if (line > 0)
 		snprintf(ln, sizeof ln, "%ld", line);
 	snprintf(buf, sizeof buf, "%s,%s,%s,%s,%s,%s,%s,%s\n", kind, code,
 		 src >= 0 ? source_name((source_id)src) : "", hid, id, pidhex, ln, detail);
 	sb_adds(&g->truth, buf);
+}
+
+void truth_add(gen *g, const char *kind, const char *code, int src,
+	       int64_t hi, int64_t pi, long line, const char *detail)
+{
+	truth_row(g, kind, code, src, hi, pi, line, 0, detail);
+}
+
+void truth_add_repeat(gen *g, const char *kind, const char *code, int src,
+		      int64_t hi, int64_t pi, long first, long line, const char *detail)
+{
+	truth_row(g, kind, code, src, hi, pi, line, first, detail);
+}
+
+/* The truth rows about lines of shuffled extracts, at the lines the rows
+ * ended on; of a repeated row's two lines, the later is the repeat. */
+static void truth_place_moved(gen *g)
+{
+	for (size_t i = 0; i < g->truth_moved.n; i++) {
+		const truth_moved *m = vec_at(&g->truth_moved, i);
+		const uint32_t *to = g->moved_to[m->src];
+		long l = to[m->line - 2];
+		if (m->first > 0 && (long)to[m->first - 2] > l)
+			l = to[m->first - 2];
+		sb_addf(&g->truth, "%s%ld%s", m->pre, l, m->post);
+	}
 }
 
 /* Writes head and then body into the file name of the output folder. */
@@ -80,7 +119,8 @@ static hh_status write_conf(gen *g, const extract_form forms[SRC_COUNT])
 hh_status truth_write(gen *g, const extract_form forms[SRC_COUNT])
 {
 	HH_TRY(write_conf(g, forms));
-	if (g->truth.oom)
+	truth_place_moved(g);
+	if (g->truth.oom || g->oom)
 		return hh_fail(g->err, HH_EINTERNAL, "gen: out of memory");
 	return write_text(g, "truth.csv", truth_header, sizeof truth_header - 1,
 			  sb_str(&g->truth), g->truth.len);
