@@ -9,7 +9,8 @@
  * by line and reason, counts that add up, a second import leaving the
  * file byte for byte, the audit record; then alerts_write over a state
  * with decisions (a new alert kept unsent and counted in report.json, a
- * follow_up, an A_DECEASED finding not sent, the decision carried).
+ * follow_up, an A_DECEASED finding not sent, the decision carried); the
+ * backlog (an undecided alert old enough, by review_backlog_days).
  */
 #include <criterion/criterion.h>
 
@@ -415,4 +416,71 @@ Test(reviews, alerts_apply_the_decisions)
 	free(again);
 	free(before);
 	free(more);
+}
+
+/* --- as people see them: last decisions and the backlog ------------------ */
+
+static void alerts_file(const char *path, const char *const *lines)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	for (; *lines; lines++)
+		fprintf(f, "{\"alert_id\":\"%s\",\"period\":\"x\",\"household_id\":\"%.2s\","
+			"\"kind\":\"%s\",\"risk_level\":\"medium\",\"reasons\":[\"R_INCOME\"]}\n",
+			*lines, *lines, *lines + 3);
+	fclose(f);
+}
+
+Test(reviews, backlog_is_an_old_undecided_alert)
+{
+	hh_err err = {{0}};
+	char d[1300];
+	snprintf(state_dir, sizeof state_dir, "%s", tpath("state"));
+	snprintf(d, sizeof d, "%s/runs/202605", state_dir);
+	cr_assert_eq(fs_mkdir_p(d, 0777, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(fs_mkdir_p(tpath("jul"), 0777, &err), HH_OK, "%s", err.msg);
+	/* May: H1 and H2 new, H5 new then (June) resolved, H6 de-escalated
+	 * only; July: H3 new, H4 escalated; (the id's first two characters are
+	 * the household, the rest the kind) */
+	static const char *const may[] = {"H1 new", "H2 new", "H5 new", "H6 de-escalated", NULL};
+	static const char *const jul[] = {"H3 new", "H4 escalated", NULL};
+	alerts_file(tpath("state/runs/202605/alerts.jsonl"), may);
+	alerts_file(tpath("jul/alerts.jsonl"), jul);
+	put(tpath("state/reviews.jsonl"),
+	    LINE(1, "H1", "false_positive", "2026-05-20", "medium", "R_INCOME")
+	    LINE(2, "H2", "confirmed", "2026-04-28", "medium", "R_INCOME")
+	    LINE(3, "H4", "confirmed", "2026-07-30", "medium", "R_INCOME"));
+	put(tpath("jul/report.json"), "{\"reviews\": {\"decisions_known\": 2}, \"rules\": "
+				      "{\"review_backlog_days\": \"30\"}}\n");
+	reviews_status *s = NULL;
+	cr_assert_eq(reviews_status_load(state_dir, 202607, tpath("jul"), &s, &err), HH_OK, "%s",
+		     err.msg);
+	cr_assert_not_null(s);
+	cr_assert_not(reviews_status_backlog(s, "H1"), "decided after its alert");
+	cr_assert(reviews_status_backlog(s, "H2"), "decided before its alert: in the backlog");
+	cr_assert_not(reviews_status_backlog(s, "H3"), "alerted this period");
+	cr_assert_not(reviews_status_backlog(s, "H4"), "alerted this period");
+	cr_assert(reviews_status_backlog(s, "H5"));
+	cr_assert_not(reviews_status_backlog(s, "H6"), "de-escalated asks for nothing");
+	cr_assert_eq(reviews_status_last(s, "H1")->decision, RV_FALSE_POSITIVE);
+	cr_assert_null(reviews_status_last(s, "H4"), "the third decision was not known to the run");
+	reviews_status_free(s);
+	/* May's end to July's end is 61 days */
+	put(tpath("jul/report.json"), "{\"reviews\": {\"decisions_known\": 2}, \"rules\": "
+				      "{\"review_backlog_days\": \"62\"}}\n");
+	cr_assert_eq(reviews_status_load(state_dir, 202607, tpath("jul"), &s, &err), HH_OK, "%s",
+		     err.msg);
+	cr_assert_not(reviews_status_backlog(s, "H2"));
+	reviews_status_free(s);
+	put(tpath("jul/report.json"), "{\"reviews\": {\"decisions_known\": 2}, \"rules\": "
+				      "{\"review_backlog_days\": \"61\"}}\n");
+	cr_assert_eq(reviews_status_load(state_dir, 202607, tpath("jul"), &s, &err), HH_OK, "%s",
+		     err.msg);
+	cr_assert(reviews_status_backlog(s, "H2"));
+	reviews_status_free(s);
+	/* no reviews.jsonl: the loop is not in use, nothing to show */
+	unlink(tpath("state/reviews.jsonl"));
+	cr_assert_eq(reviews_status_load(state_dir, 202607, tpath("jul"), &s, &err), HH_OK, "%s",
+		     err.msg);
+	cr_assert_null(s);
 }
