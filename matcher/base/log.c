@@ -72,8 +72,7 @@ hh_status log_set_format(const char *name, hh_err *err)
 	else if (!strcmp(name, "text"))
 		cfg.json = 0;
 	else
-		return hh_fail(err, HH_EUSAGE, "bad --log-format '%s': expected text or json",
-			       name);
+		return hh_fail(err, HH_EUSAGE, "bad --log-format: expected text or json");
 	return HH_OK;
 }
 

@@ -120,21 +120,22 @@ hh_status cmd_gen(int argc, char **argv)
 		case 'n':
 			if (parse_u64(optarg, &v) || v == 0)
 				return usage_error("--households wants a positive whole number, not '%s'",
-						   optarg);
+						   opts_shown(optarg));
 			o.households = v;
 			have_n = 1;
 			break;
 		case 's':
 			if (parse_u64(optarg, &v))
 				return usage_error("--seed wants an unsigned whole number, not '%s'",
-						   optarg);
+						   opts_shown(optarg));
 			o.seed = v;
 			have_seed = 1;
 			break;
 		case 'p':
 			o.period = period_parse(optarg);
 			if (!o.period)
-				return usage_error("--period wants YYYYMM, not '%s'", optarg);
+				return usage_error("--period wants YYYYMM, not '%s'",
+						   opts_shown(optarg));
 			break;
 		case 'c':
 			o.clean = 1;
@@ -152,14 +153,14 @@ hh_status cmd_gen(int argc, char **argv)
 				o.shape = GEN_SHAPE_SKEWED;
 			else
 				return usage_error("--shape wants default or skewed, not '%s'",
-						   optarg);
+						   opts_shown(optarg));
 			break;
 		default: /* opts_check let nothing else through */
 			return usage_error("%s", "bad command line");
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return usage_error("unexpected argument '%s'", opts_shown(argv[optind]));
 	if (!o.out_dir)
 		return usage_error("%s", "--out DIR is required");
 	if (!have_n)

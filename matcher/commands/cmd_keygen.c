@@ -94,7 +94,8 @@ hh_status cmd_keygen(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		snprintf(err.msg, sizeof err.msg, "unexpected argument '%s'", argv[optind]);
+		snprintf(err.msg, sizeof err.msg, "unexpected argument '%s'",
+			 opts_shown(argv[optind]));
 		return usage_error(err.msg);
 	}
 	if (!out || !*out)

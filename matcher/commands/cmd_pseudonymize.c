@@ -519,7 +519,7 @@ static hh_status parse(int *argc_, char **argv, pseudo_opts *o, opts_verdict *ve
 		}
 	}
 	if (optind < argc)
-		return hh_fail(err, HH_EUSAGE, "unexpected argument '%s'", argv[optind]);
+		return hh_fail(err, HH_EUSAGE, "unexpected argument '%s'", opts_shown(argv[optind]));
 	if (!o->key || !o->source || !o->in || !o->out)
 		return hh_fail(err, HH_EUSAGE, "missing %s (see hhmatch pseudonymize --help)",
 			       !o->key ? "--key" : !o->source ? "--source"
@@ -563,14 +563,15 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 
 	c.period = o->period ? period_parse(o->period) : period_current();
 	if (!c.period)
-		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", o->period);
+		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM",
+				       opts_shown(o->period));
 	HH_TRY(schema_new(&sc, err));
 	map.src = schema_source_by_name(sc, o->source);
 	if (!map.src) {
 		schema_free(sc);
 		return hh_fail(err, HH_EUSAGE,
 			       "unknown --source '%s': expected civil_affairs, education, hr, "
-			       "housing or medical", o->source);
+			       "housing or medical", opts_shown(o->source));
 	}
 	st = check_keeps(map.src, &o->keep, err);
 	if (st != HH_OK) {
@@ -587,14 +588,15 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	if (o->encoding && ins_encoding_parse(o->encoding, &io.encoding)) {
 		schema_free(sc);
 		return hh_fail(err, HH_EUSAGE, "bad --encoding '%s': expected gb18030 or utf-8",
-			       o->encoding);
+			       opts_shown(o->encoding));
 	}
 	hh_instream *in = NULL;
 	csv_opts co = {0};
 	if (o->delimiter && opts_delimiter(o->delimiter, &co.delim)) {
 		schema_free(sc);
 		return hh_fail(err, HH_EUSAGE, "bad --delimiter '%s': expected one character such "
-			       "as ';' or '|' (not a quote, letter or digit) or tab", o->delimiter);
+			       "as ';' or '|' (not a quote, letter or digit) or tab",
+			       opts_shown(o->delimiter));
 	}
 	st = pid_key_load(o->key, &key, err);
 	if (st == HH_OK) {

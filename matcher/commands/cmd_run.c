@@ -120,7 +120,7 @@ static hh_status set_encoding(run_opts *o, const char *spec, hh_err *err)
 		return hh_fail(err, HH_EUSAGE,
 			       "bad --encoding '%s': expected SOURCE=gb18030 or SOURCE=utf-8, "
 			       "SOURCE one of civil_affairs, education, hr, housing, medical",
-			       spec);
+			       opts_shown(spec));
 	set(&o->encoding[s], eq + 1);
 	return HH_OK;
 }
@@ -138,7 +138,7 @@ static hh_status set_delimiter(run_opts *o, const char *spec, hh_err *err)
 		return hh_fail(err, HH_EUSAGE,
 			       "bad --delimiter '%s': expected SOURCE=C, C one character such as "
 			       "';' or '|' (not a quote, letter or digit) or tab, SOURCE one of "
-			       "civil_affairs, education, hr, housing, medical", spec);
+			       "civil_affairs, education, hr, housing, medical", opts_shown(spec));
 	o->delim[s] = d;
 	return HH_OK;
 }
@@ -203,7 +203,7 @@ static hh_status config_setting(void *ctx, const char *key, const char *value,
 			return hh_wrap(err, st, "%s: line %d", c->path, line);
 	} else
 		return hh_fail(err, HH_EUSAGE, "%s: line %d: unknown setting '%s'", c->path,
-			       line, key);
+			       line, opts_shown(key));
 	return HH_OK;
 }
 
@@ -327,7 +327,7 @@ static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *
 		}
 	}
 	if (optind < argc)
-		return hh_fail(err, HH_EUSAGE, "unexpected argument '%s'", argv[optind]);
+		return hh_fail(err, HH_EUSAGE, "unexpected argument '%s'", opts_shown(argv[optind]));
 	if (set_oom)
 		return hh_fail(err, HH_EINTERNAL, "out of memory reading the options");
 	return HH_OK;
@@ -343,27 +343,38 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads,
 	char *end;
 	*period = period_parse(o->period);
 	if (!*period)
-		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM", o->period);
+		return hh_fail(err, HH_EUSAGE, "bad --period '%s': expected YYYYMM",
+			       opts_shown(o->period));
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	*threads = n > 0 ? (int)n : 1;
 	if (o->threads) {
 		long t = strtol(o->threads, &end, 10);
 		if (*end || t < 1 || t > 64)
 			return hh_fail(err, HH_EUSAGE, "bad --threads '%s': expected 1 to 64",
-				       o->threads);
+				       opts_shown(o->threads));
 		*threads = (int)t;
 	}
 	*pr = (present_cfg){.lang = LANG_ZH, .county_digits = PRESENT_COUNTY_DIGITS,
 			    .state_dir = o->state, .period = *period};
 	if (o->lang && labels_lang_parse(o->lang, &pr->lang))
-		return hh_fail(err, HH_EUSAGE, "bad --lang '%s': expected zh or en", o->lang);
+		return hh_fail(err, HH_EUSAGE, "bad --lang '%s': expected zh or en",
+			       opts_shown(o->lang));
 	if (o->county_digits) {
 		long d = strtol(o->county_digits, &end, 10);
 		if (*end || d < 2 || d > 12)
 			return hh_fail(err, HH_EUSAGE, "bad --county-digits '%s': expected 2 to 12",
-				       o->county_digits);
+				       opts_shown(o->county_digits));
 		pr->county_digits = (int)d;
 	}
+	/* A source's name goes into report.json, rejects.csv, report.html and
+	 * messages: one that holds an ID number (a file named after a
+	 * person, a query= that selects one) is refused, not echoed. */
+	for (int s = 0; s < SRC_COUNT; s++)
+		if (o->src[s] && idnum_shaped(o->src[s], strlen(o->src[s])))
+			return hh_fail(err, HH_EUSAGE, "--%s: the source's name holds a run of digits "
+				       "shaped like an ID number, which would be written into the "
+				       "outputs and messages; rename the file or rewrite the query",
+				       source_option((source_id)s));
 	for (int s = 0; s < SRC_COUNT; s++)
 		if (o->delim[s] && o->src[s] && pg_is_uri(o->src[s]))
 			return hh_fail(err, HH_EUSAGE, "--delimiter %s: the source is read from "

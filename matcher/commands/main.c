@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 			log_setup(commands[i].name);
 			return (int)commands[i].fn(argc - 1, argv + 1);
 		}
-	log_error("unknown command '%s'", argv[1]);
+	log_error("unknown command '%s'", opts_shown(argv[1]));
 	if (!log_json())
 		usage(stderr);
 	return HH_EUSAGE;

@@ -10,6 +10,7 @@
  * operand.
  */
 #include "commands/opts.h"
+#include "domain/idnum.h"
 
 #include <string.h>
 
@@ -22,25 +23,9 @@ enum { N_SHARED = sizeof shared_names / sizeof shared_names[0] };
 
 void opts_version(FILE *f) { fprintf(f, "hhmatch %s\n", HH_VERSION); }
 
-/* 15 or more digits in a row, ASCII or full-width: an ID number's shape. */
-static int id_shaped(const char *s, size_t len)
+const char *opts_shown(const char *v)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	int run = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] >= '0' && p[i] <= '9') {
-			run++;
-		} else if (i + 2 < len && p[i] == 0xef && p[i + 1] == 0xbc && p[i + 2] >= 0x90 &&
-			   p[i + 2] <= 0x99) {
-			run++;
-			i += 2;
-		} else {
-			run = 0;
-		}
-		if (run >= 15)
-			return 1;
-	}
-	return 0;
+	return v && idnum_shaped(v, strlen(v)) ? "(withheld: shaped like an ID number)" : v;
 }
 
 /* Edit distance (insertions, deletions, substitutions) of a[0..la) and b,
@@ -144,7 +129,7 @@ static hh_status long_option(const opts_spec *spec, int *argc, char **argv, int 
 		k++;
 	if (!spec->longopts[k].name) {
 		const char *near = nearest(spec, name, len);
-		if (id_shaped(name, len))
+		if (idnum_shaped(name, len))
 			return hh_fail(err, HH_EUSAGE, "unknown option (withheld: it holds 15 or "
 				       "more digits in a row, the shape of an ID number)");
 		if (!near)

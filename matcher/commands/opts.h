@@ -65,4 +65,11 @@ int opts_delimiter(const char *s, char *out);
 /* "hhmatch VERSION" and a newline on f. */
 void opts_version(FILE *f);
 
+/* v itself, or a placeholder when v holds something shaped like an ID
+ * number (domain/idnum.h, idnum_shaped): what every message that quotes
+ * a value from the command line or a config file passes it through, so a
+ * number typed into the wrong place never reaches the terminal, the
+ * journal or a log file. */
+const char *opts_shown(const char *v);
+
 #endif

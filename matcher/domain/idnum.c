@@ -318,3 +318,23 @@ size_t idnum_repairs(const char bad[18], int period,
 	}
 	return count;
 }
+
+int idnum_shaped(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int run = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] >= '0' && p[i] <= '9') {
+			run++;
+		} else if (i + 2 < len && p[i] == 0xEF && p[i + 1] == 0xBC && p[i + 2] >= 0x90 &&
+			   p[i + 2] <= 0x99) {
+			run++; /* a full-width digit, which idnum_normalize reads as one */
+			i += 2;
+		} else {
+			run = 0;
+		}
+		if (run >= 15)
+			return 1;
+	}
+	return 0;
+}

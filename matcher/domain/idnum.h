@@ -42,6 +42,14 @@ typedef enum {
  * tried in the order empty, length (counted in characters), character,
  * region, date, check, future.
  * No allocation, no locale: runs once per input row. */
+/* 1 when the len bytes at s hold something shaped like an ID number: a
+ * run of 15 or more digits, ASCII or full-width (U+FF10..U+FF19) mixed,
+ * anywhere in the text.  15 and 18 are the ID lengths (the 18th may be X,
+ * after 17 digits already counted); longer runs (a bank card, two IDs run
+ * together) count too.  What holds one is never echoed in a message nor
+ * kept where it cannot be cleaned (the audit log). */
+int idnum_shaped(const char *s, size_t len);
+
 id_result idnum_normalize(const char *raw, size_t len, int period,
 			  char out[19]);
 

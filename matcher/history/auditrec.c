@@ -4,6 +4,7 @@
  * rebuilds and verifies byte for byte.
  */
 #include "history/auditrec.h"
+#include "domain/idnum.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -90,23 +91,7 @@ void auditrec_members(strbuf *out, const auditrec *r)
 
 int auditrec_id_shaped(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	int run = 0;
-	while (*p) {
-		if (*p >= '0' && *p <= '9') {
-			run++;
-			p++;
-		} else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {
-			run++; /* a full-width digit, which idnum_normalize reads as one */
-			p += 3;
-		} else {
-			run = 0;
-			p++;
-		}
-		if (run >= 15)
-			return 1;
-	}
-	return 0;
+	return idnum_shaped(s, strlen(s));
 }
 
 const char *auditrec_os_user(char *buf, size_t cap)

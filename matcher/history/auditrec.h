@@ -86,11 +86,8 @@ typedef struct {
  * (the old shape: "time":..,"operator":..,"purpose":..,...). */
 void auditrec_members(strbuf *out, const auditrec *r);
 
-/* 1 when s holds something shaped like an ID number: a run of 15 or more
- * digits, ASCII or full-width (U+FF10..U+FF19) mixed, anywhere in the
- * text.  15 and 18 are the ID lengths (the 18th may be X, after 17
- * digits already counted); longer runs (a bank card, two IDs run
- * together) are refused too. */
+/* 1 when the string s holds something shaped like an ID number
+ * (domain/idnum.h, idnum_shaped). */
 int auditrec_id_shaped(const char *s);
 
 /* The account the process runs as, for os_user: the name of

@@ -226,6 +226,34 @@ run_expect 0 "$T/quiet.log" "$HH" "${RUN[@]}" --out "$T/w/quiet" "${SOURCES[@]}"
 [ ! -s "$T/quiet.log" ] || fail "--quiet still wrote: $(cat "$T/quiet.log")"
 usage_error bad_level "bad HHMATCH_LOG_LEVEL: expected error, warn, notice or info" \
 	env HHMATCH_LOG_LEVEL=loud "$HH" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}"
-usage_error bad_format "bad --log-format 'yaml'" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" \
-	--log-format yaml
+usage_error bad_format "bad --log-format: expected text or json" "${RUN[@]}" --out "$T/w/o" \
+	"${SOURCES[@]}" --log-format yaml
+
+# A value shaped like an ID number, typed into the wrong place, is never
+# echoed: not as a stray argument, an option's value, a command, or a
+# source's name (which report.json and rejects.csv would carry).
+ID=11010519491231002X
+withheld() { # name command...
+	local name=$1
+	shift
+	rc=0
+	"$@" >"$T/$name.out" 2>"$T/$name.err" || rc=$?
+	[ "$rc" -ne 0 ] || fail "$name: accepted"
+	! grep -F -e "$ID" -e "${ID:0:15}" "$T/$name.out" "$T/$name.err" >/dev/null ||
+		fail "$name: the number was echoed: $(cat "$T/$name.err")"
+	[ -s "$T/$name.err" ] || fail "$name: refused without a message"
+}
+withheld id_operand hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" "$ID"
+withheld id_period hh run --period "$ID" --key "$T/key" --out "$T/w/o" "${SOURCES[@]}"
+withheld id_threads hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --threads "$ID"
+withheld id_lang hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --lang "$ID"
+withheld id_county hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --county-digits "$ID"
+withheld id_encoding hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --encoding "hr=$ID"
+withheld id_delimiter hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --delimiter "hr=$ID"
+withheld id_source hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --hr "$T/$ID.csv"
+withheld id_command hh "$ID"
+withheld id_keygen hh keygen --out "$T/w/k2" "$ID"
+withheld id_verify hh verify --run "$T/w" "$ID"
+withheld id_gen hh gen --out "$T/w/g" --households "$ID" --seed 1
+withheld id_pseudonymize hh pseudonymize --key "$T/key" --source "$ID" --in x --out "$T/w/p"
 echo "it_cli: ok"
