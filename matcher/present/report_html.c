@@ -956,7 +956,8 @@ static void section_decisions(rp_page *pg)
 	th(b, W(pg, W_FLAGGED), 1);
 	th(b, W(pg, W_BACKLOG), 1);
 	table_body(b);
-	county_rows(pg, select_counties(pg, 1, TABLE_MAX, &of), of, backlog_cells);
+	size_t n = select_counties(pg, 1, TABLE_MAX, &of); /* sets of: not in one call */
+	county_rows(pg, n, of, backlog_cells);
 	sb_adds(b, "</section>\n");
 }
 
