@@ -3,7 +3,7 @@
 # checks that hhmatch either ignores it or stops cleanly (issue 14).
 #
 #   scripts/alloc-sweep.sh BINARY [--step K | --trials N | --random R] [--max-seconds S]
-#                          [--jobs J] [--offset O] [--calls A-B] [--threads T]
+#                          [--jobs J] [--offset O] [--calls A-B | --last K] [--threads T]
 #                          [--only CASE] [--shim FILE] [--keep]
 #
 # The shim is tests/fault/failalloc.c (libhh_failalloc.so, built beside
@@ -34,8 +34,9 @@
 #             jansson 2.14 (a failed call under json_load*: its lexer
 #             ignores a failed growth of its token buffer and drops the
 #             byte, so a string is read back short without an error), or
-#             glibc's assertion in nss_database.c (getpwuid_r, glibc
-#             2.36); counted and listed by library, not a defect
+#             glibc 2.36's getpwuid_r (a failed call under it: NSS then
+#             asserts in nss_database.c or dereferences the NULL);
+#             counted and listed by library, not a defect
 #   defects:  crash (a signal), hang (killed after 20 s), wrong (exit 0 with
 #             other outputs, or verify/verify-log failing on them), partial
 #             (exit non-zero with something published or left), state (exit
@@ -49,7 +50,9 @@
 # within S are counted as "skipped" either way.  --trials N tries about N
 # calls per case, evenly spaced (a step per case: the same calls on any
 # machine, as a test wants).  --calls A-B tries only calls A to B (with
-# --step; a window such as the option parsing after OpenSSL's set-up).  --jobs J runs J trials at once (the
+# --step; a window such as the option parsing after OpenSSL's set-up), and
+# --last K the last K calls of each case (what runs after the outputs or
+# the audit record are written).  --jobs J runs J trials at once (the
 # default 1; outcomes do not depend on it).  --random R tries R calls
 # picked at random per case instead.  --threads T runs the November run
 # with T threads (default 1): which call fails then depends on scheduling,
@@ -80,13 +83,14 @@ fi
 usage() { sed -n '2,5p' "$0" >&2; exit 2; }
 die() { echo "alloc-sweep: $*" >&2; exit 2; }
 
-HH= step= random= trials= calls= budget= jobs=1 offset=0 threads=1 only= shim=${HH_FAILALLOC:-} keep=0
+HH= step= random= trials= calls= last= budget= jobs=1 offset=0 threads=1 only= shim=${HH_FAILALLOC:-} keep=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--step) step=${2:?}; shift 2 ;;
 	--random) random=${2:?}; shift 2 ;;
 	--trials) trials=${2:?}; shift 2 ;;
 	--calls) calls=${2:?}; shift 2 ;;
+	--last) last=${2:?}; shift 2 ;;
 	--threads) threads=${2:?}; shift 2 ;;
 	--max-seconds) budget=${2:?}; shift 2 ;;
 	--jobs) jobs=${2:?}; shift 2 ;;
@@ -118,6 +122,8 @@ if [ -n "$calls" ]; then
 	case $from$to in '' | *[!0-9]*) die "--calls A-B: two numbers" ;; esac
 	[ -z "$trials$random" ] || die "--calls goes with --step"
 fi
+case $last in *[!0-9]*) die "--last K: a number" ;; esac
+[ -z "$last" ] || [ -z "$calls$trials$random" ] || die "--last goes with --step"
 cases="run pseudonymize verify audit"
 if [ -n "$only" ]; then
 	case " $cases " in *" $only "*) cases=$only ;; *) die "--only: one of $cases" ;; esac
@@ -285,7 +291,8 @@ trial() {
 			outcome=lib detail=libxlsxwriter
 		elif grep -q 'libjansson[^(]*(json_load[bfs]*+' "$t.trace" 2>/dev/null; then
 			outcome=lib detail=jansson
-		elif [ "$rc" = 134 ] && grep -q 'nss_database.c:[0-9]*: nss_database_reload_1: Assertion' "$t/err"; then
+		elif grep -q '(getpwuid_r+' "$t.trace" 2>/dev/null ||
+			grep -q 'nss_database.c:[0-9]*: nss_database_reload_1: Assertion' "$t/err"; then
 			outcome=lib detail="glibc NSS"
 		fi
 	fi
@@ -376,6 +383,7 @@ list() { # STEP
 	fi
 	for c in $cases; do
 		n=$((from + offset))
+		[ -z "$last" ] || n=$((count[$c] > last ? count[$c] - last + 1 + offset : 1 + offset))
 		while [ "$n" -le "${count[$c]}" ] && [ "$n" -le "${to:-${count[$c]}}" ]; do
 			echo "$c $n"
 			n=$((n + $1))
@@ -408,6 +416,7 @@ elif [ -n "$random" ]; then
 	how="$random calls at random per case"
 else
 	how="step $step (from call $((from + offset))${to:+ to $to})"
+	[ -z "$last" ] || how="step $step over the last $last calls of each case"
 fi
 echo "alloc-sweep: $HH, $how, --threads $threads, $jobs job(s), $((end - start)) s"
 printf '%-13s %8s %6s %6s %6s %6s %6s %6s %6s %6s %6s %8s\n' case calls tried same error oom lib crash hang wrong other skipped

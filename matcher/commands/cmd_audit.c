@@ -180,13 +180,22 @@ static hh_status log_query(audit_ctx *c, const char *query, hh_err *err)
 			.pids = (const char *const *)c->a->pids,
 			.npids = c->a->npids};
 	auditrec_anchor heads[2];
-	HH_TRY(auditstore_append(c->store, &rec, c->audit_key, heads, err));
 	/* each answer shows the head it left, so a printed or saved answer is
-	 * an anchor too (verify-log --expect-head N:HASH) */
-	for (size_t i = 0; i < auditstore_nlogs(c->store); i++)
-		answer_fact(c->a, auditstore_nlogs(c->store) > 1 && i == 0 ? "audit_log head"
-									   : "audit log head",
-			    "%lu records, sha256 %s", heads[i].records, heads[i].sha256);
+	 * an anchor too (verify-log --expect-head N:HASH); the facts are made
+	 * before the append, as wide as the longest value and filled in after,
+	 * so that nothing can fail once the record is logged */
+	enum { HEAD_TEXT = 20 + sizeof " records, sha256 " - 1 + 64 };
+	size_t nlogs = auditstore_nlogs(c->store);
+	int first = c->a->nfacts;
+	for (size_t i = 0; i < nlogs; i++)
+		answer_fact(c->a, nlogs > 1 && i == 0 ? "audit_log head" : "audit log head",
+			    "%*s", (int)HEAD_TEXT, "");
+	if (c->a->oom)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	HH_TRY(auditstore_append(c->store, &rec, c->audit_key, heads, err));
+	for (size_t i = 0; i < nlogs && first + (int)i < c->a->nfacts; i++)
+		snprintf(c->a->facts[first + (int)i][1], HEAD_TEXT + 1, "%lu records, sha256 %s",
+			 heads[i].records, heads[i].sha256);
 	return HH_OK;
 }
 

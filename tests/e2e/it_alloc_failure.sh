@@ -14,7 +14,11 @@
 #     (the config file's and the command line's copies): each one failed
 #     ends cleanly (before, a failed strdup dropped --state, --sign-key, a
 #     source... and the run went on without it);
-#  4. scripts/alloc-sweep.sh over a small month with --state, an accepted
+#  4. the last 60 calls of each case: what runs after the outputs or the
+#     audit record are written (before, a failed copy of the audit log's
+#     head for the answer printed "(null)" or crashed after the record
+#     was logged);
+#  5. scripts/alloc-sweep.sh over a small month with --state, an accepted
 #     guard, alerts, a signed manifest, gz and GB18030 sources, and over
 #     pseudonymize, verify and an audit query, 200 calls per case evenly
 #     spaced (the same calls on any machine; about 1-2 minutes on 2 cores;
@@ -89,7 +93,15 @@ if ! bash "$HH_SRC/scripts/alloc-sweep.sh" "$HH" --shim "$shim" --only run \
 fi
 cat "$T/options.log" >&2
 
-# 4. The sweep.
+# 4. The end of each case.
+if ! bash "$HH_SRC/scripts/alloc-sweep.sh" "$HH" --shim "$shim" --last 60 --step 1 \
+	>"$T/last.log" 2>&1; then
+	cat "$T/last.log" >&2
+	fail "a failed allocation at the end of a command (above)"
+fi
+cat "$T/last.log" >&2
+
+# 5. The sweep.
 if ! bash "$HH_SRC/scripts/alloc-sweep.sh" "$HH" --shim "$shim" --trials 200 --max-seconds 600 >"$T/sweep.log" 2>&1; then
 	cat "$T/sweep.log" >&2
 	fail "the allocation sweep found defects (above)"
