@@ -1,11 +1,9 @@
 /* fsutil.c - file-system helpers (see fsutil.h). */
 #include "base/fsutil.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,38 +14,59 @@
 #include <time.h>
 #include <unistd.h>
 
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-		    struct FTW *ftw)
+/* Folders deeper than this below the one removed are left (best effort):
+ * each level holds a descriptor, and hhmatch's folders are one or two
+ * deep. */
+#define RM_MAX_DEPTH 64
+
+/* Removes name in the folder dirfd (AT_FDCWD: name is a path), and
+ * everything below it when it is a folder, its entry last after the rest
+ * (last may be NULL).  Never through a symbolic link: a link, anywhere,
+ * is removed itself (unlinkat) and its target is never opened, so a link
+ * planted in a folder being removed cannot make this delete files
+ * elsewhere; a folder is opened with O_NOFOLLOW, so one replaced by a
+ * link meanwhile is not entered either. */
+static void rm_at(int dirfd, const char *name, const char *last, int depth)
 {
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	struct stat sb;
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW))
+		return;
+	if (!S_ISDIR(sb.st_mode)) {
+		unlinkat(dirfd, name, 0);
+		return;
+	}
+	if (depth > RM_MAX_DEPTH)
+		return;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			unlinkat(dirfd, name, 0); /* became a link or a file meanwhile */
+		return;
+	}
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    (!last || strcmp(de->d_name, last)))
+			rm_at(fd, de->d_name, NULL, depth + 1);
+	if (last)
+		rm_at(fd, last, NULL, depth + 1);
+	closedir(d); /* closes fd */
+	unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
 void fs_remove_tree(const char *dir)
 {
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rm_at(AT_FDCWD, dir, NULL, 0);
 }
 
 void fs_remove_tree_last(const char *dir, const char *last)
 {
-	DIR *d = opendir(dir);
-	if (!d) {
-		remove(dir); /* a file, or nothing */
-		return;
-	}
-	char path[PATH_MAX];
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    (!last || strcmp(de->d_name, last)) &&
-		    snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path)
-			fs_remove_tree(path);
-	closedir(d);
-	if (last && snprintf(path, sizeof path, "%s/%s", dir, last) < (int)sizeof path)
-		remove(path);
-	fs_remove_tree(dir); /* what could not be named above, and dir */
+	rm_at(AT_FDCWD, dir, last, 0);
 }
 
 hh_status fs_mkdir_p(const char *path, unsigned mode, hh_err *err)
@@ -202,8 +221,10 @@ size_t fs_temp_base(const char *name)
 	size_t n = strlen(name), k = sizeof tail - 1;
 	if (name[0] != '.' || n < 1 + 1 + k + 6)
 		return 0;
+	/* mkdtemp's alphabet, whatever the locale says isalnum is */
 	for (size_t i = n - 6; i < n; i++)
-		if (!isalnum((unsigned char)name[i]))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+			    name[i]) || !name[i])
 			return 0;
 	if (memcmp(name + n - 6 - k, tail, k))
 		return 0;
@@ -228,7 +249,11 @@ hh_status fs_remove_temps(const char *dir,
 	while (st == HH_OK && (de = readdir(d))) {
 		size_t n = fs_temp_base(de->d_name);
 		char path[PATH_MAX];
+		struct stat sb;
+		/* a link (or a device, a pipe) is never a run's: hhmatch makes
+		 * folders and files only */
 		if (!n || snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path ||
+		    lstat(path, &sb) || !(S_ISDIR(sb.st_mode) || S_ISREG(sb.st_mode)) ||
 		    (keep && keep(path, de->d_name, n, ctx)))
 			continue;
 		fs_remove_tree_last(path, last);

@@ -19,7 +19,9 @@
 
 /* Removes dir and everything below it, best effort (for temporary and
  * replaced output folders; errors are ignored because the caller has
- * already succeeded or already failed). */
+ * already succeeded or already failed).  Symbolic links are never
+ * followed: a link (dir itself, or any entry below it) is removed as a
+ * link, and what it points to is left untouched. */
 void fs_remove_tree(const char *dir);
 
 /* Creates path and its missing parents with mode (HH_EINTERNAL when one
@@ -56,8 +58,9 @@ int fs_name_beside(const char *path, const char *suffix, char *out, size_t cap);
  * new folder. */
 hh_status fs_temp_beside(const char *path, char *tmp, size_t cap, hh_err *err);
 
-/* Removes dir as fs_remove_tree does, but the file named last in it
- * after everything else (last may be NULL): a removal stopped half-way
+/* Removes dir as fs_remove_tree does (never through a symbolic link),
+ * but the file named last in it after everything else (last may be
+ * NULL): a removal stopped half-way
  * (kill -9) leaves a folder that still holds last, by which a later run
  * knows it for its own (publish.c's mark). */
 void fs_remove_tree_last(const char *dir, const char *last);
@@ -78,12 +81,13 @@ hh_status fs_replace_dir(const char *tmp, const char *path, hh_err *err);
 void fs_fsync_parent(const char *path);
 
 /* The length of NAME when name is ".NAME.tmp-XXXXXX" with NAME not empty
- * and XXXXXX six letters or digits (what fs_temp_beside and mkdtemp or
- * mkstemp make from such a template), else 0.  The leftovers of killed
+ * and XXXXXX six ASCII letters or digits (mkdtemp's and mkstemp's
+ * alphabet: what they make from such a template), else 0.  The leftovers of killed
  * runs are recognised by this shape and by nothing looser. */
 size_t fs_temp_base(const char *name);
 
-/* Removes, below folder dir, every entry (folder or file) whose name is
+/* Removes, below folder dir, every entry that is a real folder or regular
+ * file (never a symbolic link, which stays, nor anything else) whose name is
  * ".NAME.tmp-XXXXXX" (fs_temp_base) and for which keep(path, entry, len,
  * ctx) returns 0 (path: dir/entry; entry: the whole name, NAME at entry
  * + 1 and len long; keep may be NULL: all of them), calling said(path,

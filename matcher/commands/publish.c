@@ -123,6 +123,24 @@ static hh_status check_out(const publish_cfg *pc, hh_err *err)
 	const char *o = pc->out_dir;
 	if (abs_path(o, out))
 		return hh_fail(err, HH_EUSAGE, "--out %s: not a usable folder name", o);
+	/* A link is checked first, before any work: the run's folder is put in
+	 * place by a rename, which would fail on a link only at the very end
+	 * (and a link must never be replaced by, or lead the run to, a folder
+	 * elsewhere).  Trailing slashes would make lstat follow it. */
+	char last[PATH_MAX];
+	struct stat lsb;
+	size_t ol = strlen(o);
+	while (ol > 1 && o[ol - 1] == '/')
+		ol--;
+	if (ol < sizeof last) {
+		memcpy(last, o, ol);
+		last[ol] = '\0';
+		if (lstat(last, &lsb) == 0 && S_ISLNK(lsb.st_mode))
+			return hh_fail(err, HH_EUSAGE,
+				       "--out %s is a symbolic link; give the folder it points "
+				       "to, or a new folder (the run replaces --out by a rename)",
+				       o);
+	}
 	if (pc->state_dir) {
 		char st[PATH_MAX];
 		if (abs_path(pc->state_dir, st))
@@ -202,17 +220,44 @@ static void removed(const char *path, void *ctx)
 		p->recovery_oom = 1; /* publish_open fails: report.json would miss it */
 }
 
+/* The mark's last line: the temporary folder it was written into. */
+#define MARK_MADE_IN "made in "
+
 /* What fs_remove_temps is given beside an --out. */
 typedef struct {
 	publication *p;
-	const char *base;  /* the --out's last component */
+	const char *out;   /* the --out, absolute */
+	const char *base;  /* its last component */
 } beside;
 
+/* 1 when the mark in folder dir names entry as the temporary folder it
+ * was written into (write_mark's last line), or is empty (a run killed
+ * between creating it and writing it). */
+static int mark_names(const char *dir, const char *entry)
+{
+	char path[PATH_MAX + 16], line[NAME_MAX + 32];
+	char *m = NULL;
+	size_t len = 0;
+	int k = snprintf(line, sizeof line, "\n" MARK_MADE_IN "%s\n", entry);
+	if (k < 0 || k >= (int)sizeof line ||
+	    snprintf(path, sizeof path, "%s/%s", dir, PUBLISH_MARK) >= (int)sizeof path ||
+	    fs_read_file(path, 4096, HH_EINTERNAL, &m, &len, NULL) != HH_OK)
+		return 0;
+	int named = len == 0 || (len >= (size_t)k && !memcmp(m + len - (size_t)k, line, (size_t)k));
+	free(m);
+	return named;
+}
+
 /* keep: beside --out, a run's leftover is ".NAME.tmp-XXXXXX" of this
- * --out's NAME, and a folder that holds the mark (written when the
- * temporary folder is made, and in every run an exchange puts there) or
- * nothing (killed between its mkdtemp and its mark): a folder of that
- * name holding anything else is not hhmatch's, and stays. */
+ * --out's NAME, a real folder (not a link), holding nothing (killed
+ * between its mkdtemp and its mark) or the mark of a run that hhmatch
+ * put under that very name: the mark names the temporary folder it was
+ * written into, so a killed run's folder names itself, and the previous
+ * run that an exchange put there (killed while it was being removed) is
+ * named by the mark of the run now in --out, which was made under that
+ * name.  A copy of a run folder (cp -a out .out.tmp-backup) carries a
+ * mark naming another folder, and stays, as does a folder of that name
+ * holding anything else. */
 static int keep_unless_out(const char *path, const char *entry, size_t len, void *ctx)
 {
 	const beside *b = ctx;
@@ -220,7 +265,14 @@ static int keep_unless_out(const char *path, const char *entry, size_t len, void
 	if (strlen(b->base) != len || memcmp(entry + 1, b->base, len) || lstat(path, &sb) ||
 	    !S_ISDIR(sb.st_mode))
 		return 1;
-	return out_contents(path) == 2;
+	switch (out_contents(path)) {
+	case 0:
+		return 0;
+	case 1:
+		return !mark_names(path, entry) && !mark_names(b->out, entry);
+	default:
+		return 1;
+	}
 }
 
 static void removed_beside(const char *path, void *ctx)
@@ -244,7 +296,7 @@ static hh_status tidy_beside(publication *p, const char *out, hh_err *err)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
-	beside b = {p, base};
+	beside b = {p, out, base};
 	return fs_remove_temps(dir, keep_unless_out, removed_beside, &b, PUBLISH_MARK, err);
 }
 
@@ -371,14 +423,20 @@ static hh_status note_timings(publication *p, double outputs, hh_err *err)
 
 /* The mark, written into the temporary folder as soon as it exists: a
  * folder beside --out with the temporary's name is hhmatch's only when it
- * holds it (or nothing), so the next run removes only those. */
+ * holds nothing, or a mark naming that folder (keep_unless_out), so the
+ * next run removes only those.  Its last line names the temporary folder
+ * (the name stays with the run once it is renamed to --out). */
 static hh_status write_mark(const char *dir, int period, hh_err *err)
 {
-	char path[PATH_MAX + 16], text[160];
+	char path[PATH_MAX + 16], text[NAME_MAX + 200];
+	const char *slash = strrchr(dir, '/');
 	snprintf(path, sizeof path, "%s/%s", dir, PUBLISH_MARK);
 	int n = snprintf(text, sizeof text,
 			 "written by hhmatch run for period %06d; the next run with this "
-			 "--out replaces this folder whole\n", period);
+			 "--out replaces this folder whole\n" MARK_MADE_IN "%s\n",
+			 period, slash ? slash + 1 : dir);
+	if (n < 0 || n >= (int)sizeof text)
+		return hh_fail(err, HH_EUSAGE, "folder name too long: %.64s...", dir);
 	return fs_write_file(path, text, (size_t)n, 0666, err);
 }
 

@@ -324,20 +324,23 @@ hh_status state_recover(const char *state_dir, const state_intent *in,
 	return state_intent_clear(state_dir, err);
 }
 
-/* fs_remove_temps's keep: in DIR, only an intent's temporary is ours */
+/* fs_remove_temps's keep: in DIR, only an intent's temporary is ours, and
+ * only a regular file (mkstemp's), never a link: the link is left, and
+ * what it points to is never touched */
 static int keep_unless_intent(const char *path, const char *entry, size_t len, void *ctx)
 {
-	(void)path;
+	struct stat sb;
 	(void)ctx;
-	return !(len == strlen(INTENT_NAME) && !memcmp(entry + 1, INTENT_NAME, len));
+	return !(len == strlen(INTENT_NAME) && !memcmp(entry + 1, INTENT_NAME, len) &&
+		 !lstat(path, &sb) && S_ISREG(sb.st_mode));
 }
 
-/* in DIR/runs, a period's copy */
+/* in DIR/runs, a period's copy: a real folder (mkdtemp's), never a link */
 static int keep_unless_period(const char *path, const char *entry, size_t len, void *ctx)
 {
-	(void)path;
+	struct stat sb;
 	(void)ctx;
-	if (len != 6)
+	if (len != 6 || lstat(path, &sb) || !S_ISDIR(sb.st_mode))
 		return 1;
 	for (size_t i = 1; i <= 6; i++)
 		if (!isdigit((unsigned char)entry[i]))

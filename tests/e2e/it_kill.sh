@@ -21,7 +21,8 @@
 # left beside --out or in --state, and stderr saying what it did (rolled
 # forward from the exchange on, rolled back when the intent was written
 # and the rename not done).  Folders and files beside --out that have a
-# temporary's name but are not hhmatch's (no mark inside) are left alone.
+# temporary's name but are not hhmatch's (no mark inside, a link, a copy
+# of a run folder) are left alone, and links are never followed.
 # Finally the audit log (every killed run logs --new-key) verifies, an
 # intent naming another --out is resolved under that --out's lock, and a
 # recovering run that publishes says so in report.json.
@@ -195,6 +196,44 @@ rm -r "$T/w/.out.tmp-keepMe" "$T/w/.out.tmp-12345" "$T/w/.out.tmp-abcdef.txt"
 agree "look-alikes"
 trials=$((trials + 1))
 
+# links with a leftover's exact name, in --state and beside --out, are not
+# hhmatch's (it makes folders and files only): the recovering run never
+# follows them (it used to empty the folders they point to) and leaves
+# the links themselves, for whoever made them to remove.  A copy of a run
+# folder beside --out under a leftover's shape (cp -a, a backup) carries
+# the mark, but one naming the folder it was made in, not this one: it
+# stays too.  A link inside the killed run's own temporary folder goes
+# with the folder, and what it points to stays.
+for v in 1 2 3 4; do
+	mkdir "$T/victim$v"
+	echo "victim $v" >"$T/victim$v/v.txt"
+done
+ln -s "$T/victim1" "$ST/runs/.202611.tmp-abc123"
+ln -s "$T/victim2" "$ST/.publish.intent.tmp-xyz789"
+ln -s "$T/victim3" "$T/w/.out.tmp-lnk123"
+cp -a "$OUT" "$T/w/.out.tmp-backup"
+start $((3 - cur)) "$OUT" engine
+wait_stopped "$victim" engine
+ln -s "$T/victim4" "$(ls -d "$T"/w/.out.tmp-* | grep -Ev 'lnk123|backup')/planted"
+kill_victim
+run_expect 2 "$T/recover.log" "$HH" run --config "$T/d$cur/hhmatch.conf" --key "$T/key$cur" \
+	--period 202703 --out "$OUT" --state "$ST" --quiet
+assert_contains "$T/recover.log" "^hhmatch run: removed .*/\.out\.tmp-[A-Za-z0-9]{6}, left by a killed run$" \
+	"links: the killed run's temporary folder"
+grep -E "removed .*(abc123|xyz789|lnk123|backup)" "$T/recover.log" &&
+	fail "links: a link or the backup was said removed"
+for v in 1 2 3 4; do
+	assert_eq "victim $v" "$(cat "$T/victim$v/v.txt" 2>/dev/null)" "links: what link $v points to"
+done
+for l in "$ST/runs/.202611.tmp-abc123" "$ST/.publish.intent.tmp-xyz789" "$T/w/.out.tmp-lnk123"; do
+	[ -L "$l" ] || fail "links: $l was removed"
+done
+diff -r "$OUT" "$T/w/.out.tmp-backup" >/dev/null || fail "links: the backup beside --out changed"
+rm "$ST/runs/.202611.tmp-abc123" "$ST/.publish.intent.tmp-xyz789" "$T/w/.out.tmp-lnk123"
+rm -r "$T/w/.out.tmp-backup"
+agree "links"
+trials=$((trials + 1))
+
 # random moments: the length of a run, measured once, spans the delays
 t0=$(date +%s%N)
 run_month $((3 - cur)) "$OUT" 2>/dev/null || fail "the timed run"
@@ -259,4 +298,4 @@ for step in open engine alerts audit manifest stage intent exchanged rename comm
 done
 echo "it_kill: $trials kill trials passed; at steps:$summary;" \
 	"20 random (${span_ms} ms span): $killed_old killed before the rename," \
-	"$killed_new after it, $finished finished first; look-alikes 1, another --out 1, report.json 1"
+	"$killed_new after it, $finished finished first; look-alikes 1, links 1, another --out 1, report.json 1"

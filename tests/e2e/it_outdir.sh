@@ -5,7 +5,8 @@
 # On the golden month: --out refused (exit 1, nothing changed on disk,
 # and before any source is read) when it holds files hhmatch did not
 # write, holds the inputs, the key, the config or rules file, is a file,
-# or is, holds or lies inside --state; --pg-out that cannot name a store; replaced when it is an earlier
+# or is, holds or lies inside --state, or is a symbolic link; --pg-out
+# that cannot name a store; replaced when it is an earlier
 # run's folder (it carries .hhmatch-run) or empty.  A second run on the
 # same --out or --state fails at once (exit 3) naming the holder; a lock
 # file left by a killed run does not block.  Outputs and state follow the
@@ -83,6 +84,18 @@ run 0 "$T/r2.log" "$W/out"
 mkdir "$W/empty"
 run 0 "$T/r3.log" "$W/empty"
 [ -f "$W/empty/households.csv" ] || fail "an empty --out was not used"
+# A symbolic link as --out (here to an earlier run's folder, which the
+# run would otherwise accept and fail to rename onto only at the end):
+# exit 1 at once naming it, the link, its folder and what is beside them
+# as they were (with and without a trailing slash).
+ln -s "$W/out" "$W/outlink"
+for o in "$W/outlink" "$W/outlink/"; do
+	assert_refused 1 "symlinked --out" "^hhmatch run: --out $o is a symbolic link; give the folder" \
+		"$W/out" "$W/outlink" -- "$HH" run --period 202611 --key "$W/key" --out "$o" \
+		"${SRC[@]}" --medical "$W/no-such-file.csv" --quiet
+done
+ls -A "$W" | grep -q '^\.outlink' && fail "a refused run left something beside the link: $(ls -A "$W")"
+rm "$W/outlink"
 ls -a "$W" | grep -q '\.lock$' && fail "a lock file was left beside --out: $(ls -a "$W")"
 
 # One run at a time: hold the --out lock as a running hhmatch would.

@@ -11,7 +11,7 @@
  * intended manifest: the state keeps --out's files) and back (another
  * manifest, or no --out); a copy staged beside the kept one and then
  * committed; and the leftovers of killed runs removed by their exact
- * names, nothing else.
+ * names, nothing else, never through a symbolic link.
  */
 #include <criterion/criterion.h>
 
@@ -835,6 +835,88 @@ Test(state, temp_names, .init = setup, .fini = testdir_teardown)
 	cr_expect_eq(fs_temp_base(".out.tmp-AbC12"), 0, "five characters");
 	cr_expect_eq(fs_temp_base(".out.tmp-AbC12-"), 0, "not alphanumeric");
 	cr_expect_eq(fs_temp_base(".out.tmpxAbC123"), 0);
+	cr_expect_eq(fs_temp_base(".out.tmp-AbC12\xe9"), 0, "not mkdtemp's alphabet");
+}
+
+/* a folder victim (under the test folder) holding one file, for a link to
+ * point at: what no removal may touch */
+static void victim(const char *name, char *path, size_t cap)
+{
+	hh_err err = {{0}};
+	snprintf(path, cap, "%s", tpath(name));
+	cr_assert_eq(fs_mkdir_p(path, 0777, &err), HH_OK);
+	put(path, "keep.txt", "not hhmatch's");
+}
+
+static int victim_whole(const char *path)
+{
+	char f[1500];
+	snprintf(f, sizeof f, "%s/keep.txt", path);
+	return access(f, F_OK) == 0;
+}
+
+static int is_link(const char *path)
+{
+	struct stat sb;
+	return lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode);
+}
+
+/* A link with a leftover's exact name is not a run's (hhmatch makes
+ * folders and files): state_tidy leaves the link, and never opens what it
+ * points to (it used to remove every file there). */
+Test(state, tidy_never_follows_links, .init = setup, .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	char v1[1400], v2[1400], runs[1400], l1[1500], l2[1500], l3[1500], vf[1500];
+	victim("victim1", v1, sizeof v1);
+	victim("victim2", v2, sizeof v2);
+	snprintf(vf, sizeof vf, "%s/keep.txt", v2);
+	snprintf(runs, sizeof runs, "%s/runs", state);
+	cr_assert_eq(fs_mkdir_p(runs, 0777, &err), HH_OK);
+	snprintf(l1, sizeof l1, "%s/.202611.tmp-abc123", runs);
+	snprintf(l2, sizeof l2, "%s/.publish.intent.tmp-xyz789", state);
+	snprintf(l3, sizeof l3, "%s/.publish.intent.tmp-fil123", state);
+	cr_assert_eq(symlink(v1, l1), 0);
+	cr_assert_eq(symlink(v2, l2), 0);
+	cr_assert_eq(symlink(vf, l3), 0, "a link to a file");
+	cr_assert_eq(state_tidy(state, said, NULL, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(nsaid, 0, "nothing removed");
+	cr_expect(victim_whole(v1), "what runs/.202611.tmp-abc123 points to is whole");
+	cr_expect(victim_whole(v2), "what .publish.intent.tmp-xyz789 points to is whole");
+	cr_expect(is_link(l1) && is_link(l2) && is_link(l3), "the links are left");
+}
+
+/* Removing a folder never goes through a link in it, nor through the
+ * folder itself when it is a link: the links go, their targets stay. */
+Test(state, remove_tree_never_follows_links, .init = setup, .fini = testdir_teardown)
+{
+	hh_err err = {{0}};
+	char v1[1400], v2[1400], v3[1400], d[1400], sub[1500], l[1600], top[1700];
+	victim("victim1", v1, sizeof v1);
+	victim("victim2", v2, sizeof v2);
+	victim("victim3", v3, sizeof v3);
+	snprintf(d, sizeof d, "%s", tpath(".out.tmp-AbCdEf"));
+	snprintf(sub, sizeof sub, "%s/sub", d);
+	cr_assert_eq(fs_mkdir_p(sub, 0777, &err), HH_OK);
+	put(d, ".hhmatch-run", "mark");
+	snprintf(l, sizeof l, "%s/to-a-folder", d);
+	cr_assert_eq(symlink(v1, l), 0);
+	snprintf(l, sizeof l, "%s/.hhmatch-run-link", sub);
+	cr_assert_eq(symlink(v2, l), 0);
+	snprintf(l, sizeof l, "%s/keep.txt", v1);
+	snprintf(top, sizeof top, "%s/to-a-file", sub);
+	cr_assert_eq(symlink(l, top), 0);
+	fs_remove_tree_last(d, ".hhmatch-run");
+	cr_expect_neq(access(d, F_OK), 0, "%s is gone", d);
+	cr_expect(victim_whole(v1) && victim_whole(v2), "the links' targets are whole");
+	snprintf(top, sizeof top, "%s", tpath(".out.tmp-L1nk00"));
+	cr_assert_eq(symlink(v3, top), 0);
+	fs_remove_tree_last(top, ".hhmatch-run");
+	cr_expect(victim_whole(v3), "a link given to remove is not entered");
+	cr_expect(!is_link(top) && access(top, F_OK) != 0, "the link itself is removed");
+	cr_assert_eq(symlink(v3, top), 0);
+	fs_remove_tree(top);
+	cr_expect(victim_whole(v3) && !is_link(top), "fs_remove_tree: the same");
 }
 
 Test(state, remove_tree_last_removes_everything, .init = setup, .fini = testdir_teardown)
