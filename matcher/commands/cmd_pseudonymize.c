@@ -15,8 +15,13 @@
  * number, a remark) is dropped unless the operator names it with --keep;
  * each dropped column is listed on stderr by its header name (column
  * names are not personal data; one holding a number is withheld)
- * and counted in the summary.  --keep of the ID or name column is
- * refused before any file is opened.
+ * and counted in the summary.  --keep of the ID or name column (or a
+ * stand-in the ID number gives: birth date, sex, region) is refused
+ * before any file is opened.  A kept column outside the contract is free
+ * text nobody checked: a row whose kept cell holds something shaped like
+ * an ID number (idnum_shaped) is rejected (id_in_kept_column) and never
+ * echoed.  Names in free text cannot be told from other words, so the
+ * help and docs/semantics.md say not to keep a column that may hold them.
  *
  * Rows are validated exactly as `hhmatch run` would (schema types, ID
  * rules) and invalid ones go to a rejects file with source, line and
@@ -79,7 +84,11 @@ static const char pseudo_help[] =
 	"ID number, and key_id (the key's id).  Names are never written.  Other input columns are dropped (listed\n"
 	"on stderr) unless named with --keep (repeatable; a header name or alias,\n"
 	"matched case-insensitively after trimming; the ID and name columns cannot\n"
-	"be kept).  NAME is civil_affairs, education, hr, housing or medical.\n"
+	"be kept, nor birth date, sex or region).  A row whose kept cell holds\n"
+	"something shaped like an ID number (15 digits or more) is rejected\n"
+	"(id_in_kept_column) and not written.  Names in free text cannot be\n"
+	"detected: never keep a column (a remark, an address) that may hold names.\n"
+	"NAME is civil_affairs, education, hr, housing or medical.\n"
 	"A row whose ID number is missing or fails, with a name, is written with\n"
 	"pid empty, repair_pids (the pids of its possible corrections) and\n"
 	"name_key (a keyed digest of the name) for the run to repair or link.\n"
@@ -103,7 +112,8 @@ typedef struct {
 typedef enum {
 	F_DROP, /* not written */
 	F_PID,  /* the ID number: written as its pid */
-	F_COPY  /* a contract column or a --keep: copied as it is */
+	F_COPY, /* a contract column: copied as it is (the schema checked it) */
+	F_KEEP  /* another column a --keep names: copied once screened */
 } field_role;
 
 typedef struct {
@@ -114,6 +124,8 @@ typedef struct {
 	const vec *keep;
 	int period;
 	unsigned char *role;                 /* field_role per input field */
+	size_t *keep_of;                     /* per F_KEEP field: its --keep's index */
+	uint64_t id_in_kept;                 /* rows rejected for a kept cell */
 	int pid_col;                         /* the schema's pid column */
 	int derived[SCHEMA_MAX_COLS];        /* birth_date, sex, id_region: from the ID */
 	size_t nderived;
@@ -248,7 +260,8 @@ static hh_status plan_fields(pseudo_ctx *c, const hh_record *hdr, hh_err *err)
 	int first = 1;
 	unsigned char *used = calloc(c->keep->n + 1, 1);
 	c->role = calloc(hdr->nfields + 1, 1);
-	if (!used || !c->role) {
+	c->keep_of = calloc(hdr->nfields + 1, sizeof *c->keep_of);
+	if (!used || !c->role || !c->keep_of) {
 		free(used);
 		return hh_fail(err, HH_EINTERNAL, "no memory for the header's %zu columns",
 			       hdr->nfields);
@@ -287,6 +300,7 @@ static hh_status plan_fields(pseudo_ctx *c, const hh_record *hdr, hh_err *err)
 			if (sc ? col_named(src, kf) == col : name_eq_field(kf, h)) {
 				used[k] = 1;
 				kept = 1;
+				c->keep_of[f] = k;
 			}
 		}
 		if (!kept) {
@@ -296,7 +310,7 @@ static hh_status plan_fields(pseudo_ctx *c, const hh_record *hdr, hh_err *err)
 			drop(c, f, h, why);
 			continue;
 		}
-		c->role[f] = F_COPY;
+		c->role[f] = sc ? F_COPY : F_KEEP;
 		if (sc)
 			csvw_str(c->out, sc->name, !first);
 		else
@@ -327,6 +341,29 @@ static void reject(pseudo_ctx *c, uint64_t line, const char *reason, int col)
 	csvw_str(c->rej, c->in_path, 1);
 	csvw_printf(c->rej, ",%" PRIu64 ",%s,%s\n", line, reason,
 		    col >= 0 ? c->map->src->cols[col].name : "");
+}
+
+/* 1 when a --keep column's cell of rec holds something shaped like an ID
+ * number; the row is then rejected (id_in_kept_column, the column as its
+ * --keep named it) and nothing of it is written.  A row with the
+ * header's width only (role covers those fields). */
+static int kept_holds_id(pseudo_ctx *c, const hh_record *rec)
+{
+	for (size_t fi = 0; fi < rec->nfields; fi++) {
+		if (c->role[fi] != F_KEEP || !idnum_shaped(rec->fields[fi].ptr, rec->fields[fi].len))
+			continue;
+		hh_field k = field_of(keep_at(c->keep, c->keep_of[fi]));
+		c->rejected++;
+		c->id_in_kept++;
+		csvw_str(c->rej, c->source, 0);
+		csvw_str(c->rej, c->in_path, 1);
+		csvw_printf(c->rej, ",%" PRIu64 ",id_in_kept_column", rec->line);
+		/* a column name holding a number is withheld, as on stderr */
+		csvw_field(c->rej, k.ptr, header_digits(k) >= 6 ? 0 : k.len, 1);
+		csvw_end_row(c->rej);
+		return 1;
+	}
+	return 0;
 }
 
 /* Collects a candidate ID's pid (idnum_repairs). */
@@ -407,13 +444,16 @@ static void convert_row(pseudo_ctx *c, const hh_record *rec)
 	const schema_map *m = c->map;
 	c->read++;
 	const char *why = schema_parse_row(m, rec, &row, &bad_col);
-	if (why && bad_col == m->identity_col &&
-	    !schema_parse_row_except(m, rec, &row, &bad_col, m->identity_col)) {
-		convert_unidentified(c, rec, &row, NULL, why);
+	int unidentified = why && bad_col == m->identity_col &&
+			   !schema_parse_row_except(m, rec, &row, &bad_col, m->identity_col);
+	if (why && !unidentified) {
+		reject(c, rec->line, why, bad_col);
 		return;
 	}
-	if (why) {
-		reject(c, rec->line, why, bad_col);
+	if (kept_holds_id(c, rec))
+		return;
+	if (unidentified) {
+		convert_unidentified(c, rec, &row, NULL, why);
 		return;
 	}
 	hh_field f = row.str[m->identity_col];
@@ -633,6 +673,11 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	} else {
 		for (const char *l = sb_str(&c.dropped), *nl; (nl = strchr(l, '\n')); l = nl + 1)
 			log_info("%.*s", (int)(nl - l), l);
+		if (c.id_in_kept)
+			log_warn("%s: %" PRIu64 " rows rejected (id_in_kept_column, see %s): a "
+				 "--keep column held something shaped like an ID number, which "
+				 "must not leave the department; those rows were not written",
+				 o->source, c.id_in_kept, rej_path);
 		log_info("%s: %" PRIu64 " rows read, %" PRIu64
 			" written, %" PRIu64 " rejected (see %s); input columns dropped: %"
 			PRIu64 "; key_id %s\n",
@@ -641,6 +686,7 @@ static hh_status run(const pseudo_opts *o, hh_err *err)
 	}
 	sb_release(&c.dropped);
 	free(c.role);
+	free(c.keep_of);
 	csv_close(r);
 	pid_key_free(key);
 	schema_free(sc);

@@ -12,7 +12,8 @@
 # wrong length or a letter), so the raw run has no D_ID_REPAIRED that the
 # pid run could not reproduce.  No raw ID number (in any spelling) and no
 # name may appear in any file written, and pseudonymize's rejects name
-# source, file, line and reason.
+# source, file, line and reason.  A --keep column's cell shaped like an ID
+# number rejects its row (id_in_kept_column).
 #   bash tests/e2e/it_pseudonymize.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
@@ -51,6 +52,44 @@ assert_eq "pid,settle_date,out_of_pocket,insured_status,repair_pids,name_key,bir
 assert_contains "$T/ps-medical.log" "^hhmatch pseudonymize: medical: column 5 '备注' dropped: " "medical: 备注 reported"
 assert_contains "$T/ps-medical.log" "input columns dropped: 1; key_id " "medical: dropped count"
 if grep -F 复查 "$T/p/medical.csv" >/dev/null; then fail "medical: a 备注 value was copied"; fi
+# --keep of a free-text column: a cell holding something shaped like an ID
+# number (15 digits or more, ASCII or full-width, also in a row whose own
+# ID fails and would otherwise be kept for repair) rejects its row,
+# id_in_kept_column, naming source, file, line and the column; nothing of
+# that row is written, other cells of the column are copied, and the
+# counts add up.  The stand-ins of the ID number cannot be kept either.
+mkdir "$T/k" "$T/kin"
+cat >"$T/kin/m.csv" <<'CSV'
+身份证号,姓名,结算日期,个人自付,参保状态,备注
+640104197202023262,王五,2026-06-05,100,active,复查
+640104197202023262,王五,2026-06-06,100,active,户主 640202197803175678 张三
+640104197202023262,王五,2026-06-07,100,active,全角６４０２０２１９７８０３１７５６７８
+640104197202023263,王五,2026-06-08,100,active,户主 640202197803175678 张三
+640104197202023262,王五,2026-06-09,100,active,电话 13912345678
+640104197202023262,王五,2026-06-10,100,active,旧证 640202780317567
+CSV
+run_expect 0 "$T/keep.log" "$HH" pseudonymize --key "$T/key" --source medical --in "$T/kin/m.csv" \
+	--out "$T/k/out.csv" --period 202611 --keep 备注
+assert_eq "pid,settle_date,out_of_pocket,insured_status,备注,repair_pids,name_key,birth_date,sex,id_region,key_id" \
+	"$(head -1 "$T/k/out.csv")" "--keep 备注: header"
+assert_eq "复查|电话 13912345678" "$(csv_column , 备注 <"$T/k/out.csv" | paste -sd'|')" \
+	"--keep 备注: the cells copied"
+assert_eq "medical,$T/kin/m.csv,3,id_in_kept_column,备注
+medical,$T/kin/m.csv,4,id_in_kept_column,备注
+medical,$T/kin/m.csv,5,id_in_kept_column,备注
+medical,$T/kin/m.csv,7,id_in_kept_column,备注" "$(tail -n +2 "$T/k/out.csv.rejects.csv")" \
+	"--keep 备注: rejects"
+assert_contains "$T/keep.log" "medical: 6 rows read, 2 written, 4 rejected " "--keep 备注: counts"
+assert_contains "$T/keep.log" "medical: 4 rows rejected \(id_in_kept_column" "--keep 备注: warning"
+printf '%s\n' 640202197803175678 ６４０２０２１９７８０３１７５６７８ 640202780317567 张三 王五 >"$T/k.secrets"
+no_secrets_in "$T/k" "$T/k.secrets" "--keep 备注: an ID number or a name from a kept cell"
+no_secrets_in "$T/keep.log" "$T/k.secrets" "--keep 备注: stderr"
+run_expect 1 "$T/keep-sex.log" "$HH" pseudonymize --key "$T/key" --source medical --in "$T/kin/m.csv" \
+	--out "$T/k/sex.csv" --keep 性别
+assert_contains "$T/keep-sex.log" "--keep 性别: sex is written from the ID number, not copied" "--keep 性别"
+"$HH" pseudonymize --help | grep -q "Names in free text cannot be" ||
+	fail "pseudonymize --help does not say that names in kept columns cannot be detected"
+
 # Pseudonymize rejects what the run rejects, except exact repeats (kept
 # for the run to report) - the golden rejects.csv without duplicate_row.
 cat "$T"/p/{civil_affairs,education,hr,housing,medical}.rejects.csv |
