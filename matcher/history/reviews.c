@@ -34,6 +34,8 @@
 #include "connectors/pg/pg_store.h"
 #include "connectors/pg/pg_uri.h"
 #include "connectors/source.h"
+#include "base/vec.h"
+#include "domain/hashset.h"
 #include "domain/schema.h"
 #include "history/auditlog.h"
 #include "history/auditrec.h"
@@ -528,8 +530,9 @@ typedef struct {
 	state_index ix;
 	reviews *old;
 	strbuf add;              /* the new lines */
-	char **keys;             /* identity of every decision kept or added */
-	size_t nkeys, nold_keys;
+	arena *key_text;         /* the keys' text ... */
+	strtab *keys;            /* ... identity of every decision kept or added */
+	uint32_t nkeys;
 	char import_id[17];
 	reviews_import_result *res;
 	hh_err *err;
@@ -633,43 +636,37 @@ static char *field_dup(hh_field f)
 	return s;
 }
 
-/* The identity of a decision, for "already kept". */
-static char *decision_key(const char *hh, const char *alert, const char *decision,
-			  const char *reviewer, int date, const char *note)
+/* Adds the identity of a decision to the keys seen ("already kept"):
+ * *known = 1 when it was there.  -1 on no memory. */
+static int key_add(import_ctx *c, const char *hh, const char *alert, const char *decision,
+		   const char *reviewer, int date, const char *note, int *known)
 {
 	strbuf b = STRBUF_INIT;
+	const char *stored;
+	int added = 0;
 	sb_addf(&b, "%s\x1f%s\x1f%s\x1f%s\x1f%d\x1f%s", hh, alert, decision, reviewer, date,
 		note);
-	char *s = b.oom ? NULL : strdup(sb_str(&b));
+	int64_t at = b.oom ? -1
+			   : strtab_get_or_add(c->keys, b.buf, b.len, c->nkeys, &stored, &added);
 	sb_release(&b);
-	return s;
-}
-
-static int key_known(const import_ctx *c, const char *key)
-{
-	if (c->nold_keys && bsearch(&key, c->keys, c->nold_keys, sizeof *c->keys, cmp_str))
-		return 1;
-	for (size_t i = c->nold_keys; i < c->nkeys; i++)
-		if (!strcmp(c->keys[i], key))
-			return 1;
+	if (at < 0)
+		return -1;
+	c->nkeys += (uint32_t)added;
+	*known = !added;
 	return 0;
 }
 
 static hh_status keys_init(import_ctx *c)
 {
-	c->keys = malloc((reviews_count(c->old) + 1) * sizeof *c->keys);
-	if (!c->keys)
+	int known;
+	if (!(c->key_text = arena_new()) || !(c->keys = strtab_new(c->key_text)))
 		return hh_fail(c->err, HH_EINTERNAL, "out of memory");
 	for (size_t i = 0; i < reviews_count(c->old); i++) {
 		const review *rv = reviews_at(c->old, i);
-		if (!(c->keys[c->nkeys] = decision_key(rv->household, rv->alert_id,
-						       decision_codes[rv->decision], rv->reviewer,
-						       rv->decided_on, rv->note)))
+		if (key_add(c, rv->household, rv->alert_id, decision_codes[rv->decision],
+			    rv->reviewer, rv->decided_on, rv->note, &known))
 			return hh_fail(c->err, HH_EINTERNAL, "out of memory");
-		c->nkeys++;
 	}
-	qsort(c->keys, c->nkeys, sizeof *c->keys, cmp_str);
-	c->nold_keys = c->nkeys;
 	return HH_OK;
 }
 
@@ -800,20 +797,14 @@ static hh_status take_row(import_ctx *c, const schema_map *map, int row_col,
 	if ((why = row_check(c, &v, &col, &al, &fl))) {
 		reject(c, line, col, why);
 	} else {
-		char *key = decision_key(v.f[C_HH], v.f[C_ALERT] ? v.f[C_ALERT] : "",
-					 decision_codes[v.decision], v.f[C_REVIEWER], v.date,
-					 v.f[C_NOTE] ? v.f[C_NOTE] : "");
-		char **nk = key ? realloc(c->keys, (c->nkeys + 1) * sizeof *nk) : NULL;
-		if (!nk) {
-			free(key);
+		int known;
+		if (key_add(c, v.f[C_HH], v.f[C_ALERT] ? v.f[C_ALERT] : "",
+			    decision_codes[v.decision], v.f[C_REVIEWER], v.date,
+			    v.f[C_NOTE] ? v.f[C_NOTE] : "", &known)) {
 			st = hh_fail(c->err, HH_EINTERNAL, "out of memory");
 		} else {
-			c->keys = nk;
 			c->res->accepted++;
-			if (key_known(c, key)) {
-				free(key);
-			} else {
-				c->keys[c->nkeys++] = key;
+			if (!known) {
 				st = add_line(c, &v, al, fl);
 				c->res->added++;
 			}
@@ -1017,9 +1008,8 @@ hh_status reviews_import(const char *state_dir, const reviews_import_opts *o,
 	}
 	if (tmp[0])
 		unlink(tmp);
-	for (size_t i = 0; i < c.nkeys; i++)
-		free(c.keys[i]);
-	free(c.keys);
+	strtab_free(c.keys);
+	arena_free(c.key_text);
 	sb_release(&c.add);
 	reviews_free(c.old);
 	index_free(&c.ix);

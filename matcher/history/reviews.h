@@ -17,7 +17,8 @@
  * Layout in the state: DIR/reviews.jsonl, one decision per line, in the
  * order imported, never rewritten (an import writes the old lines and
  * its new ones to DIR/reviews.jsonl.tmp, fsync'ed, and renames it over
- * the old file, under the state's lock):
+ * the old file, under the state's lock; a .tmp that a killed import left
+ * is overwritten by the next and read by nothing):
  *   {"seq":N,"import":"<16 hex>","household_id":..,["alert_id":..,]
  *    "decision":..,"reviewer":..,"decided_on":"YYYY-MM-DD",["note":..,]
  *    "period":"YYYYMM","risk_level":..,"reasons":"R_A;R_B"[,"code":..]}

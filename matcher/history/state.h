@@ -9,6 +9,8 @@
  *                       latest run of that period (replaced by a rerun)
  *   DIR/audit.log       one JSON record per line, each carrying the
  *                       SHA-256 of the previous line (see history/auditlog.h)
+ *   DIR/reviews.jsonl   caseworkers' decisions, one per line, in the order
+ *                       imported (history/reviews.h), when any were
  *   DIR/publish.intent  present only while a run is being published, or
  *                       after a run was killed while publishing: the
  *                       period, the SHA-256 of the new run's manifest.json
