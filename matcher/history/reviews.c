@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -614,12 +615,14 @@ static const char *reason_words(const char *why, int col)
 
 static void reject(import_ctx *c, uint64_t line, int col, const char *why)
 {
-	char msg[512];
+	char msg[640];
+	/* a file's rows by line, the inbox's by id */
+	const char *where = c->o->pg ? "id" : "line";
 	if (col >= 0)
-		snprintf(msg, sizeof msg, "%s line %llu: %s: %s", c->name,
+		snprintf(msg, sizeof msg, "%s %s %llu: %s: %s", c->name, where,
 			 (unsigned long long)line, col_names[col], why);
 	else
-		snprintf(msg, sizeof msg, "%s line %llu: %s", c->name,
+		snprintf(msg, sizeof msg, "%s %s %llu: %s", c->name, where,
 			 (unsigned long long)line, why);
 	c->res->rejected++;
 	if (c->o->reject)
@@ -969,6 +972,11 @@ hh_status reviews_import(const char *state_dir, const reviews_import_opts *o,
 	} else {
 		c.name = o->in;
 	}
+	struct stat sb;
+	/* state_lock would make a missing folder: a mistyped --state must not */
+	if (st == HH_OK && (stat(state_dir, &sb) || !S_ISDIR(sb.st_mode)))
+		st = hh_fail(err, HH_EINPUT, "--state %s: no such folder: give the --state of the "
+			     "runs whose alerts the decisions answer", state_dir);
 	if (st == HH_OK)
 		st = state_lock(state_dir, &lock, err);
 	if (st == HH_OK)

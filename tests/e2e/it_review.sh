@@ -114,6 +114,9 @@ assert_contains "$T/imp3" "read 1, accepted 1 \(new 0, already imported 1\), rej
 run_expect 1 "$T/u1" env -u HHMATCH_AUDIT_KEY "$HH" review import --state "$S" --in "$T/again.csv"
 assert_contains "$T/u1" "audit-key" "no audit key"
 run_expect 1 "$T/u2" "$HH" review import --state "$S"
+run_expect 2 "$T/u4" "$HH" review import --state "$T/no-state" --in "$T/again.csv"
+assert_contains "$T/u4" "--state .*/no-state: no such folder" "a mistyped --state"
+[ ! -e "$T/no-state" ] || fail "a mistyped --state was made"
 run_expect 1 "$T/u3" "$HH" review import --state "$S" --in "$T/again.csv" \
 	--operator 110101199003077777
 
@@ -263,7 +266,7 @@ sql -c "INSERT INTO hhmatch.review_inbox (household_id, decision, reviewer, deci
 BADID=$(sql -c "SELECT id FROM hhmatch.review_inbox WHERE household_id = 'H000'")
 run_expect 2 "$T/pg1" "$HH" review import --state "$S" --pg "$U" --operator inbox
 assert_contains "$T/pg1" "read 2, accepted 1 \(new 1, already imported 0\), rejected 1" "inbox counts"
-assert_contains "$T/pg1" "postgresql:///$DB line $BADID: household_id: the state has never" \
+assert_contains "$T/pg1" "postgresql:///$DB id $BADID: household_id: the state has never" \
 	"the inbox's bad row named by its id"
 assert_eq "deceased zhao3 2026-08-25" \
 	"$(tail -1 "$S/reviews.jsonl" | jq -r '"\(.decision) \(.reviewer) \(.decided_on)"')" "inbox decision kept"

@@ -319,8 +319,12 @@ Test(reviews, import_tab_separated_and_input_errors)
 	cr_assert_eq(import(tpath("m.csv"), &res, &err), HH_EINPUT);
 	cr_assert_not_null(strstr(err.msg, "m.csv: required column 'decision' is missing "
 				  "(accepted names: decision, 核查结论, 结论)"), "%s", err.msg);
-	/* a state without runs */
+	/* no such folder (and none made), then a folder without runs */
 	snprintf(state_dir, sizeof state_dir, "%s", tpath("empty"));
+	cr_assert_eq(import(tpath("t.csv"), &res, &err), HH_EINPUT);
+	cr_assert_not_null(strstr(err.msg, "empty: no such folder"), "%s", err.msg);
+	cr_assert_neq(access(state_dir, F_OK), 0);
+	mkdir(state_dir, 0700);
 	cr_assert_eq(import(tpath("t.csv"), &res, &err), HH_EINPUT);
 	cr_assert_not_null(strstr(err.msg, "has no runs"), "%s", err.msg);
 	pid_key_free(akey);
