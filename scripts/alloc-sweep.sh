@@ -147,10 +147,11 @@ cat >>"$W/lib.sh" <<'EOF'
 export HHMATCH_AUDIT_KEY=$M/audit.key
 
 # dump DIR raw|norm [SKIP]: every entry of DIR (type, mode, name) and every
-# file's bytes, but entries named SKIP (a find -name pattern); norm blanks what differs between two correct runs: the timings in
-# report.json, the size and digest of report.json in manifest.json, the
-# signature, and the audit log's times and hashes (verify and verify-log
-# check those instead).
+# file's bytes, but entries named SKIP (a find -name pattern); norm blanks
+# what differs between two correct runs: the timings in report.json, the
+# temporary folder .hhmatch-run names, the size and digest of both in
+# manifest.json, the signature, and the audit log's times and hashes
+# (verify and verify-log check those instead).
 dump() {
 	(
 		cd "$1" || exit 1
@@ -168,9 +169,10 @@ dump() {
 			}
 			if (base == "manifest.json") {
 				if (after > 0) { gsub(/: "?[0-9a-f]+"?/, ": X"); after-- }
-				if ($0 ~ /"name": "report.json"/) after = 2
+				if ($0 ~ /"name": "(report\.json|\.hhmatch-run)"/) after = 2
 			}
 			if (base ~ /^audit\./) { gsub(h, "H"); gsub(tm, "T") }
+			if (base == ".hhmatch-run") gsub(/\.tmp-[A-Za-z0-9]+/, ".tmp-X")
 		}
 		{ print }'
 	)
