@@ -48,11 +48,16 @@ static void rm_at(int dirfd, const char *name, const char *last, int depth)
 		close(fd);
 		return;
 	}
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    (!last || strcmp(de->d_name, last)))
-			rm_at(fd, de->d_name, NULL, depth + 1);
+	/* Twice: a folder read while its entries are removed may not list
+	 * every entry in one pass; the second finds what the first missed. */
+	for (int pass = 0; pass < 2; pass++) {
+		struct dirent *de;
+		rewinddir(d);
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			    (!last || strcmp(de->d_name, last)))
+				rm_at(fd, de->d_name, NULL, depth + 1);
+	}
 	if (last)
 		rm_at(fd, last, NULL, depth + 1);
 	closedir(d); /* closes fd */

@@ -238,9 +238,12 @@ static int mark_names(const char *dir, const char *entry)
 	char path[PATH_MAX + 16], line[NAME_MAX + 32];
 	char *m = NULL;
 	size_t len = 0;
+	struct stat sb;
 	int k = snprintf(line, sizeof line, "\n" MARK_MADE_IN "%s\n", entry);
+	/* hhmatch writes a regular file (a pipe planted there would block) */
 	if (k < 0 || k >= (int)sizeof line ||
 	    snprintf(path, sizeof path, "%s/%s", dir, PUBLISH_MARK) >= (int)sizeof path ||
+	    lstat(path, &sb) || !S_ISREG(sb.st_mode) ||
 	    fs_read_file(path, 4096, HH_EINTERNAL, &m, &len, NULL) != HH_OK)
 		return 0;
 	int named = len == 0 || (len >= (size_t)k && !memcmp(m + len - (size_t)k, line, (size_t)k));

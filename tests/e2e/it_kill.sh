@@ -212,15 +212,17 @@ ln -s "$T/victim1" "$ST/runs/.202611.tmp-abc123"
 ln -s "$T/victim2" "$ST/.publish.intent.tmp-xyz789"
 ln -s "$T/victim3" "$T/w/.out.tmp-lnk123"
 cp -a "$OUT" "$T/w/.out.tmp-backup"
+mkdir "$T/w/.out.tmp-fifo00" # a pipe for a mark is not read (it would block)
+mkfifo "$T/w/.out.tmp-fifo00/.hhmatch-run"
 start $((3 - cur)) "$OUT" engine
 wait_stopped "$victim" engine
-ln -s "$T/victim4" "$(ls -d "$T"/w/.out.tmp-* | grep -Ev 'lnk123|backup')/planted"
+ln -s "$T/victim4" "$(ls -d "$T"/w/.out.tmp-* | grep -Ev 'lnk123|backup|fifo00')/planted"
 kill_victim
 run_expect 2 "$T/recover.log" "$HH" run --config "$T/d$cur/hhmatch.conf" --key "$T/key$cur" \
 	--period 202703 --out "$OUT" --state "$ST" --quiet
 assert_contains "$T/recover.log" "^hhmatch run: removed .*/\.out\.tmp-[A-Za-z0-9]{6}, left by a killed run$" \
 	"links: the killed run's temporary folder"
-grep -E "removed .*(abc123|xyz789|lnk123|backup)" "$T/recover.log" &&
+grep -E "removed .*(abc123|xyz789|lnk123|backup|fifo00)" "$T/recover.log" &&
 	fail "links: a link or the backup was said removed"
 for v in 1 2 3 4; do
 	assert_eq "victim $v" "$(cat "$T/victim$v/v.txt" 2>/dev/null)" "links: what link $v points to"
@@ -230,7 +232,8 @@ for l in "$ST/runs/.202611.tmp-abc123" "$ST/.publish.intent.tmp-xyz789" "$T/w/.o
 done
 diff -r "$OUT" "$T/w/.out.tmp-backup" >/dev/null || fail "links: the backup beside --out changed"
 rm "$ST/runs/.202611.tmp-abc123" "$ST/.publish.intent.tmp-xyz789" "$T/w/.out.tmp-lnk123"
-rm -r "$T/w/.out.tmp-backup"
+[ -p "$T/w/.out.tmp-fifo00/.hhmatch-run" ] || fail "links: the folder holding a pipe was removed"
+rm -r "$T/w/.out.tmp-backup" "$T/w/.out.tmp-fifo00"
 agree "links"
 trials=$((trials + 1))
 
