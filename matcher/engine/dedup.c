@@ -141,11 +141,16 @@ static size_t put_text(char *buf, const char *p, uint32_t len)
 	return sizeof len + len;
 }
 
-hh_status dedup_fingerprint_typed(ingest *in, const schema_row *row,
-				  const char *norm_id, uint64_t *lo, uint64_t *hi)
+void dedup_plan(ingest *in)
 {
 	if (!in->fp_planned)
 		plan(in);
+}
+
+int dedup_typed_into(const ingest *in, char **scratch, size_t *cap,
+		     const schema_row *row, const char *norm_id, uint64_t *lo,
+		     uint64_t *hi)
+{
 	uint32_t present = row->present;
 	/* Room for every value at its widest (8 bytes, a pid 32, text its
 	 * length and 4): grown only for a longer row than any before. */
@@ -153,9 +158,14 @@ hh_status dedup_fingerprint_typed(ingest *in, const schema_row *row,
 	for (unsigned k = 0; k < in->fp_n; k++)
 		if (in->fp_kind[k] == FP_TEXT || in->fp_kind[k] == FP_ID)
 			need += row->str[in->fp_col[k]].len;
-	if (need > in->scratch_cap)
-		HH_TRY(grow_scratch(in, need));
-	char *b = in->scratch;
+	if (need > *cap) {
+		char *p = realloc(*scratch, need);
+		if (!p)
+			return -1;
+		*scratch = p;
+		*cap = need;
+	}
+	char *b = *scratch;
 	size_t n = 0;
 	memcpy(b, &present, sizeof present);
 	n += sizeof present;
@@ -188,5 +198,15 @@ hh_status dedup_fingerprint_typed(ingest *in, const schema_row *row,
 	XXH128_hash_t h = XXH3_128bits_withSeed(b, n, TYPED_SEED);
 	*lo = h.low64;
 	*hi = h.high64;
+	return 0;
+}
+
+hh_status dedup_fingerprint_typed(ingest *in, const schema_row *row,
+				  const char *norm_id, uint64_t *lo, uint64_t *hi)
+{
+	dedup_plan(in);
+	if (dedup_typed_into(in, &in->scratch, &in->scratch_cap, row, norm_id, lo, hi))
+		return hh_fail(&in->err, HH_EINTERNAL, "%s: %s: out of memory",
+			       in->src->name, in->display_path);
 	return HH_OK;
 }

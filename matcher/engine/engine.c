@@ -124,6 +124,35 @@ static hh_status resolve_columns(engine *e, hh_err *err)
 	return HH_OK;
 }
 
+/* Records per morsel: big enough that taking turns with the reader costs
+ * nothing measurable, small enough that the morsels in flight stay in the
+ * cache.  HH_MORSEL_ROWS overrides it, so that tests can cut sources into
+ * morsels of a few rows (the outputs must not change). */
+#define MORSEL_ROWS 512
+
+/* A local source other than the roster (whose rows build the household
+ * table in order, as they do for PostgreSQL) is read in morsels by any
+ * free worker when the run has more than one (ingest.c). */
+static hh_status split_setup(engine *e, ingest *in, const src_info *info, hh_err *err)
+{
+	if (e->cfg->threads < 2 || in->sid == SRC_CIVIL_AFFAIRS || info->remote)
+		return HH_OK;
+	size_t rows = MORSEL_ROWS;
+	const char *v = getenv("HH_MORSEL_ROWS");
+	if (v && *v) {
+		char *end;
+		unsigned long n = strtoul(v, &end, 10);
+		if (*end || n == 0 || n > 1000000)
+			return hh_fail(err, HH_EUSAGE,
+				       "HH_MORSEL_ROWS wants a number of rows from 1 to "
+				       "1000000, not '%s'", v);
+		rows = n;
+	}
+	if (ingest_split_init(in, rows, 2 * e->cfg->threads + 2) != HH_OK)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	return HH_OK;
+}
+
 static const size_t agg_size[SRC_COUNT] = {
 	0, sizeof(edu_agg), sizeof(hr_agg), sizeof(housing_agg), sizeof(med_agg)};
 
@@ -172,7 +201,7 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	if (!in->dups || (s == SRC_CIVIL_AFFAIRS ? !e->roster_persons : !in->agg))
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
 	if (in->nslices == 1)
-		return HH_OK;
+		return split_setup(e, in, &info, err);
 	if (pthread_mutex_init(&e->locks[s], NULL))
 		return hh_fail(err, HH_EINTERNAL, "cannot create a lock");
 	in->lock = &e->locks[s];
@@ -207,15 +236,22 @@ typedef struct {
 	_Atomic int next;
 } work_queue;
 
+/* Takes the sources (largest first), then helps with those still being
+ * read in morsels. */
 static void *worker(void *arg)
 {
 	work_queue *q = arg;
+	char *scratch = NULL;
+	size_t cap = 0;
 	for (;;) {
 		int i = atomic_fetch_add(&q->next, 1);
-		if (i >= q->n)
-			return NULL;
-		ingest_source(q->order[i]);
+		if (i < q->n)
+			ingest_source(q->order[i]);
+		else if (!ingest_help(q->e, &scratch, &cap))
+			break;
 	}
+	free(scratch);
+	return NULL;
 }
 
 static int cmp_size_desc(const void *a, const void *b)
@@ -235,7 +271,10 @@ static hh_status run_ingest(engine *e, hh_err *err)
 		for (int k = 0; e->in[s].path && slice_at(e, s, k); k++)
 			q.order[q.n++] = slice_at(e, s, k);
 	qsort(q.order, (size_t)q.n, sizeof q.order[0], cmp_size_desc);
-	int nt = e->cfg->threads < q.n ? e->cfg->threads : q.n;
+	int split = 0;
+	for (int s = 0; s < SRC_COUNT; s++)
+		split |= e->in[s].split != NULL;
+	int nt = e->cfg->threads < q.n || split ? e->cfg->threads : q.n;
 	pthread_t th[64];
 	int started = 0;
 	for (; started < nt && started < 64; started++)

@@ -24,7 +24,11 @@
  *
  * Each ingest owns everything it writes (counts, rejects, findings,
  * aggregates), so workers share nothing but the immutable key, schema and
- * rules.  The roster worker also owns the household table while ingest
+ * rules.  A source read in morsels by several workers (engine_int.h,
+ * split_read) keeps that: the morsels are parsed in parallel
+ * (prepare_record: only what handle_record computes without side
+ * effects), and applied by one worker at a time in file order
+ * (settle_morsel: the single worker's steps, row after row).  The roster worker also owns the household table while ingest
  * runs; nobody else reads it until all workers are joined.
  *
  * Set-aside rows are resolved by ingest_repairs once the roster is
@@ -42,6 +46,8 @@
  * accepted or rejected exactly once.
  */
 #include <ctype.h>
+#include <sched.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -399,7 +405,7 @@ static int32_t row_region(const ingest *in, const schema_row *row,
 
 /* Identity of a valid row: pid and birth date.  Returns an idnum reason
  * when the ID fails; fills bad[] for a possible repair. */
-static id_result identify(ingest *in, const schema_row *row, uint8_t pid[32],
+static id_result identify(const ingest *in, const schema_row *row, uint8_t pid[32],
 			  int32_t *birth, char bad[19])
 {
 	const engine *e = in->eng;
@@ -559,14 +565,20 @@ static hh_status settle_pending(ingest *in)
  * need the source would go silent.  The value is printed only when it has
  * the shape of a key_id (8 hex characters): a misplaced column could hold
  * anything. */
-static hh_status check_key_id(ingest *in, const schema_row *row, uint64_t line)
+static int key_id_ok(const ingest *in, const schema_row *row)
 {
 	if (!in->map.has_pid || !has(row, in->key_id_col))
+		return 1;
+	hh_field f = row->str[in->key_id_col];
+	return f.len == 8 && !strncasecmp(f.ptr, pid_key_id(in->eng->cfg->key), 8);
+}
+
+static hh_status check_key_id(ingest *in, const schema_row *row, uint64_t line)
+{
+	if (key_id_ok(in, row))
 		return HH_OK;
 	hh_field f = row->str[in->key_id_col];
 	const char *mine = pid_key_id(in->eng->cfg->key);
-	if (f.len == 8 && !strncasecmp(f.ptr, mine, 8))
-		return HH_OK;
 	int hex = f.len == 8;
 	for (uint32_t i = 0; hex && i < f.len; i++)
 		hex = isxdigit((unsigned char)f.ptr[i]) != 0;
@@ -699,9 +711,8 @@ static hh_status open_reader(ingest *in, csv_reader **r)
  * they grow to about that size and no further (vec.h, table_grown).  A
  * projection that falls short only means later growth.  Not for
  * PostgreSQL sources (no size known) or shared tables. */
-static void project_sizes(ingest *in, uint64_t raw_done, csv_reader *r)
+static void project_sizes(ingest *in, uint64_t raw_done, uint64_t total)
 {
-	uint64_t total = ins_raw_size(csv_stream(r));
 	if (!raw_done || total <= raw_done || in->lock)
 		return;
 	double scale = (double)total / (double)raw_done * 1.03;
@@ -729,6 +740,321 @@ static uint64_t row_number(const hh_record *rec, int col)
 	for (uint32_t i = 0; i < rec->fields[col].len; i++)
 		v = v * 10 + (uint64_t)(rec->fields[col].ptr[i] - '0');
 	return v;
+}
+
+/* --- morsel-driven reading (engine_int.h, split_read) ------------------ */
+
+hh_status ingest_split_init(ingest *in, size_t rows, int ring)
+{
+	split_read *sp = calloc(1, sizeof *sp);
+	if (!sp)
+		return HH_EINTERNAL;
+	if (pthread_mutex_init(&sp->read_lock, NULL)) {
+		free(sp);
+		return HH_EINTERNAL;
+	}
+	if (pthread_mutex_init(&sp->lock, NULL)) {
+		pthread_mutex_destroy(&sp->read_lock);
+		free(sp);
+		return HH_EINTERNAL;
+	}
+	if (pthread_cond_init(&sp->cond, NULL)) {
+		pthread_mutex_destroy(&sp->lock);
+		pthread_mutex_destroy(&sp->read_lock);
+		free(sp);
+		return HH_EINTERNAL;
+	}
+	sp->rows_per_morsel = rows ? rows : 1;
+	sp->ring = ring < 2 ? 2 : ring > MORSEL_RING ? MORSEL_RING : ring;
+	atomic_init(&sp->state, 0);
+	in->split = sp;
+	return HH_OK;
+}
+
+static void split_free(ingest *in)
+{
+	split_read *sp = in->split;
+	if (!sp)
+		return;
+	for (int i = 0; i < MORSEL_RING; i++) {
+		morsel *m = &sp->slot[i];
+		free(m->rec);
+		free(m->fields);
+		free(m->foff);
+		free(m->text);
+		free(m->rows);
+	}
+	pthread_cond_destroy(&sp->cond);
+	pthread_mutex_destroy(&sp->lock);
+	pthread_mutex_destroy(&sp->read_lock);
+	free(sp);
+	in->split = NULL;
+}
+
+/* Room in m for one more record of nf fields and up to text bytes. */
+static int morsel_room(morsel *m, size_t rows, size_t nf, size_t text)
+{
+	if (!m->rows) {
+		m->rows = malloc(rows * sizeof *m->rows);
+		m->rec = malloc(rows * sizeof *m->rec);
+		if (!m->rows || !m->rec)
+			return 0;
+		m->rec_cap = rows;
+	}
+	if (m->nfields + nf > m->fields_cap) {
+		size_t cap = (m->nfields + nf) * 2;
+		hh_field *f = realloc(m->fields, cap * sizeof *f);
+		if (f)
+			m->fields = f;
+		uint32_t *o = realloc(m->foff, cap * sizeof *o);
+		if (o)
+			m->foff = o;
+		if (!f || !o)
+			return 0;
+		m->fields_cap = cap;
+	}
+	if (m->text_len + text > m->text_cap) {
+		size_t cap = (m->text_len + text) * 2;
+		char *t = realloc(m->text, cap);
+		if (!t)
+			return 0;
+		m->text = t;
+		m->text_cap = cap;
+	}
+	return 1;
+}
+
+/* Copies a record into m.  Its fields keep the layout dedup.c looks at:
+ * a field that lay one byte after the previous one in the reader's
+ * buffer does so in the copy, with the same byte between them (the text
+ * fingerprint hashes such a record in place), any other is two bytes
+ * away.  Offsets only: the text may still move (fields are pointed at
+ * it once the morsel is read). */
+static int morsel_add(morsel *m, size_t rows, const hh_record *rec)
+{
+	size_t text = 0;
+	for (size_t i = 0; i < rec->nfields; i++)
+		text += rec->fields[i].len + 2;
+	if (!morsel_room(m, rows, rec->nfields, text))
+		return 0;
+	morsel_rec *mr = &m->rec[m->n++];
+	mr->first = (uint32_t)m->nfields;
+	mr->n = (uint32_t)rec->nfields;
+	mr->line = rec->line;
+	mr->malformed = (uint8_t)(rec->malformed != 0);
+	mr->bad_encoding = (uint8_t)(rec->bad_encoding != 0);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const hh_field *f = &rec->fields[i];
+		if (i > 0) {
+			const hh_field *p = &rec->fields[i - 1];
+			if (f->ptr == p->ptr + p->len + 1)
+				m->text[m->text_len++] = p->ptr[p->len];
+			else
+				m->text_len += 2;
+		}
+		m->foff[m->nfields] = (uint32_t)m->text_len;
+		m->fields[m->nfields].len = f->len;
+		m->nfields++;
+		memcpy(m->text + m->text_len, f->ptr, f->len);
+		m->text_len += f->len;
+	}
+	return 1;
+}
+
+/* Reads the next morsel into m (under read_lock).  A read error, or a
+ * signal, ends the input after the records read before it: the error is
+ * applied in its turn, after them, as the single worker would. */
+static void read_morsel(ingest *in, split_read *sp, morsel *m)
+{
+	hh_record rec;
+	int got;
+	m->n = m->nfields = m->text_len = 0;
+	m->end = engine_check_cancel(in->eng, &m->end_err);
+	m->last = m->end != HH_OK;
+	while (!m->last && m->n < sp->rows_per_morsel) {
+		m->end = csv_next(sp->r, &rec, &got, &m->end_err);
+		if (m->end != HH_OK || !got) {
+			m->last = 1;
+			break;
+		}
+		rec.line = row_number(&rec, sp->rowcol);
+		if (!morsel_add(m, sp->rows_per_morsel, &rec)) {
+			m->end = hh_fail(&m->end_err, HH_EINTERNAL, "%s: %s: out of memory",
+					 in->src->name, in->display_path);
+			m->last = 1;
+		}
+	}
+	for (size_t i = 0; i < m->nfields; i++)
+		m->fields[i].ptr = m->text + m->foff[i];
+	m->raw_done = ins_raw_offset(csv_stream(sp->r));
+}
+
+static hh_record morsel_record(const morsel *m, size_t i)
+{
+	const morsel_rec *mr = &m->rec[i];
+	return (hh_record){.fields = m->fields + mr->first, .nfields = mr->n,
+			   .line = mr->line, .malformed = mr->malformed,
+			   .bad_encoding = mr->bad_encoding};
+}
+
+/* The pure part of handle_record for a record of a non-roster source:
+ * 1 and *p filled when the row is valid with a valid ID (the common
+ * case, settled later by settle_pending exactly as handle_record would
+ * hold it), 0 for anything else, which is decided by handle_record
+ * itself in the record's turn. */
+static int prepare_record(const ingest *in, char **scratch, size_t *cap,
+			  const hh_record *rec, pending_row *p)
+{
+	schema_row row;
+	int bad_col;
+	int32_t birth = 0;
+	char bad[19];
+	p->full = 0;
+	if (rec->malformed || rec->nfields != in->map.nfields ||
+	    schema_parse_row(&in->map, rec, &row, &bad_col) || !key_id_ok(in, &row) ||
+	    identify(in, &row, p->pid, &birth, bad) != ID_OK ||
+	    dedup_typed_into(in, scratch, cap, &row, bad, &p->lo, &p->hi))
+		return 0;
+	p->name_hash = name_hash(in, &row);
+	p->id_region = row_region(in, &row, bad);
+	p->line = rec->line;
+	memcpy(p->row.val, row.val, sizeof row.val);
+	p->row.present = row.present;
+	p->full = 1;
+	return 1;
+}
+
+/* Applies morsel m's records to the source, in order: the single
+ * worker's loop body for each. */
+static hh_status settle_morsel(ingest *in, morsel *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		in->rows_read++;
+		if (m->rows[i].full) {
+			HH_TRY(settle_pending(in));
+			memcpy(&in->pend, &m->rows[i], offsetof(pending_row, row.str));
+			memcpy(&in->pend.row.present, &m->rows[i].row.present,
+			       sizeof in->pend - offsetof(pending_row, row.present));
+			rowset_prefetch(in->dups, in->pend.lo);
+			ptab_prefetch(in->agg, in->pend.pid);
+		} else {
+			hh_record rec = morsel_record(m, i);
+			HH_TRY(handle_record(in, &rec));
+		}
+	}
+	atomic_store(&in->prog_rows, in->rows_read);
+	atomic_store(&in->prog_bytes, m->raw_done);
+	project_sizes(in, m->raw_done, in->split->total);
+	if (m->end != HH_OK)
+		in->err = m->end_err;
+	return m->end;
+}
+
+/* Settles the parsed morsels whose turn it is, while there are any and
+ * nobody else is settling (whoever is, looks again when done). */
+static void settle_ready(ingest *in)
+{
+	split_read *sp = in->split;
+	for (;;) {
+		pthread_mutex_lock(&sp->lock);
+		morsel *m = &sp->slot[sp->next_settle % (uint64_t)sp->ring];
+		if (sp->settling || sp->next_settle == sp->next_read || !m->ready) {
+			pthread_mutex_unlock(&sp->lock);
+			return;
+		}
+		sp->settling = 1;
+		int failed = sp->failed;
+		pthread_mutex_unlock(&sp->lock);
+		hh_status st = failed ? HH_OK : settle_morsel(in, m);
+		pthread_mutex_lock(&sp->lock);
+		if (st != HH_OK && !sp->failed) {
+			sp->failed = 1;
+			sp->st = st;
+		}
+		m->ready = 0;
+		sp->next_settle++;
+		sp->settling = 0;
+		pthread_cond_broadcast(&sp->cond);
+		pthread_mutex_unlock(&sp->lock);
+	}
+}
+
+/* Takes the next morsel of in, parses it and settles what can be: 1, or
+ * 0 when there is nothing left to read. */
+static int morsel_work(ingest *in, char **scratch, size_t *cap)
+{
+	split_read *sp = in->split;
+	pthread_mutex_lock(&sp->read_lock);
+	pthread_mutex_lock(&sp->lock);
+	while (!sp->reading_done && !sp->failed &&
+	       sp->next_read - sp->next_settle >= (uint64_t)sp->ring)
+		pthread_cond_wait(&sp->cond, &sp->lock);
+	if (sp->reading_done || sp->failed) {
+		pthread_mutex_unlock(&sp->lock);
+		pthread_mutex_unlock(&sp->read_lock);
+		return 0;
+	}
+	morsel *m = &sp->slot[sp->next_read % (uint64_t)sp->ring];
+	sp->next_read++;
+	pthread_mutex_unlock(&sp->lock);
+	read_morsel(in, sp, m);
+	if (m->last) {
+		sp->reading_done = 1;
+		atomic_store(&sp->state, 2);
+	}
+	pthread_mutex_unlock(&sp->read_lock);
+	for (size_t i = 0; i < m->n; i++) {
+		hh_record rec = morsel_record(m, i);
+		prepare_record(in, scratch, cap, &rec, &m->rows[i]);
+	}
+	pthread_mutex_lock(&sp->lock);
+	m->ready = 1;
+	pthread_mutex_unlock(&sp->lock);
+	settle_ready(in);
+	return 1;
+}
+
+int ingest_help(engine *e, char **scratch, size_t *cap)
+{
+	int did = 0, waiting = 0;
+	for (int s = 0; s < SRC_COUNT; s++) {
+		ingest *in = &e->in[s];
+		if (!in->split)
+			continue;
+		int state = atomic_load(&in->split->state);
+		if (state == 0)
+			waiting = 1; /* its worker is opening it */
+		else if (state == 1)
+			while (morsel_work(in, scratch, cap))
+				did = 1;
+	}
+	if (!did && waiting)
+		sched_yield();
+	return did || waiting;
+}
+
+/* The source's records after the header, read in morsels by this worker
+ * and any that come to help (ingest_help); returns once every morsel
+ * read is settled. */
+static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
+{
+	split_read *sp = in->split;
+	char *scratch = NULL;
+	size_t cap = 0;
+	sp->r = r;
+	sp->rowcol = rowcol;
+	sp->total = ins_raw_size(csv_stream(r));
+	dedup_plan(in);
+	atomic_store(&sp->state, 1);
+	while (morsel_work(in, &scratch, &cap))
+		;
+	free(scratch);
+	pthread_mutex_lock(&sp->lock);
+	while (sp->next_settle != sp->next_read || sp->settling)
+		pthread_cond_wait(&sp->cond, &sp->lock);
+	hh_status st = sp->failed ? sp->st : HH_OK;
+	pthread_mutex_unlock(&sp->lock);
+	return st;
 }
 
 hh_status ingest_source(ingest *in)
@@ -771,7 +1097,11 @@ hh_status ingest_source(ingest *in)
 	}
 	int rowcol = in->row_col = find_row_column(&rec);
 	uint64_t n = 0;
-	for (;;) {
+	if (in->split) {
+		st = split_run(in, r, rowcol);
+		n = in->rows_read;
+	}
+	for (; !in->split;) {
 		st = csv_next(r, &rec, &got, &in->err);
 		if (st != HH_OK || !got)
 			break;
@@ -784,7 +1114,7 @@ hh_status ingest_source(ingest *in)
 			uint64_t done = ins_raw_offset(csv_stream(r));
 			atomic_store(&in->prog_rows, n);
 			atomic_store(&in->prog_bytes, done);
-			project_sizes(in, done, r);
+			project_sizes(in, done, ins_raw_size(csv_stream(r)));
 			st = engine_check_cancel(in->eng, &in->err);
 		}
 	}
@@ -808,7 +1138,10 @@ hh_status ingest_source(ingest *in)
 	atomic_store(&in->prog_rows, n);
 out:
 	/* Connector errors already name the source and the file (and line);
-	 * the engine's own messages above add them themselves. */
+	 * the engine's own messages above add them themselves.  Helpers
+	 * stop at state 2 and never touch the reader again (split_run). */
+	if (in->split)
+		atomic_store(&in->split->state, 2);
 	csv_close(r);
 	in->status = st;
 	in->seconds = fs_now_seconds() - t0;
@@ -870,6 +1203,7 @@ void ingest_free(ingest *in)
 	vec_free(&in->findings);
 	vec_free(&in->rejects);
 	free(in->scratch);
+	split_free(in);
 	if (in->slice == 0) {
 		ptab_free(in->agg);
 		rowset_free(in->dups);
