@@ -103,7 +103,7 @@ interrupt() {
 }
 
 # ------------------------------------------------ 1: a sleeping query
-SLEEP="SELECT '11010119900101123X' AS id_number, 'employed' AS employment_status FROM pg_sleep(30)"
+SLEEP="SELECT '110101' || '19900101123X' AS id_number, 'employed' AS employment_status FROM pg_sleep(30)"
 SLEEP=${SLEEP//\'/\\\'} # quoted for key=value: \' inside '...'
 interrupt sleep TERM 'COPY (SELECT%pg_sleep(30)%' "$T/o1" --threads 2 \
 	"${FILES[@]:0:4}" "${FILES[@]:6:4}" --hr "$KV query='$SLEEP'"
