@@ -214,6 +214,64 @@ void answer_print_text(const answer *a, FILE *f)
 		print_section(&a->sec[i], f);
 }
 
+/* --- CSV -------------------------------------------------------------- */
+
+/* One cell, quoted when it holds a comma, a quote or a line break. */
+static void csv_cell(FILE *f, const char *s, int first)
+{
+	if (!first)
+		fputc(',', f);
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void answer_print_csv(const answer *a, FILE *f)
+{
+	int blocks = 0;
+	if (a->nfacts) {
+		fputs("section,fact,value\n", f);
+		for (int i = 0; i < a->nfacts; i++) {
+			csv_cell(f, "facts", 1);
+			csv_cell(f, a->facts[i][0], 0);
+			csv_cell(f, a->facts[i][1], 0);
+			fputc('\n', f);
+		}
+		blocks++;
+	}
+	if (a->nwarnings) {
+		fputs(blocks++ ? "\nsection,warning\n" : "section,warning\n", f);
+		for (int i = 0; i < a->nwarnings; i++) {
+			csv_cell(f, "warnings", 1);
+			csv_cell(f, a->warnings[i], 0);
+			fputc('\n', f);
+		}
+	}
+	for (int i = 0; i < a->nsec; i++) {
+		const answer_section *s = &a->sec[i];
+		if (blocks++)
+			fputc('\n', f);
+		csv_cell(f, "section", 1);
+		for (int c = 0; c < s->ncols; c++)
+			csv_cell(f, s->cols[c], 0);
+		fputc('\n', f);
+		for (size_t r = 0; r < s->n; r++) {
+			csv_cell(f, s->title, 1);
+			for (int c = 0; c < s->ncols; c++)
+				csv_cell(f, s->rows[r][c], 0);
+			fputc('\n', f);
+		}
+	}
+}
+
 /* --- JSON ------------------------------------------------------------- */
 
 /* s as a JSON string, escaped by jansson. */

@@ -83,6 +83,13 @@ void answer_free(answer *a);
 /* The answer as text on f. */
 void answer_print_text(const answer *a, FILE *f);
 
+/* The answer as CSV blocks on f (RFC 4180, quoted where needed): the
+ * facts (section,fact,value), the warnings (section,warning) and each
+ * section (section, then its columns), a blank line between two blocks,
+ * every row starting with the block's name so a spreadsheet can filter
+ * them apart. */
+void answer_print_csv(const answer *a, FILE *f);
+
 /* The answer as one JSON document on f; query is the query object's text
  * (already JSON).  HH_EINTERNAL when out of memory. */
 hh_status answer_print_json(const answer *a, const char *query, FILE *f, hh_err *err);

@@ -32,7 +32,8 @@ typedef struct {
 	const char *expect_head;      /* verify-log --expect-head N:SHA256 */
 	const char *audit_key;        /* --audit-key FILE, or NULL (then $HHMATCH_AUDIT_KEY) */
 	auditstore_where where;
-	int json;
+	int json;                     /* --json, --format json */
+	int csv;                      /* --format csv */
 } audit_opts;
 
 typedef struct {

@@ -85,7 +85,11 @@ static const char audit_help[] =
 	"verify-log checks every anchor it reaches, and --expect-head N:SHA256\n"
 	"(a head printed earlier), so records removed from the end are seen.\n"
 	"\n"
-	"  --json    one JSON document instead of a table\n"
+	"  --json    one JSON document instead of a table (= --format json)\n"
+	"  --format text|json|csv  csv: a block per part of the answer (facts,\n"
+	"            warnings, each section), a blank line between blocks, each\n"
+	"            with its header row and the part's name in the first column,\n"
+	"            for a spreadsheet or a script\n"
 	"  -h, --help  this text (also after a subcommand);  --version\n"
 	"  --log-format text|json  messages on stderr as text or JSON lines\n"
 	"\n"
@@ -205,7 +209,8 @@ static hh_status parse(int argc, char **argv, audit_opts *o, opts_verdict *verdi
 		       hh_err *err)
 {
 	enum { O_RUN = 256, O_STATE, O_PERIOD, O_LOG, O_OPERATOR, O_PURPOSE, O_KEY, O_ID,
-	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_PG, O_EXPECT, O_AUDITKEY };
+	       O_PID, O_HOUSEHOLD, O_CODE, O_REGION, O_JSON, O_PG, O_EXPECT, O_AUDITKEY,
+	       O_FORMAT };
 	static const struct option longopts[] = {
 		{"run", required_argument, 0, O_RUN},
 		{"state", required_argument, 0, O_STATE},
@@ -220,6 +225,7 @@ static hh_status parse(int argc, char **argv, audit_opts *o, opts_verdict *verdi
 		{"code", required_argument, 0, O_CODE},
 		{"region", required_argument, 0, O_REGION},
 		{"json", no_argument, 0, O_JSON},
+		{"format", required_argument, 0, O_FORMAT},
 		{"pg", required_argument, 0, O_PG},
 		{"expect-head", required_argument, 0, O_EXPECT},
 		{"audit-key", required_argument, 0, O_AUDITKEY},
@@ -267,6 +273,14 @@ static hh_status parse(int argc, char **argv, audit_opts *o, opts_verdict *verdi
 		case O_CODE: o->code = optarg; break;
 		case O_REGION: o->region = optarg; break;
 		case O_JSON: o->json = 1; break;
+		case O_FORMAT:
+			if (!strcmp(optarg, "text") || !strcmp(optarg, "json") ||
+			    !strcmp(optarg, "csv")) {
+				o->json = optarg[0] == 'j';
+				o->csv = optarg[0] == 'c';
+				break;
+			}
+			return hh_fail(err, HH_EUSAGE, "bad --format: expected text, json or csv");
 		case O_PG: o->where.pg = optarg; break;
 		case O_EXPECT: o->expect_head = optarg; break;
 		case O_AUDITKEY: o->audit_key = optarg; break;
@@ -393,6 +407,8 @@ static hh_status run_query(const audit_opts *o, hh_err *err)
 		st = log_query(&c, sb_str(&query), err);
 	if (st == HH_OK && o->json)
 		st = answer_print_json(&a, sb_str(&query), stdout, err);
+	else if (st == HH_OK && o->csv)
+		answer_print_csv(&a, stdout);
 	else if (st == HH_OK)
 		answer_print_text(&a, stdout);
 	if (st == HH_OK && fflush(stdout))

@@ -35,6 +35,42 @@ done <"$T/ids"
 # gen writes settlements before the window too: the check above saw them
 # left out of the sum, not merely absent.
 [ "$outside" -gt 0 ] || fail "no settlement outside the window was shown: nothing was tested"
+# --format csv exports the same answer: a block per part, each with its
+# header row, the part's name first on every row.
+H=$(head -n 1 "$T/ids")
+(cd "$T/m" && "$HH" audit household --household "$H" --run "$T/o" --key "$T/k.key" \
+	--log "$T/audit.log" --purpose "it_audit_household" --format csv) >"$T/a.csv"
+(cd "$T/m" && "$HH" audit household --household "$H" --run "$T/o" --key "$T/k.key" \
+	--log "$T/audit.log" --purpose "it_audit_household" --json) >"$T/a.json"
+python3 - "$T/a.csv" "$T/a.json" <<'PY' || fail "--format csv differs from --json"
+import csv, json, sys
+blocks, cur = [], []
+for line in open(sys.argv[1], encoding="utf-8").read().split("\n\n"):
+    rows = list(csv.reader(line.strip("\n").splitlines()))
+    if rows:
+        blocks.append(rows)
+ans = json.load(open(sys.argv[2], encoding="utf-8"))
+facts = {r[1]: r[2] for r in blocks[0][1:]}
+assert blocks[0][0] == ["section", "fact", "value"], blocks[0][0]
+# the audit log head differs between the two queries (each is logged)
+for k, v in ans["facts"].items():
+    if k != "audit log head":
+        assert facts[k] == v, (k, facts[k], v)
+secs = {b[1][0] if len(b) > 1 else None: b for b in blocks[1:]}
+for title, rows in ans["sections"].items():
+    if not rows:
+        continue
+    b = secs[title]
+    assert b[0][1:] == list(rows[0].keys()), (title, b[0])
+    assert [r[1:] for r in b[1:]] == [list(r.values()) for r in rows], title
+    assert all(r[0] == title for r in b[1:])
+print("csv blocks:", len(blocks))
+PY
+rc=0
+(cd "$T/m" && "$HH" audit household --household "$H" --run "$T/o" --log "$T/audit.log" \
+	--purpose "it_audit_household" --format xml) >/dev/null 2>"$T/err" || rc=$?
+assert_eq 1 "$rc" "--format xml: exit status"
+
 # An unknown --code or a --region no household has is an error that lists
 # what exists (it was "findings: 0" with exit 0).
 ask() { (cd "$T/m" && "$HH" audit findings --run "$T/o" --log "$T/audit.log" \
