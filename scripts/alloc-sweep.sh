@@ -31,10 +31,7 @@
 #             library that mishandles it, where no caller can help:
 #             libxlsxwriter (the failed call's backtrace is in it: it then
 #             dereferences the NULL, or drops a part and reports success),
-#             jansson 2.14 (a failed call under json_load*: its lexer
-#             ignores a failed growth of its token buffer and drops the
-#             byte, so a string is read back short without an error), or
-#             glibc 2.36's getpwuid_r (a failed call under it: NSS then
+#             or glibc 2.36's getpwuid_r (a failed call under it: NSS then
 #             asserts in nss_database.c or dereferences the NULL);
 #             counted and listed by library, not a defect
 #   defects:  crash (a signal), hang (killed after 20 s), wrong (exit 0 with
@@ -291,8 +288,6 @@ trial() {
 	if [ "$outcome" = crash ] || [ "$outcome" = wrong ]; then
 		if grep -q libxlsxwriter "$t.trace" 2>/dev/null; then
 			outcome=lib detail=libxlsxwriter
-		elif grep -q 'libjansson[^(]*(json_load[bfs]*+' "$t.trace" 2>/dev/null; then
-			outcome=lib detail=jansson
 		elif grep -q '(getpwuid_r+' "$t.trace" 2>/dev/null ||
 			grep -q 'nss_database.c:[0-9]*: nss_database_reload_1: Assertion' "$t/err"; then
 			outcome=lib detail="glibc NSS"

@@ -2,13 +2,59 @@
 #include "base/json.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/hex.h"
 
+/* jansson allocates through hj_malloc once a load has installed it, so a
+ * failed allocation is counted (per thread) and the load that saw one is
+ * refused, instead of trusting a text jansson shortened without saying
+ * so.  free stays free: memory allocated before the switch is freed the
+ * same way. */
+static _Thread_local unsigned long alloc_failures;
+static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+
+static void *hj_malloc(size_t n)
+{
+	void *p = malloc(n);
+	if (!p)
+		alloc_failures++;
+	return p;
+}
+
+static void alloc_install(void)
+{
+	json_set_alloc_funcs(hj_malloc, free);
+}
+
+/* The load that began with failures == before saw no failed allocation:
+ * j, or NULL with je saying out of memory. */
+static json_t *checked(json_t *j, unsigned long before, json_error_t *je)
+{
+	if (alloc_failures == before)
+		return j;
+	json_decref(j);
+	if (je) {
+		je->line = je->column = -1;
+		snprintf(je->text, sizeof je->text, "out of memory");
+	}
+	return NULL;
+}
+
+json_t *hj_loadb(const char *buf, size_t len, size_t flags, json_error_t *je)
+{
+	pthread_once(&alloc_once, alloc_install);
+	unsigned long before = alloc_failures;
+	return checked(json_loadb(buf, len, flags, je), before, je);
+}
+
 static hh_status load_error(const json_error_t *je, const char *what, hh_err *err)
 {
+	if (je->line < 0 && !strcmp(je->text, "out of memory"))
+		return hh_fail(err, HH_EINTERNAL, "%s: out of memory", what);
 	if (je->line < 0)
 		return hh_fail(err, HH_EINPUT, "%s: %s", what, je->text);
 	return hh_fail(err, HH_EINPUT, "%s:%d:%d: not valid JSON: %s", what, je->line,
@@ -23,7 +69,9 @@ hh_status hj_load_path(const char *path, json_t **out, hh_err *err)
 		return hh_fail(err, HH_EINPUT, "cannot read %s: %s", path, strerror(errno));
 	json_error_t je;
 	errno = 0;
-	*out = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+	pthread_once(&alloc_once, alloc_install);
+	unsigned long before = alloc_failures;
+	*out = checked(json_loadf(f, JSON_REJECT_DUPLICATES, &je), before, &je);
 	/* the read's errno says why (a folder opens, then reads EISDIR) */
 	int read_err = ferror(f) ? (errno ? errno : EIO) : 0;
 	fclose(f);
@@ -39,7 +87,7 @@ hh_status hj_load_text(const char *text, size_t len, const char *what, json_t **
 		       hh_err *err)
 {
 	json_error_t je;
-	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	*out = hj_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	return *out ? HH_OK : load_error(&je, what, err);
 }
 

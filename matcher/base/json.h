@@ -26,8 +26,16 @@
 
 /* Parses the file at path (a whole JSON text).  A missing or unreadable
  * file is HH_EINPUT naming it; bad JSON is HH_EINPUT with the line and
- * column.  *out is NULL on failure. */
+ * column; an allocation that failed inside jansson is HH_EINTERNAL.  *out
+ * is NULL on failure. */
 hh_status hj_load_path(const char *path, json_t **out, hh_err *err);
+
+/* json_loadb, but NULL (je->text "out of memory", je->line -1) when an
+ * allocation failed inside jansson while it parsed: its lexer drops a
+ * byte it cannot store and would otherwise return a shortened string as
+ * if it had read it.  Every JSON text hhmatch reads goes through here or
+ * the two functions around it.  Thread-safe. */
+json_t *hj_loadb(const char *buf, size_t len, size_t flags, json_error_t *je);
 
 /* Parses text[0..len); what names it in messages. */
 hh_status hj_load_text(const char *text, size_t len, const char *what,

@@ -733,7 +733,7 @@ static hh_status earlier_load(const char *state_dir, int period, earlier_run *er
 		size_t n = e ? (size_t)(e - p) : (size_t)(er->text + len - p);
 		p[n] = '\0';
 		json_error_t je;
-		json_t *o = n ? json_loadb(p, n, JSON_REJECT_DUPLICATES, &je) : NULL;
+		json_t *o = n ? hj_loadb(p, n, JSON_REJECT_DUPLICATES, &je) : NULL;
 		if (n && !o)
 			return hh_fail(err, HH_EINPUT, "%s line %zu: not valid JSON: %s" EARLIER_FIX,
 				       path, lineno, je.text);

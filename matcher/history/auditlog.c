@@ -330,19 +330,48 @@ static hh_status write_anchor(const char *path, const auditrec_anchor *head, hh_
 	return st;
 }
 
+/* Opens and locks the log at path, creating it when missing (*created
+ * says so).  An appender that made the log and then could not write its
+ * first record removes the empty file again, so a failed first append
+ * leaves the state as it was; every appender therefore checks, once it
+ * holds the lock, that its file is still the one at path, and opens
+ * again when it is not (the lock-file dance: no record goes into a file
+ * that was unlinked under it). */
+static hh_status open_locked(const char *path, int *out, int *created, hh_err *err)
+{
+	for (;;) {
+		int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+		*created = 0;
+		if (fd < 0 && errno == ENOENT) {
+			fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+			*created = fd >= 0;
+			if (fd < 0 && errno == EEXIST)
+				continue; /* another appender made it first */
+		}
+		if (fd < 0)
+			return hh_fail(err, HH_EINTERNAL, "cannot open audit log %s: %s", path,
+				       strerror(errno));
+		struct stat fs, ps;
+		if (flock(fd, LOCK_EX) || fstat(fd, &fs)) {
+			int e = errno;
+			close(fd);
+			return hh_fail(err, HH_EINTERNAL, "cannot lock audit log %s: %s", path,
+				       strerror(e));
+		}
+		if (fs.st_nlink > 0 && !stat(path, &ps) && ps.st_ino == fs.st_ino &&
+		    ps.st_dev == fs.st_dev) {
+			*out = fd;
+			return HH_OK;
+		}
+		close(fd); /* removed (or replaced) while we waited: the new one */
+	}
+}
+
 hh_status auditlog_append(const char *path, const char *members, const pid_key *key,
 			  auditrec_anchor *head, hh_err *err)
 {
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return hh_fail(err, HH_EINTERNAL, "cannot open audit log %s: %s", path,
-			       strerror(errno));
-	if (flock(fd, LOCK_EX)) {
-		int e = errno;
-		close(fd);
-		return hh_fail(err, HH_EINTERNAL, "cannot lock audit log %s: %s", path,
-			       strerror(e));
-	}
+	int fd = -1, created = 0;
+	HH_TRY(open_locked(path, &fd, &created, err));
 	char prev[65];
 	auditrec_anchor h = {0};
 	unsigned long s = 1;
@@ -381,6 +410,9 @@ hh_status auditlog_append(const char *path, const char *members, const pid_key *
 	}
 	if (st == HH_OK && head)
 		*head = h;
+	struct stat fs;
+	if (st != HH_OK && created && !fstat(fd, &fs) && fs.st_size == 0)
+		unlink(path); /* under the lock: a waiting appender opens again */
 	log_end_free(&e);
 	sb_release(&b);
 	sb_release(&rm);

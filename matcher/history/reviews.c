@@ -176,7 +176,7 @@ static hh_status parse_lines(reviews *r, char *text, size_t len, const char *pat
 		char *e = memchr(p, '\n', (size_t)(text + len - p));
 		size_t n = e ? (size_t)(e - p) : (size_t)(text + len - p);
 		json_error_t je;
-		json_t *o = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
+		json_t *o = hj_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
 		if (!o)
 			return hh_fail(err, HH_EINPUT, "%s line %zu: not valid JSON: %s; restore "
 				       "the file from a copy of the state", path, lineno, je.text);
@@ -414,7 +414,7 @@ static hh_status index_alerts_in(state_index *x, const char *dir, int period, hh
 	for (size_t lineno = 1; st == HH_OK && p < text + len; lineno++) {
 		char *e = memchr(p, '\n', (size_t)(text + len - p));
 		size_t n = e ? (size_t)(e - p) : (size_t)(text + len - p);
-		json_t *o = n ? json_loadb(p, n, 0, NULL) : NULL;
+		json_t *o = n ? hj_loadb(p, n, 0, NULL) : NULL;
 		p += n + 1;
 		if (!n)
 			continue;

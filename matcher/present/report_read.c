@@ -217,7 +217,7 @@ static hh_status count_alerts(rp_page *pg, const char *dir, hh_err *err)
 		line++;
 		if (n) {
 			json_error_t je;
-			json_t *j = json_loadb(s, n, 0, &je);
+			json_t *j = hj_loadb(s, n, 0, &je);
 			const char *kind = j ? hj_str(j, "kind") : NULL;
 			if (!kind)
 				st = hh_fail(err, HH_EINTERNAL,

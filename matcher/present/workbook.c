@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <xlsxwriter.h>
 
@@ -667,7 +669,7 @@ static hh_status write_book(wb_ctx *w, const char *path, hh_err *err)
 	return HH_OK;
 }
 
-hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
+static hh_status write_here(const char *run_dir, const present_cfg *cfg, hh_err *err)
 {
 	wb_ctx w = {.dir = run_dir, .cfg = cfg, .tmp = STRBUF_INIT};
 	char path[PATH_MAX];
@@ -710,4 +712,53 @@ hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *er
 	rr_table_free(w.flags);
 	labels_free(w.lab);
 	return st;
+}
+
+/* The child's verdict travels back through a pipe: the status, then the
+ * message (at most sizeof err->msg). */
+hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
+{
+	int fd[2];
+	if (pipe(fd))
+		return hh_fail(err, HH_EINTERNAL, "%s: cannot make a pipe for the workbook: %s",
+			       run_dir, strerror(errno));
+	fflush(NULL); /* nothing buffered is written twice */
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fd[0]);
+		close(fd[1]);
+		return hh_fail(err, HH_EINTERNAL, "%s: cannot start the workbook's writer: %s",
+			       run_dir, strerror(e));
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		hh_err cerr = {{0}};
+		int st = (int)write_here(run_dir, cfg, &cerr);
+		int ok = write(fd[1], &st, sizeof st) == (ssize_t)sizeof st &&
+			 write(fd[1], cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
+		_exit(ok ? 0 : 1);
+	}
+	close(fd[1]);
+	int st = -1;
+	hh_err cerr = {{0}};
+	int got = read(fd[0], &st, sizeof st) == (ssize_t)sizeof st &&
+		  read(fd[0], cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
+	close(fd[0]);
+	int ws = 0;
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(ws))
+		return hh_fail(err, HH_EINTERNAL,
+			       "%s/%s: the workbook's writer died of signal %d (libxlsxwriter does "
+			       "so when an allocation fails inside it); nothing is published",
+			       run_dir, WORKBOOK_FILE, WTERMSIG(ws));
+	if (!got || !WIFEXITED(ws) || WEXITSTATUS(ws))
+		return hh_fail(err, HH_EINTERNAL, "%s/%s: the workbook's writer ended without "
+			       "a verdict", run_dir, WORKBOOK_FILE);
+	if (st != HH_OK) {
+		cerr.msg[sizeof cerr.msg - 1] = '\0';
+		return hh_fail(err, (hh_status)st, "%s", cerr.msg);
+	}
+	return HH_OK;
 }

@@ -42,7 +42,14 @@
  * lang is ignored).  A missing or malformed input is HH_EINTERNAL naming
  * the file (the run wrote them); so is a workbook that cannot be
  * written.  On failure a partial file may remain in RUN_DIR (the run's
- * temporary folder, removed with it). */
+ * temporary folder, removed with it).
+ *
+ * The workbook is written by a child process: libxlsxwriter 1.1 does not
+ * check all of its own allocations and, when one fails, may dereference
+ * the NULL; in a child that is a clean error of this call (HH_EINTERNAL,
+ * nothing published), not the run's crash.  The calling process must not
+ * hold a lock another thread could need in the child (at publication,
+ * only the progress thread runs, and it takes none the child uses). */
 hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err);
 
 #endif

@@ -26,7 +26,8 @@
  * an append that died is removed by the next append, which records the
  * repair first (its size and SHA-256) and verifies; a last record cut
  * short that the anchor names is refused, not repaired; the anchor's
- * temporary of a killed append is removed by auditlog_tidy.
+ * temporary of a killed append is removed by auditlog_tidy; a first
+ * append that fails leaves no empty log behind.
  */
 #include <signal.h>
 #include <sys/resource.h>
@@ -758,6 +759,21 @@ static hh_status append_limited(off_t limit, hh_err *err)
 				       err);
 	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
 	return st;
+}
+
+/* A first append that cannot write its record leaves no log behind (the
+ * state as it was), and the next append creates it. */
+Test(auditlog, failed_first_append_leaves_no_file, .init = setup, .fini = teardown)
+{
+	hh_err err = {{0}};
+	cr_expect_eq(append_limited(10, &err), HH_EINTERNAL);
+	cr_expect(access(path, F_OK) != 0, "an empty audit log was left behind");
+	cr_assert_eq(auditlog_append(path, "\"x\":\"now it fits\"", akey, NULL, &err), HH_OK,
+		     "%s", err.msg);
+	size_t n;
+	char *text = read_all(path, &n);
+	cr_expect(n > 0 && text[n - 1] == '\n');
+	free(text);
 }
 
 Test(auditlog, short_write_is_rolled_back, .init = setup, .fini = teardown)
