@@ -25,6 +25,8 @@
 
 #include "commands/audit_int.h"
 #include "domain/idnum.h"
+#include "domain/labels.h"
+#include "domain/period.h"
 #include "domain/rules.h"
 #include "engine/engine.h"
 #include "history/reviews.h"
@@ -294,11 +296,10 @@ static hh_status decisions_section(audit_ctx *c, const char *id, hh_err *err)
 					       "alert_id,period,risk_level,reasons,seq");
 	for (size_t i = 0; i < reviews_count(r); i++) {
 		const review *rv = reviews_at(r, i);
-		char date[16], per[16] = "", seq[24];
+		char date[PERIOD_ISO_SIZE], per[16] = "", seq[24];
 		if (strcmp(rv->household, id))
 			continue;
-		snprintf(date, sizeof date, "%04d-%02d-%02d", rv->decided_on / 10000,
-			 rv->decided_on / 100 % 100, rv->decided_on % 100);
+		period_day_iso(rv->decided_on, date);
 		if (rv->period)
 			snprintf(per, sizeof per, "%06d", rv->period);
 		snprintf(seq, sizeof seq, "%lu", rv->seq);
@@ -308,6 +309,32 @@ static hh_status decisions_section(audit_ctx *c, const char *id, hh_err *err)
 	}
 	reviews_free(r);
 	return HH_OK;
+}
+
+/* The household's category, level and reasons as a caseworker reads
+ * them (schemas/labels.schema): 类别, 风险等级, 风险原因. */
+static hh_status labelled_facts(answer *a, const rr_table *hh, size_t row, hh_err *err)
+{
+	labels *lb = NULL;
+	HH_TRY(labels_new(&lb, err));
+	const char *cat = rr_cell(hh, row, rr_col(hh, "category"));
+	const char *level = rr_cell(hh, row, rr_col(hh, "risk_level"));
+	answer_fact(a, "救助类别", "%s", labels_text(lb, "category", cat, LANG_ZH));
+	answer_fact(a, "风险等级", "%s", labels_text(lb, "level", level, LANG_ZH));
+	strbuf why = STRBUF_INIT;
+	const char *r = rr_cell(hh, row, rr_col(hh, "reasons"));
+	while (*r) {
+		size_t len = strcspn(r, ";");
+		char code[64];
+		snprintf(code, sizeof code, "%.*s", (int)(len < sizeof code ? len : sizeof code - 1), r);
+		sb_addf(&why, "%s%s", why.len ? "；" : "", labels_text(lb, "reason", code, LANG_ZH));
+		r += len + (r[len] == ';');
+	}
+	answer_fact(a, "风险原因", "%s", why.len ? sb_str(&why) : "无");
+	hh_status st = why.oom ? hh_fail(err, HH_EINTERNAL, "out of memory") : HH_OK;
+	sb_release(&why);
+	labels_free(lb);
+	return st;
 }
 
 hh_status audit_household(audit_ctx *c, hh_err *err)
@@ -336,6 +363,9 @@ hh_status audit_household(audit_ctx *c, hh_err *err)
 	} else {
 		for (size_t k = 1; k < hh->ncols; k++)
 			answer_fact(a, hh->header[k], "%s", rr_cell(hh, (size_t)row, (int)k));
+		st = labelled_facts(a, hh, (size_t)row, err);
+		if (st != HH_OK)
+			goto out;
 	}
 	if (row >= 0 && ex)
 		rules_section(c, hh, row, ex, id);

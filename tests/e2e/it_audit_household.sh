@@ -28,6 +28,14 @@ while read -r H; do
 	assert_eq "$(jq -r .facts.reasons "$T/a.json")" "$reasons" "$H: rules marked fired"
 	score=$(jq -r '[.sections.rules[] | select(.fired == "yes") | .weight | tonumber] | add // 0' "$T/a.json")
 	assert_eq "$(jq -r .facts.risk_score "$T/a.json")" "$score" "$H: sum of the weights"
+	# the level and reasons as a caseworker reads them
+	case $(jq -r .facts.risk_level "$T/a.json") in
+	high) zh=高风险 ;; medium) zh=中风险 ;; low) zh=低风险 ;; *) zh=无风险 ;;
+	esac
+	assert_eq "$zh" "$(jq -r '.facts["风险等级"]' "$T/a.json")" "$H: 风险等级"
+	nr=$(jq -r '.facts.reasons | split(";") | map(select(. != "")) | length' "$T/a.json")
+	nz=$(jq -r '.facts["风险原因"] | if . == "无" then 0 else (split("；") | length) end' "$T/a.json")
+	assert_eq "$nr" "$nz" "$H: one label per reason"
 	n=$(jq '[.sections["source rows of the members"][]? | select(.counted | startswith("no (settled"))] | length' "$T/a.json")
 	outside=$((outside + n))
 	checked=$((checked + 1))
