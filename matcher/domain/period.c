@@ -1,6 +1,7 @@
 /* period.c - periods and calendar days (see period.h). */
 #include "domain/period.h"
 
+#include <stdio.h>
 #include <time.h>
 
 int period_month_days(int y, int m)
@@ -39,6 +40,28 @@ int period_add(int period, int months)
 {
 	int idx = (period / 100) * 12 + (period % 100 - 1) + months;
 	return (idx / 12) * 100 + idx % 12 + 1;
+}
+
+int period_months_between(int from, int to)
+{
+	return (to / 100 * 12 + to % 100 - 1) - (from / 100 * 12 + from % 100 - 1);
+}
+
+long period_day_number(int yyyymmdd)
+{
+	int y = yyyymmdd / 10000, m = yyyymmdd / 100 % 100, d = yyyymmdd % 100;
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void period_day_iso(int yyyymmdd, char out[PERIOD_ISO_SIZE])
+{
+	snprintf(out, PERIOD_ISO_SIZE, "%04d-%02d-%02d", yyyymmdd / 10000, yyyymmdd / 100 % 100,
+		 yyyymmdd % 100);
 }
 
 int period_day(int period, int d)

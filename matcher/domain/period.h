@@ -24,6 +24,19 @@ int period_day(int period, int d);
 /* Days in month m (1-12) of year y, leap years counted. */
 int period_month_days(int y, int m);
 
+/* Months from the period from to the period to (negative when to is
+ * earlier); both YYYYMM. */
+int period_months_between(int from, int to);
+
+/* Days since 1970-01-01 of the calendar day YYYYMMDD (proleptic
+ * Gregorian; H. Hinnant's days_from_civil), for differences in days. */
+long period_day_number(int yyyymmdd);
+
+/* The day YYYYMMDD written "YYYY-MM-DD" into out (NUL-terminated, cut
+ * to fit for a day that is not eight digits). */
+#define PERIOD_ISO_SIZE 16
+void period_day_iso(int yyyymmdd, char out[PERIOD_ISO_SIZE]);
+
 /* The current month (UTC) as YYYYMM. */
 int period_current(void);
 

@@ -71,6 +71,7 @@
 
 #include "history/alerts.h"
 #include "domain/labels.h"
+#include "domain/period.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -385,21 +386,14 @@ static json_t *text(const char *s)
 	return hj_string_bytes(s, strlen(s), NULL);
 }
 
-/* "YYYY-MM-DD" of a decision's date into buf (16 bytes). */
-static void decision_date(const review *rv, char *buf)
-{
-	snprintf(buf, 16, "%04d-%02d-%02d", rv->decided_on / 10000, rv->decided_on / 100 % 100,
-		 rv->decided_on % 100);
-}
-
 /* "（核查结论：误报，2026-11-20）" after an alert's text when its household
  * has a decision. */
 static void decision_text(strbuf *b, const labels *lb, const alert *a)
 {
-	char date[16];
+	char date[PERIOD_ISO_SIZE];
 	if (!a->decision)
 		return;
-	decision_date(a->decision, date);
+	period_day_iso(a->decision->decided_on, date);
 	sb_addf(b, "（核查结论：%s，%s）",
 		labels_text(lb, "decision", reviews_decision_code(a->decision->decision),
 			    LANG_ZH), date);
@@ -471,8 +465,8 @@ static int put_alert(strbuf *b, int period, const labels *lb, const alert *a)
 	if (a->generation)
 		bad |= json_object_set_new(o, "generation", json_integer(a->generation));
 	if (a->decision) {
-		char date[16];
-		decision_date(a->decision, date);
+		char date[PERIOD_ISO_SIZE];
+		period_day_iso(a->decision->decided_on, date);
 		bad |= json_object_set_new(o, "decision", json_string(reviews_decision_code(
 								   a->decision->decision)));
 		bad |= json_object_set_new(o, "decided_on", json_string(date));

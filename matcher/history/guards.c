@@ -222,8 +222,6 @@ static hh_status verdict(guards *g, hh_err *err)
 	return st;
 }
 
-static int month_index(int period) { return period / 100 * 12 + period % 100 - 1; }
-
 /* state_dir/runs/PERIOD/report.json, loaded. */
 static hh_status load_kept(const char *state_dir, int period, rr_report **out, hh_err *err)
 {
@@ -247,7 +245,7 @@ static void check_period(guards *g, const int *ps, size_t n, int period, const r
 		kept |= ps[i] == period;
 	if (!latest || kept)
 		return;
-	int gap = month_index(period) - month_index(latest);
+	int gap = period_months_between(latest, period);
 	if (gap > ru->guard_max_period_gap)
 		fire(g, GUARD_PERIOD_GAP, NULL,
 		     "period %06d is %d months after the latest period in the state (%06d), "
@@ -355,10 +353,10 @@ static void check_usable(guards *g, const rr_report *cur, int period, const rule
 		const char *f = cur->src[SRC_MEDICAL].given;
 		int from = period_day(period_add(period, 1 - ru->medical_window_months), 1);
 		int to = period_end(period);
-		char window[64];
-		snprintf(window, sizeof window, "%04d-%02d-%02d to %04d-%02d-%02d",
-			 from / 10000, from / 100 % 100, from % 100, to / 10000,
-			 to / 100 % 100, to % 100);
+		char from_iso[PERIOD_ISO_SIZE], to_iso[PERIOD_ISO_SIZE], window[64];
+		period_day_iso(from, from_iso);
+		period_day_iso(to, to_iso);
+		snprintf(window, sizeof window, "%s to %s", from_iso, to_iso);
 		if (cur->src[SRC_MEDICAL].rows_accepted > 0 && cur->src[SRC_MEDICAL].first[0])
 			fire(g, GUARD_MEDICAL_NO_WINDOW, name,
 			     "%s: %s: none of its %" PRId64 " accepted settlements falls in the "

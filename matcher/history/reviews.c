@@ -37,6 +37,7 @@
 #include "connectors/source.h"
 #include "base/vec.h"
 #include "domain/hashset.h"
+#include "domain/period.h"
 #include "domain/schema.h"
 #include "history/auditlog.h"
 #include "history/auditrec.h"
@@ -67,11 +68,6 @@ static int decision_parse(const char *s, review_decision *out)
 			return 0;
 		}
 	return -1;
-}
-
-static int month_index(int yyyymm)
-{
-	return yyyymm / 100 * 12 + yyyymm % 100 - 1;
 }
 
 /* --- the set kept in the state ---------------------------------------- */
@@ -264,7 +260,7 @@ static int reasons_within(const char *now, const char *was)
 
 static int within(const review *rv, int period, int months)
 {
-	int d = month_index(period) - month_index(rv->decided_on / 100);
+	int d = period_months_between(rv->decided_on / 100, period);
 	return d >= 0 && d < months;
 }
 
@@ -279,10 +275,11 @@ int reviews_follow_up(const review *rv, int period, int prev, int months)
 {
 	if (!rv || rv->decision != RV_CONFIRMED || months < 1)
 		return 0;
-	int m = month_index(rv->decided_on / 100);
-	int now = (month_index(period) - m) / months;
-	int before = prev && month_index(prev) > m ? (month_index(prev) - m) / months : 0;
-	return month_index(period) > m && now >= 1 && now > before;
+	int m = rv->decided_on / 100;
+	int now = period_months_between(m, period) / months;
+	int before = prev && period_months_between(m, prev) > 0
+			     ? period_months_between(m, prev) / months : 0;
+	return period_months_between(m, period) > 0 && now >= 1 && now > before;
 }
 
 int reviews_suppresses_finding(const review *rv, int period, int months, const char *code)
@@ -721,10 +718,9 @@ static const char *row_check(import_ctx *c, const row_values *v, int *col,
 static hh_status add_line(import_ctx *c, const row_values *v, const alert_entry *al,
 			  const flagged_entry *fl)
 {
-	char date[16], per[16] = "";
+	char date[PERIOD_ISO_SIZE], per[16] = "";
 	const char *level = "none", *reasons = "", *code = "";
-	snprintf(date, sizeof date, "%04d-%02d-%02d", v->date / 10000, v->date / 100 % 100,
-		 v->date % 100);
+	period_day_iso(v->date, date);
 	int household_kind = al && (!strcmp(al->kind, "new") || !strcmp(al->kind, "escalated") ||
 				    !strcmp(al->kind, "de-escalated") ||
 				    !strcmp(al->kind, "follow_up"));
@@ -1061,23 +1057,6 @@ void reviews_status_free(reviews_status *s)
 	free(s);
 }
 
-/* Days since 1970-01-01 of the last day of period (YYYYMM). */
-static long last_day(int period)
-{
-	int y = period / 100, m = period % 100 + 1;
-	if (m > 12) {
-		m = 1;
-		y++;
-	}
-	/* the first of the next month, less one (days from civil, H. Hinnant) */
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468 - 1;
-}
-
 hh_status reviews_status_load(const char *state_dir, int period, const char *run_dir,
 			      reviews_status **out, hh_err *err)
 {
@@ -1157,5 +1136,6 @@ int reviews_status_backlog(const reviews_status *s, const char *household)
 	const review *rv = reviews_status_last(s, household);
 	if (rv && rv->decided_on >= asked * 100 + 1)
 		return 0;
-	return last_day(s->period) - last_day(asked) >= s->backlog_days;
+	return period_day_number(period_end(s->period)) - period_day_number(period_end(asked)) >=
+	       s->backlog_days;
 }

@@ -25,6 +25,7 @@
 
 #include "base/strbuf.h"
 #include "domain/labels.h"
+#include "domain/period.h"
 #include "domain/rules.h"
 #include "history/reviews.h"
 #include "history/runread.h"
@@ -367,11 +368,12 @@ static void decision_cells(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, const char
 			   double *width)
 {
 	const review *rv = reviews_status_last(w->rs, hh);
-	char text[160] = "";
-	if (rv)
-		snprintf(text, sizeof text, "%s（%04d-%02d-%02d）",
-			 zh(w, "decision", reviews_decision_code(rv->decision)),
-			 rv->decided_on / 10000, rv->decided_on / 100 % 100, rv->decided_on % 100);
+	char text[160] = "", date[PERIOD_ISO_SIZE];
+	if (rv) {
+		period_day_iso(rv->decided_on, date);
+		snprintf(text, sizeof text, "%s（%s）",
+			 zh(w, "decision", reviews_decision_code(rv->decision)), date);
+	}
 	const char *late = reviews_status_backlog(w->rs, hh) ? zh(w, "workbook", "backlog_yes")
 							     : "";
 	put_str(w, ws, r, NSHEET_COLS, text, NULL);

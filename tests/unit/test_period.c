@@ -178,3 +178,35 @@ Test(period, current_is_this_month)
 	cr_assert(p == civil_period(before) || p == civil_period(after), "%d vs %d", p,
 		  civil_period(before));
 }
+
+Test(period, months_between)
+{
+	cr_assert_eq(period_months_between(202611, 202611), 0);
+	cr_assert_eq(period_months_between(202611, 202701), 2);
+	cr_assert_eq(period_months_between(202701, 202611), -2);
+	cr_assert_eq(period_months_between(202612, 209912), 876);
+	for (int k = -30; k <= 30; k++)
+		cr_assert_eq(period_months_between(202602, period_add(202602, k)), k, "k=%d", k);
+}
+
+Test(period, day_number_counts_days)
+{
+	cr_assert_eq(period_day_number(19700101), 0);
+	cr_assert_eq(period_day_number(19691231), -1);
+	cr_assert_eq(period_day_number(20000301) - period_day_number(20000228), 2); /* leap */
+	cr_assert_eq(period_day_number(21000301) - period_day_number(21000228), 1);
+	cr_assert_eq(period_day_number(20261130), 20787); /* date -d 2026-11-30 +%s / 86400 */
+	/* every last day of a month is one before the next month's first */
+	for (int p = 199901; p <= 203012; p = period_add(p, 1))
+		cr_assert_eq(period_day_number(period_end(p)) + 1,
+			     period_day_number(period_add(p, 1) * 100 + 1), "%d", p);
+}
+
+Test(period, day_iso)
+{
+	char out[PERIOD_ISO_SIZE];
+	period_day_iso(20261105, out);
+	cr_assert_str_eq(out, "2026-11-05");
+	period_day_iso(10000101, out);
+	cr_assert_str_eq(out, "1000-01-01");
+}
