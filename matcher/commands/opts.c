@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "base/editdist.h"
 #include "base/log.h"
 
 /* The options every command shares; they need no entry in a command's
@@ -28,32 +29,13 @@ const char *opts_shown(const char *v)
 	return v && idnum_shaped(v, strlen(v)) ? "(withheld: shaped like an ID number)" : v;
 }
 
-/* Edit distance (insertions, deletions, substitutions) of a[0..la) and b,
- * both cut at 63 bytes: enough to rank option names. */
+/* Edit distance of a[0..la) and b, both cut at EDITDIST_MAX bytes:
+ * enough to rank option names. */
 static size_t distance(const char *a, size_t la, const char *b)
 {
-	size_t lb = strlen(b), row[64];
-	if (la > 63)
-		la = 63;
-	if (lb > 63)
-		lb = 63;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
+	size_t lb = strlen(b);
+	return editdist(a, la > EDITDIST_MAX ? EDITDIST_MAX : la, b,
+			lb > EDITDIST_MAX ? EDITDIST_MAX : lb);
 }
 
 /* The valid long option nearest to name[0..len): one it abbreviates

@@ -25,6 +25,7 @@
  */
 #include "domain/rules.h"
 
+#include "base/editdist.h"
 #include "base/hex.h"
 #include "base/kv.h"
 
@@ -238,31 +239,15 @@ typedef struct {
 	size_t cap_region_line;
 } parse_ctx;
 
-/* Levenshtein distance, capped: used only to suggest a known key. */
+/* Edit distance, used only to suggest a known key: a key of 63 bytes or
+ * more is never near one. */
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64];
 
-	if (la >= 63 || lb >= 63)
+	if (la >= EDITDIST_MAX || lb >= EDITDIST_MAX)
 		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
+	return editdist(a, la, b, lb);
 }
 
 static hh_status unknown_key(parse_ctx *c, const char *key, int line,
