@@ -67,9 +67,9 @@ hh_status log_env_error(hh_err *err)
 
 hh_status log_set_format(const char *name, hh_err *err)
 {
-	if (!strcmp(name, "json"))
+	if (!strcasecmp(name, "json"))
 		cfg.json = 1;
-	else if (!strcmp(name, "text"))
+	else if (!strcasecmp(name, "text"))
 		cfg.json = 0;
 	else
 		return hh_fail(err, HH_EUSAGE, "bad --log-format: expected text or json");

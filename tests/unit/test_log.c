@@ -131,6 +131,16 @@ Test(log, bad_settings)
 	cr_assert_eq(log_json(), 1);
 	cr_assert_eq(log_set_format("text", &err), HH_OK);
 	cr_assert_eq(log_json(), 0);
+	/* the option takes what the environment takes: any case */
+	cr_assert_eq(log_set_format("JSON", &err), HH_OK);
+	cr_assert_eq(log_json(), 1);
+	cr_assert_eq(log_set_format("Text", &err), HH_OK);
+	cr_assert_eq(log_json(), 0);
+	unsetenv(LOG_FORMAT_ENV);
+	setenv(LOG_FORMAT_ENV, "Json", 1);
+	log_setup("run");
+	cr_assert_eq(log_env_error(&err), HH_OK);
+	cr_assert_eq(log_json(), 1);
 }
 
 Test(log, long_message_whole)
