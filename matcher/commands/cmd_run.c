@@ -250,8 +250,8 @@ static void free_opts(run_opts *o)
 	}
 }
 
-static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *verdict,
-			   hh_err *err)
+static hh_status read_args(int *argc_, char **argv, run_opts *o, opts_verdict *verdict,
+			  hh_err *err)
 {
 	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
 	       O_ENCODING, O_PGOUT, O_QUIET, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_AUDITKEY, O_LANG,
@@ -328,9 +328,19 @@ static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *
 	}
 	if (optind < argc)
 		return hh_fail(err, HH_EUSAGE, "unexpected argument '%s'", opts_shown(argv[optind]));
+	return HH_OK;
+}
+
+/* read_args, except that a value it could not copy fails the run (exit 3)
+ * whatever else it found: a usage error after it (a bad --encoding, an
+ * unexpected argument) is no reason to report the option as absent. */
+static hh_status parse_args(int *argc_, char **argv, run_opts *o, opts_verdict *verdict,
+			   hh_err *err)
+{
+	hh_status st = read_args(argc_, argv, o, verdict, err);
 	if (set_oom)
 		return hh_fail(err, HH_EINTERNAL, "out of memory reading the options");
-	return HH_OK;
+	return st;
 }
 
 static hh_status check_opts(const run_opts *o, int *period, int *threads,
