@@ -25,7 +25,8 @@
  * hr and medical similar sizes.  SKEWED is the shape of real extracts
  * (issue 16): every person source's data rows in a random order (sorted
  * by date or office, not by person), and medical dominant: about 10
- * settlements for each person who has any, in one single-member gzip.
+ * settlements for each person who has any, in one single-member gzip,
+ * hr one or two months a person.
  * truth.csv names the lines where the rows ended up. */
 typedef enum { GEN_SHAPE_DEFAULT, GEN_SHAPE_SKEWED } gen_shape;
 

@@ -153,6 +153,8 @@ static int bg_hr(const gen *g, const person *p, rng *r, hr_row *out)
 		break;
 	}
 	int n = rng_chance(r, 600000) ? 3 : 6;
+	if (g->skewed) /* the latest month or two: medical dominates */
+		n = n == 3 ? 1 : 2;
 	int lag = rng_chance(r, 80000); /* extract a month behind */
 	/* a few people lose their job or part of their pay in the latest
 	 * month: the background also has some R_JOBLOSS / R_INCOME_DROP */
@@ -232,7 +234,8 @@ static int cmp_int(const void *a, const void *b)
 
 /* The skewed shape's medical source dominates (issue 16): about half as
  * many persons as in the default shape have settlements, but 5 to 15 of
- * them (1.9 M rows at 200,000 households, as in the issue). */
+ * them (1.9 M rows at 200,000 households, as in the issue), while hr
+ * holds one or two months a person instead of three or six (bg_hr). */
 #define MED_MAX 16
 
 static int bg_med(const gen *g, const person *p, rng *r, med_row *out)
