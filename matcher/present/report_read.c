@@ -5,6 +5,8 @@
  * with decisions in the state, the flagged households by last decision
  * and the backlog by county (history/reviews.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,16 +237,48 @@ static hh_status count_alerts(rp_page *pg, const char *dir, hh_err *err)
 	return st;
 }
 
+/* After rr_table_load refused path (it reports a file it cannot open or
+ * read as it reports a malformed one): HH_OK when the file is missing or
+ * can be read to its end, so what was refused is its content; an error
+ * naming the path when it is there but cannot be opened or read (a
+ * permission, an I/O error). */
+static hh_status trend_file_readable(const char *path, hh_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR
+			       ? HH_OK
+			       : hh_fail(err, HH_EINTERNAL, "report.html: the trend: %s: cannot open: %s",
+					 path, strerror(errno));
+	char buf[16384];
+	ssize_t r;
+	int e = 0;
+	while ((r = read(fd, buf, sizeof buf)) != 0)
+		if (r < 0 && errno != EINTR) {
+			e = errno;
+			break;
+		}
+	close(fd);
+	/* a folder in the file's place is a damaged period, not a failing disk */
+	if (e && e != EISDIR)
+		return hh_fail(err, HH_EINTERNAL, "report.html: the trend: %s: cannot read: %s",
+			       path, strerror(e));
+	return HH_OK;
+}
+
 /* A period's flags.csv (path) by level; readable = 0 when the file is
- * missing or damaged (the trend says so rather than failing the run over
- * an old period).  Running out of memory reading it is an error: the page
- * must not depend on how much memory there was. */
+ * missing or malformed (the trend says so rather than failing the run over
+ * an old period).  Running out of memory, a permission or an I/O error
+ * reading it is an error: the page must not depend on how much memory
+ * there was or on a disk that failed for a moment. */
 static hh_status count_period(const char *path, rp_point *p, hh_err *err)
 {
 	rr_table *t = NULL;
 	hh_status st = rr_table_load(path, &t, err);
 	if (st == HH_EINTERNAL)
 		return hh_wrap(err, st, "report.html: the trend");
+	if (st != HH_OK)
+		HH_TRY(trend_file_readable(path, err));
 	p->readable = st == HH_OK && rr_col(t, "risk_level") >= 0;
 	for (size_t i = 0; p->readable && i < t->nrows; i++) {
 		int lv = rr_level(rr_cell(t, i, rr_col(t, "risk_level")));

@@ -2,8 +2,9 @@
  * test_report_html.c - present/report_html.h on hand-made run folders:
  * counts by county and level (a household without a region code
  * included), escaping of what the files hold, an absent source, the
- * levels shown with flag_level low, the trend over a state (an
- * unreadable period marked, a later period left out), the caps on
+ * levels shown with flag_level low, the trend over a state (a missing or
+ * malformed period marked unreadable, one that cannot be opened failing
+ * the page, a later period left out), the caps on
  * counties, and a missing output reported by name.  it_report_html runs
  * the real pipeline and a browser; this file pins the edge cases.
  */
@@ -157,6 +158,39 @@ Test(report_html, trend_over_the_state)
 	assert_has(p, "<tr data-kind=\"finding\">");
 	assert_lacks(p, "ab12");
 	free(p);
+}
+
+/* An earlier period's flags.csv that is malformed is marked unreadable,
+ * one that is there but cannot be opened fails the page (exit 3 for the
+ * run), as running out of memory does. */
+Test(report_html, trend_malformed_period_marked_unopenable_fails)
+{
+	char *dir = make_run();
+	char state[2048], d[2100], path[2200];
+	snprintf(state, sizeof state, "%s", tdir);
+	hh_err err = {{0}};
+	snprintf(d, sizeof d, "%s/runs/202609", tdir);
+	cr_assert_eq(fs_mkdir_p(d, 0777, &err), HH_OK, "%s", err.msg);
+	put_file(d, "flags.csv", ""); /* refused: no header row */
+	present_cfg cfg = {.lang = LANG_ZH, .county_digits = 6, .state_dir = state,
+			   .period = 202611};
+	cr_assert_eq(report_html_write(dir, &cfg, &err), HH_OK, "%s", err.msg);
+	char *p = page_of(dir);
+	assert_has(p, "<tr data-period=\"202609\"><th scope=\"row\">2026年9月</th>"
+		      "<td colspan=\"4\">无法读取</td></tr>");
+	free(p);
+	/* root opens a file of mode 000 all the same: nothing to check then */
+	if (geteuid() == 0)
+		return;
+	snprintf(d, sizeof d, "%s/runs/202610", tdir);
+	cr_assert_eq(fs_mkdir_p(d, 0777, &err), HH_OK, "%s", err.msg);
+	put_file(d, "flags.csv", "household_id,region_code,risk_level,reasons\n");
+	snprintf(path, sizeof path, "%s/flags.csv", d);
+	cr_assert_eq(chmod(path, 0), 0);
+	cr_assert_eq(report_html_write(dir, &cfg, &err), HH_EINTERNAL);
+	cr_assert_not_null(strstr(err.msg, "202610/flags.csv: cannot open: Permission denied"),
+			   "%s", err.msg);
+	cr_assert_eq(chmod(path, 0644), 0);
 }
 
 Test(report_html, many_counties_are_capped)
