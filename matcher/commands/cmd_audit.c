@@ -429,14 +429,8 @@ hh_status cmd_audit(int argc, char **argv)
 	hh_err err = {{0}};
 	opts_verdict verdict = OPTS_WORK;
 	hh_status st = parse(argc, argv, &o, &verdict, &err);
-	if (st == HH_OK && verdict == OPTS_HELP) {
-		fputs(audit_help, stdout);
+	if (st == HH_OK && opts_answered(verdict, audit_help))
 		return HH_OK;
-	}
-	if (st == HH_OK && verdict == OPTS_VERSION) {
-		opts_version(stdout);
-		return HH_OK;
-	}
 	if (st == HH_OK)
 		st = !strcmp(o.sub, "verify-log") ? verify_log(&o, &err) : run_query(&o, &err);
 	if (st != HH_OK)

@@ -99,14 +99,8 @@ hh_status cmd_gen(int argc, char **argv)
 
 	if (opts_check(&spec, &argc, argv, &verdict, &err) != HH_OK)
 		return usage_error("%s", err.msg);
-	if (verdict == OPTS_HELP) {
-		fputs(usage_text, stdout);
+	if (opts_answered(verdict, usage_text))
 		return HH_OK;
-	}
-	if (verdict == OPTS_VERSION) {
-		opts_version(stdout);
-		return HH_OK;
-	}
 	optind = 1;
 	opterr = 0;
 	for (;;) {

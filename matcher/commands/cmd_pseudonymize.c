@@ -700,11 +700,7 @@ hh_status cmd_pseudonymize(int argc, char **argv)
 	opts_verdict verdict = OPTS_WORK;
 	vec_init(&o.keep, sizeof(const char *));
 	hh_status st = parse(&argc, argv, &o, &verdict, &err);
-	if (st == HH_OK && verdict == OPTS_HELP) {
-		fputs(pseudo_help, stdout);
-	} else if (st == HH_OK && verdict == OPTS_VERSION) {
-		opts_version(stdout);
-	} else {
+	if (st != HH_OK || !opts_answered(verdict, pseudo_help)) {
 		if (st == HH_OK)
 			st = run(&o, &err);
 		if (st != HH_OK)

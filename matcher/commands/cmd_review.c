@@ -165,14 +165,8 @@ hh_status cmd_review(int argc, char **argv)
 	hh_err err = {{0}};
 	opts_verdict verdict = OPTS_WORK;
 	hh_status st = parse(argc, argv, &o, &verdict, &err);
-	if (st == HH_OK && verdict == OPTS_HELP) {
-		fputs(review_help, stdout);
+	if (st == HH_OK && opts_answered(verdict, review_help))
 		return HH_OK;
-	}
-	if (st == HH_OK && verdict == OPTS_VERSION) {
-		opts_version(stdout);
-		return HH_OK;
-	}
 	if (st == HH_OK)
 		st = import(&o, &err);
 	if (st != HH_OK)

@@ -67,14 +67,8 @@ hh_status cmd_verify(int argc, char **argv)
 
 	if (opts_check(&spec, &argc, argv, &v, &err) != HH_OK)
 		return usage_error(err.msg);
-	if (v == OPTS_HELP) {
-		fputs(verify_help, stdout);
+	if (opts_answered(v, verify_help))
 		return HH_OK;
-	}
-	if (v == OPTS_VERSION) {
-		opts_version(stdout);
-		return HH_OK;
-	}
 	optind = 1; /* argv[0] is the command's name, as in every command */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "r:p:", longopts, NULL)) != -1) {

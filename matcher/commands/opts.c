@@ -24,6 +24,15 @@ enum { N_SHARED = sizeof shared_names / sizeof shared_names[0] };
 
 void opts_version(FILE *f) { fprintf(f, "hhmatch %s\n", HH_VERSION); }
 
+int opts_answered(opts_verdict v, const char *help)
+{
+	if (v == OPTS_HELP)
+		fputs(help, stdout);
+	else if (v == OPTS_VERSION)
+		opts_version(stdout);
+	return v != OPTS_WORK;
+}
+
 const char *opts_shown(const char *v)
 {
 	return v && idnum_shaped(v, strlen(v)) ? "(withheld: shaped like an ID number)" : v;

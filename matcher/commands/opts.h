@@ -65,6 +65,11 @@ int opts_delimiter(const char *s, char *out);
 /* "hhmatch VERSION" and a newline on f. */
 void opts_version(FILE *f);
 
+/* What every command does with opts_check's verdict before its work:
+ * OPTS_HELP prints help on stdout, OPTS_VERSION prints opts_version(); 1
+ * when it answered so (the command then returns HH_OK), 0 for OPTS_WORK. */
+int opts_answered(opts_verdict v, const char *help);
+
 /* v itself, or a placeholder when v holds something shaped like an ID
  * number (domain/idnum.h, idnum_shaped): what every message that quotes
  * a value from the command line or a config file passes it through, so a
