@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -734,7 +736,18 @@ hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *er
 			       run_dir, strerror(e));
 	}
 	if (pid == 0) {
-		close(fd[0]);
+		/* The child holds no file of the parent's but the pipe's end: a
+		 * lock (--out's, the state's) held through an inherited
+		 * descriptor would outlive a parent killed meanwhile.  And it
+		 * dies with its parent, so no orphan writes on into a folder the
+		 * next run removes. */
+		int w = fd[1];
+		if (w > 3)
+			close_range(3, (unsigned)w - 1, 0);
+		close_range((unsigned)w + 1, ~0U, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1); /* the parent died before the line above */
 		hh_err cerr = {{0}};
 		int st = (int)write_here(run_dir, cfg, &cerr);
 		int ok = write(fd[1], &st, sizeof st) == (ssize_t)sizeof st &&

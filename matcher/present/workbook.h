@@ -47,9 +47,12 @@
  * The workbook is written by a child process: libxlsxwriter 1.1 does not
  * check all of its own allocations and, when one fails, may dereference
  * the NULL; in a child that is a clean error of this call (HH_EINTERNAL,
- * nothing published), not the run's crash.  The calling process must not
- * hold a lock another thread could need in the child (at publication,
- * only the progress thread runs, and it takes none the child uses). */
+ * nothing published), not the run's crash.  The child closes every
+ * descriptor it inherits (so --out's and the state's locks die with the
+ * parent) and is killed when the parent dies.  The calling process must
+ * not hold a lock another thread could need in the child (at
+ * publication, only the progress thread runs, and it takes none the
+ * child uses). */
 hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err);
 
 #endif
