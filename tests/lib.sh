@@ -110,6 +110,62 @@ make_key() {
 	chmod 600 "$1"
 }
 
+# golden_month: the golden month (tests/data/golden/input) copied into
+# $T/in with the test key in $T/key, and the test moved into $T/in, where
+# GOLDEN_SOURCES names its five extracts as run's options.
+GOLDEN_SOURCES=(--civil-affairs civil_affairs.csv --education education.tsv --hr hr.csv.gz
+	--housing housing.csv --medical medical.csv)
+golden_month() {
+	mkdir -p "$T/in"
+	cp "$HH_TEST_DATA"/golden/input/* "$T/in/"
+	make_key "$T/key"
+	cd "$T/in"
+}
+
+# pick_household CSV CONDITION: the first household_id of a households.csv
+# whose row meets the awk CONDITION ($4 members, $10 risk_level, $11
+# reasons...) and that USED ("|id|id|") does not hold yet; nothing when
+# none does.
+pick_household() {
+	awk -F, -v used="${USED:-}" "NR>1 && ($2) && index(used, \"|\" \$1 \"|\") == 0 {print \$1; exit}" "$1"
+}
+
+# openpyxl_python: a python3 that imports openpyxl (to read a workbook
+# back), or nothing.
+openpyxl_python() {
+	local p
+	for p in python3 /usr/bin/python3; do
+		if command -v "$p" >/dev/null && "$p" -c 'import openpyxl' 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 0
+}
+
+# alive PID: the process runs (an exited child stays a zombie until bash
+# reaps it, and kill -0 still finds a zombie; once reaped, /proc/PID is
+# gone, possibly between two reads, so it is read once)
+alive() {
+	local st
+	st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st:0:1}" != Z ]
+}
+
+# urlenc TEXT: TEXT percent-encoded for a URI (all but letters, digits
+# and ._~- escaped), on stdout.
+urlenc() {
+	local s=$1 i c o=
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		case $c in
+		[a-zA-Z0-9._~-]) o+=$c ;;
+		*) o+=$(printf '%%%02X' "'$c") ;;
+		esac
+	done
+	printf %s "$o"
+}
+
 # make_audit_key DEST: a fresh audit key (hhmatch keygen: random, mode
 # 0600), the key that seals the audit log's records; not the run's key.
 make_audit_key() {

@@ -22,12 +22,8 @@
 #   bash tests/e2e/it_cli.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
-mkdir "$T/in" "$T/w"
-cp "$HH_TEST_DATA"/golden/input/* "$T/in/"
-make_key "$T/key"
-cd "$T/in" || exit 1
-SOURCES=(--civil-affairs civil_affairs.csv --education education.tsv --hr hr.csv.gz
-	--housing housing.csv --medical medical.csv)
+mkdir "$T/w"
+golden_month
 RUN=(run --period 202611 --key "$T/key")
 VERSION=$("$HH" --version)
 [[ $VERSION =~ ^hhmatch\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "hhmatch --version: '$VERSION'"
@@ -73,11 +69,11 @@ usage_error() {
 	[ ! -e "$T/w/o" ] || fail "$name: the refused command wrote --out"
 }
 usage_error conf "^hhmatch run: unknown option '--conf' \(did you mean '--config'\?\)$" \
-	"${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --conf "$T/other.conf"
+	"${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --conf "$T/other.conf"
 usage_error conf_eq "unknown option '--conf' \(did you mean '--config'\?\)" \
-	"${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --conf="$T/other.conf"
+	"${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --conf="$T/other.conf"
 usage_error threads_abbrev "unknown option '--thr' \(did you mean '--threads'\?\)" \
-	"${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --thr 2
+	"${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --thr 2
 usage_error misspelt "unknown option '--medicl' \(did you mean '--medical'\?\)" \
 	"${RUN[@]}" --out "$T/w/o" --civil-affairs civil_affairs.csv --medicl medical.csv
 usage_error pseudo_abbrev "^hhmatch pseudonymize: unknown option '--sour' \(did you mean '--source'\?\)" \
@@ -90,18 +86,18 @@ usage_error gen_abbrev "unknown option '--house' \(did you mean '--households'\?
 usage_error audit_abbrev "^hhmatch audit: unknown option '--cod' \(did you mean '--code'\?\)" \
 	audit findings --cod A_DECEASED --run "$T/w" --purpose t
 usage_error far_unknown "^hhmatch run: unknown option '--bogus'$" \
-	"${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --bogus
-usage_error short_unknown "unknown option '-x'" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" -x
+	"${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --bogus
+usage_error short_unknown "unknown option '-x'" "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" -x
 usage_error flag_value "option '--quiet' takes no value" \
-	"${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --quiet=yes
-usage_error no_value "option '--out' needs a value" "${RUN[@]}" "${SOURCES[@]}" --out
+	"${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --quiet=yes
+usage_error no_value "option '--out' needs a value" "${RUN[@]}" "${GOLDEN_SOURCES[@]}" --out
 printf 'civil-affairs = civil_affairs.csv\n' >"$T/in/a.conf"
 cp "$T/in/a.conf" "$T/in/b.conf"
 usage_error config_twice "^hhmatch run: option '--config' given twice; give it once$" \
 	"${RUN[@]}" --out "$T/w/o" --config "$T/in/a.conf" --config "$T/in/b.conf"
 # any other option may repeat, the last one winning (scripts override a
 # base command line so): the second --period is the run's
-run_expect 0 "$T/period2.log" "$HH" "${RUN[@]}" --out "$T/w/p2" "${SOURCES[@]}" --quiet \
+run_expect 0 "$T/period2.log" "$HH" "${RUN[@]}" --out "$T/w/p2" "${GOLDEN_SOURCES[@]}" --quiet \
 	--period 202610
 assert_eq 202610 "$(jq -r .period "$T/w/p2/report.json")" "the last --period given"
 # an option holding an ID number's shape is not quoted back
@@ -112,7 +108,7 @@ grep -q 110101194912310022 "$T/id_shaped.log" && fail "an ID-shaped option was e
 run_expect 0 "$T/valdash.log" "$HH" keygen --out --sign
 [ -f "$T/in/--sign" ] || fail "keygen --out --sign: the value '--sign' was not the file"
 # --encoding, one per source
-run_expect 0 "$T/enc2.log" "$HH" "${RUN[@]}" --out "$T/w/enc2" "${SOURCES[@]}" --quiet \
+run_expect 0 "$T/enc2.log" "$HH" "${RUN[@]}" --out "$T/w/enc2" "${GOLDEN_SOURCES[@]}" --quiet \
 	--encoding hr=utf-8 --encoding medical=utf-8
 
 # --- every unreadable input file: exit 2, naming it ----------------------
@@ -127,14 +123,14 @@ unreadable() {
 mkdir "$T/adir"
 unreadable config 'no-such\.conf' "${RUN[@]}" --out "$T/w/o" --config "$T/no-such.conf"
 unreadable config_dir 'adir.*is a directory' "${RUN[@]}" --out "$T/w/o" --config "$T/adir"
-unreadable rules 'no-such\.rules' "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --rules "$T/no-such.rules"
-unreadable key 'no-such\.key' run --period 202611 --key "$T/no-such.key" --out "$T/w/o" "${SOURCES[@]}"
-unreadable sign_key 'no-such\.sk' "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --sign-key "$T/no-such.sk"
-unreadable audit_key 'no-such\.ak' "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --audit-key "$T/no-such.ak"
+unreadable rules 'no-such\.rules' "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --rules "$T/no-such.rules"
+unreadable key 'no-such\.key' run --period 202611 --key "$T/no-such.key" --out "$T/w/o" "${GOLDEN_SOURCES[@]}"
+unreadable sign_key 'no-such\.sk' "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --sign-key "$T/no-such.sk"
+unreadable audit_key 'no-such\.ak' "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --audit-key "$T/no-such.ak"
 unreadable audit_key_env 'no-such\.ak' env HHMATCH_AUDIT_KEY="$T/no-such.ak" \
-	"$HH" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}"
+	"$HH" "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}"
 unreadable roster 'no-such\.csv' "${RUN[@]}" --out "$T/w/o" --civil-affairs "$T/no-such.csv"
-unreadable medical 'no-such\.csv' "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --medical "$T/no-such.csv"
+unreadable medical 'no-such\.csv' "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --medical "$T/no-such.csv"
 printf 'civil-affairs = civil_affairs.csv\nmedical = no-such-in-config.csv\n' >"$T/in/m.conf"
 unreadable config_source 'no-such-in-config\.csv' "${RUN[@]}" --out "$T/w/o" --config "$T/in/m.conf"
 unreadable pseudo_in 'no-such\.csv' pseudonymize --key "$T/key" --source hr --in "$T/no-such.csv" \
@@ -151,10 +147,10 @@ usage_error config_setting "bad\.conf: line 1: unknown setting 'colour'" \
 	"${RUN[@]}" --out "$T/w/o" --config "$T/in/bad.conf"
 
 # --- the delimiter hint and --delimiter -----------------------------------
-run_expect 0 "$T/base.log" "$HH" "${RUN[@]}" --out "$T/w/base" "${SOURCES[@]}" --quiet
+run_expect 0 "$T/base.log" "$HH" "${RUN[@]}" --out "$T/w/base" "${GOLDEN_SOURCES[@]}" --quiet
 tr ',' ';' <civil_affairs.csv >roster_semi.csv
 tr ',' '|' <civil_affairs.csv >roster_pipe.csv
-SEMI=(--civil-affairs roster_semi.csv "${SOURCES[@]:2}")
+SEMI=(--civil-affairs roster_semi.csv "${GOLDEN_SOURCES[@]:2}")
 run_expect 2 "$T/semi.log" "$HH" "${RUN[@]}" --out "$T/w/o" "${SEMI[@]}"
 assert_contains "$T/semi.log" "civil_affairs: roster_semi\.csv: line 1: required column '[a-z_]+' is missing" \
 	"the ';' roster's error"
@@ -167,10 +163,10 @@ for f in households.csv flags.csv findings.csv; do
 done
 printf 'civil-affairs = roster_pipe.csv\ndelimiter = civil_affairs=|\n' >"$T/in/pipe.conf"
 run_expect 0 "$T/pipe.log" "$HH" "${RUN[@]}" --out "$T/w/pipe" --config "$T/in/pipe.conf" \
-	"${SOURCES[@]:2}" --quiet
+	"${GOLDEN_SOURCES[@]:2}" --quiet
 assert_file_eq "$T/w/base/households.csv" "$T/w/pipe/households.csv" \
 	"households.csv of the '|' roster read with the config's delimiter"
-usage_error bad_delim "bad --delimiter 'civil_affairs=ab'" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" \
+usage_error bad_delim "bad --delimiter 'civil_affairs=ab'" "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" \
 	--delimiter civil_affairs=ab
 run_expect 2 "$T/psemi.log" "$HH" pseudonymize --key "$T/key" --source civil_affairs \
 	--in roster_semi.csv --out "$T/w/o"
@@ -182,7 +178,7 @@ run_expect 0 "$T/psemi_ok.log" "$HH" pseudonymize --key "$T/key" --source civil_
 assert_file_eq "$T/w/p_comma.csv" "$T/w/p_semi.csv" "pseudonymize --delimiter ';'"
 
 # --- log levels and the journal's JSON -------------------------------------
-run_expect 0 "$T/text.log" "$HH" "${RUN[@]}" --out "$T/w/text" "${SOURCES[@]}"
+run_expect 0 "$T/text.log" "$HH" "${RUN[@]}" --out "$T/w/text" "${GOLDEN_SOURCES[@]}"
 assert_contains "$T/text.log" '^hhmatch run: [0-9]+ rows read' "the summary"
 assert_contains "$T/text.log" '^  time [0-9]+\.[0-9]{2} s: ingest [0-9.]+ s \(civil_affairs [0-9.]+, education [0-9.]+, hr [0-9.]+, housing [0-9.]+, medical [0-9.]+\), repair [0-9.]+ s, households [0-9.]+ s, outputs [0-9.]+ s, publication [0-9.]+ s$' \
 	"the summary's total and per-phase times"
@@ -201,14 +197,14 @@ json_lines() {
 	done <"$1"
 }
 rc=0
-"$HH" "${RUN[@]}" --out "$T/w/json" "${SOURCES[@]}" --log-format json 2>"$T/json.err" || rc=$?
+"$HH" "${RUN[@]}" --out "$T/w/json" "${GOLDEN_SOURCES[@]}" --log-format json 2>"$T/json.err" || rc=$?
 assert_eq 0 "$rc" "run --log-format json"
 json_lines "$T/json.err"
 jq -se 'map(select(.level == "info" and .command == "run" and
 	(.message | test("time [0-9.]+ s: ingest")))) | length == 1' "$T/json.err" >/dev/null ||
 	fail "the JSON summary is not one info record with the times: $(cat "$T/json.err")"
 rc=0
-HHMATCH_LOG_FORMAT=json "$HH" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" \
+HHMATCH_LOG_FORMAT=json "$HH" "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" \
 	--medical "$T/no-such.csv" 2>"$T/jsonerr.err" || rc=$?
 assert_eq 2 "$rc" "a missing source with HHMATCH_LOG_FORMAT=json"
 json_lines "$T/jsonerr.err"
@@ -219,15 +215,15 @@ HHMATCH_LOG_FORMAT=json "$HH" "${RUN[@]}" --conf x 2>"$T/jsonusage.err" || rc=$?
 assert_eq 1 "$rc" "an unknown option with HHMATCH_LOG_FORMAT=json"
 json_lines "$T/jsonusage.err"
 rc=0
-HHMATCH_LOG_LEVEL=error "$HH" "${RUN[@]}" --out "$T/w/quietenv" "${SOURCES[@]}" 2>"$T/lvl.err" || rc=$?
+HHMATCH_LOG_LEVEL=error "$HH" "${RUN[@]}" --out "$T/w/quietenv" "${GOLDEN_SOURCES[@]}" 2>"$T/lvl.err" || rc=$?
 assert_eq 0 "$rc" "HHMATCH_LOG_LEVEL=error"
 [ ! -s "$T/lvl.err" ] || fail "HHMATCH_LOG_LEVEL=error still wrote: $(cat "$T/lvl.err")"
-run_expect 0 "$T/quiet.log" "$HH" "${RUN[@]}" --out "$T/w/quiet" "${SOURCES[@]}" --quiet
+run_expect 0 "$T/quiet.log" "$HH" "${RUN[@]}" --out "$T/w/quiet" "${GOLDEN_SOURCES[@]}" --quiet
 [ ! -s "$T/quiet.log" ] || fail "--quiet still wrote: $(cat "$T/quiet.log")"
 usage_error bad_level "bad HHMATCH_LOG_LEVEL: expected error, warn, notice or info" \
-	env HHMATCH_LOG_LEVEL=loud "$HH" "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}"
+	env HHMATCH_LOG_LEVEL=loud "$HH" "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}"
 usage_error bad_format "bad --log-format: expected text or json" "${RUN[@]}" --out "$T/w/o" \
-	"${SOURCES[@]}" --log-format yaml
+	"${GOLDEN_SOURCES[@]}" --log-format yaml
 
 # A value shaped like an ID number, typed into the wrong place, is never
 # echoed: not as a stray argument, an option's value, a command, or a
@@ -243,14 +239,14 @@ withheld() { # name command...
 		fail "$name: the number was echoed: $(cat "$T/$name.err")"
 	[ -s "$T/$name.err" ] || fail "$name: refused without a message"
 }
-withheld id_operand hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" "$ID"
-withheld id_period hh run --period "$ID" --key "$T/key" --out "$T/w/o" "${SOURCES[@]}"
-withheld id_threads hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --threads "$ID"
-withheld id_lang hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --lang "$ID"
-withheld id_county hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --county-digits "$ID"
-withheld id_encoding hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --encoding "hr=$ID"
-withheld id_delimiter hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --delimiter "hr=$ID"
-withheld id_source hh "${RUN[@]}" --out "$T/w/o" "${SOURCES[@]}" --hr "$T/$ID.csv"
+withheld id_operand hh "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" "$ID"
+withheld id_period hh run --period "$ID" --key "$T/key" --out "$T/w/o" "${GOLDEN_SOURCES[@]}"
+withheld id_threads hh "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --threads "$ID"
+withheld id_lang hh "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --lang "$ID"
+withheld id_county hh "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --county-digits "$ID"
+withheld id_encoding hh "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --encoding "hr=$ID"
+withheld id_delimiter hh "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --delimiter "hr=$ID"
+withheld id_source hh "${RUN[@]}" --out "$T/w/o" "${GOLDEN_SOURCES[@]}" --hr "$T/$ID.csv"
 withheld id_command hh "$ID"
 withheld id_keygen hh keygen --out "$T/w/k2" "$ID"
 withheld id_verify hh verify --run "$T/w" "$ID"

@@ -13,17 +13,12 @@
 #   bash tests/e2e/it_errors.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
-mkdir "$T/in" "$T/w"
-cp "$HH_TEST_DATA"/golden/input/* "$T/in/"
-make_key "$T/key"
-cd "$T/in" || exit 1
-
-SOURCES=(--civil-affairs civil_affairs.csv --education education.tsv --hr hr.csv.gz
-	--housing housing.csv --medical medical.csv)
+mkdir "$T/w"
+golden_month
 
 # A previous good run, to check that failures leave it alone.
 run_expect 0 "$T/good.log" "$HH" run --period 202611 --key "$T/key" --out "$T/w/prev" \
-	"${SOURCES[@]}" --quiet
+	"${GOLDEN_SOURCES[@]}" --quiet
 (cd "$T/w/prev" && sha256sum ./*) >"$T/prev.sums"
 ls -A "$T/w" >"$T/w.listing"
 
@@ -43,7 +38,7 @@ expect_fail() {
 	for out in "$T/w/new" "$T/w/prev"; do
 		log=$T/$name.log
 		run_expect "$want" "$log" "$HH" run --period 202611 --key "$T/key" --out "$out" \
-			"${SOURCES[@]}" --quiet "$@"
+			"${GOLDEN_SOURCES[@]}" --quiet "$@"
 		for p in "${pats[@]}"; do
 			grep -Eq -- "$p" "$log" || { cat "$log" >&2; fail "$name: message lacks /$p/"; }
 		done
@@ -101,7 +96,7 @@ grep -v '^,0$' bad30.csv >bad20.csv
 awk -F, 'NR == 9 { print $2 ",0" }' "$HH_TEST_DATA/golden/persons.csv" >>bad20.csv
 assert_eq 11 "$(wc -l <bad20.csv)" "bad20.csv lines"
 run_expect 0 "$T/bad20.log" "$HH" run --period 202611 --key "$T/key" --out "$T/ok20" \
-	"${SOURCES[@]}" --housing bad20.csv --quiet
+	"${GOLDEN_SOURCES[@]}" --housing bad20.csv --quiet
 assert_eq 2 "$(json_source_num "$T/ok20/report.json" housing rows_rejected)" "bad20 rejects"
 rm -rf "$T/ok20"
 
@@ -120,7 +115,7 @@ expect_fail 1 unknown_option 'bogus' -- --bogus
 expect_fail 1 key_without_value 'key' -- --key
 expect_fail 1 bad_threads 'threads' -- --threads 0
 log=$T/nokey.log
-run_expect 1 "$log" "$HH" run --period 202611 --out "$T/w/new" "${SOURCES[@]}"
+run_expect 1 "$log" "$HH" run --period 202611 --out "$T/w/new" "${GOLDEN_SOURCES[@]}"
 assert_contains "$log" '--key' "missing --key message"
 [ ! -e "$T/w/new" ] || fail "missing --key: --out was created"
 run_expect 1 "$log" "$HH" run --period 202611 --key "$T/key" --out "$T/w/new" \
@@ -131,7 +126,7 @@ assert_contains "$log" '--civil-affairs' "missing --civil-affairs message"
 cp "$HH_TEST_DATA/test.key" "$T/key644"
 chmod 644 "$T/key644"
 rc=0
-"$HH" run --period 202611 --key "$T/key644" --out "$T/w/new" "${SOURCES[@]}" \
+"$HH" run --period 202611 --key "$T/key644" --out "$T/w/new" "${GOLDEN_SOURCES[@]}" \
 	>"$log" 2>&1 || rc=$?
 [ "$rc" -ne 0 ] || fail "a key file with mode 0644 was accepted"
 assert_contains "$log" 'chmod 600' "key mode message"

@@ -20,16 +20,12 @@
 . "$(dirname "$0")/../lib.sh" "$@"
 
 G=$HH_TEST_DATA/golden
-mkdir "$T/in"
-cp "$G"/input/* "$T/in/"
-make_key "$T/key"
-cd "$T/in" || exit 1
+golden_month
 run() { # OUT THREADS [OPTION...]
 	local out=$1 threads=$2
 	shift 2
 	run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$out" \
-		--civil-affairs civil_affairs.csv --education education.tsv --hr hr.csv.gz \
-		--housing housing.csv --medical medical.csv --threads "$threads" --quiet "$@"
+		"${GOLDEN_SOURCES[@]}" --threads "$threads" --quiet "$@"
 }
 run "$T/out" 4
 O=$T/out

@@ -17,11 +17,7 @@
 #   bash tests/e2e/it_gzip_strict.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
-G=$HH_TEST_DATA/golden
-mkdir "$T/in"
-cp "$G"/input/* "$T/in/"
-make_key "$T/key"
-cd "$T/in" || exit 1
+golden_month
 
 run() { # STATUS LOG HR_FILE
 	run_expect "$1" "$2" "$HH" run --period 202611 --key "$T/key" --out "$T/out" \

@@ -12,11 +12,7 @@
 . "$(dirname "$0")/../lib.sh" "$@"
 command -v jq >/dev/null || fail "jq is needed (scripts/setup.sh --test installs it)"
 
-G=$HH_TEST_DATA/golden
-mkdir "$T/in"
-cp "$G"/input/* "$T/in/"
-make_key "$T/key"
-cd "$T/in"
+golden_month
 med=$(printf '\xb1\xa3\xcf\xd5.csv') # 保险.csv in GB18030
 mv medical.csv "$med"
 run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$T/out" \

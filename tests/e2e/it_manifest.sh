@@ -21,17 +21,12 @@
 #   bash tests/e2e/it_manifest.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
-G=$HH_TEST_DATA/golden
-mkdir "$T/in"
-cp "$G"/input/* "$T/in/"
-make_key "$T/key"
-cd "$T/in" || exit 1
+golden_month
 run() { # OUT [OPTION...]
 	local out=$1
 	shift
 	run_expect 0 "$T/run.log" "$HH" run --period 202611 --key "$T/key" --out "$out" \
-		--civil-affairs civil_affairs.csv --education education.tsv --hr hr.csv.gz \
-		--housing housing.csv --medical medical.csv --quiet "$@"
+		"${GOLDEN_SOURCES[@]}" --quiet "$@"
 }
 
 note "1. keygen --sign"

@@ -30,9 +30,7 @@ S=$T/state
 [ -f "$T/out_oct/alerts.jsonl" ] || fail "october has no alerts.jsonl"
 
 H=$T/out_oct/households.csv
-pick() { # awk condition over households.csv -> first household_id not yet used
-	awk -F, -v used="${USED:-}" "NR>1 && ($1) && index(used, \"|\" \$1 \"|\") == 0 {print \$1; exit}" "$H"
-}
+pick() { pick_household "$H" "$1"; }
 USED="|"
 NEWH=$(pick '$10=="none" && $4>=1'); USED="$USED$NEWH|"
 RESH=$(pick '$10=="medium" && $11=="R_INCOME"'); USED="$USED$RESH|"

@@ -65,17 +65,6 @@ pg_test_db it_pg
 # the background helpers and the second server go first, then the database
 on_exit 'for p in $BG_PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null'
 on_exit '[ -z "$PW_SERVER" ] || "$HH_SRC/scripts/pg-test-server.sh" stop "$PW_SERVER" >/dev/null 2>&1'
-urlenc() {
-	local s=$1 i c o=
-	for ((i = 0; i < ${#s}; i++)); do
-		c=${s:i:1}
-		case $c in
-		[a-zA-Z0-9._~-]) o+=$c ;;
-		*) o+=$(printf '%%%02X' "'$c") ;;
-		esac
-	done
-	printf %s "$o"
-}
 U="postgresql:///$DB"
 HSCHEMA='it "pg" x'
 HTABLE='medical 2026'

@@ -40,15 +40,6 @@ FILES=(--civil-affairs "$G/civil_affairs.csv" --education "$G/education.csv"
 	--hr "$G/hr.csv.gz" --housing "$G/housing.tsv" --medical "$G/medical.csv.gz")
 KV="host=$PGHOST dbname=$DB"
 
-# alive PID: the process runs (an exited child stays a zombie until bash
-# reaps it, and kill -0 still finds a zombie; once reaped, /proc/PID is
-# gone, possibly between two reads, so it is read once)
-alive() {
-	local st
-	st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "${st:0:1}" != Z ]
-}
-
 # interrupt NAME SIGNAL LIKE OUT ARGS...: runs `hhmatch run ARGS --out OUT`
 # in the background until a backend of the database runs a statement LIKE
 # the pattern, then half a second more; sends SIGNAL; checks as above.

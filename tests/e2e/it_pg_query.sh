@@ -30,18 +30,6 @@
 require_pg
 pg_test_db it_pg_query
 
-urlenc() {
-	local s=$1 i c o=
-	for ((i = 0; i < ${#s}; i++)); do
-		c=${s:i:1}
-		case $c in
-		[a-zA-Z0-9._~-]) o+=$c ;;
-		*) o+=$(printf '%%%02X' "'$c") ;;
-		esac
-	done
-	printf %s "$o"
-}
-
 make_key "$T/key"
 "$HH" gen --out "$T/g" --households 300 --seed 5 --key "$T/key" >"$T/gen.log" 2>&1 ||
 	{ cat "$T/gen.log" >&2; fail "gen"; }
@@ -109,11 +97,6 @@ refused "$KV query='SELECT * INTO src.made FROM src.victim'" "$ONE"
 
 # ------------------------------------------------ 3: a query waiting for a lock
 # alive PID: the process runs (a zombie, not yet reaped by bash, does not)
-alive() {
-	local st
-	st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "${st:0:1}" != Z ]
-}
 BG_PIDS=""
 on_exit 'for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null'
 mkfifo "$T/lock.fifo"

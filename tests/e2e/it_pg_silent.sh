@@ -57,12 +57,6 @@ FILES=(--civil-affairs "$G/civil_affairs.csv" --education "$G/education.csv"
 	--housing "$G/housing.tsv" --medical "$G/medical.csv.gz")
 SILENT="host=127.0.0.1 port=$PORT dbname=hh user=hh"
 
-alive() {
-	local st
-	st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "${st:0:1}" != Z ]
-}
-
 # interrupt NAME SIGNAL WANT_RC PATTERN CMD...: runs CMD in the background
 # until the silent server accepts one more connection, sends SIGNAL, and
 # checks the exit status and the message.

@@ -18,14 +18,11 @@
 . "$(dirname "$0")/../lib.sh" "$@"
 
 G=$HH_TEST_DATA/golden
-mkdir "$T/in" "$T/p"
-cp "$G"/input/* "$T/in/"
-make_key "$T/key"
-cd "$T/in" || exit 1
+mkdir "$T/p"
+golden_month
 
 run_expect 0 "$T/raw.log" "$HH" run --period 202611 --key "$T/key" --out "$T/raw" \
-	--civil-affairs civil_affairs.csv --education education.tsv --hr hr.csv.gz \
-	--housing housing.csv --medical medical.csv --threads 2 --quiet
+	"${GOLDEN_SOURCES[@]}" --threads 2 --quiet
 grep -q D_ID_REPAIRED "$T/raw/findings.csv" && fail "fixture has a repaired ID: the comparison below assumes none"
 
 declare -A IN=([civil_affairs]=civil_affairs.csv [education]=education.tsv

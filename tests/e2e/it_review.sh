@@ -45,9 +45,7 @@ month_from_may 202605 202605
 run_month 202605
 
 H=$T/out_202605/households.csv
-pick() { # awk condition over households.csv -> first household_id not yet used
-	awk -F, -v used="${USED:-}" "NR>1 && ($1) && index(used, \"|\" \$1 \"|\") == 0 {print \$1; exit}" "$H"
-}
+pick() { pick_household "$H" "$1"; }
 USED="|"
 FPH=$(pick '$10=="medium" && $11=="R_INCOME" && $4>=2'); USED="$USED$FPH|"
 CONH=$(pick '$10=="medium" && $11=="R_INCOME" && $4>=2'); USED="$USED$CONH|"
@@ -176,13 +174,7 @@ grep -o '<table id="county-backlog">.*' "$T/out_202607/report.html" >/dev/null |
 assert_eq "$BACKLOG" "$(grep -o '<tr data-county="\*">.*data-k="backlog">[0-9]*<' \
 	"$T/out_202607/report.html" | sed 's/.*>\([0-9]*\)<$/\1/')" "report.html: the backlog's total"
 grep -F "$FPH" "$T/out_202607/report.html" >/dev/null && fail "report.html names a household"
-PY=
-for p in python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null && "$p" -c 'import openpyxl' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
+PY=$(openpyxl_python)
 if [ -n "$PY" ]; then
 	PYTHONIOENCODING=utf-8 "$PY" - "$T/out_202607/caseworkers.xlsx" "$FPH" "$CONH" "$BACKLOG" "$NEWJ" >"$T/wb" 2>&1 <<'PY' ||
 import sys, openpyxl

@@ -28,13 +28,7 @@
 #   bash tests/e2e/it_workbook.sh build/hhmatch
 . "$(dirname "$0")/../lib.sh" "$@"
 
-PY=
-for p in python3 /usr/bin/python3; do
-	if command -v "$p" >/dev/null && "$p" -c 'import openpyxl' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
+PY=$(openpyxl_python)
 if [ -z "$PY" ]; then
 	[ "${HH_ALLOW_NO_OPENPYXL:-}" = 1 ] && { echo "skip: no openpyxl" >&2; exit 77; }
 	fail "python3 with openpyxl is needed (scripts/setup.sh --test installs python3-openpyxl)"
