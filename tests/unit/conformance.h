@@ -1,7 +1,8 @@
 /*
  * conformance.h - what the conformance tests (test_conformance_*.c,
  * test_idnum.c) share: the vectors' folder, JSON loading, hex, an
- * in-memory pull source, and the bookkeeping of cases that differ.
+ * in-memory pull source, a stream read to its end, and the bookkeeping of
+ * cases that differ.
  *
  * The vectors live in $HH_TEST_DATA/conformance (a byte-for-byte copy of
  * other projects' test data; docs/conformance.md).  Each test runs every
@@ -206,6 +207,42 @@ static inline hh_status conf_pull(void *ctx, char *buf, size_t cap, size_t *n,
 	m->off += k;
 	*n = k;
 	return HH_OK;
+}
+
+/* What a reader made of its input: ok = 1 when it read to the end, else
+ * 0 with err; out[0..n) (malloc'ed) is the text it gave before. */
+typedef struct {
+	int ok;
+	char *out;
+	size_t n;
+	hh_err err;
+} conf_decoded;
+
+/* Reads in to its end (ins_read into a buffer of cap bytes at first,
+ * doubled as needed) and closes it. */
+static inline conf_decoded conf_read_all(hh_instream *in, size_t cap)
+{
+	conf_decoded d = { .ok = 1 };
+
+	d.out = malloc(cap);
+	cr_assert_not_null(d.out);
+	for (;;) {
+		size_t got;
+		if (d.n == cap) {
+			cap *= 2;
+			d.out = realloc(d.out, cap);
+			cr_assert_not_null(d.out);
+		}
+		if (ins_read(in, d.out + d.n, cap - d.n, &got, &d.err) != HH_OK) {
+			d.ok = 0;
+			break;
+		}
+		if (got == 0)
+			break;
+		d.n += got;
+	}
+	ins_close(in);
+	return d;
 }
 
 static inline conf_diff *conf_find(conf_diff *list, size_t nlist,

@@ -61,38 +61,7 @@ static const struct {
 	{ "gb18030 b'\\x819\\xa79'", "\xe3\x83\xbb" },
 };
 
-typedef struct {
-	int ok;
-	char *out;
-	size_t n;
-	hh_err err;
-} decoded;
-
-static decoded read_all(hh_instream *in)
-{
-	decoded d = { .ok = 1 };
-	size_t cap = 1 << 12;
-
-	d.out = malloc(cap);
-	cr_assert_not_null(d.out);
-	for (;;) {
-		size_t got;
-		if (d.n == cap) {
-			cap *= 2;
-			d.out = realloc(d.out, cap);
-			cr_assert_not_null(d.out);
-		}
-		if (ins_read(in, d.out + d.n, cap - d.n, &got, &d.err) != HH_OK) {
-			d.ok = 0;
-			break;
-		}
-		if (got == 0)
-			break;
-		d.n += got;
-	}
-	ins_close(in);
-	return d;
-}
+typedef conf_decoded decoded;
 
 static decoded decode_file(const char *rel, hh_encoding enc)
 {
@@ -102,7 +71,7 @@ static decoded decode_file(const char *rel, hh_encoding enc)
 
 	cr_assert_eq(ins_open_file(conf_path(rel), &o, &in, &err), HH_OK, "%s",
 		     err.msg);
-	return read_all(in);
+	return conf_read_all(in, 1 << 12);
 }
 
 static decoded decode_bytes(const char *p, size_t n, size_t chunk,
@@ -115,7 +84,7 @@ static decoded decode_bytes(const char *p, size_t n, size_t chunk,
 
 	cr_assert_eq(ins_open_pull(conf_pull, &m, "case.csv", &o, &in, &err), HH_OK,
 		     "%s", err.msg);
-	return read_all(in);
+	return conf_read_all(in, 1 << 12);
 }
 
 static int same_text(const decoded *d, const char *want, size_t n)

@@ -54,12 +54,7 @@ static conf_diff diffs[] = {
 };
 #define NDIFFS (sizeof diffs / sizeof diffs[0])
 
-typedef struct {
-	int ok;
-	char *out;
-	size_t n;
-	hh_err err;
-} decoded;
+typedef conf_decoded decoded;
 
 static void decoded_free(decoded *d)
 {
@@ -72,32 +67,11 @@ static decoded hh_decode(const char *path)
 {
 	ins_opts o = { .source = "conformance", .encoding = HH_ENC_UTF8 };
 	hh_instream *in;
-	decoded d = { .ok = 1 };
-	size_t cap = 1 << 16;
+	decoded d = { .ok = 0 };
 
-	d.out = malloc(cap);
-	cr_assert_not_null(d.out);
-	if (ins_open_file(path, &o, &in, &d.err) != HH_OK) {
-		d.ok = 0;
+	if (ins_open_file(path, &o, &in, &d.err) != HH_OK)
 		return d;
-	}
-	for (;;) {
-		size_t got;
-		if (d.n == cap) {
-			cap *= 2;
-			d.out = realloc(d.out, cap);
-			cr_assert_not_null(d.out);
-		}
-		if (ins_read(in, d.out + d.n, cap - d.n, &got, &d.err) != HH_OK) {
-			d.ok = 0;
-			break;
-		}
-		if (got == 0)
-			break;
-		d.n += got;
-	}
-	ins_close(in);
-	return d;
+	return conf_read_all(in, 1 << 16);
 }
 
 static decoded hh_decode_bytes(const unsigned char *b, size_t n)
