@@ -152,6 +152,26 @@ alive() {
 	[ -n "$st" ] && [ "${st:0:1}" != Z ]
 }
 
+# stop_within NAME PID SIG: sends SIG to the background job PID and waits
+# up to 10 s for it to end (else kills it and fails); sets STOP_RC to its
+# exit status and STOP_MS to the milliseconds from the signal to its end.
+stop_within() {
+	local name=$1 pid=$2 sig=$3 i t0
+	t0=$(date +%s%N)
+	kill -s "$sig" "$pid" || true # an end just now shows in the exit status
+	for ((i = 0; i < 1000; i++)); do
+		alive "$pid" || break
+		sleep 0.01
+	done
+	STOP_MS=$((($(date +%s%N) - t0) / 1000000))
+	if alive "$pid"; then
+		kill -9 "$pid" 2>/dev/null || true
+		fail "$name: still running 10 s after SIG$sig"
+	fi
+	STOP_RC=0
+	wait "$pid" || STOP_RC=$?
+}
+
 # urlenc TEXT: TEXT percent-encoded for a URI (all but letters, digits
 # and ._~- escaped), on stdout.
 urlenc() {

@@ -44,7 +44,7 @@ KV="host=$PGHOST dbname=$DB"
 # in the background until a backend of the database runs a statement LIKE
 # the pattern, then half a second more; sends SIGNAL; checks as above.
 interrupt() {
-	local name=$1 sig=$2 pat=$3 out=$4 pid rc i t0 t1 ms n
+	local name=$1 sig=$2 pat=$3 out=$4 pid rc i ms n
 	shift 4
 	"$HH" run --period 202611 --key "$T/key" --out "$out" --quiet "$@" \
 		>"$T/$name.log" 2>&1 &
@@ -63,20 +63,8 @@ interrupt() {
 	[ "$n" -ge 1 ] || fail "$name: no statement LIKE '$pat' within 20 s"
 	sleep 0.5
 	alive "$pid" || { cat "$T/$name.log" >&2; fail "$name: the run ended by itself"; }
-	t0=$(date +%s%N)
-	kill -s "$sig" "$pid" || true # an end just now shows in the exit status below
-	for ((i = 0; i < 1000; i++)); do
-		alive "$pid" || break
-		sleep 0.01
-	done
-	t1=$(date +%s%N)
-	if alive "$pid"; then
-		kill -9 "$pid" 2>/dev/null || true
-		fail "$name: still running 10 s after SIG$sig"
-	fi
-	rc=0
-	wait "$pid" || rc=$?
-	ms=$(((t1 - t0) / 1000000))
+	stop_within "$name" "$pid" "$sig"
+	rc=$STOP_RC ms=$STOP_MS
 	[ "$rc" = 3 ] || { cat "$T/$name.log" >&2; fail "$name: exit $rc after SIG$sig, expected 3"; }
 	[ "$ms" -le 2000 ] || fail "$name: exited $ms ms after SIG$sig (2000 allowed)"
 	assert_contains "$T/$name.log" "interrupted by a signal; nothing was published" "$name: message"

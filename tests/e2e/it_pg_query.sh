@@ -116,11 +116,8 @@ for ((i = 0; i < 600; i++)); do
 	alive "$pid" || { cat "$T/lock.log" >&2; fail "lock: the run ended first"; }
 	sleep 0.05
 done
-kill -TERM "$pid"
-for ((i = 0; i < 1000; i++)); do alive "$pid" || break; sleep 0.01; done
-if alive "$pid"; then fail "lock: still running 10 s after SIGTERM"; fi
-rc=0
-wait "$pid" || rc=$?
+stop_within lock "$pid" TERM
+rc=$STOP_RC
 [ "$rc" = 3 ] || { cat "$T/lock.log" >&2; fail "lock: exit $rc after SIGTERM, expected 3"; }
 assert_contains "$T/lock.log" "^hhmatch run: hr: .*interrupted by a signal; nothing was published" \
 	"lock: message"

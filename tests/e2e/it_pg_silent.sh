@@ -61,7 +61,7 @@ SILENT="host=127.0.0.1 port=$PORT dbname=hh user=hh"
 # until the silent server accepts one more connection, sends SIGNAL, and
 # checks the exit status and the message.
 interrupt() {
-	local name=$1 sig=$2 want=$3 pat=$4 before pid rc i t0 t1
+	local name=$1 sig=$2 want=$3 pat=$4 before pid i
 	shift 4
 	before=$(wc -l <"$T/accepted")
 	"$@" >"$T/$name.log" 2>&1 &
@@ -75,22 +75,10 @@ interrupt() {
 	[ "$(wc -l <"$T/accepted")" -gt "$before" ] || fail "$name: no connection within 30 s"
 	sleep 0.3 # well inside libpq's wait for the server's first byte
 	alive "$pid" || { cat "$T/$name.log" >&2; fail "$name: ended by itself"; }
-	t0=$(date +%s%N)
-	kill -s "$sig" "$pid"
-	for ((i = 0; i < 1000; i++)); do
-		alive "$pid" || break
-		sleep 0.01
-	done
-	t1=$(date +%s%N)
-	if alive "$pid"; then
-		kill -9 "$pid" 2>/dev/null || true
-		fail "$name: still running 10 s after SIG$sig"
-	fi
-	rc=0
-	wait "$pid" || rc=$?
-	[ "$rc" = "$want" ] || { cat "$T/$name.log" >&2; fail "$name: exit $rc after SIG$sig, expected $want"; }
+	stop_within "$name" "$pid" "$sig"
+	[ "$STOP_RC" = "$want" ] || { cat "$T/$name.log" >&2; fail "$name: exit $STOP_RC after SIG$sig, expected $want"; }
 	[ -z "$pat" ] || assert_contains "$T/$name.log" "$pat" "$name: message"
-	note "$name: exit $rc, $(((t1 - t0) / 1000000)) ms after SIG$sig: $(head -c 200 "$T/$name.log")"
+	note "$name: exit $STOP_RC, $STOP_MS ms after SIG$sig: $(head -c 200 "$T/$name.log")"
 }
 
 run_args() { # OUT
