@@ -29,6 +29,7 @@ struct publication {
 	char staged[PATH_MAX];     /* the state's copy until committed, else "" */
 	char out_abs[PATH_MAX];    /* --out, absolute (what an intent names) */
 	json_t *recovery;          /* report.json's "recovery", or NULL */
+	workbook_writer *writer;   /* forked while the process is small (workbook.h) */
 	int recovery_oom;          /* a note could not be kept in it */
 };
 
@@ -478,6 +479,8 @@ hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 		st = fs_temp_beside(pc->out_dir, p->tmp, sizeof p->tmp, err);
 	if (st == HH_OK)
 		st = write_mark(p->tmp, pc->period, err);
+	if (st == HH_OK)
+		st = workbook_writer_start(p->tmp, &pc->present, &p->writer, err);
 	st = reached(st, "open");
 	if (st != HH_OK) {
 		if (access(p->tmp, F_OK))
@@ -506,7 +509,7 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 	if (st == HH_OK)
 		st = report_html_write(p->tmp, &pc->present, err);
 	if (st == HH_OK)
-		st = workbook_write(p->tmp, &pc->present, err);
+		st = workbook_writer_run(p->writer, err);
 	if (st == HH_OK) {
 		sum->seconds_outputs += fs_now_seconds() - t_present;
 		st = note_timings(p, sum->seconds_outputs, err);
@@ -567,6 +570,7 @@ void publish_close(publication *p)
 {
 	if (!p)
 		return;
+	workbook_writer_free(p->writer); /* before its folder goes */
 	if (p->tmp[0])
 		fs_remove_tree_last(p->tmp, PUBLISH_MARK);
 	if (p->staged[0])

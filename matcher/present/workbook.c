@@ -12,6 +12,7 @@
  * level, reason, category, fact, workbook, decision).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -718,62 +719,138 @@ static hh_status write_here(const char *run_dir, const present_cfg *cfg, hh_err 
 	return st;
 }
 
-/* The child's verdict travels back through a pipe: the status, then the
- * message (at most sizeof err->msg). */
-hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
+/* The writer process: forked by workbook_writer_start (small: a run
+ * starts it before the engine has allocated its tables, so the child's
+ * resident set is not the whole run's), it waits for one byte on the
+ * command pipe: 'w' writes the workbook and sends the verdict back (the
+ * status, then the message, sizeof err->msg bytes); anything else, or
+ * the pipe closed, ends it without writing. */
+struct workbook_writer {
+	pid_t pid;
+	int cmd, res;        /* the parent's ends */
+	const char *run_dir; /* for messages */
+	int ran;
+};
+
+/* The child: run_dir and cfg are its copy of the parent's at the fork. */
+static void writer_child(int cmd, int res, const char *run_dir, const present_cfg *cfg)
 {
-	int fd[2];
-	if (pipe(fd))
+	/* It holds no file of the parent's but its two pipe ends: a lock
+	 * (--out's, the state's) held through an inherited descriptor would
+	 * outlive a parent killed meanwhile.  And it dies with its parent,
+	 * so no orphan writes into a folder the next run removes. */
+	int lo = cmd < res ? cmd : res, hi = cmd < res ? res : cmd;
+	if (lo > 3)
+		close_range(3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1); /* the parent died before the line above */
+	char c = 0;
+	ssize_t n;
+	while ((n = read(cmd, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1 || c != 'w')
+		_exit(0);
+	hh_err cerr = {{0}};
+	int st = (int)write_here(run_dir, cfg, &cerr);
+	int ok = write(res, &st, sizeof st) == (ssize_t)sizeof st &&
+		 write(res, cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
+	_exit(ok ? 0 : 1);
+}
+
+hh_status workbook_writer_start(const char *run_dir, const present_cfg *cfg,
+				workbook_writer **out, hh_err *err)
+{
+	*out = NULL;
+	workbook_writer *w = calloc(1, sizeof *w);
+	int cmd[2] = {-1, -1}, res[2] = {-1, -1};
+	if (!w)
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(res, O_CLOEXEC)) {
+		int e = errno;
+		if (cmd[0] >= 0) {
+			close(cmd[0]);
+			close(cmd[1]);
+		}
+		free(w);
 		return hh_fail(err, HH_EINTERNAL, "%s: cannot make a pipe for the workbook: %s",
-			       run_dir, strerror(errno));
+			       run_dir, strerror(e));
+	}
 	fflush(NULL); /* nothing buffered is written twice */
 	pid_t pid = fork();
+	if (pid == 0)
+		writer_child(cmd[0], res[1], run_dir, cfg);
+	int e = errno;
+	close(cmd[0]);
+	close(res[1]);
 	if (pid < 0) {
-		int e = errno;
-		close(fd[0]);
-		close(fd[1]);
+		close(cmd[1]);
+		close(res[0]);
+		free(w);
 		return hh_fail(err, HH_EINTERNAL, "%s: cannot start the workbook's writer: %s",
 			       run_dir, strerror(e));
 	}
-	if (pid == 0) {
-		/* The child holds no file of the parent's but the pipe's end: a
-		 * lock (--out's, the state's) held through an inherited
-		 * descriptor would outlive a parent killed meanwhile.  And it
-		 * dies with its parent, so no orphan writes on into a folder the
-		 * next run removes. */
-		int w = fd[1];
-		if (w > 3)
-			close_range(3, (unsigned)w - 1, 0);
-		close_range((unsigned)w + 1, ~0U, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(1); /* the parent died before the line above */
-		hh_err cerr = {{0}};
-		int st = (int)write_here(run_dir, cfg, &cerr);
-		int ok = write(fd[1], &st, sizeof st) == (ssize_t)sizeof st &&
-			 write(fd[1], cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
-		_exit(ok ? 0 : 1);
-	}
-	close(fd[1]);
-	int st = -1;
-	hh_err cerr = {{0}};
-	int got = read(fd[0], &st, sizeof st) == (ssize_t)sizeof st &&
-		  read(fd[0], cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
-	close(fd[0]);
-	int ws = 0;
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+	*w = (workbook_writer){.pid = pid, .cmd = cmd[1], .res = res[0], .run_dir = run_dir};
+	*out = w;
+	return HH_OK;
+}
+
+/* Waits for the child; its exit status into *ws. */
+static void reap(workbook_writer *w, int *ws)
+{
+	*ws = 0;
+	while (waitpid(w->pid, ws, 0) < 0 && errno == EINTR)
 		;
+	w->pid = 0;
+}
+
+hh_status workbook_writer_run(workbook_writer *w, hh_err *err)
+{
+	int st = -1, ws = 0;
+	hh_err cerr = {{0}};
+	if (w->ran)
+		return hh_fail(err, HH_EINTERNAL, "the workbook's writer runs once");
+	w->ran = 1;
+	int got = write(w->cmd, "w", 1) == 1 &&
+		  read(w->res, &st, sizeof st) == (ssize_t)sizeof st &&
+		  read(w->res, cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
+	reap(w, &ws);
 	if (WIFSIGNALED(ws))
 		return hh_fail(err, HH_EINTERNAL,
 			       "%s/%s: the workbook's writer died of signal %d (libxlsxwriter does "
 			       "so when an allocation fails inside it); nothing is published",
-			       run_dir, WORKBOOK_FILE, WTERMSIG(ws));
+			       w->run_dir, WORKBOOK_FILE, WTERMSIG(ws));
 	if (!got || !WIFEXITED(ws) || WEXITSTATUS(ws))
 		return hh_fail(err, HH_EINTERNAL, "%s/%s: the workbook's writer ended without "
-			       "a verdict", run_dir, WORKBOOK_FILE);
+			       "a verdict", w->run_dir, WORKBOOK_FILE);
 	if (st != HH_OK) {
 		cerr.msg[sizeof cerr.msg - 1] = '\0';
 		return hh_fail(err, (hh_status)st, "%s", cerr.msg);
 	}
 	return HH_OK;
+}
+
+void workbook_writer_free(workbook_writer *w)
+{
+	if (!w)
+		return;
+	close(w->cmd); /* an idle writer reads the end of the pipe and leaves */
+	close(w->res);
+	if (w->pid) {
+		int ws;
+		reap(w, &ws);
+	}
+	free(w);
+}
+
+hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
+{
+	workbook_writer *w = NULL;
+	HH_TRY(workbook_writer_start(run_dir, cfg, &w, err));
+	hh_status st = workbook_writer_run(w, err);
+	workbook_writer_free(w);
+	return st;
 }

@@ -48,11 +48,23 @@
  * check all of its own allocations and, when one fails, may dereference
  * the NULL; in a child that is a clean error of this call (HH_EINTERNAL,
  * nothing published), not the run's crash.  The child closes every
- * descriptor it inherits (so --out's and the state's locks die with the
- * parent) and is killed when the parent dies.  The calling process must
- * not hold a lock another thread could need in the child (at
- * publication, only the progress thread runs, and it takes none the
- * child uses). */
+ * descriptor it inherits but its pipes (so --out's and the state's
+ * locks die with the parent) and is killed when the parent dies. */
 hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err);
+
+/* The same in two steps, for a run: workbook_writer_start forks the
+ * writer early, while the process is still small (a child's resident
+ * set counts the parent's pages it shares, so a writer forked after the
+ * engine would look as large as the whole run), and before any other
+ * thread exists; it waits until workbook_writer_run asks it to write
+ * RUN_DIR/caseworkers.xlsx and reports as workbook_write does.
+ * workbook_writer_free ends a writer that was never asked (it writes
+ * nothing) and reaps it; NULL is a no-op.  run_dir and cfg are read in
+ * the child as they were at the start.  One thread. */
+typedef struct workbook_writer workbook_writer;
+hh_status workbook_writer_start(const char *run_dir, const present_cfg *cfg,
+				workbook_writer **out, hh_err *err);
+hh_status workbook_writer_run(workbook_writer *w, hh_err *err);
+void workbook_writer_free(workbook_writer *w);
 
 #endif
