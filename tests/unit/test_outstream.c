@@ -39,27 +39,11 @@ static char *sample(size_t n)
 	return b;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s", path);
-	size_t cap = 1 << 16, n = 0, r;
-	char *b = malloc(cap);
-	while ((r = fread(b + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap)
-			b = realloc(b, cap *= 2);
-	}
-	fclose(f);
-	*len = n;
-	return b;
-}
-
 /* Inflates every member of a gzip file; *members counts them. */
 static char *gunzip(const char *path, size_t *len, int *members)
 {
 	size_t n;
-	char *z = slurp(path, &n);
+	char *z = read_bytes(path, &n);
 	size_t cap = 1 << 20, o = 0;
 	char *out = malloc(cap);
 	z_stream zs = {0};
@@ -114,7 +98,7 @@ Test(outstream, plain_bytes_whatever_the_cuts)
 	cr_assert_eq(write_cut(tpath("a.csv"), NULL, data, n, cuts, 7, &err), HH_OK, "%s",
 		     err.msg);
 	size_t m;
-	char *back = slurp(tpath("a.csv"), &m);
+	char *back = read_bytes(tpath("a.csv"), &m);
 	cr_assert_eq(m, n);
 	cr_expect_eq(memcmp(back, data, n), 0);
 	free(back);
@@ -134,9 +118,9 @@ Test(outstream, gzip_same_bytes_for_any_cuts)
 	cr_assert_eq(write_cut(tpath("b.gz"), &o, data, n, small, 5, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(write_cut(tpath("c.gz"), &o, data, n, large, 2, &err), HH_OK, "%s", err.msg);
 	size_t na, nb, nc;
-	char *a = slurp(tpath("a.gz"), &na);
-	char *b = slurp(tpath("b.gz"), &nb);
-	char *c = slurp(tpath("c.gz"), &nc);
+	char *a = read_bytes(tpath("a.gz"), &na);
+	char *b = read_bytes(tpath("b.gz"), &nb);
+	char *c = read_bytes(tpath("c.gz"), &nc);
 	cr_expect(na == nb && !memcmp(a, b, na), "small cuts changed the gzip bytes");
 	cr_expect(na == nc && !memcmp(a, c, na), "large cuts changed the gzip bytes");
 	/* fixed header: deflate, no flags, no time, fast (xfl 4), Unix */
@@ -184,7 +168,7 @@ Test(outstream, end_member_of_plain_is_nothing)
 	outstream_write(s, "b\n", 2);
 	cr_assert_eq(outstream_close(s, &err), HH_OK, "%s", err.msg);
 	size_t m;
-	char *back = slurp(tpath("p.csv"), &m);
+	char *back = read_bytes(tpath("p.csv"), &m);
 	cr_expect(m == 4 && !memcmp(back, "a\nb\n", 4));
 	free(back);
 }
@@ -200,7 +184,7 @@ Test(outstream, gb18030_cut_inside_characters)
 	cr_assert_eq(write_cut(tpath("g.tsv"), &o, utf8, sizeof utf8 - 1, one, 1, &err), HH_OK,
 		     "%s", err.msg);
 	size_t m;
-	char *back = slurp(tpath("g.tsv"), &m);
+	char *back = read_bytes(tpath("g.tsv"), &m);
 	cr_assert_eq(m, sizeof gb - 1);
 	cr_expect_eq(memcmp(back, gb, m), 0);
 	free(back);
@@ -279,7 +263,7 @@ Test(outstream, mode_and_truncation)
 	cr_assert_eq(write_cut(tpath("t.csv"), NULL, "new\n", 4, whole, 1, &err), HH_OK, "%s",
 		     err.msg);
 	size_t m;
-	char *back = slurp(tpath("t.csv"), &m);
+	char *back = read_bytes(tpath("t.csv"), &m);
 	cr_expect(m == 4 && !memcmp(back, "new\n", 4), "the old file is truncated");
 	free(back);
 	cr_assert_eq(stat(tpath("t.csv"), &sb), 0);

@@ -38,17 +38,6 @@ static void put(const char *path, const char *text)
 	fclose(f);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "%s", path);
-	static char buf[1 << 16];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return strdup(buf);
-}
-
 /* A decision line of reviews.jsonl. */
 #define LINE(seq, hh, dec, date, level, reasons)                                            \
 	"{\"seq\":" #seq ",\"import\":\"0123456789abcdef\",\"household_id\":\"" hh "\","     \
@@ -269,7 +258,7 @@ Test(reviews, import_checks_every_row)
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		cr_assert_not_null(strstr(rejected, want[i]), "%s\nin:\n%s", want[i], rejected);
 	cr_assert_null(strstr(rejected, "11010119900307777X"), "the note was echoed");
-	char *kept = slurp(tpath("state/reviews.jsonl"));
+	char *kept = read_bytes(tpath("state/reviews.jsonl"), NULL);
 	char *l2 = strchr(kept, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
 	/* the false positive with what its alert said; H2 with its flags */
 	cr_assert(strstr(kept, "{\"seq\":1,\"import\":\"") == kept, "%s", kept);
@@ -291,10 +280,10 @@ Test(reviews, import_checks_every_row)
 	cr_assert_eq(res.added, 0);
 	cr_assert_eq(res.accepted, 4);
 	cr_assert_eq(res.known, 3);
-	char *again = slurp(tpath("state/reviews.jsonl"));
+	char *again = read_bytes(tpath("state/reviews.jsonl"), NULL);
 	cr_assert_str_eq(again, kept);
 	/* two records in the audit log, with the counts */
-	char *log = slurp(tpath("state/audit.log"));
+	char *log = read_bytes(tpath("state/audit.log"), NULL);
 	cr_assert_not_null(strstr(log, "\"seq\":2,"), "%s", log);
 	cr_assert_not_null(strstr(log, "\"operator\":\"clerk\",\"purpose\":\"review import\""));
 	cr_assert_not_null(strstr(log, "\"read\":13,\"accepted\":4,\"added\":3,\"rejected\":9,"
@@ -383,7 +372,7 @@ Test(reviews, alerts_apply_the_decisions)
 		   "A_DECEASED,medical,H3,aaaa,deceased\n"
 		   "A_PUBLIC_SECTOR,hr,H3,bbbb,public sector\n");
 	cr_assert_eq(alerts_write(state_dir, 202611, tpath("nov"), &n, &err), HH_OK, "%s", err.msg);
-	char *a = slurp(tpath("nov/alerts.jsonl"));
+	char *a = read_bytes(tpath("nov/alerts.jsonl"), NULL);
 	cr_assert_null(strstr(a, "\"household_id\":\"H1\""), "%s", a);
 	cr_assert_not_null(strstr(a, "\"household_id\":\"H2\",\"kind\":\"new\""), "%s", a);
 	cr_assert_not_null(strstr(a, "\"decision\":\"false_positive\",\"decided_on\":\"2026-09-05\","
@@ -406,7 +395,7 @@ Test(reviews, alerts_apply_the_decisions)
 	json_decref(rep);
 	/* kept, then a decision imported later that a rerun must not apply */
 	cr_assert_eq(state_save(state_dir, 202611, tpath("nov"), &err), HH_OK, "%s", err.msg);
-	char *before = slurp(tpath("state/reviews.jsonl"));
+	char *before = read_bytes(tpath("state/reviews.jsonl"), NULL);
 	size_t len = strlen(before) + 512;
 	char *more = malloc(len);
 	snprintf(more, len, "%s%s", before,
@@ -414,7 +403,7 @@ Test(reviews, alerts_apply_the_decisions)
 	put(tpath("state/reviews.jsonl"), more);
 	put(tpath("nov/report.json"), "{\"period\": \"202611\", \"sources\": {}, \"rules\": {}}\n");
 	cr_assert_eq(alerts_write(state_dir, 202611, tpath("nov"), &n, &err), HH_OK, "%s", err.msg);
-	char *again = slurp(tpath("nov/alerts.jsonl"));
+	char *again = read_bytes(tpath("nov/alerts.jsonl"), NULL);
 	cr_assert_str_eq(again, a, "a rerun applied a later import");
 	free(a);
 	free(again);

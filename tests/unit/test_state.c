@@ -45,13 +45,7 @@ static char *slurp(const char *dir, const char *name)
 {
 	char p[2048];
 	snprintf(p, sizeof p, "%s/%s", dir, name);
-	FILE *f = fopen(p, "r");
-	cr_assert_not_null(f, "%s", p);
-	static char buf[1 << 16];
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return strdup(buf);
+	return read_bytes(p, NULL);
 }
 
 static const char hh_header[] =

@@ -16,7 +16,8 @@
  * A suite that prepares more (paths of its own under tdir) calls
  * testdir_setup first from its own .init.  tdir is the folder's path;
  * tpath(name) is tdir/name in one of four rotating buffers, so four
- * results are valid at once (copy one that must live longer).
+ * results are valid at once (copy one that must live longer).  write_bytes
+ * and read_bytes write and read back a whole file.
  *
  * The folder is removed with base/fsutil.h's fs_remove_tree, not a shell,
  * and teardown checks that it is gone.  Criterion runs each test in its
@@ -72,6 +73,29 @@ static inline void write_bytes(const char *path, const void *b, size_t n)
 	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
 	cr_assert_eq(fwrite(b, 1, n, f), n, "%s: short write", path);
 	cr_assert_eq(fclose(f), 0, "%s: %s", path, strerror(errno));
+}
+
+/* The whole file at path, malloc'ed and NUL-terminated (the caller frees
+ * it); its length in *len unless len is NULL. */
+static inline char *read_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	size_t cap = 1 << 16, n = 0, r;
+	char *b = malloc(cap);
+	cr_assert_not_null(b);
+	while ((r = fread(b + n, 1, cap - 1 - n, f)) > 0) {
+		n += r;
+		if (n == cap - 1) {
+			b = realloc(b, cap *= 2);
+			cr_assert_not_null(b);
+		}
+	}
+	fclose(f);
+	b[n] = '\0';
+	if (len)
+		*len = n;
+	return b;
 }
 
 #endif
