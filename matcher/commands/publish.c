@@ -506,10 +506,15 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		st = alerts_write(pc->state_dir, pc->period, p->tmp, alerts, err);
 	st = reached(st, "alerts");
 	double t_present = fs_now_seconds();
+	/* the workbook is written by its child while report.html is written
+	 * here: both read the finished folder, neither writes what the other
+	 * reads */
+	if (st == HH_OK)
+		st = workbook_writer_ask(p->writer, err);
 	if (st == HH_OK)
 		st = report_html_write(p->tmp, &pc->present, err);
 	if (st == HH_OK)
-		st = workbook_writer_run(p->writer, err);
+		st = workbook_writer_wait(p->writer, err);
 	if (st == HH_OK) {
 		sum->seconds_outputs += fs_now_seconds() - t_present;
 		st = note_timings(p, sum->seconds_outputs, err);

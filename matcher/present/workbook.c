@@ -729,7 +729,7 @@ struct workbook_writer {
 	pid_t pid;
 	int cmd, res;        /* the parent's ends */
 	const char *run_dir; /* for messages */
-	int ran;
+	int ran, asked;      /* asked: the command reached the pipe */
 };
 
 /* The child: run_dir and cfg are its copy of the parent's at the fork. */
@@ -807,15 +807,22 @@ static void reap(workbook_writer *w, int *ws)
 	w->pid = 0;
 }
 
-hh_status workbook_writer_run(workbook_writer *w, hh_err *err)
+hh_status workbook_writer_ask(workbook_writer *w, hh_err *err)
 {
-	int st = -1, ws = 0;
-	hh_err cerr = {{0}};
 	if (w->ran)
 		return hh_fail(err, HH_EINTERNAL, "the workbook's writer runs once");
 	w->ran = 1;
-	int got = write(w->cmd, "w", 1) == 1 &&
-		  read(w->res, &st, sizeof st) == (ssize_t)sizeof st &&
+	w->asked = write(w->cmd, "w", 1) == 1;
+	return HH_OK; /* a failed write shows as no verdict in workbook_writer_wait */
+}
+
+hh_status workbook_writer_wait(workbook_writer *w, hh_err *err)
+{
+	int st = -1, ws = 0;
+	hh_err cerr = {{0}};
+	if (!w->ran || !w->pid)
+		return hh_fail(err, HH_EINTERNAL, "the workbook's writer was not asked");
+	int got = w->asked && read(w->res, &st, sizeof st) == (ssize_t)sizeof st &&
 		  read(w->res, cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
 	reap(w, &ws);
 	if (WIFSIGNALED(ws))
@@ -831,6 +838,12 @@ hh_status workbook_writer_run(workbook_writer *w, hh_err *err)
 		return hh_fail(err, (hh_status)st, "%s", cerr.msg);
 	}
 	return HH_OK;
+}
+
+hh_status workbook_writer_run(workbook_writer *w, hh_err *err)
+{
+	HH_TRY(workbook_writer_ask(w, err));
+	return workbook_writer_wait(w, err);
 }
 
 void workbook_writer_free(workbook_writer *w)

@@ -65,6 +65,11 @@ typedef struct workbook_writer workbook_writer;
 hh_status workbook_writer_start(const char *run_dir, const present_cfg *cfg,
 				workbook_writer **out, hh_err *err);
 hh_status workbook_writer_run(workbook_writer *w, hh_err *err);
+/* workbook_writer_run in two halves, so the caller can work meanwhile
+ * (a run writes report.html while the child writes the workbook): ask
+ * once, then wait once for the verdict. */
+hh_status workbook_writer_ask(workbook_writer *w, hh_err *err);
+hh_status workbook_writer_wait(workbook_writer *w, hh_err *err);
 void workbook_writer_free(workbook_writer *w);
 
 #endif
