@@ -136,7 +136,6 @@ Test(log, bad_settings)
 	cr_assert_eq(log_json(), 1);
 	cr_assert_eq(log_set_format("Text", &err), HH_OK);
 	cr_assert_eq(log_json(), 0);
-	unsetenv(LOG_FORMAT_ENV);
 	setenv(LOG_FORMAT_ENV, "Json", 1);
 	log_setup("run");
 	cr_assert_eq(log_env_error(&err), HH_OK);
