@@ -371,12 +371,23 @@ hh_status fs_lock_take(const char *path, const char *what, fs_lock **out, hh_err
 {
 	int fd = -1, got = 2;
 	*out = NULL;
+	/* The memory first: out of memory after the lock file was made would
+	 * leave it behind in a folder the run was to leave as it was. */
+	fs_lock *l = malloc(sizeof *l);
+	char *p = strdup(path);
+	if (!l || !p) {
+		free(l);
+		free(p);
+		return hh_fail(err, HH_EINTERNAL, "out of memory");
+	}
 	for (int tries = 0; got == 2 && tries < 100; tries++)
 		got = lock_once(path, &fd);
 	if (got == 0) {
 		char holder[96] = "";
 		ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
 		close(fd);
+		free(l);
+		free(p);
 		holder[n > 0 ? n : 0] = '\0';
 		holder[strcspn(holder, "\n")] = '\0';
 		return hh_fail(err, HH_EINTERNAL,
@@ -388,15 +399,9 @@ hh_status fs_lock_take(const char *path, const char *what, fs_lock **out, hh_err
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return hh_fail(err, HH_EINTERNAL, "cannot lock %s: %s", path, strerror(e));
-	}
-	fs_lock *l = malloc(sizeof *l);
-	char *p = strdup(path);
-	if (!l || !p) {
 		free(l);
 		free(p);
-		close(fd);
-		return hh_fail(err, HH_EINTERNAL, "out of memory");
+		return hh_fail(err, HH_EINTERNAL, "cannot lock %s: %s", path, strerror(e));
 	}
 	l->fd = fd;
 	l->path = p;
