@@ -322,14 +322,7 @@ static hh_status labelled_facts(answer *a, const rr_table *hh, size_t row, hh_er
 	answer_fact(a, "救助类别", "%s", labels_text(lb, "category", cat, LANG_ZH));
 	answer_fact(a, "风险等级", "%s", labels_text(lb, "level", level, LANG_ZH));
 	strbuf why = STRBUF_INIT;
-	const char *r = rr_cell(hh, row, rr_col(hh, "reasons"));
-	while (*r) {
-		size_t len = strcspn(r, ";");
-		char code[64];
-		snprintf(code, sizeof code, "%.*s", (int)(len < sizeof code ? len : sizeof code - 1), r);
-		sb_addf(&why, "%s%s", why.len ? "；" : "", labels_text(lb, "reason", code, LANG_ZH));
-		r += len + (r[len] == ';');
-	}
+	labels_join(lb, "reason", rr_cell(hh, row, rr_col(hh, "reasons")), "；", LANG_ZH, &why);
 	answer_fact(a, "风险原因", "%s", why.len ? sb_str(&why) : "无");
 	hh_status st = why.oom ? hh_fail(err, HH_EINTERNAL, "out of memory") : HH_OK;
 	sb_release(&why);

@@ -4,6 +4,7 @@
  * enumerations of sources.schema, so that a lookup is one binary search.
  * The table is small (a few hundred entries) and built once per process.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,4 +222,17 @@ const char *labels_text(const labels *l, const char *group, const char *code, hh
 {
 	const char *t = labels_get(l, group, code, lang);
 	return t ? t : code;
+}
+
+void labels_join(const labels *l, const char *group, const char *codes, const char *sep,
+		 hh_lang lang, strbuf *out)
+{
+	for (const char *r = codes; *r;) {
+		size_t len = strcspn(r, ";");
+		char code[64];
+		snprintf(code, sizeof code, "%.*s",
+			 (int)(len < sizeof code ? len : sizeof code - 1), r);
+		sb_addf(out, "%s%s", r == codes ? "" : sep, labels_text(l, group, code, lang));
+		r += len + (r[len] == ';');
+	}
 }

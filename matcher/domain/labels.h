@@ -16,6 +16,7 @@
 #define HH_LABELS_H
 
 #include "base/hh_error.h"
+#include "base/strbuf.h"
 
 typedef enum { LANG_ZH, LANG_EN } hh_lang;
 
@@ -42,5 +43,11 @@ const char *labels_get(const labels *l, const char *group, const char *code, hh_
 /* As labels_get, but CODE itself when it has no label: never NULL, so a
  * code added to the engine and not yet to labels.schema still shows. */
 const char *labels_text(const labels *l, const char *group, const char *code, hh_lang lang);
+
+/* Appends to out the labels of the ';'-joined CODES (households.csv's
+ * reasons: "R_INCOME;R_CARE") in GROUP, each as labels_text gives it,
+ * joined by SEP; nothing for "".  out's sticky oom says if it failed. */
+void labels_join(const labels *l, const char *group, const char *codes, const char *sep,
+		 hh_lang lang, strbuf *out);
 
 #endif

@@ -422,13 +422,9 @@ static void human_text(strbuf *b, const labels *lb, const alert *a)
 		sb_addf(b, "%s → %s", labels_text(lb, "level", a->prev_level, LANG_ZH), level);
 	else
 		sb_adds(b, level);
-	const char *r = a->reasons;
-	for (int first = 1; r && *r; first = 0) {
-		size_t len = strcspn(r, ";");
-		char code[64];
-		snprintf(code, sizeof code, "%.*s", (int)(len < sizeof code ? len : sizeof code - 1), r);
-		sb_addf(b, "%s%s", first ? "；" : "、", labels_text(lb, "reason", code, LANG_ZH));
-		r += len + (r[len] == ';');
+	if (a->reasons && *a->reasons) {
+		sb_adds(b, "；");
+		labels_join(lb, "reason", a->reasons, "、", LANG_ZH, b);
 	}
 	decision_text(b, lb, a);
 }

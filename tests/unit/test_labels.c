@@ -74,3 +74,18 @@ Test(present, county_is_the_region_prefix)
 	cr_assert_str_eq(present_county("6401", 6, c, sizeof c), "6401");
 	cr_assert_str_eq(present_county("640122001001", 4, c, sizeof c), "6401");
 }
+
+Test(labels, join_labels_each_code_and_keeps_unknown_ones)
+{
+	labels *l = NULL;
+	hh_err err = {{0}};
+	cr_assert_eq(labels_new(&l, &err), HH_OK, "%s", err.msg);
+	strbuf b = STRBUF_INIT;
+	labels_join(l, "reason", "R_ZEROJOB;R_NOSUCH;R_CARE", "、", LANG_ZH, &b);
+	cr_assert_str_eq(sb_str(&b), "零就业家庭、R_NOSUCH、高龄或重度残疾独居");
+	sb_reset(&b);
+	labels_join(l, "reason", "", "、", LANG_ZH, &b);
+	cr_assert_str_eq(sb_str(&b), "");
+	sb_release(&b);
+	labels_free(l);
+}
