@@ -371,9 +371,12 @@ static hh_status recover(publication *p, hh_err *err)
 	return HH_OK;
 }
 
-/* Adds "recovery" (what this run found left by killed runs and did
- * about it) to the run's report.json, keeping the file's mode. */
-static hh_status note_recovery(publication *p, hh_err *err)
+/* Reads the run's report.json back, lets edit change it (0: done, -1:
+ * no memory), and writes it again with its mode kept.  A failed edit is
+ * HH_EINTERNAL saying failed (and the file's path after it when
+ * name_path). */
+static hh_status edit_report(publication *p, int (*edit)(json_t *top, void *ctx), void *ctx,
+			     const char *failed, int name_path, hh_err *err)
 {
 	char path[PATH_MAX + 16];
 	struct stat sb;
@@ -382,15 +385,43 @@ static hh_status note_recovery(publication *p, hh_err *err)
 	if (stat(path, &sb) || hj_load_path(path, &top, err) != HH_OK)
 		return hh_fail(err, HH_EINTERNAL, "cannot read back the run's %s", path);
 	strbuf b = STRBUF_INIT;
-	if (!json_object_set(top, "recovery", p->recovery))
+	if (!edit(top, ctx))
 		hj_dump(&b, top, HJ_PRETTY | JSON_REAL_PRECISION(9));
 	json_decref(top);
 	sb_addc(&b, '\n');
 	hh_status st = b.len < 2 || b.oom
-			       ? hh_fail(err, HH_EINTERNAL, "out of memory")
+			       ? hh_fail(err, HH_EINTERNAL, "%s%s", failed, name_path ? path : "")
 			       : fs_write_file(path, b.buf, b.len, sb.st_mode & 0777, err);
 	sb_release(&b);
 	return st;
+}
+
+static int set_recovery(json_t *top, void *ctx)
+{
+	return json_object_set(top, "recovery", ctx);
+}
+
+/* Adds "recovery" (what this run found left by killed runs and did
+ * about it) to the run's report.json. */
+static hh_status note_recovery(publication *p, hh_err *err)
+{
+	return edit_report(p, set_recovery, p->recovery, "out of memory", 0, err);
+}
+
+/* Seconds rounded to milliseconds, as the engine writes them. */
+static json_t *ms_real(double s)
+{
+	return json_real((double)(int64_t)(s * 1000 + 0.5) / 1000);
+}
+
+static int set_timings(json_t *top, void *ctx)
+{
+	const double *v = ctx; /* outputs, total */
+	json_t *t = json_object_get(top, "timings_seconds");
+	return json_is_object(t) && !json_object_set_new(t, "outputs", ms_real(v[0])) &&
+			       !json_object_set_new(t, "total", ms_real(v[1]))
+		       ? 0
+		       : -1;
 }
 
 /* Completes report.json's "timings_seconds" (the engine wrote ingest,
@@ -401,28 +432,8 @@ static hh_status note_recovery(publication *p, hh_err *err)
  * summary on stderr can tell. */
 static hh_status note_timings(publication *p, double outputs, hh_err *err)
 {
-	char path[PATH_MAX + 16];
-	struct stat sb;
-	json_t *top;
-	snprintf(path, sizeof path, "%s/report.json", p->tmp);
-	if (stat(path, &sb) || hj_load_path(path, &top, err) != HH_OK)
-		return hh_fail(err, HH_EINTERNAL, "cannot read back the run's %s", path);
-	json_t *t = json_object_get(top, "timings_seconds");
-	double total = p->pc->started > 0 ? fs_now_seconds() - p->pc->started : 0;
-	strbuf b = STRBUF_INIT;
-	if (json_is_object(t) &&
-	    !json_object_set_new(t, "outputs",
-				 json_real((double)(int64_t)(outputs * 1000 + 0.5) / 1000)) &&
-	    !json_object_set_new(t, "total",
-				 json_real((double)(int64_t)(total * 1000 + 0.5) / 1000)))
-		hj_dump(&b, top, HJ_PRETTY | JSON_REAL_PRECISION(9));
-	json_decref(top);
-	sb_addc(&b, '\n');
-	hh_status st = b.len < 2 || b.oom
-			       ? hh_fail(err, HH_EINTERNAL, "cannot complete the timings of %s", path)
-			       : fs_write_file(path, b.buf, b.len, sb.st_mode & 0777, err);
-	sb_release(&b);
-	return st;
+	double v[2] = {outputs, p->pc->started > 0 ? fs_now_seconds() - p->pc->started : 0};
+	return edit_report(p, set_timings, v, "cannot complete the timings of ", 1, err);
 }
 
 /* The mark, written into the temporary folder as soon as it exists: a
