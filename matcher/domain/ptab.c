@@ -31,15 +31,26 @@
 
 #include "base/vec.h"
 
-struct ptab {
+/* One part: an ordered table of the pids whose key has the part's top
+ * bits.  Its home slots are placed by the key without those bits (shift),
+ * which are the same for every key of the part. */
+typedef struct {
 	unsigned char *slots;
 	size_t slot_size;
-	size_t rec_size;
 	size_t cap;      /* home slots; the load is count / cap */
 	size_t tail;     /* slots after cap for runs that pass the end */
 	size_t count;
-	size_t expect;   /* ptab_expect's projection; 0 none */
+	size_t expect;   /* the part's share of the projection; 0 none */
+	unsigned shift;  /* the table's bits */
+} part;
+
+struct ptab {
+	unsigned bits;   /* 2^bits parts, by the key's top bits */
+	part parts[];
 };
+
+/* ptab_next's cursor: the part in its top byte, the slot below. */
+#define CURSOR_SLOT_BITS 56
 
 #define SLOT_HDR 32
 
@@ -58,7 +69,7 @@ static int slot_empty(const unsigned char *s, uint64_t k)
 	return k == 0 && memcmp(s, zero_pid, 32) == 0;
 }
 
-static unsigned char *slot_at(const ptab *t, size_t i)
+static unsigned char *slot_at(const part *t, size_t i)
 {
 	return t->slots + i * t->slot_size;
 }
@@ -70,19 +81,33 @@ static size_t table_size(size_t cap, size_t slot_size)
 	return (cap + tail_for(cap)) * slot_size;
 }
 
-ptab *ptab_new(size_t rec_size, size_t expected)
+/* The home slot of a key in part t of cap home slots. */
+static size_t home(const part *t, uint64_t key, size_t cap)
 {
-	ptab *t = calloc(1, sizeof *t);
+	return table_slot(key << t->shift, cap);
+}
+
+ptab *ptab_new(size_t rec_size, size_t expected, unsigned bits)
+{
+	if (bits > PTAB_MAX_BITS)
+		return NULL;
+	size_t n = (size_t)1 << bits;
+	ptab *t = calloc(1, sizeof *t + n * sizeof(part));
 	if (!t)
 		return NULL;
-	t->rec_size = rec_size;
-	t->slot_size = SLOT_HDR + ((rec_size + 7) & ~(size_t)7);
-	t->cap = TABLE_SLOTS(expected > 1024 ? expected : 1024);
-	t->tail = tail_for(t->cap);
-	t->slots = table_alloc(table_size(t->cap, t->slot_size));
-	if (!t->slots) {
-		free(t);
-		return NULL;
+	t->bits = bits;
+	size_t each = expected >> bits;
+	for (size_t i = 0; i < n; i++) {
+		part *p = &t->parts[i];
+		p->shift = bits;
+		p->slot_size = SLOT_HDR + ((rec_size + 7) & ~(size_t)7);
+		p->cap = TABLE_SLOTS(each > 1024 ? each : 1024);
+		p->tail = tail_for(p->cap);
+		p->slots = table_alloc(table_size(p->cap, p->slot_size));
+		if (!p->slots) {
+			ptab_free(t);
+			return NULL;
+		}
 	}
 	return t;
 }
@@ -91,8 +116,23 @@ void ptab_free(ptab *t)
 {
 	if (!t)
 		return;
-	table_free(t->slots, table_size(t->cap, t->slot_size));
+	for (size_t i = 0; i < ((size_t)1 << t->bits); i++)
+		if (t->parts[i].slots)
+			table_free(t->parts[i].slots,
+				   table_size(t->parts[i].cap, t->parts[i].slot_size));
 	free(t);
+}
+
+unsigned ptab_part(const ptab *t, const uint8_t pid[32])
+{
+	return t->bits ? (unsigned)(key_of(pid) >> (64 - t->bits)) : 0;
+}
+
+unsigned ptab_parts(const ptab *t) { return 1u << t->bits; }
+
+static part *part_of(const ptab *t, const uint8_t pid[32])
+{
+	return (part *)&t->parts[ptab_part(t, pid)];
 }
 
 /* Grows the table to ncap home slots, in place.  Entries are in key
@@ -104,7 +144,7 @@ void ptab_free(ptab *t)
  * only the new part is fresh memory) and the entries are moved last
  * first, each into a slot already vacated.  A capacity whose tail would
  * not hold the last run is raised until it does.  -1 on no memory. */
-static int rehash(ptab *t, size_t ncap)
+static int rehash(part *t, size_t ncap)
 {
 	size_t total = t->cap + t->tail, ntail;
 	uint32_t *dest = malloc((t->count + 1) * sizeof *dest);
@@ -122,7 +162,7 @@ static int rehash(ptab *t, size_t ncap)
 			uint64_t k = key_of(s);
 			if (slot_empty(s, k))
 				continue;
-			size_t j = table_slot(k, ncap);
+			size_t j = home(t, k, ncap);
 			if (j < end)
 				j = end;
 			if (j + 1 >= ncap + ntail)
@@ -158,9 +198,9 @@ static int rehash(ptab *t, size_t ncap)
 
 /* The first slot at or after pid's home whose key is not below pid's
  * (it may be empty, or pid itself, or a larger key). */
-static size_t seek(const ptab *t, uint64_t key)
+static size_t seek(const part *t, uint64_t key)
 {
-	size_t i = table_slot(key, t->cap);
+	size_t i = home(t, key, t->cap);
 	for (;; i++) {
 		const unsigned char *s = slot_at(t, i);
 		uint64_t k = key_of(s);
@@ -169,8 +209,9 @@ static size_t seek(const ptab *t, uint64_t key)
 	}
 }
 
-void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created)
+void *ptab_upsert(ptab *tab, const uint8_t pid[32], int *created)
 {
+	part *t = part_of(tab, pid);
 	if (TABLE_FULL(t->count + 1, t->cap) &&
 	    rehash(t, table_grown(t->cap, t->count, t->expect)))
 		return NULL;
@@ -210,15 +251,17 @@ void *ptab_upsert(ptab *t, const uint8_t pid[32], int *created)
 	}
 }
 
-void ptab_prefetch(const ptab *t, const uint8_t pid[32])
+void ptab_prefetch(const ptab *tab, const uint8_t pid[32])
 {
-	const unsigned char *s = slot_at(t, table_slot(key_of(pid), t->cap));
+	const part *t = part_of(tab, pid);
+	const unsigned char *s = slot_at(t, home(t, key_of(pid), t->cap));
 	__builtin_prefetch(s, 1);
 	__builtin_prefetch(s + t->slot_size - 1, 1);
 }
 
-void *ptab_find(const ptab *t, const uint8_t pid[32])
+void *ptab_find(const ptab *tab, const uint8_t pid[32])
 {
+	const part *t = part_of(tab, pid);
 	uint64_t key = key_of(pid);
 	for (size_t i = seek(t, key);; i++) {
 		unsigned char *s = slot_at(t, i);
@@ -230,21 +273,48 @@ void *ptab_find(const ptab *t, const uint8_t pid[32])
 	}
 }
 
-void ptab_expect(ptab *t, size_t n) { t->expect = n; }
+void ptab_expect(ptab *t, size_t n)
+{
+	for (unsigned i = 0; i < ptab_parts(t); i++)
+		t->parts[i].expect = n >> t->bits;
+}
 
-size_t ptab_count(const ptab *t) { return t->count; }
+void ptab_expect_part(ptab *t, unsigned i, size_t n) { t->parts[i].expect = n; }
+
+size_t ptab_count_part(const ptab *t, unsigned i) { return t->parts[i].count; }
+
+size_t ptab_count(const ptab *t)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < ptab_parts(t); i++)
+		n += t->parts[i].count;
+	return n;
+}
 
 int ptab_next(const ptab *t, size_t *cursor, const uint8_t **pid, void **rec)
 {
-	while (*cursor < t->cap + t->tail) {
-		unsigned char *s = slot_at(t, (*cursor)++);
-		if (!slot_empty(s, key_of(s))) {
-			*pid = s;
-			*rec = s + SLOT_HDR;
-			return 1;
+	for (size_t i = *cursor >> CURSOR_SLOT_BITS; i < ptab_parts(t); i++) {
+		const part *p = &t->parts[i];
+		size_t j = i == *cursor >> CURSOR_SLOT_BITS
+			? *cursor & (((size_t)1 << CURSOR_SLOT_BITS) - 1) : 0;
+		for (; j < p->cap + p->tail; j++) {
+			unsigned char *s = slot_at(p, j);
+			if (!slot_empty(s, key_of(s))) {
+				*cursor = (i << CURSOR_SLOT_BITS) | (j + 1);
+				*pid = s;
+				*rec = s + SLOT_HDR;
+				return 1;
+			}
 		}
 	}
+	*cursor = (size_t)ptab_parts(t) << CURSOR_SLOT_BITS;
 	return 0;
 }
 
-size_t ptab_bytes(const ptab *t) { return table_size(t->cap, t->slot_size); }
+size_t ptab_bytes(const ptab *t)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < ptab_parts(t); i++)
+		n += table_size(t->parts[i].cap, t->parts[i].slot_size);
+	return n;
+}

@@ -9,13 +9,22 @@
  * memory grows with the number of distinct persons, never with the
  * number of rows, and allocation happens only when the table grows.
  *
+ * A table may be split into 2^bits parts by the top bits of that key,
+ * each an ordered table of its own: workers that settle rows of a large
+ * source in parallel each take a part at a time (ptab_part), and a part
+ * stays small enough for the cache while it is probed.  Iteration still
+ * goes in key order (part after part).
+ *
  * Records are zeroed when created.  Pointers returned by ptab_upsert stay
- * valid until the next ptab_upsert (which may move entries or grow the
- * table).
+ * valid until the next ptab_upsert into the same part (which may move
+ * entries or grow that part).
  *
  * Lifetime: ptab_new / ptab_free (NULL is a no-op).
- * Thread safety: none inside; concurrent ptab_find on a table nobody
- * writes to is safe.
+ * Thread safety: none inside a part.  ptab_upsert, ptab_find,
+ * ptab_prefetch and ptab_expect_part on pids of different parts may run
+ * in parallel; ptab_expect, ptab_count, ptab_bytes and ptab_next only
+ * while nobody writes.  Concurrent ptab_find on a table nobody writes to
+ * is safe.
  */
 #ifndef HH_PTAB_H
 #define HH_PTAB_H
@@ -25,10 +34,16 @@
 
 typedef struct ptab ptab;
 
-/* rec_size: bytes of the record stored with each key (may be 0).
- * NULL on no memory. */
-ptab *ptab_new(size_t rec_size, size_t expected);
+/* rec_size: bytes of the record stored with each key (may be 0);
+ * expected: entries projected (0: unknown); bits: the table is split
+ * into 2^bits parts (0: one), at most PTAB_MAX_BITS.  NULL on no memory. */
+#define PTAB_MAX_BITS 8
+ptab *ptab_new(size_t rec_size, size_t expected, unsigned bits);
 void ptab_free(ptab *t);
+
+/* The part that holds pid (0 .. ptab_parts - 1), and how many there are. */
+unsigned ptab_part(const ptab *t, const uint8_t pid[32]);
+unsigned ptab_parts(const ptab *t);
 
 /* The record for pid, created zeroed when absent (*created = 1).
  * NULL when out of memory. */
@@ -44,6 +59,10 @@ void *ptab_find(const ptab *t, const uint8_t pid[32]);
  * (0: none), so growth stops there instead of overshooting (vec.h,
  * table_grown).  Only a hint: the table still grows past it if needed. */
 void ptab_expect(ptab *t, size_t n);
+/* The same for one part only (n: that part's projection), and the
+ * entries of one part. */
+void ptab_expect_part(ptab *t, unsigned part, size_t n);
+size_t ptab_count_part(const ptab *t, unsigned part);
 
 size_t ptab_count(const ptab *t);
 

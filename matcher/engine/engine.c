@@ -195,9 +195,9 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	/* with lines: D_DUP_ROW cites the first occurrence as well */
 	in->dups = rowset_new(1);
 	if (s != SRC_CIVIL_AFFAIRS)
-		in->agg = ptab_new(agg_size[s], 0);
+		in->agg = ptab_new(agg_size[s], 0, INGEST_PART_BITS);
 	else
-		e->roster_persons = ptab_new(sizeof(roster_person), 0);
+		e->roster_persons = ptab_new(sizeof(roster_person), 0, 0);
 	if (!in->dups || (s == SRC_CIVIL_AFFAIRS ? !e->roster_persons : !in->agg))
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
 	if (in->nslices == 1)

@@ -144,6 +144,7 @@ typedef struct {
 typedef struct {
 	const char *reason;
 	uint64_t count;
+	uint64_t first_line;     /* the smallest line rejected for it */
 } reason_count;
 
 #define MAX_REASONS 32
@@ -198,15 +199,26 @@ typedef struct pending_row {
 	int8_t sex;
 } pending_row;
 
+/* A non-roster source's aggregate table has 2^INGEST_PART_BITS parts
+ * (ptab.h), whatever the number of threads, so that its contents and
+ * iteration never depend on it. */
+#define INGEST_PART_BITS 4
+#define INGEST_PARTS (1 << INGEST_PART_BITS)
+
 /* Morsel-driven reading (ingest.c): a large local source is read by any
  * worker that is free.  Workers take turns with the reader (read_lock):
  * each takes the next morsel of records (a copy of their fields, in file
  * order, numbered), parses and validates it without any lock (typed
- * values, pid, fingerprint: the row's pure part), and hands it back.  The
- * side effects (duplicate set, fold, rejects, findings, set-aside rows)
- * are applied by one worker at a time strictly in morsel order, exactly
- * as a single worker would apply them row after row, so every output and
- * count is the same whatever the number of workers and the morsel size.
+ * values, pid, fingerprint: the row's pure part).  Then it settles the
+ * morsel's valid rows part by part (split_part: the duplicate check and
+ * the fold of the persons of one part, in morsel order within the part,
+ * while other workers settle other parts) and hands the morsel back; the
+ * rest (rows that are rejected or set aside, counts, progress) is applied
+ * by one worker at a time strictly in morsel order.  A person's rows all
+ * fall in one part, and exact repeats are rows of one person, so each
+ * person's rows meet the duplicate set and the fold in file order, as a
+ * single worker would apply them: every output and count is the same
+ * whatever the number of workers and the morsel size.
  * Records are split by the one reader (csv.c, RFC 4180 quoted newlines
  * included) and inflated by it: nothing is guessed about record
  * boundaries. */
@@ -218,6 +230,8 @@ typedef struct {
 
 typedef struct {
 	int ready;               /* parsed, waiting for its turn to settle */
+	int oom;                 /* a record could not be prepared: no memory */
+	uint64_t seq;            /* the morsel's number in the source */
 	size_t n;                /* records */
 	morsel_rec *rec;
 	size_t rec_cap;
@@ -227,6 +241,8 @@ typedef struct {
 	char *text;
 	size_t text_len, text_cap;
 	struct pending_row *rows; /* rows[i].full: record i parsed valid */
+	uint32_t *by_part;       /* the valid rows' indexes, part after part */
+	uint32_t part_start[INGEST_PARTS + 1]; /* part p: by_part[start[p]..start[p+1]) */
 	uint64_t raw_done;       /* the stream's raw offset after the morsel */
 	hh_status end;           /* a read error after the n records */
 	hh_err end_err;
@@ -234,6 +250,20 @@ typedef struct {
 } morsel;
 
 #define MORSEL_RING 16
+
+/* One part of a source read in morsels: the persons whose pid falls in
+ * the part (ptab_part) and their rows' duplicate set.  The valid rows of
+ * morsel k settle into it after those of morsel k - 1 (next): in file
+ * order within the part, which is all a person's rows need, while other
+ * workers settle other parts.  `in` is the part's own ingest (slice -1):
+ * its counts, rejects and D_DUP_ROW findings, absorbed into the source
+ * once it is read; it shares the source's aggregate table. */
+typedef struct {
+	pthread_mutex_t lock;
+	pthread_cond_t turn;     /* next moved on */
+	uint64_t next;           /* the morsel whose rows settle next */
+	struct ingest *in;
+} split_part;
 
 typedef struct {
 	pthread_mutex_t read_lock; /* the reader, next_read's increments and
@@ -249,7 +279,11 @@ typedef struct {
 	int reading_done, settling, failed;
 	hh_status st;            /* the first failure (in->err says it) */
 	_Atomic int state;       /* 0 not open yet, 1 open to helpers, 2 done */
+	_Atomic int part_failed; /* a part could not settle: skip the rest */
+	hh_err part_err;         /* its error (the first), under `lock` */
+	int nparts_ready;        /* parts whose lock and condition exist */
 	morsel slot[MORSEL_RING];
+	split_part parts[INGEST_PARTS];
 } split_read;
 
 /* One source, or one slice of a source, being read by one worker.  A

@@ -115,12 +115,12 @@ hh_status ingest_count_reject(ingest *in, uint64_t line, const char *reason,
 		if (in->reasons[i].reason == reason ||
 		    !strcmp(in->reasons[i].reason, reason)) {
 			in->reasons[i].count++;
+			if (line < in->reasons[i].first_line)
+				in->reasons[i].first_line = line;
 			return HH_OK;
 		}
-	if (in->nreasons < MAX_REASONS) {
-		in->reasons[in->nreasons].reason = reason;
-		in->reasons[in->nreasons++].count = 1;
-	}
+	if (in->nreasons < MAX_REASONS)
+		in->reasons[in->nreasons++] = (reason_count){reason, 1, line};
 	return HH_OK;
 }
 
@@ -525,17 +525,11 @@ static hh_status report_dup(ingest *in, uint64_t line, uint64_t first,
 	return HH_OK;
 }
 
-/* The row held back one step (see handle_record): its duplicate check and
- * its fold happen now, while the next row was being parsed its memory was
- * on its way into the cache. */
-static hh_status settle_pending(ingest *in)
+/* A valid row's duplicate check and fold (or keeping, for the roster). */
+static hh_status settle_row(ingest *in, const pending_row *p)
 {
-	pending_row *p = &in->pend;
 	uint64_t rejected;
 	hh_status st;
-	if (!p->full)
-		return HH_OK;
-	p->full = 0;
 	if (in->lock)
 		pthread_mutex_lock(in->lock);
 	int dup = rowset_add(in->dups, p->lo, p->hi, p->line, &rejected);
@@ -558,6 +552,16 @@ static hh_status settle_pending(ingest *in)
 	if (in->lock)
 		pthread_mutex_unlock(in->lock);
 	return st;
+}
+
+/* The row held back one step (see handle_record) settles now: while the
+ * next row was being parsed its memory was on its way into the cache. */
+static hh_status settle_pending(ingest *in)
+{
+	if (!in->pend.full)
+		return HH_OK;
+	in->pend.full = 0;
+	return settle_row(in, &in->pend);
 }
 
 /* A pid extract's key_id column, when the row has one, must name the
@@ -625,6 +629,11 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 		HH_TRY(dedup_fingerprint_typed(in, &row, idr == ID_OK ? bad : NULL,
 					       &lo, &hi));
 	if (!why && idr == ID_OK) {
+		if (in->split) /* prepare_record settles these in their parts */
+			return hh_fail(&in->err, HH_EINTERNAL,
+				       "%s: %s: %s %llu: a valid row was not prepared",
+				       in->src->name, in->display_path, ingest_where(in),
+				       (unsigned long long)rec->line);
 		HH_TRY(settle_pending(in));
 		pending_row *p = &in->pend;
 		if (in->sid == SRC_CIVIL_AFFAIRS) {
@@ -716,8 +725,11 @@ static void project_sizes(ingest *in, uint64_t raw_done, uint64_t total)
 	if (!raw_done || total <= raw_done || in->lock)
 		return;
 	double scale = (double)total / (double)raw_done * 1.03;
-	ptab *t = in->agg ? in->agg : in->eng->roster_persons;
-	ptab_expect(t, (size_t)((double)ptab_count(t) * scale));
+	/* a source read in morsels: its parts project their own tables */
+	if (!in->split) {
+		ptab *t = in->agg ? in->agg : in->eng->roster_persons;
+		ptab_expect(t, (size_t)((double)ptab_count(t) * scale));
+	}
 	rowset_expect(in->dups, (size_t)((double)rowset_count(in->dups) * scale));
 }
 
@@ -744,6 +756,8 @@ static uint64_t row_number(const hh_record *rec, int col)
 
 /* --- morsel-driven reading (engine_int.h, split_read) ------------------ */
 
+static void split_free(ingest *in);
+
 hh_status ingest_split_init(ingest *in, size_t rows, int ring)
 {
 	split_read *sp = calloc(1, sizeof *sp);
@@ -767,7 +781,23 @@ hh_status ingest_split_init(ingest *in, size_t rows, int ring)
 	sp->rows_per_morsel = rows ? rows : 1;
 	sp->ring = ring < 2 ? 2 : ring > MORSEL_RING ? MORSEL_RING : ring;
 	atomic_init(&sp->state, 0);
+	atomic_init(&sp->part_failed, 0);
+	int p = 0;
+	for (; p < INGEST_PARTS; p++) {
+		if (pthread_mutex_init(&sp->parts[p].lock, NULL))
+			break;
+		if (pthread_cond_init(&sp->parts[p].turn, NULL)) {
+			pthread_mutex_destroy(&sp->parts[p].lock);
+			break;
+		}
+	}
 	in->split = sp;
+	if (p < INGEST_PARTS) {
+		sp->nparts_ready = p;
+		split_free(in);
+		return HH_EINTERNAL;
+	}
+	sp->nparts_ready = p;
 	return HH_OK;
 }
 
@@ -783,6 +813,17 @@ static void split_free(ingest *in)
 		free(m->foff);
 		free(m->text);
 		free(m->rows);
+		free(m->by_part);
+	}
+	for (int p = 0; p < sp->nparts_ready; p++) {
+		ingest *pin = sp->parts[p].in;
+		if (pin) {
+			rowset_free(pin->dups);
+			ingest_free(pin);
+			free(pin);
+		}
+		pthread_cond_destroy(&sp->parts[p].turn);
+		pthread_mutex_destroy(&sp->parts[p].lock);
 	}
 	pthread_cond_destroy(&sp->cond);
 	pthread_mutex_destroy(&sp->lock);
@@ -797,7 +838,8 @@ static int morsel_room(morsel *m, size_t rows, size_t nf, size_t text)
 	if (!m->rows) {
 		m->rows = malloc(rows * sizeof *m->rows);
 		m->rec = malloc(rows * sizeof *m->rec);
-		if (!m->rows || !m->rec)
+		m->by_part = malloc(rows * sizeof *m->by_part);
+		if (!m->rows || !m->rec || !m->by_part)
 			return 0;
 		m->rec_cap = rows;
 	}
@@ -898,12 +940,12 @@ static hh_record morsel_record(const morsel *m, size_t i)
 }
 
 /* The pure part of handle_record for a record of a non-roster source:
- * 1 and *p filled when the row is valid with a valid ID (the common
- * case, settled later by settle_pending exactly as handle_record would
- * hold it), 0 for anything else, which is decided by handle_record
- * itself in the record's turn. */
-static int prepare_record(const ingest *in, char **scratch, size_t *cap,
-			  const hh_record *rec, pending_row *p)
+ * p->full = 1 and *p filled when the row is valid with a valid ID (the
+ * common case, settled into its part by settle_parts), 0 for anything
+ * else, which is decided by handle_record itself in the record's turn,
+ * -1 when its fingerprint could not be made (no memory). */
+static void prepare_record(const ingest *in, char **scratch, size_t *cap,
+			   const hh_record *rec, pending_row *p)
 {
 	schema_row row;
 	int bad_col;
@@ -912,35 +954,115 @@ static int prepare_record(const ingest *in, char **scratch, size_t *cap,
 	p->full = 0;
 	if (rec->malformed || rec->nfields != in->map.nfields ||
 	    schema_parse_row(&in->map, rec, &row, &bad_col) || !key_id_ok(in, &row) ||
-	    identify(in, &row, p->pid, &birth, bad) != ID_OK ||
-	    dedup_typed_into(in, scratch, cap, &row, bad, &p->lo, &p->hi))
-		return 0;
+	    identify(in, &row, p->pid, &birth, bad) != ID_OK)
+		return;
+	if (dedup_typed_into(in, scratch, cap, &row, bad, &p->lo, &p->hi)) {
+		p->full = -1;
+		return;
+	}
 	p->name_hash = name_hash(in, &row);
 	p->id_region = row_region(in, &row, bad);
 	p->line = rec->line;
 	memcpy(p->row.val, row.val, sizeof row.val);
 	p->row.present = row.present;
 	p->full = 1;
-	return 1;
 }
 
-/* Applies morsel m's records to the source, in order: the single
- * worker's loop body for each. */
+/* How far ahead settle_part fetches the slots of the rows to come: a
+ * probe into a table of tens of megabytes misses the cache, and several
+ * in flight overlap. */
+#define PREFETCH_AHEAD 4
+
+/* Settles morsel m's valid rows of part p into the part's ingest, in
+ * file order, and lets its tables know how big they are heading for
+ * (project_sizes). */
+static hh_status settle_part(ingest *pin, const morsel *m, unsigned p, uint64_t total)
+{
+	const uint32_t *idx = m->by_part + m->part_start[p];
+	size_t n = m->part_start[p + 1] - m->part_start[p];
+	if (m->raw_done && total > m->raw_done && n) {
+		double scale = (double)total / (double)m->raw_done * 1.03;
+		ptab_expect_part(pin->agg, p,
+				 (size_t)((double)ptab_count_part(pin->agg, p) * scale));
+		rowset_expect(pin->dups, (size_t)((double)rowset_count(pin->dups) * scale));
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n) {
+			const pending_row *q = &m->rows[idx[i + PREFETCH_AHEAD]];
+			rowset_prefetch(pin->dups, q->lo);
+			ptab_prefetch(pin->agg, q->pid);
+		}
+		HH_TRY(settle_row(pin, &m->rows[idx[i]]));
+	}
+	return HH_OK;
+}
+
+/* Settles morsel m's valid rows part after part, each when the part has
+ * settled the morsel before (its turn); a part that fails stops the
+ * settling of every part (the run fails), but turns still pass so that
+ * nobody waits for ever. */
+static void settle_parts(ingest *in, const morsel *m)
+{
+	split_read *sp = in->split;
+	for (unsigned p = 0; p < INGEST_PARTS; p++) {
+		split_part *sq = &sp->parts[p];
+		pthread_mutex_lock(&sq->lock);
+		while (sq->next != m->seq)
+			pthread_cond_wait(&sq->turn, &sq->lock);
+		pthread_mutex_unlock(&sq->lock);
+		/* the turn is this worker's alone: nobody else touches the part */
+		if (!atomic_load(&sp->part_failed) &&
+		    settle_part(sq->in, m, p, sp->total) != HH_OK) {
+			pthread_mutex_lock(&sp->lock);
+			if (!atomic_load(&sp->part_failed))
+				sp->part_err = sq->in->err;
+			atomic_store(&sp->part_failed, 1);
+			pthread_mutex_unlock(&sp->lock);
+		}
+		pthread_mutex_lock(&sq->lock);
+		sq->next++;
+		pthread_cond_broadcast(&sq->turn);
+		pthread_mutex_unlock(&sq->lock);
+	}
+}
+
+/* Groups morsel m's valid rows by part (by_part, part_start). */
+static void group_by_part(const ingest *in, morsel *m)
+{
+	uint32_t count[INGEST_PARTS] = {0};
+	for (size_t i = 0; i < m->n; i++)
+		if (m->rows[i].full > 0)
+			count[ptab_part(in->agg, m->rows[i].pid)]++;
+	m->part_start[0] = 0;
+	for (unsigned p = 0; p < INGEST_PARTS; p++) {
+		m->part_start[p + 1] = m->part_start[p] + count[p];
+		count[p] = m->part_start[p];
+	}
+	for (size_t i = 0; i < m->n; i++)
+		if (m->rows[i].full > 0)
+			m->by_part[count[ptab_part(in->agg, m->rows[i].pid)]++] = (uint32_t)i;
+}
+
+/* Applies the rest of morsel m's records to the source, in order: the
+ * single worker's loop body for each but the valid rows, which its parts
+ * have settled already. */
 static hh_status settle_morsel(ingest *in, morsel *m)
 {
+	split_read *sp = in->split;
+	if (atomic_load(&sp->part_failed)) {
+		pthread_mutex_lock(&sp->lock);
+		in->err = sp->part_err;
+		pthread_mutex_unlock(&sp->lock);
+		return HH_EINTERNAL;
+	}
 	for (size_t i = 0; i < m->n; i++) {
 		in->rows_read++;
-		if (m->rows[i].full) {
-			HH_TRY(settle_pending(in));
-			memcpy(&in->pend, &m->rows[i], offsetof(pending_row, row.str));
-			memcpy(&in->pend.row.present, &m->rows[i].row.present,
-			       sizeof in->pend - offsetof(pending_row, row.present));
-			rowset_prefetch(in->dups, in->pend.lo);
-			ptab_prefetch(in->agg, in->pend.pid);
-		} else {
-			hh_record rec = morsel_record(m, i);
-			HH_TRY(handle_record(in, &rec));
-		}
+		if (m->rows[i].full > 0)
+			continue;
+		if (m->rows[i].full < 0)
+			return ingest_oom(in);
+		hh_record rec = morsel_record(m, i);
+		HH_TRY(handle_record(in, &rec));
 	}
 	atomic_store(&in->prog_rows, in->rows_read);
 	atomic_store(&in->prog_bytes, m->raw_done);
@@ -995,7 +1117,7 @@ static int morsel_work(ingest *in, char **scratch, size_t *cap)
 		return 0;
 	}
 	morsel *m = &sp->slot[sp->next_read % (uint64_t)sp->ring];
-	sp->next_read++;
+	m->seq = sp->next_read++;
 	pthread_mutex_unlock(&sp->lock);
 	read_morsel(in, sp, m);
 	if (m->last) {
@@ -1007,6 +1129,8 @@ static int morsel_work(ingest *in, char **scratch, size_t *cap)
 		hh_record rec = morsel_record(m, i);
 		prepare_record(in, scratch, cap, &rec, &m->rows[i]);
 	}
+	group_by_part(in, m);
+	settle_parts(in, m);
 	pthread_mutex_lock(&sp->lock);
 	m->ready = 1;
 	pthread_mutex_unlock(&sp->lock);
@@ -1036,6 +1160,33 @@ int ingest_help(engine *e, char **scratch, size_t *cap)
 /* The source's records after the header, read in morsels by this worker
  * and any that come to help (ingest_help); returns once every morsel
  * read is settled. */
+/* Makes the parts' ingests: the source's settings, its aggregate table,
+ * a duplicate set each. */
+static hh_status parts_open(ingest *in)
+{
+	split_read *sp = in->split;
+	for (int p = 0; p < INGEST_PARTS; p++) {
+		ingest *pin = calloc(1, sizeof *pin);
+		if (!pin)
+			return ingest_oom(in);
+		sp->parts[p].in = pin;
+		memcpy(pin, in, offsetof(ingest, status));
+		pin->slice = -1;
+		pin->split = NULL;
+		pin->lock = NULL;
+		vec_init(&pin->rejects, sizeof(reject_rec));
+		vec_init(&pin->findings, sizeof(finding_rec));
+		vec_init(&pin->deferred, sizeof(deferred_row));
+		pin->agg = in->agg;
+		pin->row_col = in->row_col;
+		pin->delim = in->delim;
+		pin->map = in->map;
+		if (!(pin->dups = rowset_new(1)))
+			return ingest_oom(in);
+	}
+	return HH_OK;
+}
+
 static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
 {
 	split_read *sp = in->split;
@@ -1045,6 +1196,7 @@ static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
 	sp->rowcol = rowcol;
 	sp->total = ins_raw_size(csv_stream(r));
 	dedup_plan(in);
+	HH_TRY(parts_open(in));
 	atomic_store(&sp->state, 1);
 	while (morsel_work(in, &scratch, &cap))
 		;
@@ -1054,6 +1206,14 @@ static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
 		pthread_cond_wait(&sp->cond, &sp->lock);
 	hh_status st = sp->failed ? sp->st : HH_OK;
 	pthread_mutex_unlock(&sp->lock);
+	/* every morsel has settled: the parts' results join the source's */
+	for (int p = 0; st == HH_OK && p < INGEST_PARTS; p++) {
+		ingest *pin = sp->parts[p].in;
+		in->dup_bytes += rowset_bytes(pin->dups);
+		rowset_free(pin->dups);
+		pin->dups = NULL;
+		st = ingest_absorb(in, pin);
+	}
 	return st;
 }
 
@@ -1124,7 +1284,7 @@ hh_status ingest_source(ingest *in)
 	 * freeing it now lowers the run's peak (slices share theirs, freed by
 	 * the engine after the join). */
 	if (!in->lock) {
-		in->dup_bytes = rowset_bytes(in->dups);
+		in->dup_bytes += rowset_bytes(in->dups);
 		rowset_free(in->dups);
 		in->dups = NULL;
 	}
@@ -1157,8 +1317,10 @@ hh_status ingest_absorb(ingest *to, ingest *from)
 	to->rows_rejected += from->rows_rejected;
 	to->rows_duplicate += from->rows_duplicate;
 	to->rows_counted += from->rows_counted;
-	/* a PostgreSQL source's digest covers every slice's rows */
-	src_sha256_absorb(to->sha256, from->sha256);
+	/* a PostgreSQL source's digest covers every slice's rows (a part
+	 * of a source read in morsels reads nothing itself) */
+	if (from->slice > 0)
+		src_sha256_absorb(to->sha256, from->sha256);
 	if (from->span_first && (!to->span_first || from->span_first < to->span_first))
 		to->span_first = from->span_first;
 	if (from->span_last > to->span_last)
@@ -1170,10 +1332,21 @@ hh_status ingest_absorb(ingest *to, ingest *from)
 		while (j < to->nreasons && strcmp(to->reasons[j].reason, from->reasons[i].reason))
 			j++;
 		if (j == to->nreasons && to->nreasons < MAX_REASONS)
-			to->reasons[to->nreasons++] = (reason_count){from->reasons[i].reason, 0};
-		if (j < MAX_REASONS)
+			to->reasons[to->nreasons++] = from->reasons[i];
+		else if (j < MAX_REASONS) {
 			to->reasons[j].count += from->reasons[i].count;
+			if (from->reasons[i].first_line < to->reasons[j].first_line)
+				to->reasons[j].first_line = from->reasons[i].first_line;
+		}
 	}
+	/* in the order one reader meets them, whatever read which rows */
+	for (size_t i = 1; i < to->nreasons; i++)
+		for (size_t j = i; j > 0 && to->reasons[j].first_line <
+					    to->reasons[j - 1].first_line; j--) {
+			reason_count t = to->reasons[j];
+			to->reasons[j] = to->reasons[j - 1];
+			to->reasons[j - 1] = t;
+		}
 	vec *pairs[3][2] = {{&to->rejects, &from->rejects},
 			    {&to->findings, &from->findings},
 			    {&to->deferred, &from->deferred}};

@@ -107,7 +107,7 @@ Test(ptab, random_pids_through_growth)
 {
 	size_t n = 200000;
 	uint8_t(*pids)[32] = random_pids(n, 1);
-	ptab *t = ptab_new(sizeof(rec), 0);
+	ptab *t = ptab_new(sizeof(rec), 0, 0);
 	insert_and_check(t, pids, n);
 	uint8_t absent[32];
 	for (int i = 0; i < 100000; i++) {
@@ -129,7 +129,7 @@ Test(ptab, shared_prefixes_and_zero_prefixes)
 		for (size_t i = 0; i < 64; i++)
 			memcpy(pids[p * 64 + i], &prefix, 8);
 	}
-	ptab *t = ptab_new(sizeof(rec), 0);
+	ptab *t = ptab_new(sizeof(rec), 0, 0);
 	insert_and_check(t, pids, n);
 	uint8_t other[32];
 	memcpy(other, pids[0], 32);
@@ -151,7 +151,7 @@ Test(ptab, keys_crowded_at_the_end)
 		uint64_t k = UINT64_MAX - rnd() / 1000;
 		memcpy(pids[i], &k, 8);
 	}
-	ptab *t = ptab_new(sizeof(rec), 0);
+	ptab *t = ptab_new(sizeof(rec), 0, 0);
 	insert_and_check(t, pids, n);
 	ptab_free(t);
 	free(pids);
@@ -161,7 +161,7 @@ Test(ptab, order_does_not_depend_on_insertion_order)
 {
 	size_t n = 5000;
 	uint8_t(*pids)[32] = random_pids(n, 3);
-	ptab *a = ptab_new(0, 0), *b = ptab_new(0, 0);
+	ptab *a = ptab_new(0, 0, 0), *b = ptab_new(0, 0, 0);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_not_null(ptab_upsert(a, pids[i], NULL));
 		cr_assert_not_null(ptab_upsert(b, pids[n - 1 - i], NULL));
@@ -186,9 +186,9 @@ Test(ptab, projected_size_is_not_overshot)
 {
 	size_t n = 100000;
 	uint8_t pid[32];
-	ptab *sized = ptab_new(sizeof(rec), n);
-	ptab *projected = ptab_new(sizeof(rec), 0);
-	ptab *plain = ptab_new(sizeof(rec), 0);
+	ptab *sized = ptab_new(sizeof(rec), n, 0);
+	ptab *projected = ptab_new(sizeof(rec), 0, 0);
+	ptab *plain = ptab_new(sizeof(rec), 0, 0);
 	ptab_expect(projected, n);
 	rng_state = 5;
 	for (size_t i = 0; i < n; i++) {
@@ -210,6 +210,58 @@ Test(ptab, projected_size_is_not_overshot)
 	ptab_free(sized);
 	ptab_free(projected);
 	ptab_free(plain);
+}
+
+Test(ptab, parts_hold_the_same_entries_in_the_same_order)
+{
+	/* a table of 16 parts, filled part by part from two threads' worth of
+	 * shuffled input, iterates exactly as a table of one part: the same
+	 * pids, records and key order; counts and bytes add up over the parts */
+	size_t n = 120000;
+	uint8_t(*pids)[32] = random_pids(n, 13);
+	ptab *one = ptab_new(sizeof(rec), 0, 0), *parted = ptab_new(sizeof(rec), 0, 4);
+	cr_assert_not_null(parted);
+	cr_assert_eq(ptab_parts(parted), 16);
+	cr_assert_eq(ptab_parts(one), 1);
+	size_t per_part[16] = {0};
+	for (size_t i = 0; i < n; i++) {
+		rec *a = ptab_upsert(one, pids[i], NULL);
+		rec *b = ptab_upsert(parted, pids[n - 1 - i], NULL);
+		cr_assert(a && b);
+		a->tag = tag_of(pids[i]);
+		b->tag = tag_of(pids[n - 1 - i]);
+		unsigned p = ptab_part(parted, pids[i]);
+		cr_assert_eq(p, (unsigned)(key_of(pids[i]) >> 60), "the top 4 bits of the key");
+		per_part[p]++;
+	}
+	cr_assert_eq(ptab_count(parted), n);
+	size_t sum = 0;
+	for (unsigned p = 0; p < 16; p++) {
+		cr_assert_eq(ptab_count_part(parted, p), per_part[p]);
+		sum += ptab_count_part(parted, p);
+	}
+	cr_assert_eq(sum, n);
+	size_t ca = 0, cb = 0, seen = 0;
+	const uint8_t *pa, *pb;
+	void *ra, *rb;
+	while (ptab_next(one, &ca, &pa, &ra)) {
+		cr_assert(ptab_next(parted, &cb, &pb, &rb), "entry %zu", seen);
+		cr_assert_eq(memcmp(pa, pb, 32), 0, "entry %zu", seen);
+		cr_assert_eq(((rec *)rb)->tag, ((rec *)ra)->tag);
+		seen++;
+	}
+	cr_assert_not(ptab_next(parted, &cb, &pb, &rb));
+	cr_assert_not(ptab_next(parted, &cb, &pb, &rb), "the end stays the end");
+	cr_assert_eq(seen, n);
+	for (size_t i = 0; i < n; i += 97)
+		cr_assert_eq(((rec *)ptab_find(parted, pids[i]))->tag, tag_of(pids[i]));
+	uint8_t absent[32];
+	random_pid(absent);
+	cr_assert_null(ptab_find(parted, absent));
+	cr_assert_null(ptab_new(0, 0, PTAB_MAX_BITS + 1), "too many parts");
+	ptab_free(one);
+	ptab_free(parted);
+	free(pids);
 }
 
 Test(rowset, repeats_found_and_smallest_line_kept)
