@@ -29,7 +29,6 @@ struct publication {
 	char staged[PATH_MAX];     /* the state's copy until committed, else "" */
 	char out_abs[PATH_MAX];    /* --out, absolute (what an intent names) */
 	json_t *recovery;          /* report.json's "recovery", or NULL */
-	workbook_writer *writer;   /* forked while the process is small (workbook.h) */
 	int recovery_oom;          /* a note could not be kept in it */
 };
 
@@ -490,8 +489,6 @@ hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 		st = fs_temp_beside(pc->out_dir, p->tmp, sizeof p->tmp, err);
 	if (st == HH_OK)
 		st = write_mark(p->tmp, pc->period, err);
-	if (st == HH_OK)
-		st = workbook_writer_start(p->tmp, &pc->present, &p->writer, err);
 	st = reached(st, "open");
 	if (st != HH_OK) {
 		if (access(p->tmp, F_OK))
@@ -517,15 +514,10 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		st = alerts_write(pc->state_dir, pc->period, p->tmp, alerts, err);
 	st = reached(st, "alerts");
 	double t_present = fs_now_seconds();
-	/* the workbook is written by its child while report.html is written
-	 * here: both read the finished folder, neither writes what the other
-	 * reads */
-	if (st == HH_OK)
-		st = workbook_writer_ask(p->writer, err);
 	if (st == HH_OK)
 		st = report_html_write(p->tmp, &pc->present, err);
 	if (st == HH_OK)
-		st = workbook_writer_wait(p->writer, err);
+		st = workbook_write(p->tmp, &pc->present, err);
 	if (st == HH_OK) {
 		sum->seconds_outputs += fs_now_seconds() - t_present;
 		st = note_timings(p, sum->seconds_outputs, err);
@@ -586,7 +578,6 @@ void publish_close(publication *p)
 {
 	if (!p)
 		return;
-	workbook_writer_free(p->writer); /* before its folder goes */
 	if (p->tmp[0])
 		fs_remove_tree_last(p->tmp, PUBLISH_MARK);
 	if (p->staged[0])

@@ -1,6 +1,7 @@
 /*
- * workbook.c - caseworkers.xlsx (workbook.h), written with libxlsxwriter
- * from a run's folder as history/runread.h reads it back.
+ * workbook.c - caseworkers.xlsx (workbook.h), written with
+ * connectors/xlsxw.h from a run's folder as history/runread.h reads it
+ * back.
  *
  * The flagged households (flags.csv) are grouped by county (present.h),
  * each joined with its row of explain.csv for the facts behind its
@@ -10,23 +11,21 @@
  * in the backlog, and the backlog by county in the summary.  Every word a
  * person reads comes from domain/labels.h in Chinese (groups column,
  * level, reason, category, fact, workbook, decision).
+ *
+ * xlsxw streams: a sheet's column widths go before its rows, so a county
+ * sheet is gone through twice, once to measure its cells and once to
+ * write them (the labels and facts are made twice; the rows are never
+ * held).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <xlsxwriter.h>
 
 #include "base/strbuf.h"
+#include "connectors/xlsxw.h"
 #include "domain/labels.h"
 #include "domain/period.h"
 #include "domain/rules.h"
@@ -97,9 +96,9 @@ typedef struct {
 	flag_ref *refs;             /* flags rows by county, score desc, household */
 	explain_ref *ex;            /* explain rows by household */
 	int lowest_level;           /* the lowest level among flagged (min medium) */
-	lxw_workbook *wb;
-	lxw_format *f_title, *f_bold, *f_head, *f_text, *f_int, *f_money, *f_pct;
-	lxw_error lerr;             /* the first libxlsxwriter error */
+	xlsxw *wb;
+	int f_title, f_bold, f_head, f_text, f_int, f_money, f_pct; /* xlsxw styles */
+	int64_t row;                /* the sheet's current row, -1: none yet */
 	strbuf tmp;
 	reviews_status *rs;         /* the decisions in the state, or NULL */
 } wb_ctx;
@@ -109,22 +108,26 @@ static const char *zh(const wb_ctx *w, const char *group, const char *code)
 	return labels_text(w->lab, group, code, LANG_ZH);
 }
 
-static void note_err(wb_ctx *w, lxw_error e)
+/* Starts row r of the sheet (with a height in points, 0: the default)
+ * unless it is the current one: the summary's tables put their cells
+ * row by row, and left to right. */
+static void to_row(wb_ctx *w, uint32_t r, double height)
 {
-	if (e != LXW_NO_ERROR && w->lerr == LXW_NO_ERROR)
-		w->lerr = e;
+	if ((int64_t)r != w->row)
+		xlsxw_row(w->wb, r, height);
+	w->row = r;
 }
 
-static void put_str(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
-		    lxw_format *f)
+static void put_str(wb_ctx *w, uint32_t r, uint32_t c, const char *s, int f)
 {
-	note_err(w, worksheet_write_string(ws, r, c, s, f));
+	to_row(w, r, 0);
+	xlsxw_text(w->wb, c, s, f);
 }
 
-static void put_num(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v,
-		    lxw_format *f)
+static void put_num(wb_ctx *w, uint32_t r, uint32_t c, double v, int f)
 {
-	note_err(w, worksheet_write_number(ws, r, c, v, f));
+	to_row(w, r, 0);
+	xlsxw_number(w->wb, c, v, f);
 }
 
 /* The display width of UTF-8 text: 2 for a wide (CJK) character, else 1. */
@@ -348,27 +351,27 @@ static void reason_labels(wb_ctx *w, const char *rs)
 	}
 }
 
-/* A number cell from a CSV amount or count (text when it is not one);
- * returns its displayed width: the digits, the thousands separators
- * and, as money, the two decimals. */
-static double put_number_cell(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c,
-			      const char *s, int money)
+/* A number cell from a CSV amount or count (text when it is not one),
+ * written when write is set; returns its displayed width: the digits,
+ * the thousands separators and, as money, the two decimals. */
+static double number_cell(wb_ctx *w, int write, uint32_t c, const char *s, int money)
 {
 	char *end;
 	double v = strtod(s, &end);
 	if (!*s || *end) {
-		put_str(w, ws, r, c, s, w->f_text);
+		if (write)
+			xlsxw_text(w->wb, c, s, w->f_text);
 		return text_width(s);
 	}
-	put_num(w, ws, r, c, v, money ? w->f_money : w->f_int);
+	if (write)
+		xlsxw_number(w->wb, c, v, money ? w->f_money : w->f_int);
 	size_t ni = strcspn(s, ".");
 	return money ? (double)(ni + (ni ? (ni - 1) / 3 : 0) + 3) : (double)strlen(s);
 }
 
 /* A household's last decision ("误报（2026-05-25）") and backlog mark in
  * the two columns after the others; width grows to fit them. */
-static void decision_cells(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, const char *hh,
-			   double *width)
+static void decision_cells(wb_ctx *w, int write, const char *hh, double *width)
 {
 	const review *rv = reviews_status_last(w->rs, hh);
 	char text[160] = "", date[PERIOD_ISO_SIZE];
@@ -379,190 +382,201 @@ static void decision_cells(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, const char
 	}
 	const char *late = reviews_status_backlog(w->rs, hh) ? zh(w, "workbook", "backlog_yes")
 							     : "";
-	put_str(w, ws, r, NSHEET_COLS, text, NULL);
-	put_str(w, ws, r, NSHEET_COLS + 1, late, NULL);
+	if (write) {
+		xlsxw_text(w->wb, NSHEET_COLS, text, 0);
+		xlsxw_text(w->wb, NSHEET_COLS + 1, late, 0);
+	}
 	if (text_width(text) > width[NSHEET_COLS])
 		width[NSHEET_COLS] = text_width(text);
 	if (text_width(late) > width[NSHEET_COLS + 1])
 		width[NSHEET_COLS + 1] = text_width(late);
 }
 
-/* One county's sheet: refs[from, to) are its flagged households. */
-static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to, hh_err *err)
+/* flags.csv row frow as row r of its county's sheet: each cell's width
+ * into width (the widest so far), and with write the cells themselves. */
+static hh_status household_row(wb_ctx *w, size_t frow, uint32_t r, int write, double *width,
+			       hh_err *err)
 {
-	lxw_worksheet *ws = workbook_add_worksheet(w->wb, c->code);
-	if (!ws)
-		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: cannot add the sheet of county %s",
-			       c->code);
-	/* with decisions, two columns more: the last one, and the backlog */
-	lxw_col_t ncols = NSHEET_COLS + (w->rs ? 2 : 0);
-	double width[NSHEET_COLS + 2];
-	for (lxw_col_t k = 0; k < ncols; k++) {
-		const char *group = k >= NSHEET_COLS || sheet_cols[k].kind == K_FACTS ? "workbook"
-										       : "column";
-		const char *head = zh(w, group, k == NSHEET_COLS       ? "decision"
-						: k == NSHEET_COLS + 1 ? "backlog"
-								       : sheet_cols[k].label);
-		put_str(w, ws, 0, k, head, w->f_head);
-		width[k] = text_width(head);
-	}
-	for (size_t i = from; i < to; i++) {
-		lxw_row_t r = (lxw_row_t)(i - from + 1);
-		size_t frow = w->refs[i].row;
-		for (lxw_col_t k = 0; k < NSHEET_COLS; k++) {
-			const char *v = sheet_cols[k].col >= 0
-						? rr_cell(w->flags, frow, w->fcol[sheet_cols[k].col])
-						: "";
-			double wd = 0;
-			switch (sheet_cols[k].kind) {
-			case K_TEXT:
-				put_str(w, ws, r, k, v, w->f_text);
-				wd = text_width(v);
-				break;
-			case K_INT:
-				wd = put_number_cell(w, ws, r, k, v, 0);
-				break;
-			case K_MONEY:
-				wd = put_number_cell(w, ws, r, k, v, 1);
-				break;
-			case K_LEVEL:
-			case K_CATEGORY: {
-				const char *t = zh(w, sheet_cols[k].kind == K_LEVEL ? "level" : "category",
-						   v);
-				put_str(w, ws, r, k, t, NULL);
-				wd = text_width(t);
-				break;
-			}
-			case K_REASONS:
-				reason_labels(w, v);
-				if (w->tmp.oom)
-					return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
-				put_str(w, ws, r, k, sb_str(&w->tmp), NULL);
-				wd = text_width(sb_str(&w->tmp));
-				break;
-			case K_FACTS:
-				HH_TRY(facts(w, frow, err));
-				put_str(w, ws, r, k, sb_str(&w->tmp), NULL);
-				wd = text_width(sb_str(&w->tmp));
-				break;
-			}
-			if (wd > width[k])
-				width[k] = wd;
+	if (write)
+		xlsxw_row(w->wb, r, 0);
+	for (uint32_t k = 0; k < NSHEET_COLS; k++) {
+		const char *v = sheet_cols[k].col >= 0
+					? rr_cell(w->flags, frow, w->fcol[sheet_cols[k].col])
+					: "";
+		const char *t = NULL; /* a text cell's text */
+		int style = 0;
+		double wd = 0;
+		switch (sheet_cols[k].kind) {
+		case K_TEXT:
+			t = v;
+			style = w->f_text;
+			break;
+		case K_INT:
+			wd = number_cell(w, write, k, v, 0);
+			break;
+		case K_MONEY:
+			wd = number_cell(w, write, k, v, 1);
+			break;
+		case K_LEVEL:
+		case K_CATEGORY:
+			t = zh(w, sheet_cols[k].kind == K_LEVEL ? "level" : "category", v);
+			break;
+		case K_REASONS:
+			reason_labels(w, v);
+			if (w->tmp.oom)
+				return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
+			t = sb_str(&w->tmp);
+			break;
+		case K_FACTS:
+			HH_TRY(facts(w, frow, err));
+			t = sb_str(&w->tmp);
+			break;
 		}
-		if (w->rs)
-			decision_cells(w, ws, r, rr_cell(w->flags, frow, w->fcol[F_HH]), width);
+		if (t) {
+			if (write)
+				xlsxw_text(w->wb, k, t, style);
+			wd = text_width(t);
+		}
+		if (wd > width[k])
+			width[k] = wd;
 	}
-	for (lxw_col_t k = 0; k < ncols; k++) {
-		double wd = width[k] + 2;
-		wd = wd < WIDTH_MIN ? WIDTH_MIN : wd > WIDTH_MAX ? WIDTH_MAX : wd;
-		note_err(w, worksheet_set_column(ws, k, k, wd, NULL));
-	}
-	worksheet_freeze_panes(ws, 1, 0);
-	note_err(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(to - from), ncols - 1));
-	/* printed: landscape, one page wide, the header on every page */
-	worksheet_set_landscape(ws);
-	worksheet_set_paper(ws, 9); /* A4 */
-	worksheet_fit_to_pages(ws, 1, 0);
-	note_err(w, worksheet_repeat_rows(ws, 0, 0));
+	if (w->rs)
+		decision_cells(w, write, rr_cell(w->flags, frow, w->fcol[F_HH]), width);
 	return HH_OK;
 }
 
+/* One county's sheet: refs[from, to) are its flagged households. */
+static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to, hh_err *err)
+{
+	/* with decisions, two columns more: the last one, and the backlog */
+	uint32_t ncols = NSHEET_COLS + (w->rs ? 2 : 0);
+	double width[NSHEET_COLS + 2], scratch[NSHEET_COLS + 2];
+	const char *head[NSHEET_COLS + 2];
+	for (uint32_t k = 0; k < ncols; k++) {
+		const char *group = k >= NSHEET_COLS || sheet_cols[k].kind == K_FACTS ? "workbook"
+										       : "column";
+		head[k] = zh(w, group, k == NSHEET_COLS       ? "decision"
+				       : k == NSHEET_COLS + 1 ? "backlog"
+							      : sheet_cols[k].label);
+		width[k] = text_width(head[k]);
+	}
+	for (size_t i = from; i < to; i++)
+		HH_TRY(household_row(w, w->refs[i].row, 0, 0, width, err));
+	for (uint32_t k = 0; k < ncols; k++) {
+		double wd = width[k] + 2;
+		width[k] = wd < WIDTH_MIN ? WIDTH_MIN : wd > WIDTH_MAX ? WIDTH_MAX : wd;
+	}
+	/* the header frozen; printed landscape on A4, one page wide, the
+	 * header on every page */
+	xlsxw_sheet opts = {.widths = width, .nwidths = ncols, .freeze_rows = 1, .landscape = 1,
+			    .paper = 9, .fit_width = 1, .repeat_rows = 1};
+	HH_TRY(xlsxw_sheet_begin(w->wb, c->code, &opts, err));
+	xlsxw_row(w->wb, 0, 0);
+	for (uint32_t k = 0; k < ncols; k++)
+		xlsxw_text(w->wb, k, head[k], w->f_head);
+	for (size_t i = from; i < to; i++)
+		HH_TRY(household_row(w, w->refs[i].row, (uint32_t)(i - from + 1), 1, scratch, err));
+	xlsxw_autofilter(w->wb, 0, 0, (uint32_t)(to - from), ncols - 1);
+	return xlsxw_sheet_end(w->wb, err);
+}
+
 /* The summary's head: label in column A, value in column B. */
-static lxw_row_t summary_head(wb_ctx *w, lxw_worksheet *ws, long counted, long flagged)
+static uint32_t summary_head(wb_ctx *w, long counted, long flagged)
 {
 	char period[32];
 	snprintf(period, sizeof period, "%04d年%02d月", w->cfg->period / 100,
 		 w->cfg->period % 100);
-	put_str(w, ws, 0, 0, zh(w, "workbook", "title"), w->f_title);
-	put_str(w, ws, 2, 0, zh(w, "workbook", "period"), w->f_bold);
-	put_str(w, ws, 2, 1, period, w->f_text);
-	put_str(w, ws, 3, 0, zh(w, "workbook", "key_id"), w->f_bold);
-	put_str(w, ws, 3, 1, w->report->key_id, w->f_text);
-	put_str(w, ws, 4, 0, zh(w, "workbook", "county_digits"), w->f_bold);
-	put_num(w, ws, 4, 1, w->cfg->county_digits, w->f_int);
-	put_str(w, ws, 5, 0, zh(w, "workbook", "counted"), w->f_bold);
-	put_num(w, ws, 5, 1, (double)counted, w->f_int);
-	put_str(w, ws, 6, 0, zh(w, "workbook", "flagged"), w->f_bold);
-	put_num(w, ws, 6, 1, (double)flagged, w->f_int);
-	put_str(w, ws, 7, 0, zh(w, "workbook", "note"), w->f_bold);
-	put_str(w, ws, 7, 1, zh(w, "workbook", "note_sheets"), NULL);
+	put_str(w, 0, 0, zh(w, "workbook", "title"), w->f_title);
+	put_str(w, 2, 0, zh(w, "workbook", "period"), w->f_bold);
+	put_str(w, 2, 1, period, w->f_text);
+	put_str(w, 3, 0, zh(w, "workbook", "key_id"), w->f_bold);
+	put_str(w, 3, 1, w->report->key_id, w->f_text);
+	put_str(w, 4, 0, zh(w, "workbook", "county_digits"), w->f_bold);
+	put_num(w, 4, 1, w->cfg->county_digits, w->f_int);
+	put_str(w, 5, 0, zh(w, "workbook", "counted"), w->f_bold);
+	put_num(w, 5, 1, (double)counted, w->f_int);
+	put_str(w, 6, 0, zh(w, "workbook", "flagged"), w->f_bold);
+	put_num(w, 6, 1, (double)flagged, w->f_int);
+	put_str(w, 7, 0, zh(w, "workbook", "note"), w->f_bold);
+	put_str(w, 7, 1, zh(w, "workbook", "note_sheets"), 0);
 	return 9;
 }
 
-static void put_share(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, long part,
+static void put_share(wb_ctx *w, uint32_t r, uint32_t c, long part,
 		      long whole)
 {
 	if (whole > 0)
-		put_num(w, ws, r, c, (double)part / (double)whole, w->f_pct);
+		put_num(w, r, c, (double)part / (double)whole, w->f_pct);
 	else
-		put_str(w, ws, r, c, "-", NULL);
+		put_str(w, r, c, "-", 0);
 }
 
 /* Table 1: per county, the counted and the flagged households by level
  * (high down to the lowest level flagged), their total and share. */
-static lxw_row_t table_levels(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, const county *all)
+static uint32_t table_levels(wb_ctx *w, uint32_t r, const county *all)
 {
-	put_str(w, ws, r++, 0, zh(w, "workbook", "by_level"), w->f_bold);
-	lxw_col_t k = 0;
-	put_str(w, ws, r, k++, zh(w, "workbook", "county"), w->f_head);
-	put_str(w, ws, r, k++, zh(w, "workbook", "counted"), w->f_head);
+	put_str(w, r++, 0, zh(w, "workbook", "by_level"), w->f_bold);
+	uint32_t k = 0;
+	put_str(w, r, k++, zh(w, "workbook", "county"), w->f_head);
+	put_str(w, r, k++, zh(w, "workbook", "counted"), w->f_head);
 	for (int lv = 3; lv >= w->lowest_level; lv--)
-		put_str(w, ws, r, k++, zh(w, "level", rules_level_name((risk_level)lv)), w->f_head);
-	put_str(w, ws, r, k++, zh(w, "workbook", "flagged"), w->f_head);
-	put_str(w, ws, r++, k, zh(w, "workbook", "share"), w->f_head);
+		put_str(w, r, k++, zh(w, "level", rules_level_name((risk_level)lv)), w->f_head);
+	put_str(w, r, k++, zh(w, "workbook", "flagged"), w->f_head);
+	put_str(w, r++, k, zh(w, "workbook", "share"), w->f_head);
 	for (size_t i = 0; i <= w->ncounties; i++, r++) {
 		const county *c = i < w->ncounties ? &w->counties[i] : all;
 		k = 0;
-		put_str(w, ws, r, k++, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
+		put_str(w, r, k++, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
 			i < w->ncounties ? w->f_text : w->f_bold);
-		put_num(w, ws, r, k++, (double)c->counted, w->f_int);
+		put_num(w, r, k++, (double)c->counted, w->f_int);
 		for (int lv = 3; lv >= w->lowest_level; lv--)
-			put_num(w, ws, r, k++, (double)c->level[lv], w->f_int);
-		put_num(w, ws, r, k++, (double)c->flagged, w->f_int);
-		put_share(w, ws, r, k, c->flagged, c->counted);
+			put_num(w, r, k++, (double)c->level[lv], w->f_int);
+		put_num(w, r, k++, (double)c->flagged, w->f_int);
+		put_share(w, r, k, c->flagged, c->counted);
 	}
 	return r + 1;
 }
 
 /* Table 2: flagged households by reason, and their share of the flagged. */
-static lxw_row_t table_reasons(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r, const county *all)
+static uint32_t table_reasons(wb_ctx *w, uint32_t r, const county *all)
 {
-	put_str(w, ws, r++, 0, zh(w, "workbook", "by_reason"), w->f_bold);
-	put_str(w, ws, r, 0, zh(w, "column", "reason"), w->f_head);
-	put_str(w, ws, r, 1, zh(w, "workbook", "flagged"), w->f_head);
-	put_str(w, ws, r++, 2, zh(w, "workbook", "share_flagged"), w->f_head);
+	put_str(w, r++, 0, zh(w, "workbook", "by_reason"), w->f_bold);
+	put_str(w, r, 0, zh(w, "column", "reason"), w->f_head);
+	put_str(w, r, 1, zh(w, "workbook", "flagged"), w->f_head);
+	put_str(w, r++, 2, zh(w, "workbook", "share_flagged"), w->f_head);
 	for (int rc = 0; rc < R_COUNT; rc++, r++) {
-		put_str(w, ws, r, 0, zh(w, "reason", rules_code_name(rc)), NULL);
-		put_num(w, ws, r, 1, (double)all->reason[rc], w->f_int);
-		put_share(w, ws, r, 2, all->reason[rc], all->flagged);
+		put_str(w, r, 0, zh(w, "reason", rules_code_name(rc)), 0);
+		put_num(w, r, 1, (double)all->reason[rc], w->f_int);
+		put_share(w, r, 2, all->reason[rc], all->flagged);
 	}
-	put_str(w, ws, r++, 0, zh(w, "workbook", "reason_note"), NULL);
+	put_str(w, r++, 0, zh(w, "workbook", "reason_note"), 0);
 	return r + 1;
 }
 
 /* Table 3: flagged households by county (rows) and reason (columns). */
-static lxw_row_t table_county_reasons(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r,
+static uint32_t table_county_reasons(wb_ctx *w, uint32_t r,
 				      const county *all)
 {
-	put_str(w, ws, r++, 0, zh(w, "workbook", "by_county_reason"), w->f_bold);
-	put_str(w, ws, r, 0, zh(w, "workbook", "county"), w->f_head);
+	put_str(w, r++, 0, zh(w, "workbook", "by_county_reason"), w->f_bold);
+	to_row(w, r, 48); /* the reasons' labels wrap in the header */
+	put_str(w, r, 0, zh(w, "workbook", "county"), w->f_head);
 	for (int rc = 0; rc < R_COUNT; rc++)
-		put_str(w, ws, r, (lxw_col_t)(rc + 1), zh(w, "reason", rules_code_name(rc)),
+		put_str(w, r, (uint32_t)(rc + 1), zh(w, "reason", rules_code_name(rc)),
 			w->f_head);
-	note_err(w, worksheet_set_row(ws, r++, 48, NULL));
+	r++;
 	for (size_t i = 0; i <= w->ncounties; i++, r++) {
 		const county *c = i < w->ncounties ? &w->counties[i] : all;
-		put_str(w, ws, r, 0, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
+		put_str(w, r, 0, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
 			i < w->ncounties ? w->f_text : w->f_bold);
 		for (int rc = 0; rc < R_COUNT; rc++)
-			put_num(w, ws, r, (lxw_col_t)(rc + 1), (double)c->reason[rc], w->f_int);
+			put_num(w, r, (uint32_t)(rc + 1), (double)c->reason[rc], w->f_int);
 	}
 	return r;
 }
 
 /* Table 4, with decisions: flagged households by their last decision,
  * then per county the flagged and those in the backlog. */
-static lxw_row_t table_decisions(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r,
+static uint32_t table_decisions(wb_ctx *w, uint32_t r,
 				 const county *all)
 {
 	long by[RV_COUNT + 1] = {0};
@@ -570,35 +584,32 @@ static lxw_row_t table_decisions(wb_ctx *w, lxw_worksheet *ws, lxw_row_t r,
 		const review *rv = reviews_status_last(w->rs, rr_cell(w->flags, i, w->fcol[F_HH]));
 		by[rv ? (int)rv->decision : RV_COUNT]++;
 	}
-	put_str(w, ws, r++, 0, zh(w, "workbook", "by_decision"), w->f_bold);
-	put_str(w, ws, r, 0, zh(w, "workbook", "decision"), w->f_head);
-	put_str(w, ws, r++, 1, zh(w, "workbook", "flagged"), w->f_head);
+	put_str(w, r++, 0, zh(w, "workbook", "by_decision"), w->f_bold);
+	put_str(w, r, 0, zh(w, "workbook", "decision"), w->f_head);
+	put_str(w, r++, 1, zh(w, "workbook", "flagged"), w->f_head);
 	for (int d = 0; d <= RV_COUNT; d++, r++) {
-		put_str(w, ws, r, 0, d < RV_COUNT ? zh(w, "decision", reviews_decision_code(
+		put_str(w, r, 0, d < RV_COUNT ? zh(w, "decision", reviews_decision_code(
 								 (review_decision)d))
-						  : zh(w, "workbook", "undecided"), NULL);
-		put_num(w, ws, r, 1, (double)by[d], w->f_int);
+						  : zh(w, "workbook", "undecided"), 0);
+		put_num(w, r, 1, (double)by[d], w->f_int);
 	}
 	r++;
-	put_str(w, ws, r++, 0, zh(w, "workbook", "by_county_backlog"), w->f_bold);
-	put_str(w, ws, r, 0, zh(w, "workbook", "county"), w->f_head);
-	put_str(w, ws, r, 1, zh(w, "workbook", "flagged"), w->f_head);
-	put_str(w, ws, r++, 2, zh(w, "workbook", "backlog"), w->f_head);
+	put_str(w, r++, 0, zh(w, "workbook", "by_county_backlog"), w->f_bold);
+	put_str(w, r, 0, zh(w, "workbook", "county"), w->f_head);
+	put_str(w, r, 1, zh(w, "workbook", "flagged"), w->f_head);
+	put_str(w, r++, 2, zh(w, "workbook", "backlog"), w->f_head);
 	for (size_t i = 0; i <= w->ncounties; i++, r++) {
 		const county *c = i < w->ncounties ? &w->counties[i] : all;
-		put_str(w, ws, r, 0, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
+		put_str(w, r, 0, i < w->ncounties ? c->code : zh(w, "workbook", "total"),
 			i < w->ncounties ? w->f_text : w->f_bold);
-		put_num(w, ws, r, 1, (double)c->flagged, w->f_int);
-		put_num(w, ws, r, 2, (double)c->backlog, w->f_int);
+		put_num(w, r, 1, (double)c->flagged, w->f_int);
+		put_num(w, r, 2, (double)c->backlog, w->f_int);
 	}
 	return r;
 }
 
 static hh_status summary_sheet(wb_ctx *w, hh_err *err)
 {
-	lxw_worksheet *ws = workbook_add_worksheet(w->wb, zh(w, "workbook", "summary"));
-	if (!ws)
-		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: cannot add the summary sheet");
 	county all = {.code = ""};
 	for (size_t i = 0; i < w->ncounties; i++) {
 		const county *c = &w->counties[i];
@@ -610,55 +621,39 @@ static hh_status summary_sheet(wb_ctx *w, hh_err *err)
 			all.reason[rc] += c->reason[rc];
 		all.backlog += c->backlog;
 	}
-	lxw_row_t r = summary_head(w, ws, all.counted, all.flagged);
-	r = table_levels(w, ws, r, &all);
-	r = table_reasons(w, ws, r, &all);
-	r = table_county_reasons(w, ws, r, &all);
-	if (w->rs)
-		table_decisions(w, ws, r + 1, &all);
 	/* Column A holds the reasons' labels and the captions; B on the
 	 * counts (and the head's values, the note overflowing to the right). */
-	note_err(w, worksheet_set_column(ws, 0, 0, 36, NULL));
-	note_err(w, worksheet_set_column(ws, 1, R_COUNT, 12, NULL));
-	return HH_OK;
+	double width[R_COUNT + 1] = {36};
+	for (int k = 1; k <= R_COUNT; k++)
+		width[k] = 12;
+	xlsxw_sheet opts = {.widths = width, .nwidths = R_COUNT + 1};
+	HH_TRY(xlsxw_sheet_begin(w->wb, zh(w, "workbook", "summary"), &opts, err));
+	w->row = -1;
+	uint32_t r = summary_head(w, all.counted, all.flagged);
+	r = table_levels(w, r, &all);
+	r = table_reasons(w, r, &all);
+	r = table_county_reasons(w, r, &all);
+	if (w->rs)
+		table_decisions(w, r + 1, &all);
+	return xlsxw_sheet_end(w->wb, err);
 }
 
 static void add_formats(wb_ctx *w)
 {
-	w->f_title = workbook_add_format(w->wb);
-	format_set_bold(w->f_title);
-	format_set_font_size(w->f_title, 14);
-	w->f_bold = workbook_add_format(w->wb);
-	format_set_bold(w->f_bold);
-	w->f_head = workbook_add_format(w->wb);
-	format_set_bold(w->f_head);
-	format_set_bg_color(w->f_head, 0xDDEBF7);
-	format_set_border(w->f_head, LXW_BORDER_THIN);
-	format_set_text_wrap(w->f_head);
-	format_set_align(w->f_head, LXW_ALIGN_VERTICAL_CENTER);
+	w->f_title = xlsxw_add_style(w->wb, &(xlsxw_style){.bold = 1, .font_size = 14});
+	w->f_bold = xlsxw_add_style(w->wb, &(xlsxw_style){.bold = 1});
+	w->f_head = xlsxw_add_style(w->wb, &(xlsxw_style){.bold = 1, .fill = 1,
+							  .fill_rgb = 0xDDEBF7, .border = 1,
+							  .wrap = 1, .valign_center = 1});
 	/* "@": a code stays text when a caseworker edits the cell, too */
-	w->f_text = workbook_add_format(w->wb);
-	format_set_num_format(w->f_text, "@");
-	w->f_int = workbook_add_format(w->wb);
-	format_set_num_format(w->f_int, "0");
-	w->f_money = workbook_add_format(w->wb);
-	format_set_num_format(w->f_money, "#,##0.00");
-	w->f_pct = workbook_add_format(w->wb);
-	format_set_num_format(w->f_pct, "0.0%");
+	w->f_text = xlsxw_add_style(w->wb, &(xlsxw_style){.num_format = "@"});
+	w->f_int = xlsxw_add_style(w->wb, &(xlsxw_style){.num_format = "0"});
+	w->f_money = xlsxw_add_style(w->wb, &(xlsxw_style){.num_format = "#,##0.00"});
+	w->f_pct = xlsxw_add_style(w->wb, &(xlsxw_style){.num_format = "0.0%"});
 }
 
-static hh_status write_book(wb_ctx *w, const char *path, hh_err *err)
+static hh_status write_book(wb_ctx *w, hh_err *err)
 {
-	char title[96];
-	snprintf(title, sizeof title, "%s %04d年%02d月", zh(w, "workbook", "title"),
-		 w->cfg->period / 100, w->cfg->period % 100);
-	/* The created time is the period's first day, so the same run gives
-	 * the same bytes (0 would mean the clock). */
-	struct tm tm = {.tm_year = w->cfg->period / 100 - 1900,
-			.tm_mon = w->cfg->period % 100 - 1,
-			.tm_mday = 1};
-	lxw_doc_properties props = {.title = title, .author = "hhmatch", .created = timegm(&tm)};
-	note_err(w, workbook_set_properties(w->wb, &props));
 	add_formats(w);
 	HH_TRY(summary_sheet(w, err));
 	size_t nf = w->flags->nrows;
@@ -669,12 +664,10 @@ static hh_status write_book(wb_ctx *w, const char *path, hh_err *err)
 		HH_TRY(county_sheet(w, &w->counties[w->refs[i].county], i, j, err));
 		i = j;
 	}
-	if (w->lerr != LXW_NO_ERROR)
-		return hh_fail(err, HH_EINTERNAL, "%s: %s", path, lxw_strerror(w->lerr));
 	return HH_OK;
 }
 
-static hh_status write_here(const char *run_dir, const present_cfg *cfg, hh_err *err)
+hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
 {
 	wb_ctx w = {.dir = run_dir, .cfg = cfg, .tmp = STRBUF_INIT};
 	char path[PATH_MAX];
@@ -690,21 +683,30 @@ static hh_status write_here(const char *run_dir, const present_cfg *cfg, hh_err 
 		if (c && reviews_status_backlog(w.rs, rr_cell(w.flags, i, w.fcol[F_HH])))
 			c->backlog++;
 	}
-	if (st == HH_OK && !(w.wb = workbook_new(path)))
-		st = hh_fail(err, HH_EINTERNAL, "%s: cannot start the workbook (out of memory)",
-			     path);
+	if (st == HH_OK) {
+		char title[96];
+		snprintf(title, sizeof title, "%s %04d年%02d月", zh(&w, "workbook", "title"),
+			 cfg->period / 100, cfg->period % 100);
+		/* The created time is the period's first day, so the same run
+		 * gives the same bytes. */
+		struct tm tm = {.tm_year = cfg->period / 100 - 1900,
+				.tm_mon = cfg->period % 100 - 1,
+				.tm_mday = 1};
+		xlsxw_props props = {.title = title, .author = "hhmatch", .created = timegm(&tm)};
+		st = xlsxw_open(path, &props, &w.wb, err);
+	}
 	if (st == HH_OK)
-		st = write_book(&w, path, err);
+		st = write_book(&w, err);
 	if (w.wb) {
-		/* workbook_close frees the workbook whatever happened; it writes
+		/* xlsxw_close frees the workbook whatever happened; it finishes
 		 * the file, so its error matters only when all else went well. */
-		errno = 0;
-		lxw_error e = workbook_close(w.wb);
-		int sys_errno = errno;
-		if (st == HH_OK && e != LXW_NO_ERROR)
-			st = hh_fail(err, HH_EINTERNAL, "%s: cannot write: %s (%s)", path,
-				     lxw_strerror(e),
-				     sys_errno ? strerror(sys_errno) : "no system error");
+		hh_err cerr;
+		hh_status cst = xlsxw_close(w.wb, &cerr);
+		if (st == HH_OK && cst != HH_OK) {
+			if (err)
+				*err = cerr;
+			st = cst;
+		}
 	}
 	sb_release(&w.tmp);
 	reviews_status_free(w.rs);
@@ -716,154 +718,5 @@ static hh_status write_here(const char *run_dir, const present_cfg *cfg, hh_err 
 	rr_table_free(w.explain);
 	rr_table_free(w.flags);
 	labels_free(w.lab);
-	return st;
-}
-
-/* The writer process: forked by workbook_writer_start (small: a run
- * starts it before the engine has allocated its tables, so the child's
- * resident set is not the whole run's), it waits for one byte on the
- * command pipe: 'w' writes the workbook and sends the verdict back (the
- * status, then the message, sizeof err->msg bytes); anything else, or
- * the pipe closed, ends it without writing. */
-struct workbook_writer {
-	pid_t pid;
-	int cmd, res;        /* the parent's ends */
-	const char *run_dir; /* for messages */
-	int ran, asked;      /* asked: the command reached the pipe */
-};
-
-/* The child: run_dir and cfg are its copy of the parent's at the fork. */
-static void writer_child(int cmd, int res, const char *run_dir, const present_cfg *cfg)
-{
-	/* It holds no file of the parent's but its two pipe ends: a lock
-	 * (--out's, the state's) held through an inherited descriptor would
-	 * outlive a parent killed meanwhile.  And it dies with its parent,
-	 * so no orphan writes into a folder the next run removes. */
-	int lo = cmd < res ? cmd : res, hi = cmd < res ? res : cmd;
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() == 1)
-		_exit(1); /* the parent died before the line above */
-	char c = 0;
-	ssize_t n;
-	while ((n = read(cmd, &c, 1)) < 0 && errno == EINTR)
-		;
-	if (n != 1 || c != 'w')
-		_exit(0);
-	hh_err cerr = {{0}};
-	int st = (int)write_here(run_dir, cfg, &cerr);
-	int ok = write(res, &st, sizeof st) == (ssize_t)sizeof st &&
-		 write(res, cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
-	_exit(ok ? 0 : 1);
-}
-
-hh_status workbook_writer_start(const char *run_dir, const present_cfg *cfg,
-				workbook_writer **out, hh_err *err)
-{
-	*out = NULL;
-	workbook_writer *w = calloc(1, sizeof *w);
-	int cmd[2] = {-1, -1}, res[2] = {-1, -1};
-	if (!w)
-		return hh_fail(err, HH_EINTERNAL, "out of memory");
-	if (pipe2(cmd, O_CLOEXEC) || pipe2(res, O_CLOEXEC)) {
-		int e = errno;
-		if (cmd[0] >= 0) {
-			close(cmd[0]);
-			close(cmd[1]);
-		}
-		free(w);
-		return hh_fail(err, HH_EINTERNAL, "%s: cannot make a pipe for the workbook: %s",
-			       run_dir, strerror(e));
-	}
-	fflush(NULL); /* nothing buffered is written twice */
-	pid_t pid = fork();
-	if (pid == 0)
-		writer_child(cmd[0], res[1], run_dir, cfg);
-	int e = errno;
-	close(cmd[0]);
-	close(res[1]);
-	if (pid < 0) {
-		close(cmd[1]);
-		close(res[0]);
-		free(w);
-		return hh_fail(err, HH_EINTERNAL, "%s: cannot start the workbook's writer: %s",
-			       run_dir, strerror(e));
-	}
-	*w = (workbook_writer){.pid = pid, .cmd = cmd[1], .res = res[0], .run_dir = run_dir};
-	*out = w;
-	return HH_OK;
-}
-
-/* Waits for the child; its exit status into *ws. */
-static void reap(workbook_writer *w, int *ws)
-{
-	*ws = 0;
-	while (waitpid(w->pid, ws, 0) < 0 && errno == EINTR)
-		;
-	w->pid = 0;
-}
-
-hh_status workbook_writer_ask(workbook_writer *w, hh_err *err)
-{
-	if (w->ran)
-		return hh_fail(err, HH_EINTERNAL, "the workbook's writer runs once");
-	w->ran = 1;
-	w->asked = write(w->cmd, "w", 1) == 1;
-	return HH_OK; /* a failed write shows as no verdict in workbook_writer_wait */
-}
-
-hh_status workbook_writer_wait(workbook_writer *w, hh_err *err)
-{
-	int st = -1, ws = 0;
-	hh_err cerr = {{0}};
-	if (!w->ran || !w->pid)
-		return hh_fail(err, HH_EINTERNAL, "the workbook's writer was not asked");
-	int got = w->asked && read(w->res, &st, sizeof st) == (ssize_t)sizeof st &&
-		  read(w->res, cerr.msg, sizeof cerr.msg) == (ssize_t)sizeof cerr.msg;
-	reap(w, &ws);
-	if (WIFSIGNALED(ws))
-		return hh_fail(err, HH_EINTERNAL,
-			       "%s/%s: the workbook's writer died of signal %d (libxlsxwriter does "
-			       "so when an allocation fails inside it); nothing is published",
-			       w->run_dir, WORKBOOK_FILE, WTERMSIG(ws));
-	if (!got || !WIFEXITED(ws) || WEXITSTATUS(ws))
-		return hh_fail(err, HH_EINTERNAL, "%s/%s: the workbook's writer ended without "
-			       "a verdict", w->run_dir, WORKBOOK_FILE);
-	if (st != HH_OK) {
-		cerr.msg[sizeof cerr.msg - 1] = '\0';
-		return hh_fail(err, (hh_status)st, "%s", cerr.msg);
-	}
-	return HH_OK;
-}
-
-hh_status workbook_writer_run(workbook_writer *w, hh_err *err)
-{
-	HH_TRY(workbook_writer_ask(w, err));
-	return workbook_writer_wait(w, err);
-}
-
-void workbook_writer_free(workbook_writer *w)
-{
-	if (!w)
-		return;
-	close(w->cmd); /* an idle writer reads the end of the pipe and leaves */
-	close(w->res);
-	if (w->pid) {
-		int ws;
-		reap(w, &ws);
-	}
-	free(w);
-}
-
-hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
-{
-	workbook_writer *w = NULL;
-	HH_TRY(workbook_writer_start(run_dir, cfg, &w, err));
-	hh_status st = workbook_writer_run(w, err);
-	workbook_writer_free(w);
 	return st;
 }
