@@ -130,12 +130,12 @@ static hh_status resolve_columns(engine *e, hh_err *err)
  * morsels of a few rows (the outputs must not change). */
 #define MORSEL_ROWS 512
 
-/* A local source other than the roster (whose rows build the household
- * table in order, as they do for PostgreSQL) is read in morsels by any
- * free worker when the run has more than one (ingest.c). */
+/* A local source is read in morsels by any free worker when the run has
+ * more than one (ingest.c); the roster's rows still settle one after the
+ * other, in file order, as they build the household table. */
 static hh_status split_setup(engine *e, ingest *in, const src_info *info, hh_err *err)
 {
-	if (e->cfg->threads < 2 || in->sid == SRC_CIVIL_AFFAIRS || info->remote)
+	if (e->cfg->threads < 2 || info->remote)
 		return HH_OK;
 	size_t rows = MORSEL_ROWS;
 	const char *v = getenv("HH_MORSEL_ROWS");

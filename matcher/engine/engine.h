@@ -13,13 +13,15 @@
  *               links each to its person as it reads them.  A
  *               PostgreSQL table is pulled in slices by several workers,
  *               which share that source's table under one lock.  With
- *               more than one thread, a local file other than the roster
- *               is read in morsels of records: a worker that has no
- *               source left helps with any still being read, parsing
- *               morsels in parallel, while their effects on the tables,
- *               rejects and findings are applied one morsel at a time in
- *               file order (engine_int.h, split_read), so one dominant
- *               source no longer leaves the other workers idle.
+ *               more than one thread, a local file is read in morsels
+ *               of records: a worker that has no source left helps with
+ *               any still being read, parsing morsels in parallel; valid
+ *               rows settle into 16 parts of the source's table by pid
+ *               (each part in file order, different parts at once), and
+ *               the roster's rows, rejects and set-aside rows one morsel
+ *               at a time in file order (engine_int.h, split_read), so
+ *               one dominant source no longer leaves the other workers
+ *               idle.
  *   2. repair   rows whose ID failed validation but might be a typo were
  *               set aside; now that the whole roster is known they are
  *               repaired (one candidate on the roster with the same name)

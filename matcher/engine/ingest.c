@@ -288,11 +288,9 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
  * and region copied into the run's arena).  Called in file order, before
  * the row's duplicate check: a repeat names a household its original row
  * created already.  -1 on no memory. */
-static int64_t roster_household(ingest *in, const schema_row *row)
+static int64_t household_of(ingest *in, hh_field hid, hh_field reg, int8_t category)
 {
 	engine *e = in->eng;
-	const engine_cols *c = &e->c;
-	hh_field hid = row->str[c->household_id];
 	int added = 0;
 	/* Rosters list a household's members together: the previous row's
 	 * household is the likely one, and comparing is cheaper than hashing. */
@@ -310,15 +308,21 @@ static int64_t roster_household(ingest *in, const schema_row *row)
 			return -1;
 		if (added) {
 			household *hh = vec_push(&e->households);
-			hh_field reg = row->str[c->region_code];
 			if (!hh || !(hh->region = arena_strndup(e->strings, reg.ptr, reg.len)))
 				return -1;
 			hh->id = key;
-			hh->category = (int8_t)row->val[c->category];
+			hh->category = category;
 		}
 	}
 	e->last_household = h;
 	return h;
+}
+
+static int64_t roster_household(ingest *in, const schema_row *row)
+{
+	const engine_cols *c = &in->eng->c;
+	return household_of(in, row->str[c->household_id], row->str[c->region_code],
+			    (int8_t)row->val[c->category]);
 }
 
 /* Keeps an accepted roster row of household h (roster_household) and
@@ -726,7 +730,7 @@ static void project_sizes(ingest *in, uint64_t raw_done, uint64_t total)
 		return;
 	double scale = (double)total / (double)raw_done * 1.03;
 	/* a source read in morsels: its parts project their own tables */
-	if (!in->split) {
+	if (!in->split || in->sid == SRC_CIVIL_AFFAIRS) {
 		ptab *t = in->agg ? in->agg : in->eng->roster_persons;
 		ptab_expect(t, (size_t)((double)ptab_count(t) * scale));
 	}
@@ -939,11 +943,11 @@ static hh_record morsel_record(const morsel *m, size_t i)
 			   .bad_encoding = mr->bad_encoding};
 }
 
-/* The pure part of handle_record for a record of a non-roster source:
- * p->full = 1 and *p filled when the row is valid with a valid ID (the
- * common case, settled into its part by settle_parts), 0 for anything
- * else, which is decided by handle_record itself in the record's turn,
- * -1 when its fingerprint could not be made (no memory). */
+/* The pure part of handle_record: p->full = 1 and *p filled when the
+ * row is valid with a valid ID (the common case, settled into its part
+ * by settle_parts, or for the roster in its turn by settle_morsel), 0
+ * for anything else, which is decided by handle_record itself in the
+ * record's turn, -1 when its fingerprint could not be made (no memory). */
 static void prepare_record(const ingest *in, char **scratch, size_t *cap,
 			   const hh_record *rec, pending_row *p)
 {
@@ -961,11 +965,22 @@ static void prepare_record(const ingest *in, char **scratch, size_t *cap,
 		return;
 	}
 	p->name_hash = name_hash(in, &row);
-	p->id_region = row_region(in, &row, bad);
 	p->line = rec->line;
 	memcpy(p->row.val, row.val, sizeof row.val);
 	p->row.present = row.present;
 	p->full = 1;
+	if (in->sid != SRC_CIVIL_AFFAIRS) {
+		p->id_region = row_region(in, &row, bad);
+		return;
+	}
+	/* a roster row's region is its household's */
+	const engine_cols *c = &in->eng->c;
+	p->id_region = 0;
+	p->birth = birth;
+	p->sex = row_sex(in, &row, bad);
+	p->name_key = name_key(in, &row);
+	p->hid = row.str[c->household_id];
+	p->region = row.str[c->region_code];
 }
 
 /* How far ahead settle_part fetches the slots of the rows to come: a
@@ -1055,11 +1070,29 @@ static hh_status settle_morsel(ingest *in, morsel *m)
 		pthread_mutex_unlock(&sp->lock);
 		return HH_EINTERNAL;
 	}
+	int roster = in->sid == SRC_CIVIL_AFFAIRS;
 	for (size_t i = 0; i < m->n; i++) {
+		pending_row *p = &m->rows[i];
 		in->rows_read++;
-		if (m->rows[i].full > 0)
+		if (p->full > 0 && roster) {
+			/* the roster's rows settle here, in file order: they make
+			 * its households in that order */
+			size_t k = i + PREFETCH_AHEAD;
+			if (k < m->n && m->rows[k].full > 0) {
+				rowset_prefetch(in->dups, m->rows[k].lo);
+				ptab_prefetch(in->eng->roster_persons, m->rows[k].pid);
+			}
+			int64_t h = household_of(in, p->hid, p->region,
+						 (int8_t)p->row.val[in->eng->c.category]);
+			if (h < 0)
+				return ingest_oom(in);
+			p->household = (uint32_t)h;
+			HH_TRY(settle_row(in, p));
 			continue;
-		if (m->rows[i].full < 0)
+		}
+		if (p->full > 0) /* settled in its part already */
+			continue;
+		if (p->full < 0)
 			return ingest_oom(in);
 		hh_record rec = morsel_record(m, i);
 		HH_TRY(handle_record(in, &rec));
@@ -1129,8 +1162,10 @@ static int morsel_work(ingest *in, char **scratch, size_t *cap)
 		hh_record rec = morsel_record(m, i);
 		prepare_record(in, scratch, cap, &rec, &m->rows[i]);
 	}
-	group_by_part(in, m);
-	settle_parts(in, m);
+	if (in->sid != SRC_CIVIL_AFFAIRS) {
+		group_by_part(in, m);
+		settle_parts(in, m);
+	}
 	pthread_mutex_lock(&sp->lock);
 	m->ready = 1;
 	pthread_mutex_unlock(&sp->lock);
@@ -1196,7 +1231,8 @@ static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
 	sp->rowcol = rowcol;
 	sp->total = ins_raw_size(csv_stream(r));
 	dedup_plan(in);
-	HH_TRY(parts_open(in));
+	if (in->sid != SRC_CIVIL_AFFAIRS)
+		HH_TRY(parts_open(in));
 	atomic_store(&sp->state, 1);
 	while (morsel_work(in, &scratch, &cap))
 		;
@@ -1207,7 +1243,7 @@ static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
 	hh_status st = sp->failed ? sp->st : HH_OK;
 	pthread_mutex_unlock(&sp->lock);
 	/* every morsel has settled: the parts' results join the source's */
-	for (int p = 0; st == HH_OK && p < INGEST_PARTS; p++) {
+	for (int p = 0; st == HH_OK && in->sid != SRC_CIVIL_AFFAIRS && p < INGEST_PARTS; p++) {
 		ingest *pin = sp->parts[p].in;
 		in->dup_bytes += rowset_bytes(pin->dups);
 		rowset_free(pin->dups);

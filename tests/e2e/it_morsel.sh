@@ -2,8 +2,9 @@
 # it_morsel.sh - morsel-driven ingest (issue 16) gives the single worker's
 # outputs, whatever the thread count and the morsel size.
 #
-# With more than one thread, every source but the roster is read in
-# morsels that any worker parses, applied in file order (engine_int.h,
+# With more than one thread, every local source is read in morsels that
+# any worker parses, settled in file order (per part of the pid table for
+# valid rows, morsel by morsel for the roster and the rest: engine_int.h,
 # split_read).  HH_MORSEL_ROWS makes morsels of 1, 3 or 7 records, so
 # that every repeat, typo, malformed row, quoted line break and encoding
 # error of a dirty month falls on a morsel boundary somewhere.  Checked:
