@@ -433,6 +433,26 @@ hh_status engine_new(const engine_cfg *cfg, engine **out, hh_err *err)
 	return HH_OK;
 }
 
+/* Once the files are written nothing reads the tables they were made
+ * from, while the caller still makes report.html and the workbook from
+ * those files: their memory goes back now, not at engine_free, so the two
+ * never add up.  What engine_progress reads stays. */
+static void release_tables(engine *e)
+{
+	for (int s = 0; s < SRC_COUNT; s++) {
+		ptab_free(e->in[s].agg);
+		e->in[s].agg = NULL;
+		for (int k = 1; e->in[s].path && slice_at(e, s, k); k++)
+			slice_at(e, s, k)->agg = NULL; /* they shared slice 0's */
+	}
+	ptab_free(e->roster_persons);
+	e->roster_persons = NULL;
+	vec_free(&e->roster);
+	vec_free(&e->out_households);
+	free(e->out_order);
+	e->out_order = NULL;
+}
+
 hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *err)
 {
 	e->sum = sum;
@@ -474,6 +494,7 @@ hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *er
 	t = fs_now_seconds();
 	hh_status st = output_write_all(e, dir, err);
 	sum->seconds_outputs = fs_now_seconds() - t;
+	release_tables(e);
 	return st;
 }
 
