@@ -5,9 +5,12 @@
  * when full: the headers are copied into it, and the compressor writes
  * its output straight into its free end.  An entry's data collects in an
  * input buffer, so that the compressor and the CRC-32 see large blocks
- * however small the caller's pieces (xlsxw writes a cell in several);
- * a piece at least a buffer long, given when the buffer is empty, is
- * compressed from where it lies.
+ * however small the caller's pieces (xlsxw writes a cell in several).
+ * The compressor is always given whole buffers (ZW_IN bytes from the
+ * entry's start, the last one shorter): ISA-L's output depends on how
+ * its input was cut, and this way the archive depends only on the bytes
+ * of each entry.  Whole buffers of a large piece given when the buffer is
+ * empty are compressed from where they lie, without the copy.
  *
  * A local header is written with its CRC-32 and sizes zero and patched
  * when its entry ends: in the output buffer when it is still there, with
@@ -34,8 +37,6 @@
 
 #define ZW_IN (128 * 1024)
 #define ZW_OUT (128 * 1024)
-/* the largest piece handed to the compressor at once (zlib counts in uInt) */
-#define ZW_CHUNK ((size_t)1 << 30)
 #define ZW_MAX32 0xFFFFFFFFu
 #define ZW_MAX_ENTRIES 0xFFFFu
 /* DOS date of 1980-01-01: (year - 1980) << 9 | month << 5 | day; time 00:00 */
@@ -180,32 +181,15 @@ static unsigned char *le32(unsigned char *p, uint32_t v)
 	return le16(p, v >> 16);
 }
 
-static uint32_t crc_update(uint32_t crc, const unsigned char *p, size_t n)
-{
-#ifdef HH_HAVE_ISAL
-	while (n) {
-		size_t k = n < ZW_CHUNK ? n : ZW_CHUNK;
-		crc = crc32_gzip_refl(crc, p, (uint64_t)k);
-		p += k;
-		n -= k;
-	}
-	return crc;
-#else
-	while (n) {
-		size_t k = n < ZW_CHUNK ? n : ZW_CHUNK;
-		crc = (uint32_t)crc32(crc, p, (uInt)k);
-		p += k;
-		n -= k;
-	}
-	return crc;
-#endif
-}
-
-/* Compresses p[0, n) (n <= ZW_CHUNK) into the output buffer; finish: it
- * is the entry's last piece, and the deflate stream ends with it. */
+/* Compresses p[0, n) (n <= ZW_IN) into the output buffer; finish: it is
+ * the entry's last piece, and the deflate stream ends with it. */
 static void squeeze(zipw *z, const unsigned char *p, size_t n, int finish)
 {
-	z->crc = crc_update(z->crc, p, n);
+#ifdef HH_HAVE_ISAL
+	z->crc = crc32_gzip_refl(z->crc, p, (uint64_t)n);
+#else
+	z->crc = (uint32_t)crc32(z->crc, p, (uInt)n);
+#endif
 	z->usize += n;
 #ifdef HH_HAVE_ISAL
 	struct isal_zstream *s = z->is;
@@ -357,10 +341,9 @@ void zipw_write(zipw *z, const void *data, size_t len)
 	}
 	while (len && !z->failed) {
 		if (!z->in_used && len >= ZW_IN) {
-			size_t k = len < ZW_CHUNK ? len : ZW_CHUNK;
-			squeeze(z, p, k, 0);
-			p += k;
-			len -= k;
+			squeeze(z, p, ZW_IN, 0);
+			p += ZW_IN;
+			len -= ZW_IN;
 			continue;
 		}
 		size_t k = ZW_IN - z->in_used < len ? ZW_IN - z->in_used : len;

@@ -76,6 +76,7 @@ typedef struct {
 	long score;
 	const char *hh;
 	size_t row;                 /* flags.csv row */
+	size_t ex_row;              /* its explain.csv row */
 } flag_ref;
 
 typedef struct {
@@ -93,9 +94,12 @@ typedef struct {
 	int ex_value[R_COUNT], ex_threshold[R_COUNT];
 	county *counties;
 	size_t ncounties;
+	county *last_county;        /* find_county's last answer, or NULL */
 	flag_ref *refs;             /* flags rows by county, score desc, household */
 	explain_ref *ex;            /* explain rows by household */
 	int lowest_level;           /* the lowest level among flagged (min medium) */
+	/* the labels a county sheet repeats on every row, looked up once */
+	const char *zh_reason[R_COUNT], *zh_fact[R_COUNT], *zh_level[4];
 	xlsxw *wb;
 	int f_title, f_bold, f_head, f_text, f_int, f_money, f_pct; /* xlsxw styles */
 	int64_t row;                /* the sheet's current row, -1: none yet */
@@ -158,8 +162,12 @@ static void add_yuan(strbuf *b, const char *s)
 			sb_addc(b, ',');
 		sb_addc(b, s[i]);
 	}
-	if (*frac == '.' && strspn(frac + 1, "0") != strlen(frac + 1))
-		sb_addf(b, ".%.2s%s", frac + 1, strlen(frac + 1) == 1 ? "0" : "");
+	if (*frac == '.' && strspn(frac + 1, "0") != strlen(frac + 1)) {
+		sb_addc(b, '.');
+		sb_add(b, frac + 1, strlen(frac + 1) == 1 ? 1 : 2);
+		if (strlen(frac + 1) == 1)
+			sb_addc(b, '0');
+	}
 }
 
 static int cmp_county(const void *a, const void *b)
@@ -182,11 +190,17 @@ static int cmp_explain(const void *a, const void *b)
 	return strcmp(((const explain_ref *)a)->hh, ((const explain_ref *)b)->hh);
 }
 
-static county *find_county(const wb_ctx *w, const char *region)
+static county *find_county(wb_ctx *w, const char *region)
 {
 	county key;
 	present_county(region, w->cfg->county_digits, key.code, sizeof key.code);
-	return bsearch(&key, w->counties, w->ncounties, sizeof key, cmp_county);
+	/* the rows come in household_id order, mostly a county at a time */
+	if (w->last_county && !strcmp(w->last_county->code, key.code))
+		return w->last_county;
+	county *c = bsearch(&key, w->counties, w->ncounties, sizeof key, cmp_county);
+	if (c)
+		w->last_county = c;
+	return c;
 }
 
 static int rule_of(const char *code, size_t len)
@@ -249,13 +263,18 @@ static hh_status gather(wb_ctx *w, hh_err *err)
 	w->ex = calloc(w->explain->nrows + 1, sizeof *w->ex);
 	if (!w->counties || !w->refs || !w->ex)
 		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
+	/* A code equal to the one before is not kept: both files are in
+	 * household_id order, which mostly follows the region, so what is
+	 * sorted is a few hundred codes instead of every row's. */
 	size_t n = 0;
-	for (size_t i = 0; i < nh; i++)
-		present_county(rr_cell(w->households, i, h_region), w->cfg->county_digits,
-			       w->counties[n++].code, sizeof w->counties->code);
-	for (size_t i = 0; i < nf; i++)
-		present_county(rr_cell(w->flags, i, w->fcol[F_REGION]), w->cfg->county_digits,
-			       w->counties[n++].code, sizeof w->counties->code);
+	for (size_t i = 0; i < nh + nf; i++) {
+		const char *region = i < nh ? rr_cell(w->households, i, h_region)
+					    : rr_cell(w->flags, i - nh, w->fcol[F_REGION]);
+		present_county(region, w->cfg->county_digits, w->counties[n].code,
+			       sizeof w->counties->code);
+		if (!n || strcmp(w->counties[n].code, w->counties[n - 1].code))
+			n++;
+	}
 	qsort(w->counties, n, sizeof *w->counties, cmp_county);
 	w->ncounties = 0;
 	for (size_t i = 0; i < n; i++)
@@ -288,27 +307,45 @@ static hh_status gather(wb_ctx *w, hh_err *err)
 			rs += len + (rs[len] == ';');
 		}
 		w->refs[i] = (flag_ref){(size_t)(c - w->counties),
-					strtol(rr_cell(w->flags, i, w->fcol[F_SCORE]), NULL, 10), hh, i};
+					strtol(rr_cell(w->flags, i, w->fcol[F_SCORE]), NULL, 10), hh, i,
+					0};
 	}
 	qsort(w->refs, nf, sizeof *w->refs, cmp_flag);
-	for (size_t i = 0; i < w->explain->nrows; i++)
+	int sorted = 1;
+	for (size_t i = 0; i < w->explain->nrows; i++) {
 		w->ex[i] = (explain_ref){rr_cell(w->explain, i, ex_hh), i};
-	qsort(w->ex, w->explain->nrows, sizeof *w->ex, cmp_explain);
+		if (i && sorted && cmp_explain(&w->ex[i - 1], &w->ex[i]) > 0)
+			sorted = 0;
+	}
+	/* the run writes explain.csv in household_id order already */
+	if (!sorted)
+		qsort(w->ex, w->explain->nrows, sizeof *w->ex, cmp_explain);
+	for (size_t i = 0; i < nf; i++) {
+		explain_ref key = {w->refs[i].hh, 0};
+		const explain_ref *ex =
+			bsearch(&key, w->ex, w->explain->nrows, sizeof key, cmp_explain);
+		if (!ex)
+			return hh_fail(err, HH_EINTERNAL,
+				       "caseworkers.xlsx: explain.csv has no row for household %s of "
+				       "flags.csv line %llu", w->refs[i].hh,
+				       (unsigned long long)w->flags->lines[w->refs[i].row]);
+		w->refs[i].ex_row = ex->row;
+	}
+	for (int r = 0; r < R_COUNT; r++) {
+		w->zh_reason[r] = zh(w, "reason", rules_code_name(r));
+		w->zh_fact[r] = zh(w, "fact", rules_code_name(r));
+	}
+	for (int lv = 0; lv < 4; lv++)
+		w->zh_level[lv] = zh(w, "level", rules_level_name((risk_level)lv));
 	return HH_OK;
 }
 
-/* The facts behind a flagged household's reasons, "；"-joined, into
- * w->tmp: the money rules as "LABEL value < threshold" (R_INCOME) or
- * "LABEL value ≥ threshold", the 0/1 rules as the fact's label. */
-static hh_status facts(wb_ctx *w, size_t frow, hh_err *err)
+/* The facts behind a flagged household's reasons (flags.csv row frow,
+ * explain.csv row exrow), "；"-joined, into w->tmp: the money rules as
+ * "LABEL value < threshold" (R_INCOME) or "LABEL value ≥ threshold", the
+ * 0/1 rules as the fact's label. */
+static hh_status facts(wb_ctx *w, size_t frow, size_t exrow, hh_err *err)
 {
-	const char *hh = rr_cell(w->flags, frow, w->fcol[F_HH]);
-	explain_ref key = {hh, 0};
-	const explain_ref *ex = bsearch(&key, w->ex, w->explain->nrows, sizeof key, cmp_explain);
-	if (!ex)
-		return hh_fail(err, HH_EINTERNAL,
-			       "caseworkers.xlsx: explain.csv has no row for household %s of "
-			       "flags.csv line %llu", hh, (unsigned long long)w->flags->lines[frow]);
 	sb_reset(&w->tmp);
 	const char *rs = rr_cell(w->flags, frow, w->fcol[F_REASONS]);
 	while (*rs) {
@@ -319,12 +356,12 @@ static hh_status facts(wb_ctx *w, size_t frow, hh_err *err)
 		if (r < 0) {
 			sb_add(&w->tmp, rs, len); /* a code this hhmatch does not know */
 		} else {
-			sb_adds(&w->tmp, zh(w, "fact", rules_code_name(r)));
+			sb_adds(&w->tmp, w->zh_fact[r]);
 			if (r == R_INCOME || r == R_MEDICAL || r == R_EDUCATION) {
 				sb_addc(&w->tmp, ' ');
-				add_yuan(&w->tmp, rr_cell(w->explain, ex->row, w->ex_value[r]));
+				add_yuan(&w->tmp, rr_cell(w->explain, exrow, w->ex_value[r]));
 				sb_adds(&w->tmp, r == R_INCOME ? " < " : " ≥ ");
-				add_yuan(&w->tmp, rr_cell(w->explain, ex->row, w->ex_threshold[r]));
+				add_yuan(&w->tmp, rr_cell(w->explain, exrow, w->ex_threshold[r]));
 			}
 		}
 		rs += len + (rs[len] == ';');
@@ -344,7 +381,7 @@ static void reason_labels(wb_ctx *w, const char *rs)
 		if (w->tmp.len)
 			sb_adds(&w->tmp, "；");
 		if (r >= 0)
-			sb_adds(&w->tmp, zh(w, "reason", rules_code_name(r)));
+			sb_adds(&w->tmp, w->zh_reason[r]);
 		else
 			sb_add(&w->tmp, rs, len);
 		rs += len + (rs[len] == ';');
@@ -392,11 +429,12 @@ static void decision_cells(wb_ctx *w, int write, const char *hh, double *width)
 		width[NSHEET_COLS + 1] = text_width(late);
 }
 
-/* flags.csv row frow as row r of its county's sheet: each cell's width
+/* A flagged household as row r of its county's sheet: each cell's width
  * into width (the widest so far), and with write the cells themselves. */
-static hh_status household_row(wb_ctx *w, size_t frow, uint32_t r, int write, double *width,
-			       hh_err *err)
+static hh_status household_row(wb_ctx *w, const flag_ref *ref, uint32_t r, int write,
+			       double *width, hh_err *err)
 {
+	size_t frow = ref->row, ex_row = ref->ex_row;
 	if (write)
 		xlsxw_row(w->wb, r, 0);
 	for (uint32_t k = 0; k < NSHEET_COLS; k++) {
@@ -418,8 +456,10 @@ static hh_status household_row(wb_ctx *w, size_t frow, uint32_t r, int write, do
 			wd = number_cell(w, write, k, v, 1);
 			break;
 		case K_LEVEL:
+			t = w->zh_level[rr_level(v)]; /* gather checked every level */
+			break;
 		case K_CATEGORY:
-			t = zh(w, sheet_cols[k].kind == K_LEVEL ? "level" : "category", v);
+			t = zh(w, "category", v);
 			break;
 		case K_REASONS:
 			reason_labels(w, v);
@@ -428,7 +468,7 @@ static hh_status household_row(wb_ctx *w, size_t frow, uint32_t r, int write, do
 			t = sb_str(&w->tmp);
 			break;
 		case K_FACTS:
-			HH_TRY(facts(w, frow, err));
+			HH_TRY(facts(w, frow, ex_row, err));
 			t = sb_str(&w->tmp);
 			break;
 		}
@@ -461,7 +501,7 @@ static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to
 		width[k] = text_width(head[k]);
 	}
 	for (size_t i = from; i < to; i++)
-		HH_TRY(household_row(w, w->refs[i].row, 0, 0, width, err));
+		HH_TRY(household_row(w, &w->refs[i], 0, 0, width, err));
 	for (uint32_t k = 0; k < ncols; k++) {
 		double wd = width[k] + 2;
 		width[k] = wd < WIDTH_MIN ? WIDTH_MIN : wd > WIDTH_MAX ? WIDTH_MAX : wd;
@@ -475,7 +515,7 @@ static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to
 	for (uint32_t k = 0; k < ncols; k++)
 		xlsxw_text(w->wb, k, head[k], w->f_head);
 	for (size_t i = from; i < to; i++)
-		HH_TRY(household_row(w, w->refs[i].row, (uint32_t)(i - from + 1), 1, scratch, err));
+		HH_TRY(household_row(w, &w->refs[i], (uint32_t)(i - from + 1), 1, scratch, err));
 	xlsxw_autofilter(w->wb, 0, 0, (uint32_t)(to - from), ncols - 1);
 	return xlsxw_sheet_end(w->wb, err);
 }
