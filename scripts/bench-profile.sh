@@ -20,8 +20,8 @@
 #
 # build-bench/profile.txt holds:
 #   1. the run's report.json timings_seconds (its phases' wall);
-#   2. samples per process (the engine and its workbook writer) and per
-#      thread;
+#   2. samples per process (the engine, and the caseworkers.xlsx writer
+#      where a build forks one) and per thread;
 #   3. the top 25 symbols (self time) overall, then the top 15 of each
 #      process;
 #   4. the split by phase: every sample goes to the first of these found
@@ -29,10 +29,11 @@
 #      workers), repair (ingest_repairs, ingest_link_index, ingest_links),
 #      households (gather_findings, household_evaluate and its threads),
 #      outputs (output_write_all and its writer threads), report.html
-#      (report_html_write), workbook (the forked writer process, or
-#      workbook_* in the engine), manifest and publish (manifest_write,
-#      publish_*, the rest of publish), start-up and exit (other); each
-#      phase with its top symbols;
+#      (report_html_write), workbook (workbook_*, or a forked writer
+#      process as builds before f13bab4 had), manifest and publish
+#      (manifest_write, note_timings, guards_*, alerts_write, state_*,
+#      fs_put_dir), start-up and exit (other); each phase with its top
+#      symbols;
 #   5. inclusive shares (self + callees) of the phase functions.
 #
 # Environment: HH_SKEW_HOUSEHOLDS (200000), HH_SKEW_DIR (build-bench/skew),
@@ -114,7 +115,7 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 	echo "== 1. phases (report.json timings_seconds, wall seconds)"
 	jq -c '.timings_seconds' "$out/report.json"
 	echo
-	echo "== 2. samples per process (the engine is $main_pid; another process is the forked workbook writer), then per thread"
+	echo "== 2. samples per process (the engine is $main_pid; another would be a forked workbook writer), then per thread"
 	awk '$1 ~ /^[0-9]+\/[0-9]+$/ { split($1, a, "/"); c[a[1]]++; t++ }
 		END { for (p in c) printf "%8.2f%%  %6d samples  process %s\n", 100 * c[p] / t, c[p], p }' "$script" |
 		sort -rn >"$data.procs"
@@ -126,7 +127,7 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 	top 25 --no-children --sort dso,sym -g none
 	for p in $(awk '{ print $5 }' "$data.procs"); do
 		echo
-		echo "-- top 15 symbols of process $p$([ "$p" = "$main_pid" ] && echo ' (engine)' || echo ' (workbook writer)')"
+		echo "-- top 15 symbols of process $p$([ "$p" = "$main_pid" ] && echo ' (engine)' || echo ' (forked: the workbook writer)')"
 		top 15 --no-children --pid="$p" --sort dso,sym -g none
 	done
 	echo
@@ -138,24 +139,28 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 			if (sym ~ /^(gather_findings|household_evaluate|evaluate_range|rank_by_id)$/) return "households"
 			if (sym == "output_write_all" || sym == "run_task") return "outputs (csv)"
 			if (sym == "report_html_write") return "report.html"
-			if (sym ~ /^workbook_/) return "workbook (engine side)"
-			if (sym ~ /^(manifest_write|publish_|note_timings|guards_|alerts_write|fs_put_dir)/) return "manifest and publish"
+			if (sym ~ /^workbook_/) return "workbook"
+			if (sym ~ /^(manifest_write|note_timings|note_recovery|edit_report|guards_|alerts_write|fs_put_dir|state_)/) return "manifest and publish"
 			return ""
 		}
 		function flush() {
 			if (!insample) return
 			ph = ""
-			if (pid != main) ph = "workbook writer (child process)"
+			if (pid != main) ph = "workbook (child process)"
 			else for (i = nf; i >= 1 && ph == ""; i--) ph = phase_of(fr[i])
-			# ISA-L has no unwind tables: its inflate stops the chain (it is ingest)
-			if (ph == "" && nf && fr[nf] ~ /^decode_huffman|isal_|^inflate_/) ph = "ingest"
+			# ISA-L has no unwind tables, so its chains stop in it: its inflate
+			# is ingest, its deflate the workbook (zipw), its crc32 either
+			# (the workbook on the main thread, ingest on the workers)
+			if (ph == "" && nf && fr[nf] ~ /^(decode_huffman|isal_inflate|inflate_)/) ph = "ingest"
+			if (ph == "" && nf && fr[nf] ~ /^(isal_deflate|encode_deflate|isal_update_histogram|gen_icf)/) ph = "workbook"
+			if (ph == "" && nf && fr[nf] ~ /^crc32_gzip/) ph = (tid == pid) ? "workbook" : "ingest"
 			if (ph == "") ph = "other (start-up, exit, kernel)"
 			cnt[ph]++; total++
 			leaf = nf ? fr[1] : "?"
 			sc[ph SUBSEP leaf]++
 			insample = 0; nf = 0
 		}
-		/^ *[0-9]+\/[0-9]+ / { flush(); split($1, a, "/"); pid = a[1]; insample = 1; next }
+		/^ *[0-9]+\/[0-9]+ / { flush(); split($1, a, "/"); pid = a[1]; tid = a[2]; insample = 1; next }
 		NF == 0 { flush(); next }
 		insample && NF >= 2 { s = $2; sub(/\+0x[0-9a-f]+$/, "", s); fr[++nf] = s }
 		END {
@@ -173,7 +178,7 @@ rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 	echo
 	echo "== 5. inclusive shares (children included) of the phase functions"
 	rep --children --sort sym -g none |
-		grep -E ' (run_ingest|worker|household_evaluate|evaluate_range|gather_findings|output_write_all|run_task|report_html_write|workbook_[a-z_]+|writer_child|write_here|manifest_write|engine_run|publish_run)$' || true
+		grep -E ' (run_ingest|worker|ingest_repairs|ingest_links?|ingest_link_index|household_evaluate|evaluate_range|rank_by_id|gather_findings|output_write_all|run_task|report_html_write|workbook_[a-z_]+|writer_child|write_here|manifest_write|note_timings|engine_run|publish_run)$' || true
 } >"$txt"
 rm -f "$script" "$data.part" "$data.procs"
 rm -rf "$out"
