@@ -12,13 +12,19 @@
 #     has flagged households, in code order; each county sheet holds
 #     exactly that county's rows of flags.csv (household ids, region codes,
 #     levels, scores and reasons, compared as labels), household ids and
-#     region codes as text cells (data_type 's'), the header frozen and
-#     filtered;
+#     region codes as text cells (data_type 's', format "@"), the numbers
+#     as numbers equal to flags.csv's with their formats (score and
+#     members "0", money "#,##0.00"), the header frozen (A2) and filtered
+#     over exactly the sheet's rows (autoFilter and the hidden
+#     _xlnm._FilterDatabase name Excel keeps it in), printed with the
+#     header on every page, widths within 8-70 characters;
 #   - the facts behind every reason: explain.csv's value and threshold
 #     for the money rules (labels as schemas/labels.schema spells them);
 #   - no raw ID number (18-character pattern), no pid (64 hex), no name or
 #     address of the extracts anywhere in the workbook's XML;
 #   - the summary counts every county of households.csv, flagged or not;
+#     its county codes are text, its counts "0" and shares "0.0%";
+#   - the archive: zipfile's testzip, every entry dated 1980-01-01;
 #   - --county-digits 4 gives fewer sheets, and --county-digits 9 gives no
 #     sheet to the counties without flagged households (which this month
 #     has), while the summary lists them with 0;
@@ -141,6 +147,28 @@ for c in flagged_counties:
     scores = [v[3] for v in have.values()]
     if [x[3] for x in got[1:]] != sorted(scores, reverse=True):
         fail(f"{c}: rows not by risk score, highest first")
+    for cells in ws.iter_rows(min_row=2):
+        r = want.get(cells[0].value)
+        if not r:
+            continue
+        for cell in cells[:2]:
+            if cell.number_format != "@":
+                fail(f"{c}!{cell.coordinate}: format {cell.number_format!r}, expected '@'")
+        for k, col, fmt in ((3, "risk_score", "0"), (7, "members", "0"),
+                            (8, "household_income", "#,##0.00"),
+                            (9, "income_per_capita", "#,##0.00"),
+                            (10, "oop_12m", "#,##0.00"), (11, "edu_net_fees", "#,##0.00")):
+            cell = cells[k]
+            if cell.data_type != "n" or cell.number_format != fmt:
+                fail(f"{c}!{cell.coordinate}: {cell.data_type} {cell.number_format!r}, "
+                     f"expected a number formatted {fmt!r}")
+            elif float(cell.value) != float(r[col]):
+                fail(f"{c}!{cell.coordinate}: {cell.value!r}, flags.csv says {r[col]}")
+    widths = [ws.column_dimensions[chr(65 + k)].width for k in range(12)]
+    if any(w is None or not 8 <= w - 0.7109375 <= 70 for w in widths):
+        fail(f"{c}: column widths {widths}")
+    if ws.print_title_rows != "$1:$1":
+        fail(f"{c}: print titles {ws.print_title_rows!r}, expected the header row")
     if ws.freeze_panes != "A2":
         fail(f"{c}: frozen panes {ws.freeze_panes}, expected the header row (A2)")
     if ws.auto_filter.ref != f"A1:L{len(want) + 1}":
@@ -176,15 +204,21 @@ if flags and len(fired) < 9:
 
 # the summary's first table: every county of households.csv, flagged or
 # not, with its counted households and its flagged ones by level
+# (the codes text, the counts "0", the share "0.0%")
 table, head = {}, None
-for r in wb["汇总"].iter_rows(values_only=True):
+for cells in wb["汇总"].iter_rows():
+    r = [x.value for x in cells]
     if head is None and r[0] == "县（区）":
-        head = list(r)
+        head = r
     elif head and r[0] == "合计":
         break
     elif head:
-        if not isinstance(r[0], str):
-            fail(f"summary: county {r[0]!r} is not text")
+        if not isinstance(r[0], str) or cells[0].number_format != "@":
+            fail(f"summary: county {r[0]!r} is not a text cell ({cells[0].number_format})")
+        n = head.index(labels["workbook"]["share"])
+        fmts = [x.number_format for x in cells[1:n + 1]]
+        if fmts != ["0"] * (n - 1) + ["0.0%"]:
+            fail(f"summary {r[0]}: formats {fmts}")
         table[str(r[0])] = dict(zip(head, r))
 counted = {}
 for r in households:
@@ -211,8 +245,21 @@ print(f"counties={len(counted)} sheets={len(wb.sheetnames) - 1} unflagged={len(u
 with open(secrets, encoding="utf-8") as f:
     words = [w for w in f.read().split("\n") if w]
 with zipfile.ZipFile(xlsx) as z:
+    if z.testzip() is not None:
+        fail(f"a damaged entry: {z.testzip()}")
+    dates = {i.date_time for i in z.infolist()}
+    if dates != {(1980, 1, 1, 0, 0, 0)}:
+        fail(f"entries dated {dates}")
     xml = "\n".join(z.read(n).decode("utf-8") for n in z.namelist())
     core = z.read("docProps/core.xml").decode("utf-8")
+    book = z.read("xl/workbook.xml").decode("utf-8")
+# Excel keeps an autofilter's range in a hidden defined name as well
+for i, c in enumerate(wb.sheetnames[1:], start=1):
+    n = sum(county(r["region_code"]) == c for r in flags)
+    want = (f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+            f"'{c}'!$A$1:$L${n + 1}</definedName>")
+    if want not in book:
+        fail(f"workbook.xml lacks {want}")
 # (not a fraction: a share's digits follow "0.")
 if re.search(r"(?<![0-9A-Za-z.])[0-9]{17}[0-9Xx](?![0-9A-Za-z])", xml):
     fail("an 18-character ID number pattern in the workbook")
