@@ -14,8 +14,9 @@
  *
  * xlsxw streams: a sheet's column widths go before its rows, so a county
  * sheet is gone through twice, once to measure its cells and once to
- * write them (the labels and facts are made twice; the rows are never
- * held).
+ * write them.  The measuring pass keeps the texts it had to make (the
+ * reasons' labels and the facts: a few hundred KB per county) for the
+ * writing pass; the sheet's XML is never held.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -103,7 +104,8 @@ typedef struct {
 	xlsxw *wb;
 	int f_title, f_bold, f_head, f_text, f_int, f_money, f_pct; /* xlsxw styles */
 	int64_t row;                /* the sheet's current row, -1: none yet */
-	strbuf tmp;
+	strbuf texts;               /* a county sheet's reasons and facts */
+	size_t text_at;             /* the writing pass's place in texts */
 	reviews_status *rs;         /* the decisions in the state, or NULL */
 } wb_ctx;
 
@@ -341,49 +343,44 @@ static hh_status gather(wb_ctx *w, hh_err *err)
 }
 
 /* The facts behind a flagged household's reasons (flags.csv row frow,
- * explain.csv row exrow), "；"-joined, into w->tmp: the money rules as
- * "LABEL value < threshold" (R_INCOME) or "LABEL value ≥ threshold", the
- * 0/1 rules as the fact's label. */
-static hh_status facts(wb_ctx *w, size_t frow, size_t exrow, hh_err *err)
+ * explain.csv row exrow), "；"-joined, appended to out: the money rules
+ * as "LABEL value < threshold" (R_INCOME) or "LABEL value ≥ threshold",
+ * the 0/1 rules as the fact's label. */
+static void facts(const wb_ctx *w, size_t frow, size_t exrow, strbuf *out)
 {
-	sb_reset(&w->tmp);
 	const char *rs = rr_cell(w->flags, frow, w->fcol[F_REASONS]);
-	while (*rs) {
+	for (const char *first = rs; *rs;) {
 		size_t len = strcspn(rs, ";");
 		int r = rule_of(rs, len);
-		if (w->tmp.len)
-			sb_adds(&w->tmp, "；");
+		if (rs != first)
+			sb_adds(out, "；");
 		if (r < 0) {
-			sb_add(&w->tmp, rs, len); /* a code this hhmatch does not know */
+			sb_add(out, rs, len); /* a code this hhmatch does not know */
 		} else {
-			sb_adds(&w->tmp, w->zh_fact[r]);
+			sb_adds(out, w->zh_fact[r]);
 			if (r == R_INCOME || r == R_MEDICAL || r == R_EDUCATION) {
-				sb_addc(&w->tmp, ' ');
-				add_yuan(&w->tmp, rr_cell(w->explain, exrow, w->ex_value[r]));
-				sb_adds(&w->tmp, r == R_INCOME ? " < " : " ≥ ");
-				add_yuan(&w->tmp, rr_cell(w->explain, exrow, w->ex_threshold[r]));
+				sb_addc(out, ' ');
+				add_yuan(out, rr_cell(w->explain, exrow, w->ex_value[r]));
+				sb_adds(out, r == R_INCOME ? " < " : " ≥ ");
+				add_yuan(out, rr_cell(w->explain, exrow, w->ex_threshold[r]));
 			}
 		}
 		rs += len + (rs[len] == ';');
 	}
-	if (w->tmp.oom)
-		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
-	return HH_OK;
 }
 
-/* The reasons' Chinese labels, "；"-joined, into w->tmp. */
-static void reason_labels(wb_ctx *w, const char *rs)
+/* The reasons' Chinese labels, "；"-joined, appended to out. */
+static void reason_labels(const wb_ctx *w, const char *rs, strbuf *out)
 {
-	sb_reset(&w->tmp);
-	while (*rs) {
+	for (const char *first = rs; *rs;) {
 		size_t len = strcspn(rs, ";");
 		int r = rule_of(rs, len);
-		if (w->tmp.len)
-			sb_adds(&w->tmp, "；");
+		if (rs != first)
+			sb_adds(out, "；");
 		if (r >= 0)
-			sb_adds(&w->tmp, w->zh_reason[r]);
+			sb_adds(out, w->zh_reason[r]);
 		else
-			sb_add(&w->tmp, rs, len);
+			sb_add(out, rs, len);
 		rs += len + (rs[len] == ';');
 	}
 }
@@ -430,7 +427,10 @@ static void decision_cells(wb_ctx *w, int write, const char *hh, double *width)
 }
 
 /* A flagged household as row r of its county's sheet: each cell's width
- * into width (the widest so far), and with write the cells themselves. */
+ * into width (the widest so far), and with write the cells themselves.
+ * The measuring pass (write 0) keeps the reasons' and facts' texts it
+ * makes in w->texts, and the writing pass takes them from there, in the
+ * same order. */
 static hh_status household_row(wb_ctx *w, const flag_ref *ref, uint32_t r, int write,
 			       double *width, hh_err *err)
 {
@@ -462,14 +462,21 @@ static hh_status household_row(wb_ctx *w, const flag_ref *ref, uint32_t r, int w
 			t = zh(w, "category", v);
 			break;
 		case K_REASONS:
-			reason_labels(w, v);
-			if (w->tmp.oom)
-				return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
-			t = sb_str(&w->tmp);
-			break;
 		case K_FACTS:
-			HH_TRY(facts(w, frow, ex_row, err));
-			t = sb_str(&w->tmp);
+			if (write) {
+				t = w->texts.buf + w->text_at;
+				w->text_at += strlen(t) + 1;
+				break;
+			}
+			size_t at = w->texts.len;
+			if (sheet_cols[k].kind == K_REASONS)
+				reason_labels(w, v, &w->texts);
+			else
+				facts(w, frow, ex_row, &w->texts);
+			sb_addc(&w->texts, '\0');
+			if (w->texts.oom)
+				return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
+			t = w->texts.buf + at;
 			break;
 		}
 		if (t) {
@@ -500,6 +507,8 @@ static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to
 							      : sheet_cols[k].label);
 		width[k] = text_width(head[k]);
 	}
+	sb_reset(&w->texts);
+	w->text_at = 0;
 	for (size_t i = from; i < to; i++)
 		HH_TRY(household_row(w, &w->refs[i], 0, 0, width, err));
 	for (uint32_t k = 0; k < ncols; k++) {
@@ -709,7 +718,7 @@ static hh_status write_book(wb_ctx *w, hh_err *err)
 
 hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
 {
-	wb_ctx w = {.dir = run_dir, .cfg = cfg, .tmp = STRBUF_INIT};
+	wb_ctx w = {.dir = run_dir, .cfg = cfg, .texts = STRBUF_INIT};
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof path, "%s/%s", run_dir, WORKBOOK_FILE) >= (int)sizeof path)
 		return hh_fail(err, HH_EINTERNAL, "%s: run folder name too long", run_dir);
@@ -748,7 +757,7 @@ hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *er
 			st = cst;
 		}
 	}
-	sb_release(&w.tmp);
+	sb_release(&w.texts);
 	reviews_status_free(w.rs);
 	free(w.ex);
 	free(w.refs);
