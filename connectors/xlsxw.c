@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/vec.h"
 #include "connectors/zipw.h"
 
 #define XW_BUF (64 * 1024)
@@ -58,8 +59,7 @@ struct xlsxw {
 	time_t created;
 	xw_style styles[XW_MAX_STYLES];
 	int nstyles;             /* style id i + 1 is styles[i] */
-	xw_sheet *sheets;
-	size_t nsheets, cap;
+	vec sheets;              /* xw_sheet, in order */
 	int in_sheet, in_row;
 	int64_t row, col;        /* the last row and cell written, -1: none */
 	size_t used;
@@ -78,6 +78,11 @@ static void bad(xlsxw *x, const char *fmt, ...)
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
 	hh_fail(&x->err, HH_EINTERNAL, "%s: %s", x->path, why);
+}
+
+static xw_sheet *sheet(const xlsxw *x, size_t i)
+{
+	return (xw_sheet *)x->sheets.items + i;
 }
 
 static hh_status status(const xlsxw *x, hh_err *err)
@@ -354,6 +359,7 @@ hh_status xlsxw_open(const char *path, const xlsxw_props *props, xlsxw **out, hh
 		free(x);
 		return hh_fail(err, HH_EINTERNAL, "cannot write %s: out of memory", path);
 	}
+	vec_init(&x->sheets, sizeof(xw_sheet));
 	x->title = dup_or_null(props ? props->title : NULL, &oom);
 	x->author = dup_or_null(props ? props->author : NULL, &oom);
 	x->created = props ? props->created : 0;
@@ -422,8 +428,8 @@ static const char *name_problem(const xlsxw *x, const char *name)
 		return "is longer than 31 characters";
 	if (name[0] == '\'' || name[len - 1] == '\'')
 		return "starts or ends with an apostrophe";
-	for (size_t i = 0; i < x->nsheets; i++)
-		if (!strcasecmp(x->sheets[i].name, name))
+	for (size_t i = 0; i < x->sheets.n; i++)
+		if (!strcasecmp(sheet(x, i)->name, name))
 			return "is the name of an earlier sheet";
 	return NULL;
 }
@@ -449,33 +455,25 @@ hh_status xlsxw_sheet_begin(xlsxw *x, const char *name, const xlsxw_sheet *opts,
 	const char *why = name_problem(x, name);
 	if (why)
 		bad(x, "sheet name '%s' %s", name, why);
-	if (!x->failed && x->nsheets == x->cap) {
-		size_t cap = x->cap ? 2 * x->cap : 16;
-		xw_sheet *s = realloc(x->sheets, cap * sizeof *s);
-		if (!s)
-			bad(x, "out of memory");
-		else {
-			x->sheets = s;
-			x->cap = cap;
-		}
-	}
 	char *copy = x->failed ? NULL : strdup(name);
-	if (!x->failed && !copy)
+	xw_sheet *sh = copy ? vec_push(&x->sheets) : NULL;
+	if (!x->failed && !sh) {
+		free(copy);
 		bad(x, "out of memory");
+	}
 	if (x->failed)
 		return status(x, err);
-	xw_sheet *sh = &x->sheets[x->nsheets++];
 	*sh = (xw_sheet){.name = copy, .repeat_rows = opts->repeat_rows,
 			 .landscape = opts->landscape, .fit_width = opts->fit_width,
 			 .paper = opts->paper};
 	char part[64];
-	snprintf(part, sizeof part, "xl/worksheets/sheet%zu.xml", x->nsheets);
+	snprintf(part, sizeof part, "xl/worksheets/sheet%zu.xml", x->sheets.n);
 	part_begin(x, part);
 	PUTS(x, "<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">");
 	if (opts->fit_width)
 		PUTS(x, "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>");
 	PUTS(x, "<sheetViews><sheetView ");
-	if (x->nsheets == 1)
+	if (x->sheets.n == 1)
 		PUTS(x, "tabSelected=\"1\" ");
 	PUTS(x, "workbookViewId=\"0\"");
 	if (opts->freeze_rows) {
@@ -614,7 +612,7 @@ void xlsxw_autofilter(xlsxw *x, uint32_t first_row, uint32_t first_col, uint32_t
 		bad(x, "autofilter over a bad range or outside a sheet (a bug)");
 		return;
 	}
-	xw_sheet *sh = &x->sheets[x->nsheets - 1];
+	xw_sheet *sh = sheet(x, x->sheets.n - 1);
 	sh->filter = 1;
 	sh->f_row0 = first_row;
 	sh->f_col0 = first_col;
@@ -633,7 +631,7 @@ hh_status xlsxw_sheet_end(xlsxw *x, hh_err *err)
 {
 	if (!x->in_sheet)
 		return status(x, err);
-	const xw_sheet *sh = &x->sheets[x->nsheets - 1];
+	const xw_sheet *sh = sheet(x, x->sheets.n - 1);
 	if (x->in_row)
 		PUTS(x, "</row>");
 	PUTS(x, "</sheetData>");
@@ -706,18 +704,32 @@ static void part_app(xlsxw *x)
 		"officeDocument/2006/docPropsVTypes\"><Application>hhmatch</Application>"
 		"<HeadingPairs><vt:vector size=\"2\" baseType=\"variant\"><vt:variant>"
 		"<vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>");
-	put_uint(x, x->nsheets);
+	put_uint(x, x->sheets.n);
 	PUTS(x, "</vt:i4></vt:variant></vt:vector></HeadingPairs><TitlesOfParts>"
 		"<vt:vector size=\"");
-	put_uint(x, x->nsheets);
+	put_uint(x, x->sheets.n);
 	PUTS(x, "\" baseType=\"lpstr\">");
-	for (size_t i = 0; i < x->nsheets; i++) {
+	for (size_t i = 0; i < x->sheets.n; i++) {
 		PUTS(x, "<vt:lpstr>");
-		escape(x, x->sheets[i].name, ESC_TEXT);
+		escape(x, sheet(x, i)->name, ESC_TEXT);
 		PUTS(x, "</vt:lpstr>");
 	}
 	PUTS(x, "</vt:vector></TitlesOfParts></Properties>");
 	part_end(x);
+}
+
+/* Opens the defined name NAME local to sheet i, up to the sheet's name
+ * in its value; the caller puts the range and closes it. */
+static void defined_name(xlsxw *x, const char *name, size_t i, int hidden)
+{
+	PUTS(x, "<definedName name=\"");
+	puts_(x, name);
+	PUTS(x, "\" localSheetId=\"");
+	put_uint(x, i);
+	if (hidden)
+		PUTS(x, "\" hidden=\"1");
+	PUTS(x, "\">");
+	put_sheet_ref(x, sheet(x, i)->name);
 }
 
 static void part_workbook(xlsxw *x)
@@ -727,40 +739,34 @@ static void part_workbook(xlsxw *x)
 		"<bookViews><workbookView xWindow=\"240\" yWindow=\"15\" windowWidth=\"16095\" "
 		"windowHeight=\"9660\"/></bookViews><sheets>");
 	int names = 0;
-	for (size_t i = 0; i < x->nsheets; i++) {
+	for (size_t i = 0; i < x->sheets.n; i++) {
 		PUTS(x, "<sheet name=\"");
-		escape(x, x->sheets[i].name, ESC_ATTR);
+		escape(x, sheet(x, i)->name, ESC_ATTR);
 		PUTS(x, "\" sheetId=\"");
 		put_uint(x, i + 1);
 		PUTS(x, "\" r:id=\"rId");
 		put_uint(x, i + 1);
 		PUTS(x, "\"/>");
-		names += x->sheets[i].filter || x->sheets[i].repeat_rows;
+		names += sheet(x, i)->filter || sheet(x, i)->repeat_rows;
 	}
 	PUTS(x, "</sheets>");
 	if (names)
 		PUTS(x, "<definedNames>");
 	/* Excel keeps a filter's range in this hidden name, and breaks the
 	 * filter without it */
-	for (size_t i = 0; i < x->nsheets; i++) {
-		const xw_sheet *sh = &x->sheets[i];
+	for (size_t i = 0; i < x->sheets.n; i++) {
+		const xw_sheet *sh = sheet(x, i);
 		if (!sh->filter)
 			continue;
-		PUTS(x, "<definedName name=\"_xlnm._FilterDatabase\" localSheetId=\"");
-		put_uint(x, i);
-		PUTS(x, "\" hidden=\"1\">");
-		put_sheet_ref(x, sh->name);
+		defined_name(x, "_xlnm._FilterDatabase", i, 1);
 		put_range(x, sh->f_row0, sh->f_col0, sh->f_row1, sh->f_col1, 1);
 		PUTS(x, "</definedName>");
 	}
-	for (size_t i = 0; i < x->nsheets; i++) {
-		const xw_sheet *sh = &x->sheets[i];
+	for (size_t i = 0; i < x->sheets.n; i++) {
+		const xw_sheet *sh = sheet(x, i);
 		if (!sh->repeat_rows)
 			continue;
-		PUTS(x, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"");
-		put_uint(x, i);
-		PUTS(x, "\">");
-		put_sheet_ref(x, sh->name);
+		defined_name(x, "_xlnm.Print_Titles", i, 0);
 		PUTS(x, "$1:$");
 		put_uint(x, sh->repeat_rows);
 		PUTS(x, "</definedName>");
@@ -772,11 +778,11 @@ static void part_workbook(xlsxw *x)
 
 	part_begin(x, "xl/_rels/workbook.xml.rels");
 	PUTS(x, "<Relationships xmlns=\"" NS_PKG_REL "\">");
-	for (size_t i = 0; i < x->nsheets; i++)
+	for (size_t i = 0; i < x->sheets.n; i++)
 		putf(x, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/worksheet\" "
 			"Target=\"worksheets/sheet%zu.xml\"/>", i + 1, i + 1);
 	putf(x, "<Relationship Id=\"rId%zu\" Type=\"" NS_REL "/styles\" Target=\"styles.xml\"/>"
-		"</Relationships>", x->nsheets + 1);
+		"</Relationships>", x->sheets.n + 1);
 	part_end(x);
 }
 
@@ -907,7 +913,7 @@ static void part_content_types(xlsxw *x)
 		"officedocument.spreadsheetml.styles+xml\"/>"
 		"<Override PartName=\"/xl/workbook.xml\" ContentType=\"" CT
 		"officedocument.spreadsheetml.sheet.main+xml\"/>");
-	for (size_t i = 0; i < x->nsheets; i++)
+	for (size_t i = 0; i < x->sheets.n; i++)
 		putf(x, "<Override PartName=\"/xl/worksheets/sheet%zu.xml\" ContentType=\"" CT
 			"officedocument.spreadsheetml.worksheet+xml\"/>", i + 1);
 	PUTS(x, "</Types>");
@@ -921,7 +927,7 @@ hh_status xlsxw_close(xlsxw *x, hh_err *err)
 		return HH_OK;
 	if (x->zip) {
 		xlsxw_sheet_end(x, NULL);
-		if (!x->nsheets)
+		if (!x->sheets.n)
 			bad(x, "a workbook without a sheet (a bug)");
 		if (!x->failed) {
 			part_core(x);
@@ -937,9 +943,9 @@ hh_status xlsxw_close(xlsxw *x, hh_err *err)
 		}
 	}
 	hh_status st = status(x, err);
-	for (size_t i = 0; i < x->nsheets; i++)
-		free(x->sheets[i].name);
-	free(x->sheets);
+	for (size_t i = 0; i < x->sheets.n; i++)
+		free(sheet(x, i)->name);
+	vec_free(&x->sheets);
 	free(x->title);
 	free(x->author);
 	free(x->path);

@@ -28,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/vec.h"
+
 #ifdef HH_HAVE_ISAL
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
@@ -65,8 +67,7 @@ struct zipw {
 	int saved_errno;
 	const char *why;        /* our own reason, else strerror(saved_errno) */
 	uint64_t flushed;       /* archive bytes already in the file */
-	zw_entry *ents;
-	size_t nents, cap;
+	vec ents;               /* zw_entry, in the archive's order */
 	int in_entry;
 	uint32_t crc;           /* of the current entry's data so far */
 	uint64_t usize;         /* its uncompressed bytes so far */
@@ -107,6 +108,11 @@ static hh_status report(const zipw *z, hh_err *err)
 		return hh_fail(err, HH_EINTERNAL, "cannot write %s: %s", z->path, z->why);
 	return hh_fail(err, HH_EINTERNAL, "cannot write %s: %s", z->path,
 		       strerror(z->saved_errno));
+}
+
+static zw_entry *entry(const zipw *z, size_t i)
+{
+	return (zw_entry *)z->ents.items + i;
 }
 
 static uint64_t pos(const zipw *z)
@@ -248,6 +254,7 @@ hh_status zipw_open(const char *path, int sync, zipw **out, hh_err *err)
 	}
 	z->fd = -1;
 	z->sync = sync;
+	vec_init(&z->ents, sizeof(zw_entry));
 #ifdef HH_HAVE_ISAL
 	z->is = calloc(1, sizeof *z->is);
 	z->level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);
@@ -287,28 +294,20 @@ hh_status zipw_begin(zipw *z, const char *name, hh_err *err)
 			flags = ZW_FLAG_UTF8; /* bit 11: the name is UTF-8 */
 	if (len > 0xFFFF)
 		fail_why(z, "an entry name is longer than 65,535 bytes");
-	else if (z->nents >= ZW_MAX_ENTRIES)
+	else if (z->ents.n >= ZW_MAX_ENTRIES)
 		fail_why(z, "more than 65,535 entries (zip64 is not written)");
 	else if (pos(z) > ZW_MAX32)
 		fail_why(z, "the archive reaches 4 GiB (zip64 is not written)");
-	if (!z->failed && z->nents == z->cap) {
-		size_t cap = z->cap ? 2 * z->cap : 16;
-		zw_entry *e = realloc(z->ents, cap * sizeof *e);
-		if (!e)
-			fail_why(z, "out of memory");
-		else {
-			z->ents = e;
-			z->cap = cap;
-		}
-	}
 	char *copy = z->failed ? NULL : malloc(len + 1);
-	if (!z->failed && !copy)
+	zw_entry *e = copy ? vec_push(&z->ents) : NULL;
+	if (!z->failed && !e) {
+		free(copy);
 		fail_why(z, "out of memory");
+	}
 	if (z->failed)
 		return report(z, err);
 	memcpy(copy, name, len + 1);
-	z->ents[z->nents++] = (zw_entry){.name = copy, .name_len = len, .flags = flags,
-					 .offset = pos(z)};
+	*e = (zw_entry){.name = copy, .name_len = len, .flags = flags, .offset = pos(z)};
 	unsigned char h[ZW_LOCAL_LEN], *p = h;
 	p = le32(p, 0x04034b50);
 	p = le16(p, ZW_VERSION);
@@ -365,7 +364,7 @@ hh_status zipw_end(zipw *z, hh_err *err)
 	squeeze(z, z->in, z->in_used, 1);
 	z->in_used = 0;
 	z->in_entry = 0;
-	zw_entry *e = &z->ents[z->nents - 1];
+	zw_entry *e = entry(z, z->ents.n - 1);
 	e->crc = z->crc;
 	e->usize = z->usize;
 	e->csize = pos(z) - z->data_start;
@@ -384,8 +383,8 @@ hh_status zipw_end(zipw *z, hh_err *err)
 static void directory(zipw *z)
 {
 	uint64_t start = pos(z);
-	for (size_t i = 0; i < z->nents && !z->failed; i++) {
-		const zw_entry *e = &z->ents[i];
+	for (size_t i = 0; i < z->ents.n && !z->failed; i++) {
+		const zw_entry *e = entry(z, i);
 		unsigned char h[ZW_CENTRAL_LEN], *p = h;
 		p = le32(p, 0x02014b50);
 		p = le16(p, ZW_VERSION); /* made by: 2.0, MS-DOS attributes */
@@ -414,8 +413,8 @@ static void directory(zipw *z)
 	p = le32(p, 0x06054b50);
 	p = le16(p, 0);                      /* this disk */
 	p = le16(p, 0);                      /* the directory's disk */
-	p = le16(p, (unsigned)z->nents);     /* entries on this disk */
-	p = le16(p, (unsigned)z->nents);     /* entries */
+	p = le16(p, (unsigned)z->ents.n);    /* entries on this disk */
+	p = le16(p, (unsigned)z->ents.n);    /* entries */
 	p = le32(p, (uint32_t)size);
 	p = le32(p, (uint32_t)start);
 	le16(p, 0);                          /* comment */
@@ -443,9 +442,9 @@ hh_status zipw_close(zipw *z, hh_err *err)
 	if (z->zs_ready)
 		deflateEnd(&z->zs);
 #endif
-	for (size_t i = 0; i < z->nents; i++)
-		free(z->ents[i].name);
-	free(z->ents);
+	for (size_t i = 0; i < z->ents.n; i++)
+		free(entry(z, i)->name);
+	vec_free(&z->ents);
 	free(z->path);
 	free(z);
 	return st;
