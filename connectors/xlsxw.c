@@ -646,8 +646,8 @@ hh_status xlsxw_sheet_end(xlsxw *x, hh_err *err)
 		PUTS(x, "<pageSetup");
 		if (sh->paper)
 			putf(x, " paperSize=\"%u\"", sh->paper);
-		if (sh->fit_width)
-			PUTS(x, " fitToWidth=\"1\" fitToHeight=\"0\"");
+		if (sh->fit_width) /* fitToWidth is 1 unless said otherwise */
+			PUTS(x, " fitToHeight=\"0\"");
 		if (sh->landscape)
 			PUTS(x, " orientation=\"landscape\"");
 		PUTS(x, "/>");
