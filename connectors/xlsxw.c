@@ -537,8 +537,9 @@ void xlsxw_row(xlsxw *x, uint32_t row, double height)
 	x->col = -1;
 }
 
-/* The cell's opening up to its value; 0 when the call is a misuse. */
-static int cell_open(xlsxw *x, uint32_t col, int style, const char *type)
+/* Whether a cell may go in column col of the current row with style,
+ * which becomes the row's last column; 0 (and the error) when not. */
+static int cell_check(xlsxw *x, uint32_t col, int style)
 {
 	if (x->failed)
 		return 0;
@@ -552,6 +553,14 @@ static int cell_open(xlsxw *x, uint32_t col, int style, const char *type)
 		return 0;
 	}
 	x->col = col;
+	return 1;
+}
+
+/* The cell's opening up to its value; 0 when the call is a misuse. */
+static int cell_open(xlsxw *x, uint32_t col, int style, const char *type)
+{
+	if (!cell_check(x, col, style))
+		return 0;
 	PUTS(x, "<c r=\"");
 	put_ref(x, (uint32_t)x->row, col, 0);
 	if (style) {
@@ -567,13 +576,11 @@ static int cell_open(xlsxw *x, uint32_t col, int style, const char *type)
 void xlsxw_text(xlsxw *x, uint32_t col, const char *s, int style)
 {
 	if (!*s) {
-		/* blank: only its style would show */
-		if (style && cell_open(x, col, style, NULL))
+		/* blank: only a style would show, so without one nothing is written */
+		if (!style)
+			cell_check(x, col, 0);
+		else if (cell_open(x, col, style, NULL))
 			PUTS(x, "/>");
-		else if (!x->failed && (!x->in_row || (int64_t)col <= x->col))
-			bad(x, "cell in column %u written out of order (a bug)", (unsigned)col);
-		else if (!x->failed)
-			x->col = col;
 		return;
 	}
 	if (!cell_open(x, col, style, " t=\"inlineStr\"><is>"))
@@ -592,8 +599,7 @@ void xlsxw_text(xlsxw *x, uint32_t col, const char *s, int style)
 void xlsxw_number(xlsxw *x, uint32_t col, double v, int style)
 {
 	if (v != v || v - v != 0) {
-		if (!x->failed)
-			bad(x, "a number that is not finite, in column %u", (unsigned)col);
+		bad(x, "a number that is not finite, in column %u", (unsigned)col);
 		return;
 	}
 	if (!cell_open(x, col, style, "><v>"))
