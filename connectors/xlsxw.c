@@ -60,6 +60,7 @@ struct xlsxw {
 	xw_style styles[XW_MAX_STYLES];
 	int nstyles;             /* style id i + 1 is styles[i] */
 	vec sheets;              /* xw_sheet, in order */
+	size_t nsheets;          /* as many as xlsxw_open was told */
 	int in_sheet, in_row;
 	int64_t row, col;        /* the last row and cell written, -1: none */
 	size_t used;
@@ -350,7 +351,34 @@ static char *dup_or_null(const char *s, int *oom)
 	return d;
 }
 
-hh_status xlsxw_open(const char *path, const xlsxw_props *props, xlsxw **out, hh_err *err)
+/* The content types of the parts, every sheet's among them: written
+ * first, for the tools that tell a file's type by its first entries
+ * (file(1) looks for [Content_Types].xml, then _rels/.rels, then xl/). */
+static void part_content_types(xlsxw *x)
+{
+#define CT "application/vnd.openxmlformats-"
+	part_begin(x, "[Content_Types].xml");
+	PUTS(x, "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+		"<Default Extension=\"rels\" ContentType=\"" CT "package.relationships+xml\"/>"
+		"<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+		"<Override PartName=\"/docProps/app.xml\" ContentType=\"" CT
+		"officedocument.extended-properties+xml\"/>"
+		"<Override PartName=\"/docProps/core.xml\" ContentType=\"" CT
+		"package.core-properties+xml\"/>"
+		"<Override PartName=\"/xl/styles.xml\" ContentType=\"" CT
+		"officedocument.spreadsheetml.styles+xml\"/>"
+		"<Override PartName=\"/xl/workbook.xml\" ContentType=\"" CT
+		"officedocument.spreadsheetml.sheet.main+xml\"/>");
+	for (size_t i = 0; i < x->nsheets; i++)
+		putf(x, "<Override PartName=\"/xl/worksheets/sheet%zu.xml\" ContentType=\"" CT
+			"officedocument.spreadsheetml.worksheet+xml\"/>", i + 1);
+	PUTS(x, "</Types>");
+	part_end(x);
+#undef CT
+}
+
+hh_status xlsxw_open(const char *path, const xlsxw_props *props, size_t nsheets, xlsxw **out,
+		     hh_err *err)
 {
 	*out = NULL;
 	xlsxw *x = calloc(1, sizeof *x);
@@ -364,6 +392,7 @@ hh_status xlsxw_open(const char *path, const xlsxw_props *props, xlsxw **out, hh
 	x->author = dup_or_null(props ? props->author : NULL, &oom);
 	x->created = props ? props->created : 0;
 	x->row = x->col = -1;
+	x->nsheets = nsheets;
 	if (oom) {
 		xlsxw_close(x, NULL);
 		return hh_fail(err, HH_EINTERNAL, "cannot write %s: out of memory", path);
@@ -372,6 +401,7 @@ hh_status xlsxw_open(const char *path, const xlsxw_props *props, xlsxw **out, hh
 		xlsxw_close(x, NULL);
 		return HH_EINTERNAL;
 	}
+	part_content_types(x);
 	part_begin(x, "_rels/.rels");
 	PUTS(x, "<Relationships xmlns=\"" NS_PKG_REL "\">"
 		"<Relationship Id=\"rId1\" Type=\"" NS_REL "/officeDocument\" "
@@ -904,29 +934,6 @@ static void part_styles(xlsxw *x)
 	part_end(x);
 }
 
-static void part_content_types(xlsxw *x)
-{
-#define CT "application/vnd.openxmlformats-"
-	part_begin(x, "[Content_Types].xml");
-	PUTS(x, "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-		"<Default Extension=\"rels\" ContentType=\"" CT "package.relationships+xml\"/>"
-		"<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-		"<Override PartName=\"/docProps/app.xml\" ContentType=\"" CT
-		"officedocument.extended-properties+xml\"/>"
-		"<Override PartName=\"/docProps/core.xml\" ContentType=\"" CT
-		"package.core-properties+xml\"/>"
-		"<Override PartName=\"/xl/styles.xml\" ContentType=\"" CT
-		"officedocument.spreadsheetml.styles+xml\"/>"
-		"<Override PartName=\"/xl/workbook.xml\" ContentType=\"" CT
-		"officedocument.spreadsheetml.sheet.main+xml\"/>");
-	for (size_t i = 0; i < x->sheets.n; i++)
-		putf(x, "<Override PartName=\"/xl/worksheets/sheet%zu.xml\" ContentType=\"" CT
-			"officedocument.spreadsheetml.worksheet+xml\"/>", i + 1);
-	PUTS(x, "</Types>");
-	part_end(x);
-#undef CT
-}
-
 hh_status xlsxw_close(xlsxw *x, hh_err *err)
 {
 	if (!x)
@@ -935,12 +942,14 @@ hh_status xlsxw_close(xlsxw *x, hh_err *err)
 		xlsxw_sheet_end(x, NULL);
 		if (!x->sheets.n)
 			bad(x, "a workbook without a sheet (a bug)");
+		else if (x->sheets.n != x->nsheets)
+			bad(x, "%zu sheets written, %zu announced at open (a bug)", x->sheets.n,
+			    x->nsheets);
 		if (!x->failed) {
 			part_core(x);
 			part_app(x);
 			part_workbook(x);
 			part_styles(x);
-			part_content_types(x);
 		}
 		hh_err e;
 		if (zipw_close(x->zip, &e) != HH_OK && !x->failed) {

@@ -13,11 +13,13 @@
  * header rows repeated on every page: _xlnm.Print_Titles) and the
  * document's title, author and created time.
  *
- * Parts: _rels/.rels first (then the first sheet: a reader that sniffs
- * the first entries, as file(1) does, sees an Excel file), the sheets as
+ * Parts: [Content_Types].xml and _rels/.rels first, so that a tool that
+ * tells a file's type by its first entries (file(1), and the upload
+ * checks built on libmagic) sees an Excel workbook; they list every
+ * sheet, so the number of sheets is given at open.  Then the sheets as
  * xl/worksheets/sheetN.xml, and at close docProps/core.xml and app.xml,
- * xl/workbook.xml, xl/_rels/workbook.xml.rels, xl/styles.xml and
- * [Content_Types].xml.  No theme, no shared strings, no dimension.
+ * xl/workbook.xml, xl/_rels/workbook.xml.rels and xl/styles.xml.  No
+ * theme, no shared strings, no dimension.
  *
  * Since a sheet's <sheetViews> (freeze) and <cols> (widths) come before
  * its rows in the XML and <autoFilter> after, the widths and the frozen
@@ -61,9 +63,12 @@ typedef struct {
 	time_t created;          /* written as UTC, also as the modified time */
 } xlsxw_props;
 
-/* Creates path (fsync'ed at close) and writes the first part.  props is
- * copied.  HH_EINTERNAL naming the file when it cannot be created. */
-hh_status xlsxw_open(const char *path, const xlsxw_props *props, xlsxw **out, hh_err *err);
+/* Creates path (fsync'ed at close) and writes the first parts, for a
+ * workbook of nsheets sheets (xlsxw_close fails when another number was
+ * written).  props is copied.  HH_EINTERNAL naming the file when it
+ * cannot be created. */
+hh_status xlsxw_open(const char *path, const xlsxw_props *props, size_t nsheets, xlsxw **out,
+		     hh_err *err);
 
 /* A cell style.  Zero is the default in every field. */
 typedef struct {

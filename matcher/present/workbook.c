@@ -742,7 +742,10 @@ hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *er
 				.tm_mon = cfg->period % 100 - 1,
 				.tm_mday = 1};
 		xlsxw_props props = {.title = title, .author = "hhmatch", .created = timegm(&tm)};
-		st = xlsxw_open(path, &props, &w.wb, err);
+		size_t nsheets = 1; /* the summary, and a county's per change of county */
+		for (size_t i = 0; i < w.flags->nrows; i++)
+			nsheets += !i || w.refs[i].county != w.refs[i - 1].county;
+		st = xlsxw_open(path, &props, nsheets, &w.wb, err);
 	}
 	if (st == HH_OK)
 		st = write_book(&w, err);

@@ -24,7 +24,8 @@
 #     address of the extracts anywhere in the workbook's XML;
 #   - the summary counts every county of households.csv, flagged or not;
 #     its county codes are text, its counts "0" and shares "0.0%";
-#   - the archive: zipfile's testzip, every entry dated 1980-01-01;
+#   - the archive: zipfile's testzip, every entry dated 1980-01-01, and
+#     file(1) (where installed) calls it an Excel workbook;
 #   - --county-digits 4 gives fewer sheets, and --county-digits 9 gives no
 #     sheet to the counties without flagged households (which this month
 #     has), while the summary lists them with 0;
@@ -77,6 +78,13 @@ with open(sys.argv[2], encoding="utf-8", newline="") as f:
             print(row["pid"])
 EOF
 [ "$(wc -l <"$T/secrets")" -gt 2000 ] || fail "too few IDs and names to look for"
+
+# what file(1) (libmagic, as upload checks use it) makes of it: an Excel
+# workbook, which it tells by [Content_Types].xml, _rels/.rels and xl/
+# as the first entries
+if command -v file >/dev/null; then
+	assert_eq "$(file -b "$X")" "Microsoft Excel 2007+" "file(1) on caseworkers.xlsx"
+fi
 
 note "sheets, rows, text cells, frozen and filtered headers"
 check_workbook() { # XLSX RUN_DIR DIGITS

@@ -53,7 +53,7 @@ static const char check_py[] =
 	"z = zipfile.ZipFile(path)\n"
 	"assert z.testzip() is None\n"
 	"names = z.namelist()\n"
-	"assert names[:2] == ['_rels/.rels', 'xl/worksheets/sheet1.xml'], names\n"
+	"assert names[:3] == ['[Content_Types].xml', '_rels/.rels', 'xl/worksheets/sheet1.xml'], names\n"
 	"s1 = z.read('xl/worksheets/sheet1.xml').decode()\n"
 	"wbx = z.read('xl/workbook.xml').decode()\n"
 	"for want in ['<v>1234.5</v>', '<v>0.1</v>', '<v>4898.4</v>', '<v>5966.4</v>',\n"
@@ -113,7 +113,7 @@ static void write_sample(const char *path)
 	xlsxw *x;
 	xlsxw_props props = {.title = "返贫风险 <监测> & 预警", .author = "hhmatch",
 			     .created = 1793491200 /* 2026-11-01T00:00:00Z */};
-	cr_assert_eq(xlsxw_open(path, &props, &x, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(xlsxw_open(path, &props, 3, &x, &err), HH_OK, "%s", err.msg);
 	int text = xlsxw_add_style(x, &(xlsxw_style){.bold = 1, .num_format = "@"});
 	int head = xlsxw_add_style(x, &(xlsxw_style){.bold = 1, .fill = 1, .fill_rgb = 0xDDEBF7,
 						   .border = 1, .wrap = 1, .valign_center = 1});
@@ -214,7 +214,7 @@ static xlsxw *one_sheet(const char *path)
 {
 	hh_err err = {{0}};
 	xlsxw *x;
-	cr_assert_eq(xlsxw_open(path, NULL, &x, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(xlsxw_open(path, NULL, 1, &x, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(xlsxw_sheet_begin(x, "s", NULL, &err), HH_OK, "%s", err.msg);
 	xlsxw_row(x, 0, 0);
 	return x;
@@ -268,8 +268,11 @@ Test(xlsxw, misuse_is_an_error)
 	for (int i = 0; i < 33; i++)
 		xlsxw_add_style(x, &(xlsxw_style){.bold = 1});
 	expect_close_error(x, path, "more than 32");
-	cr_assert_eq(xlsxw_open(path, NULL, &x, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(xlsxw_open(path, NULL, 0, &x, &err), HH_OK, "%s", err.msg);
 	expect_close_error(x, path, "without a sheet");
+	cr_assert_eq(xlsxw_open(path, NULL, 2, &x, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(xlsxw_sheet_begin(x, "s", NULL, &err), HH_OK, "%s", err.msg);
+	expect_close_error(x, path, "1 sheets written, 2 announced");
 	cr_expect_eq(xlsxw_close(NULL, &err), HH_OK);
 }
 
@@ -277,13 +280,13 @@ Test(xlsxw, write_failures_are_errors)
 {
 	hh_err err = {{0}};
 	xlsxw *x = (xlsxw *)1;
-	cr_expect_eq(xlsxw_open(tpath("no/such/b.xlsx"), NULL, &x, &err), HH_EINTERNAL);
+	cr_expect_eq(xlsxw_open(tpath("no/such/b.xlsx"), NULL, 1, &x, &err), HH_EINTERNAL);
 	cr_expect_null(x);
 	cr_expect_not_null(strstr(err.msg, "no/such/b.xlsx"), "%s", err.msg);
 	if (access("/dev/full", W_OK) != 0)
 		return;
 	/* a sheet of some MB: the disk fills while rows come */
-	cr_assert_eq(xlsxw_open("/dev/full", NULL, &x, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(xlsxw_open("/dev/full", NULL, 1, &x, &err), HH_OK, "%s", err.msg);
 	cr_assert_eq(xlsxw_sheet_begin(x, "s", NULL, &err), HH_OK, "%s", err.msg);
 	for (uint32_t r = 0; r < 50000; r++) {
 		xlsxw_row(x, r, 0);
