@@ -355,6 +355,7 @@ h2r=$(med hh_t2 6) dq=$(med duckdb 8) dw=$(med duckdb 3) dr=$(med duckdb 6) fl=$
 	echo "|---|---:|---:|"
 	echo "| DuckDB wall / hhmatch 2t wall | $(div "$dq" "$h2") | >= 5 |"
 	echo "| DuckDB RSS / hhmatch 2t RSS | $(div "$dr" "$h2r") | >= 5 |"
+	echo "| DuckDB CPU / hhmatch 2t CPU (less sensitive to others' load) | $(div "$(med duckdb cpu)" "$(med hh_t2 cpu)") | |"
 	echo "| hhmatch 1t / 2t wall | $(div "$h1" "$h2") | >= 1.8 |"
 	echo "| hhmatch 1t / 4t wall | $(div "$h1" "$h4") | |"
 	echo "| hhmatch raw 2t / pid 2t wall | $(div "$hr2" "$h2") | <= 1.2 |"
