@@ -27,9 +27,7 @@
  *   4. the guards that need no source (history/guards.h: the key against
  *      the history, the period's distance from the latest one);
  *   5. a temporary folder is made beside --out (".OUT.tmp-XXXXXX"), and
- *      the mark file is written into it at once; the workbook's writer
- *      process is forked now, while the process is small and has one
- *      thread (present/workbook.h), to write caseworkers.xlsx later.
+ *      the mark file is written into it at once.
  * publish_run:
  *   6. the engine writes the run's outputs into it (engine_run);
  *   7. the delivery guards compare the run with the latest earlier period
