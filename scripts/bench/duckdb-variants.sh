@@ -33,8 +33,8 @@
 # Rounds alternate the variants; a run is quiet when other processes took
 # at most 10 % of its wall + 0.05 s of CPU (/proc/stat, as bench-skew.sh);
 # variants without HH_DUCK_RUNS quiet runs run again, up to
-# HH_DUCK_MAX_ROUNDS rounds; medians over the quiet runs (over all, when
-# too few were quiet: the last column says).
+# HH_DUCK_MAX_ROUNDS rounds; medians over the quiet runs, however few (over
+# all runs when none was quiet: the last column says).
 #
 # Environment: HH_SKEW_HOUSEHOLDS (200000), HH_SKEW_DIR (build-bench/skew),
 # HH_DUCK_RUNS (3), HH_DUCK_MAX_ROUNDS (2 x runs).
@@ -96,9 +96,9 @@ for ((r = 1; r <= max_rounds; r++)); do
 		echo "$v $r $q $w $u $sy $rss $same $other" >>"$res"
 	done
 done
-med() { # VARIANT FIELD (3 query wall, 4 process wall, 5 user, 6 sys, 7 rss kB, cpu): over quiet runs, or all
+med() { # VARIANT FIELD (3 query wall, 4 process wall, 5 user, 6 sys, 7 rss kB, cpu): over quiet runs, or all when none was
 	local all=0
-	[ "$(quiet_runs "$1")" -ge "$rounds" ] || all=1
+	[ "$(quiet_runs "$1")" -gt 0 ] || all=1
 	awk -v v="$1" -v f="$2" -v all="$all" '$1 == v && (all || $9 <= 0.1 * $4 + 0.05) { x[++k] = (f == "cpu") ? $5 + $6 : $f }
 		END { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
 			m = (k % 2) ? x[(k + 1) / 2] : (x[k / 2] + x[k / 2 + 1]) / 2
