@@ -208,16 +208,8 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	e->slices[s] = calloc((size_t)in->nslices - 1, sizeof(ingest));
 	if (!e->slices[s])
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
-	for (int k = 1; k < in->nslices; k++) {
-		ingest *sl = &e->slices[s][k - 1];
-		memcpy(sl, in, offsetof(ingest, status));
-		sl->slice = k;
-		vec_init(&sl->rejects, sizeof(reject_rec));
-		vec_init(&sl->findings, sizeof(finding_rec));
-		vec_init(&sl->deferred, sizeof(deferred_row));
-		sl->agg = in->agg;
-		sl->dups = in->dups;
-	}
+	for (int k = 1; k < in->nslices; k++)
+		ingest_share(&e->slices[s][k - 1], in, k);
 	return HH_OK;
 }
 

@@ -404,6 +404,11 @@ hh_status ingest_split_init(ingest *in, size_t rows, int ring);
  * morsels (scratch, cap: its own fingerprint buffer).  0 when there is
  * nothing left to help with. */
 int ingest_help(engine *e, char **scratch, size_t *cap);
+/* Makes `to` (zeroed) another reader of from's source: a PostgreSQL
+ * slice (slice > 0) or a part of a source read in morsels (slice -1,
+ * which reads nothing itself): from's settings, aggregate table and
+ * duplicate set (a part gets its own), and results of its own. */
+void ingest_share(ingest *to, const ingest *from, int slice);
 /* Moves slice `from`'s results into slice 0 `to` (after the join). */
 hh_status ingest_absorb(ingest *to, ingest *from);
 /* ingest.c's row helpers that repair.c shares: accept a resolved row as

@@ -1192,11 +1192,19 @@ int ingest_help(engine *e, char **scratch, size_t *cap)
 	return did || waiting;
 }
 
-/* The source's records after the header, read in morsels by this worker
- * and any that come to help (ingest_help); returns once every morsel
- * read is settled. */
-/* Makes the parts' ingests: the source's settings, its aggregate table,
- * a duplicate set each. */
+void ingest_share(ingest *to, const ingest *from, int slice)
+{
+	memcpy(to, from, offsetof(ingest, status));
+	to->slice = slice;
+	vec_init(&to->rejects, sizeof(reject_rec));
+	vec_init(&to->findings, sizeof(finding_rec));
+	vec_init(&to->deferred, sizeof(deferred_row));
+	to->agg = from->agg;
+	to->dups = from->dups;
+}
+
+/* Makes the parts' ingests: the source's settings (its header read), its
+ * aggregate table, a duplicate set each. */
 static hh_status parts_open(ingest *in)
 {
 	split_read *sp = in->split;
@@ -1205,14 +1213,8 @@ static hh_status parts_open(ingest *in)
 		if (!pin)
 			return ingest_oom(in);
 		sp->parts[p].in = pin;
-		memcpy(pin, in, offsetof(ingest, status));
-		pin->slice = -1;
+		ingest_share(pin, in, -1);
 		pin->split = NULL;
-		pin->lock = NULL;
-		vec_init(&pin->rejects, sizeof(reject_rec));
-		vec_init(&pin->findings, sizeof(finding_rec));
-		vec_init(&pin->deferred, sizeof(deferred_row));
-		pin->agg = in->agg;
 		pin->row_col = in->row_col;
 		pin->delim = in->delim;
 		pin->map = in->map;
@@ -1222,6 +1224,9 @@ static hh_status parts_open(ingest *in)
 	return HH_OK;
 }
 
+/* The source's records after the header, read in morsels by this worker
+ * and any that come to help (ingest_help); returns once every morsel
+ * read is settled. */
 static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
 {
 	split_read *sp = in->split;
