@@ -951,36 +951,36 @@ static hh_record morsel_record(const morsel *m, size_t i)
 static void prepare_record(const ingest *in, char **scratch, size_t *cap,
 			   const hh_record *rec, pending_row *p)
 {
-	schema_row row;
+	/* parsed in place: copying the values out of a row just parsed
+	 * stalls on the stores that wrote them */
+	schema_row *row = &p->row;
 	int bad_col;
 	int32_t birth = 0;
 	char bad[19];
 	p->full = 0;
 	if (rec->malformed || rec->nfields != in->map.nfields ||
-	    schema_parse_row(&in->map, rec, &row, &bad_col) || !key_id_ok(in, &row) ||
-	    identify(in, &row, p->pid, &birth, bad) != ID_OK)
+	    schema_parse_row(&in->map, rec, row, &bad_col) || !key_id_ok(in, row) ||
+	    identify(in, row, p->pid, &birth, bad) != ID_OK)
 		return;
-	if (dedup_typed_into(in, scratch, cap, &row, bad, &p->lo, &p->hi)) {
+	if (dedup_typed_into(in, scratch, cap, row, bad, &p->lo, &p->hi)) {
 		p->full = -1;
 		return;
 	}
-	p->name_hash = name_hash(in, &row);
+	p->name_hash = name_hash(in, row);
 	p->line = rec->line;
-	memcpy(p->row.val, row.val, sizeof row.val);
-	p->row.present = row.present;
 	p->full = 1;
 	if (in->sid != SRC_CIVIL_AFFAIRS) {
-		p->id_region = row_region(in, &row, bad);
+		p->id_region = row_region(in, row, bad);
 		return;
 	}
 	/* a roster row's region is its household's */
 	const engine_cols *c = &in->eng->c;
 	p->id_region = 0;
 	p->birth = birth;
-	p->sex = row_sex(in, &row, bad);
-	p->name_key = name_key(in, &row);
-	p->hid = row.str[c->household_id];
-	p->region = row.str[c->region_code];
+	p->sex = row_sex(in, row, bad);
+	p->name_key = name_key(in, row);
+	p->hid = row->str[c->household_id];
+	p->region = row->str[c->region_code];
 }
 
 /* How far ahead settle_part fetches the slots of the rows to come: a
