@@ -290,6 +290,7 @@ static hh_status run_ingest(engine *e, hh_err *err)
 				*err = e->in[s].err;
 				return HH_EINTERNAL;
 			}
+		ingest_order_reasons(&e->in[s]);
 		if (e->in[s].lock) {
 			e->in[s].dup_bytes = rowset_bytes(e->in[s].dups);
 			rowset_free(e->in[s].dups);

@@ -409,8 +409,14 @@ int ingest_help(engine *e, char **scratch, size_t *cap);
  * which reads nothing itself): from's settings, aggregate table and
  * duplicate set (a part gets its own), and results of its own. */
 void ingest_share(ingest *to, const ingest *from, int slice);
-/* Moves slice `from`'s results into slice 0 `to` (after the join). */
+/* Moves slice `from`'s results into slice 0 `to` (after the join);
+ * HH_EINTERNAL (no memory) moves nothing. */
 hh_status ingest_absorb(ingest *to, ingest *from);
+/* Orders the reasons rows were rejected for by the first line each was
+ * met at, as one reader going through the file meets them, whatever
+ * read which rows (slices, parts) and whatever order the lines are in
+ * (a file's own hh_row column). */
+void ingest_order_reasons(ingest *in);
 /* ingest.c's row helpers that repair.c shares: accept a resolved row as
  * the person's, the row's own household id (roster rows), "line" or
  * "hh_row" for messages, and the out-of-memory error of a source. */

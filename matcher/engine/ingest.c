@@ -27,9 +27,14 @@
  * rules.  A source read in morsels by several workers (engine_int.h,
  * split_read) keeps that: the morsels are parsed in parallel
  * (prepare_record: only what handle_record computes without side
- * effects), and applied by one worker at a time in file order
- * (settle_morsel: the single worker's steps, row after row).  The roster worker also owns the household table while ingest
- * runs; nobody else reads it until all workers are joined.
+ * effects); their valid rows settle into the parts of the source's
+ * table, each part owned by one worker at a time and taking the morsels
+ * in file order (settle_parts, each part an ingest of its own); the
+ * roster's valid rows and every other row are applied by one worker at a
+ * time in file order (settle_morsel: the single worker's steps, row
+ * after row).  The household table is written only there (or by the one
+ * worker reading the roster without morsels); nobody else reads it until
+ * all workers are joined.
  *
  * Set-aside rows are resolved by ingest_repairs once the roster is
  * complete: exactly one single-character substitution or adjacent
@@ -633,7 +638,10 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 		HH_TRY(dedup_fingerprint_typed(in, &row, idr == ID_OK ? bad : NULL,
 					       &lo, &hi));
 	if (!why && idr == ID_OK) {
-		if (in->split) /* prepare_record settles these in their parts */
+		/* prepare_record decides every valid row of a source read in
+		 * morsels the same way: only a bug brings one here, where it
+		 * would be folded outside its part's turn */
+		if (in->split)
 			return hh_fail(&in->err, HH_EINTERNAL,
 				       "%s: %s: %s %llu: a valid row was not prepared",
 				       in->src->name, in->display_path, ingest_where(in),
@@ -1254,6 +1262,10 @@ static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
 		rowset_free(pin->dups);
 		pin->dups = NULL;
 		st = ingest_absorb(in, pin);
+		if (st == HH_OK) { /* emptied: what they held is the source's */
+			vec_free(&pin->rejects);
+			vec_free(&pin->findings);
+		}
 	}
 	return st;
 }
@@ -1351,6 +1363,17 @@ out:
 	return st;
 }
 
+void ingest_order_reasons(ingest *in)
+{
+	for (size_t i = 1; i < in->nreasons; i++)
+		for (size_t j = i; j > 0 && in->reasons[j].first_line <
+					    in->reasons[j - 1].first_line; j--) {
+			reason_count t = in->reasons[j];
+			in->reasons[j] = in->reasons[j - 1];
+			in->reasons[j - 1] = t;
+		}
+}
+
 hh_status ingest_absorb(ingest *to, ingest *from)
 {
 	to->rows_read += from->rows_read;
@@ -1380,17 +1403,15 @@ hh_status ingest_absorb(ingest *to, ingest *from)
 				to->reasons[j].first_line = from->reasons[i].first_line;
 		}
 	}
-	/* in the order one reader meets them, whatever read which rows */
-	for (size_t i = 1; i < to->nreasons; i++)
-		for (size_t j = i; j > 0 && to->reasons[j].first_line <
-					    to->reasons[j - 1].first_line; j--) {
-			reason_count t = to->reasons[j];
-			to->reasons[j] = to->reasons[j - 1];
-			to->reasons[j - 1] = t;
-		}
+
 	vec *pairs[3][2] = {{&to->rejects, &from->rejects},
 			    {&to->findings, &from->findings},
 			    {&to->deferred, &from->deferred}};
+	/* room first: a vector half moved would leave items (and what they
+	 * own) in both ingests */
+	for (int k = 0; k < 3; k++)
+		if (vec_reserve(pairs[k][0], pairs[k][0]->n + pairs[k][1]->n))
+			return ingest_oom(to);
 	for (int k = 0; k < 3; k++) {
 		vec *dst = pairs[k][0], *src = pairs[k][1];
 		for (size_t i = 0; i < src->n; i++) {

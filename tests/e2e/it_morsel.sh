@@ -11,7 +11,10 @@
 #  - a dirty generated month (two-member gzip, GB18030 TSV, CRLF, BOM,
 #    repeats, typos, malformed rows) and a skewed one (rows out of person
 #    order) at 2, 3, 4 and 8 threads and several morsel sizes: every CSV
-#    output byte for byte, report.json without its timings, sizes and thread count;
+#    output byte for byte, report.json without its timings, sizes and
+#    thread count, its keys in the same order;
+#  - a file with its own hh_row column numbered backwards: reject reasons
+#    listed by the first hh_row each was met at, at any thread count;
 #  - an education file whose names hold quoted line breaks and a repeat
 #    of an earlier row a few records later: lines as the reader counts
 #    them, D_DUP_ROW citing the first occurrence, as with one thread;
@@ -33,7 +36,7 @@ same_as_one() {
 	shift 2
 	run_expect 0 "$T/$name-1.log" "$HH" run --config "$conf" --key "$T/key" \
 		--out "$T/$name-1" --threads 1 --quiet "$@"
-	jq -S "$JQ" "$T/$name-1/report.json" >"$T/$name-1.json"
+	jq "$JQ" "$T/$name-1/report.json" >"$T/$name-1.json"
 	local t m
 	for t in 2 3 4 8; do
 		for m in 1 7 512; do
@@ -45,7 +48,7 @@ same_as_one() {
 				cmp -s "$f" "$o/$(basename "$f")" ||
 					fail "$name: $(basename "$f") differs with $t threads, morsels of $m rows"
 			done
-			jq -S "$JQ" "$o/report.json" >"$o.json"
+			jq "$JQ" "$o/report.json" >"$o.json"
 			assert_file_eq "$T/$name-1.json" "$o.json" "$name: report.json, $t threads, morsels of $m"
 		done
 	done
@@ -80,6 +83,22 @@ grep -q '^education,[^,]*,9,duplicate_row' "$T/quoted-1/rejects.csv" ||
 assert_contains "$T/quoted-1/findings.csv" "line 9 repeats line 2 of education"
 [ "$(jq '.sources.education.rows_read' "$T/quoted-1/report.json")" = \
 	"$(($(wc -l <"$T/skew/education.csv") + 2))" ] || fail "education: rows_read is not the file's records"
+
+# A file with its own hh_row column, numbered backwards: an invalid
+# status near the top (hh_row 99999) and a negative fee at the end
+# (hh_row 5).  Reasons are listed by the first hh_row each was met at,
+# whatever the threads (one reader in file order met them the other way).
+H=$T/hhrow
+cp -r "$T/skew" "$H"
+awk -F, -v OFS=, -v n="$(wc -l <"$T/skew/education.csv")" '
+	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print $0, "hh_row"; next }
+	NR == 3 { $col["status"] = "bogus"; print $0, 99999; next }
+	NR == n { $col["annual_fees"] = "-3"; print $0, 5; next }
+	{ print $0, n - NR + 10 }' "$T/skew/education.csv" >"$H/education.csv"
+same_as_one "$H/hhmatch.conf" hhrow
+[ "$(jq -c '.sources.education.rejects_by_reason' "$T/hhrow-1/report.json")" = \
+	'{"negative_money":1,"bad_enum":1}' ] ||
+	fail "hh_row order of the reasons: $(jq -c '.sources.education.rejects_by_reason' "$T/hhrow-1/report.json")"
 
 # A gzip source cut short: the rows before the cut are decided, then the
 # run fails the same way whatever the threads.
