@@ -8,6 +8,12 @@
  * a fixed table.  The parts that list every sheet or style are written
  * at close, once everything is known.
  *
+ * A part (xlsxw_part_open) is a workbook of one sheet whose zip writer
+ * is a memory writer (zipw_open_memory): the same code writes its XML,
+ * and xlsxw_part_add moves its sheet record and its compressed entry
+ * into the workbook.  Only the sheet's number (its part name, and
+ * whether it is the selected first sheet) has to be known in advance.
+ *
  * Strings are the cost that matters (a county sheet is mostly Chinese
  * labels): runs of bytes that need no escaping are copied whole, and only
  * the bytes at which a run stops are looked at one by one.
@@ -61,6 +67,7 @@ struct xlsxw {
 	int nstyles;             /* style id i + 1 is styles[i] */
 	vec sheets;              /* xw_sheet, in order */
 	size_t nsheets;          /* as many as xlsxw_open was told */
+	size_t part_index;       /* a part: its sheet's number in the workbook; else 0 */
 	int in_sheet, in_row;
 	int64_t row, col;        /* the last row and cell written, -1: none */
 	size_t used;
@@ -496,14 +503,15 @@ hh_status xlsxw_sheet_begin(xlsxw *x, const char *name, const xlsxw_sheet *opts,
 	*sh = (xw_sheet){.name = copy, .repeat_rows = opts->repeat_rows,
 			 .landscape = opts->landscape, .fit_width = opts->fit_width,
 			 .paper = opts->paper};
+	size_t number = x->part_index ? x->part_index : x->sheets.n;
 	char part[64];
-	snprintf(part, sizeof part, "xl/worksheets/sheet%zu.xml", x->sheets.n);
+	snprintf(part, sizeof part, "xl/worksheets/sheet%zu.xml", number);
 	part_begin(x, part);
 	PUTS(x, "<worksheet xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\">");
 	if (opts->fit_width)
 		PUTS(x, "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>");
 	PUTS(x, "<sheetViews><sheetView ");
-	if (x->sheets.n == 1)
+	if (number == 1)
 		PUTS(x, "tabSelected=\"1\" ");
 	PUTS(x, "workbookViewId=\"0\"");
 	if (opts->freeze_rows) {
@@ -934,11 +942,75 @@ static void part_styles(xlsxw *x)
 	part_end(x);
 }
 
+hh_status xlsxw_part_open(const char *path, size_t index, int nstyles, const char *name,
+			  const xlsxw_sheet *opts, xlsxw **out, hh_err *err)
+{
+	*out = NULL;
+	xlsxw *x = calloc(1, sizeof *x);
+	if (!x || !(x->path = strdup(path))) {
+		free(x);
+		return hh_fail(err, HH_EINTERNAL, "cannot write %s: out of memory", path);
+	}
+	vec_init(&x->sheets, sizeof(xw_sheet));
+	x->row = x->col = -1;
+	x->part_index = index;
+	x->nsheets = 1;
+	if (!index || nstyles < 0 || nstyles > XW_MAX_STYLES)
+		bad(x, "a sheet apart numbered %zu with %d styles (a bug)", index, nstyles);
+	x->nstyles = nstyles; /* ids only: the styles are the workbook's */
+	if (zipw_open_memory(path, &x->zip, err) != HH_OK) {
+		xlsxw_close(x, NULL);
+		return HH_EINTERNAL;
+	}
+	if (!x->failed)
+		xlsxw_sheet_begin(x, name, opts, NULL);
+	if (x->failed) {
+		hh_status st = status(x, err);
+		xlsxw_close(x, NULL);
+		return st;
+	}
+	*out = x;
+	return HH_OK;
+}
+
+hh_status xlsxw_part_add(xlsxw *x, xlsxw *part, hh_err *err)
+{
+	hh_status st = xlsxw_sheet_end(part, err);
+	if (st == HH_OK && x->in_sheet)
+		st = xlsxw_sheet_end(x, err);
+	if (st == HH_OK && !x->failed) {
+		xw_sheet *ps = part->sheets.n == 1 ? sheet(part, 0) : NULL;
+		const char *why = ps ? name_problem(x, ps->name) : "is missing";
+		if (why)
+			bad(x, "sheet name '%s' %s", ps ? ps->name : "", why);
+		else if (part->part_index != x->sheets.n + 1 || !x->part_index == !part->part_index)
+			bad(x, "sheet %zu added as sheet %zu (a bug)", part->part_index,
+			    x->sheets.n + 1);
+		xw_sheet *sh = x->failed ? NULL : vec_push(&x->sheets);
+		if (!x->failed && !sh)
+			bad(x, "out of memory");
+		if (sh) {
+			*sh = *ps; /* the name moves with it */
+			part->sheets.n = 0;
+			hh_err e;
+			if (zipw_add_entry(x->zip, part->zip, &e) != HH_OK) {
+				x->failed = 1;
+				x->err = e;
+			}
+		}
+		st = status(x, err);
+	}
+	xlsxw_close(part, NULL);
+	return st;
+}
+
 hh_status xlsxw_close(xlsxw *x, hh_err *err)
 {
 	if (!x)
 		return HH_OK;
-	if (x->zip) {
+	if (x->zip && x->part_index) {
+		zipw_close(x->zip, NULL);
+	} else if (x->zip) {
 		xlsxw_sheet_end(x, NULL);
 		if (!x->sheets.n)
 			bad(x, "a workbook without a sheet (a bug)");

@@ -42,9 +42,19 @@
  * reported by the next call that returns a status, xlsxw_close at the
  * latest, naming the file.
  *
- * Lifetime: xlsxw_open / xlsxw_close; close frees whatever happened,
- * NULL is a no-op.  Strings given are copied or written at once.
- * Thread safety: one workbook per thread; workbooks share nothing.
+ * A sheet can also be made apart from its workbook (xlsxw_part_open),
+ * by any thread, and added to it later in the workbook's order
+ * (xlsxw_part_add): its XML is deflated into memory as its rows come
+ * (connectors/zipw.h, zipw_open_memory), so a workbook's sheets can be
+ * made in parallel while the file gets the same bytes as when they are
+ * written one after the other.  A part holds its compressed sheet until
+ * it is added (a county sheet of caseworkers.xlsx: about 0.5 MB).
+ *
+ * Lifetime: xlsxw_open (or xlsxw_part_open) / xlsxw_close; close frees
+ * whatever happened, NULL is a no-op; xlsxw_part_add frees the part.
+ * Strings given are copied or written at once.
+ * Thread safety: one workbook or part per thread; they share nothing
+ * (xlsxw_part_add uses both: neither may be in use by another thread).
  */
 #ifndef HH_XLSXW_H
 #define HH_XLSXW_H
@@ -123,6 +133,25 @@ void xlsxw_autofilter(xlsxw *x, uint32_t first_row, uint32_t first_col, uint32_t
 
 /* Ends the current sheet.  Returns the first error, if any. */
 hh_status xlsxw_sheet_end(xlsxw *x, hh_err *err);
+
+/* A sheet apart: a part holding one sheet, named and set up as
+ * xlsxw_sheet_begin says, begun already, for the workbook at path (named
+ * in messages; nothing touches the file system), to be its sheet number
+ * index (1 is the first, the one selected; the sheets before it are
+ * added first), with cells in styles 0 to nstyles (the ids the workbook's
+ * xlsxw_add_style gave: add every style before making parts).  xlsxw_row,
+ * xlsxw_text, xlsxw_number and xlsxw_autofilter work on it as on a
+ * workbook's current sheet; no other call does but xlsxw_part_add and
+ * xlsxw_close.  HH_EINTERNAL naming the file (a bad name, no memory). */
+hh_status xlsxw_part_open(const char *path, size_t index, int nstyles, const char *name,
+			  const xlsxw_sheet *opts, xlsxw **out, hh_err *err);
+
+/* Ends part's sheet and adds it to x as x's next sheet (ending x's
+ * current one): the same bytes as writing the sheet into x directly.
+ * The name is checked against x's sheets here, and the number against
+ * x's count.  Frees part whatever happens.  Returns part's first error
+ * or x's, if any (an error of part's does not fail x). */
+hh_status xlsxw_part_add(xlsxw *x, xlsxw *part, hh_err *err);
 
 /* Ends the current sheet, writes the remaining parts and the archive's
  * directory, closes the file and frees x.  Returns the first error of

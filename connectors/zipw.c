@@ -2,15 +2,17 @@
  * zipw.c - a streaming zip archive writer (see zipw.h).
  *
  * Bytes of the archive collect in one output buffer, drained to the file
- * when full: the headers are copied into it, and the compressor writes
- * its output straight into its free end.  An entry's data collects in an
- * input buffer, so that the compressor and the CRC-32 see large blocks
- * however small the caller's pieces (xlsxw writes a cell in several).
- * The compressor is always given whole buffers (ZW_IN bytes from the
- * entry's start, the last one shorter): ISA-L's output depends on how
- * its input was cut, and this way the archive depends only on the bytes
- * of each entry.  Whole buffers of a large piece given when the buffer is
- * empty are compressed from where they lie, without the copy.
+ * when full: the headers and the compressor's output are copied into it.
+ * An entry's data collects in an input buffer, so that the compressor and
+ * the CRC-32 see large blocks however small the caller's pieces (xlsxw
+ * writes a cell in several).  The compressor is always given whole
+ * buffers (ZW_IN bytes from the entry's start, the last one shorter), and
+ * writes into a buffer of its own, emptied only when full or at the
+ * entry's end: ISA-L's output depends on how its input was cut and on
+ * the room it was given to write, and this way the archive depends only
+ * on the bytes of each entry, wherever the entry starts.  Whole buffers
+ * of a large piece given when the buffer is empty are compressed from
+ * where they lie, without the copy.
  *
  * A local header is written with its CRC-32 and sizes zero and patched
  * when its entry ends: in the output buffer when it is still there, with
@@ -18,6 +20,13 @@
  * Readers find the same values in the central directory, which is what
  * most of them trust; the patch makes the local copy agree, so that a
  * reader walking the local headers (no data descriptors) agrees too.
+ *
+ * A memory writer (zipw_open_memory) is the same machine with its output
+ * buffer drained into a growing buffer instead of a file, and no header:
+ * its compressor sees the same whole buffers, so its bytes are those the
+ * entry would have had in a file, and zipw_add_entry copies them behind a
+ * local header that has its CRC-32 and sizes from the start (the bytes a
+ * patched header ends with).
  */
 #include "connectors/zipw.h"
 
@@ -28,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
 #include "base/vec.h"
 
 #ifdef HH_HAVE_ISAL
@@ -62,6 +72,8 @@ typedef struct {
 struct zipw {
 	char *path;
 	int fd;
+	int memory;             /* a memory writer: drained into mem, no headers */
+	strbuf mem;             /* its compressed bytes */
 	int sync;
 	int failed;
 	int saved_errno;
@@ -79,9 +91,10 @@ struct zipw {
 	z_stream zs;
 	int zs_ready;
 #endif
-	size_t in_used, out_used;
+	size_t in_used, out_used, cout_used;
 	unsigned char in[ZW_IN];
 	unsigned char out[ZW_OUT];
+	unsigned char cout[ZW_OUT]; /* the compressor's output */
 };
 
 static void fail_errno(zipw *z, int e)
@@ -124,6 +137,12 @@ static void drain(zipw *z)
 {
 	const unsigned char *p = z->out;
 	size_t n = z->out_used;
+	if (z->memory && n && !z->failed) {
+		sb_add(&z->mem, p, n);
+		if (z->mem.oom)
+			fail_why(z, "out of memory");
+		n = 0;
+	}
 	while (n && !z->failed) {
 		ssize_t w = write(z->fd, p, n);
 		if (w < 0) {
@@ -187,8 +206,15 @@ static unsigned char *le32(unsigned char *p, uint32_t v)
 	return le16(p, v >> 16);
 }
 
-/* Compresses p[0, n) (n <= ZW_IN) into the output buffer; finish: it is
- * the entry's last piece, and the deflate stream ends with it. */
+/* The compressor's output into the archive's. */
+static void spill(zipw *z)
+{
+	emit(z, z->cout, z->cout_used);
+	z->cout_used = 0;
+}
+
+/* Compresses p[0, n) (n <= ZW_IN) into the archive; finish: it is the
+ * entry's last piece, and the deflate stream ends with it. */
 static void squeeze(zipw *z, const unsigned char *p, size_t n, int finish)
 {
 #ifdef HH_HAVE_ISAL
@@ -204,16 +230,16 @@ static void squeeze(zipw *z, const unsigned char *p, size_t n, int finish)
 	s->end_of_stream = (uint16_t)finish;
 	s->flush = NO_FLUSH;
 	do {
-		s->next_out = z->out + z->out_used;
-		s->avail_out = (uint32_t)(ZW_OUT - z->out_used);
+		s->next_out = z->cout + z->cout_used;
+		s->avail_out = (uint32_t)(ZW_OUT - z->cout_used);
 		int rc = isal_deflate(s);
-		z->out_used = ZW_OUT - s->avail_out;
+		z->cout_used = ZW_OUT - s->avail_out;
 		if (rc != COMP_OK) {
 			fail_why(z, "the compressor failed (isal_deflate)");
 			return;
 		}
-		if (z->out_used == ZW_OUT)
-			drain(z);
+		if (z->cout_used == ZW_OUT)
+			spill(z);
 	} while (!z->failed &&
 		 (s->avail_in || (finish && s->internal_state.state != ZSTATE_END)));
 #else
@@ -221,16 +247,16 @@ static void squeeze(zipw *z, const unsigned char *p, size_t n, int finish)
 	z->zs.avail_in = (uInt)n;
 	int rc;
 	do {
-		z->zs.next_out = z->out + z->out_used;
-		z->zs.avail_out = (uInt)(ZW_OUT - z->out_used);
+		z->zs.next_out = z->cout + z->cout_used;
+		z->zs.avail_out = (uInt)(ZW_OUT - z->cout_used);
 		rc = deflate(&z->zs, finish ? Z_FINISH : Z_NO_FLUSH);
-		z->out_used = ZW_OUT - z->zs.avail_out;
+		z->cout_used = ZW_OUT - z->zs.avail_out;
 		if (rc == Z_STREAM_ERROR) {
 			fail_why(z, "the compressor failed (deflate)");
 			return;
 		}
-		if (z->out_used == ZW_OUT)
-			drain(z);
+		if (z->cout_used == ZW_OUT)
+			spill(z);
 	} while (!z->failed && (z->zs.avail_in || (finish && rc != Z_STREAM_END)));
 #endif
 }
@@ -244,7 +270,8 @@ static void compressor_reset(zipw *z)
 #endif
 }
 
-hh_status zipw_open(const char *path, int sync, zipw **out, hh_err *err)
+/* A writer with its compressor, not yet writing anywhere. */
+static hh_status make(const char *path, zipw **out, hh_err *err)
 {
 	*out = NULL;
 	zipw *z = calloc(1, sizeof *z);
@@ -253,7 +280,7 @@ hh_status zipw_open(const char *path, int sync, zipw **out, hh_err *err)
 		return hh_fail(err, HH_EINTERNAL, "cannot write %s: out of memory", path);
 	}
 	z->fd = -1;
-	z->sync = sync;
+	z->mem = (strbuf)STRBUF_INIT;
 	vec_init(&z->ents, sizeof(zw_entry));
 #ifdef HH_HAVE_ISAL
 	z->is = calloc(1, sizeof *z->is);
@@ -274,6 +301,16 @@ hh_status zipw_open(const char *path, int sync, zipw **out, hh_err *err)
 	}
 	z->zs_ready = 1;
 #endif
+	*out = z;
+	return HH_OK;
+}
+
+hh_status zipw_open(const char *path, int sync, zipw **out, hh_err *err)
+{
+	zipw *z;
+	*out = NULL;
+	HH_TRY(make(path, &z, err));
+	z->sync = sync;
 	z->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (z->fd < 0) {
 		int e = errno;
@@ -284,9 +321,17 @@ hh_status zipw_open(const char *path, int sync, zipw **out, hh_err *err)
 	return HH_OK;
 }
 
-hh_status zipw_begin(zipw *z, const char *name, hh_err *err)
+hh_status zipw_open_memory(const char *path, zipw **out, hh_err *err)
 {
-	HH_TRY(zipw_end(z, err));
+	HH_TRY(make(path, out, err));
+	(*out)->memory = 1;
+	return HH_OK;
+}
+
+/* The checks before an entry is added, and its record (name copied);
+ * NULL when z failed. */
+static zw_entry *new_entry(zipw *z, const char *name)
+{
 	size_t len = strlen(name);
 	uint16_t flags = 0;
 	for (size_t i = 0; i < len; i++)
@@ -294,8 +339,9 @@ hh_status zipw_begin(zipw *z, const char *name, hh_err *err)
 			flags = ZW_FLAG_UTF8; /* bit 11: the name is UTF-8 */
 	if (len > 0xFFFF)
 		fail_why(z, "an entry name is longer than 65,535 bytes");
-	else if (z->ents.n >= ZW_MAX_ENTRIES)
-		fail_why(z, "more than 65,535 entries (zip64 is not written)");
+	else if (z->ents.n >= (z->memory ? 1 : ZW_MAX_ENTRIES))
+		fail_why(z, z->memory ? "a second entry in a memory writer (a bug)"
+				      : "more than 65,535 entries (zip64 is not written)");
 	else if (pos(z) > ZW_MAX32)
 		fail_why(z, "the archive reaches 4 GiB (zip64 is not written)");
 	char *copy = z->failed ? NULL : malloc(len + 1);
@@ -305,23 +351,40 @@ hh_status zipw_begin(zipw *z, const char *name, hh_err *err)
 		fail_why(z, "out of memory");
 	}
 	if (z->failed)
-		return report(z, err);
+		return NULL;
 	memcpy(copy, name, len + 1);
 	*e = (zw_entry){.name = copy, .name_len = len, .flags = flags, .offset = pos(z)};
+	return e;
+}
+
+/* e's local header, with what is known of its CRC-32 and sizes. */
+static void local_header(zipw *z, const zw_entry *e)
+{
 	unsigned char h[ZW_LOCAL_LEN], *p = h;
 	p = le32(p, 0x04034b50);
 	p = le16(p, ZW_VERSION);
-	p = le16(p, flags);
+	p = le16(p, e->flags);
 	p = le16(p, ZW_DEFLATE);
 	p = le16(p, ZW_TIME);
 	p = le16(p, ZW_DATE);
-	p = le32(p, 0); /* CRC-32, compressed and uncompressed sizes: patched */
-	p = le32(p, 0);
-	p = le32(p, 0);
-	p = le16(p, (unsigned)len);
+	p = le32(p, e->crc);
+	p = le32(p, (uint32_t)e->csize);
+	p = le32(p, (uint32_t)e->usize);
+	p = le16(p, (unsigned)e->name_len);
 	le16(p, 0);     /* no extra field */
 	emit(z, h, sizeof h);
-	emit(z, name, len);
+	emit(z, e->name, e->name_len);
+}
+
+hh_status zipw_begin(zipw *z, const char *name, hh_err *err)
+{
+	HH_TRY(zipw_end(z, err));
+	const zw_entry *e = new_entry(z, name);
+	if (!e)
+		return report(z, err);
+	/* CRC-32 and sizes zero: patched when the entry ends */
+	if (!z->memory)
+		local_header(z, e);
 	z->in_entry = 1;
 	z->crc = 0;
 	z->usize = 0;
@@ -362,6 +425,7 @@ hh_status zipw_end(zipw *z, hh_err *err)
 	if (!z->in_entry || z->failed)
 		return report(z, err);
 	squeeze(z, z->in, z->in_used, 1);
+	spill(z);
 	z->in_used = 0;
 	z->in_entry = 0;
 	zw_entry *e = entry(z, z->ents.n - 1);
@@ -370,12 +434,35 @@ hh_status zipw_end(zipw *z, hh_err *err)
 	e->csize = pos(z) - z->data_start;
 	if (e->usize > ZW_MAX32 || e->csize > ZW_MAX32)
 		fail_why(z, "an entry reaches 4 GiB (zip64 is not written)");
-	unsigned char f[12], *p = f;
-	p = le32(p, e->crc);
-	p = le32(p, (uint32_t)e->csize);
-	le32(p, (uint32_t)e->usize);
-	patch(z, e->offset + 14, f, sizeof f);
+	if (z->memory) {
+		drain(z); /* the whole entry in mem */
+	} else {
+		unsigned char f[12], *p = f;
+		p = le32(p, e->crc);
+		p = le32(p, (uint32_t)e->csize);
+		le32(p, (uint32_t)e->usize);
+		patch(z, e->offset + 14, f, sizeof f);
+	}
 	compressor_reset(z);
+	return report(z, err);
+}
+
+hh_status zipw_add_entry(zipw *z, zipw *m, hh_err *err)
+{
+	HH_TRY(zipw_end(z, err));
+	if (!m->memory || m->ents.n != 1)
+		fail_why(m, "an entry added from a writer that is not a memory writer of one "
+			    "entry (a bug)");
+	HH_TRY(zipw_end(m, err));
+	const zw_entry *me = entry(m, 0);
+	zw_entry *e = new_entry(z, me->name);
+	if (!e)
+		return report(z, err);
+	e->crc = me->crc;
+	e->csize = me->csize;
+	e->usize = me->usize;
+	local_header(z, e);
+	emit(z, m->mem.buf, m->mem.len);
 	return report(z, err);
 }
 
@@ -445,6 +532,7 @@ hh_status zipw_close(zipw *z, hh_err *err)
 	for (size_t i = 0; i < z->ents.n; i++)
 		free(entry(z, i)->name);
 	vec_free(&z->ents);
+	sb_release(&z->mem);
 	free(z->path);
 	free(z);
 	return st;

@@ -365,7 +365,7 @@ static hh_status check_opts(const run_opts *o, int *period, int *threads,
 		*threads = (int)t;
 	}
 	*pr = (present_cfg){.lang = LANG_ZH, .county_digits = PRESENT_COUNTY_DIGITS,
-			    .state_dir = o->state, .period = *period};
+			    .state_dir = o->state, .period = *period, .threads = *threads};
 	if (o->lang && labels_lang_parse(o->lang, &pr->lang))
 		return hh_fail(err, HH_EUSAGE, "bad --lang '%s': expected zh or en",
 			       opts_shown(o->lang));

@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,6 +502,52 @@ hh_status publish_open(const publish_cfg *pc, publication **out, hh_err *err)
 	return HH_OK;
 }
 
+typedef struct {
+	const char *dir;
+	const present_cfg *cfg;
+	atomic_int *failed;         /* set when the page fails */
+	hh_status st;
+	hh_err err;
+} html_job;
+
+static void *html_thread(void *arg)
+{
+	html_job *j = arg;
+	j->st = report_html_write(j->dir, j->cfg, &j->err);
+	if (j->st != HH_OK)
+		atomic_store(j->failed, 1);
+	return NULL;
+}
+
+/* report.html and caseworkers.xlsx: with two threads or more at the same
+ * time (they share nothing, present.h), the page on a thread of its own
+ * while this one writes the workbook.  A failed page stops the workbook
+ * at its next sheet, and its error is the one reported, as when they are
+ * written one after the other. */
+static hh_status present_write(const char *dir, const present_cfg *cfg, hh_err *err)
+{
+	atomic_int failed = 0;
+	present_cfg wcfg = *cfg;
+	wcfg.stop = &failed;
+	html_job j = {.dir = dir, .cfg = cfg, .failed = &failed};
+	pthread_t tid;
+	if (cfg->threads < 2 || pthread_create(&tid, NULL, html_thread, &j)) {
+		HH_TRY(report_html_write(dir, cfg, err));
+		return workbook_write(dir, cfg, err);
+	}
+	hh_err werr;
+	hh_status wst = workbook_write(dir, &wcfg, &werr);
+	pthread_join(tid, NULL);
+	if (j.st != HH_OK) {
+		if (err)
+			*err = j.err;
+		return j.st;
+	}
+	if (wst != HH_OK && err)
+		*err = werr;
+	return wst;
+}
+
 hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 		      unsigned long *alerts, hh_err *err)
 {
@@ -515,9 +563,7 @@ hh_status publish_run(publication *p, engine *e, engine_summary *sum,
 	st = reached(st, "alerts");
 	double t_present = fs_now_seconds();
 	if (st == HH_OK)
-		st = report_html_write(p->tmp, &pc->present, err);
-	if (st == HH_OK)
-		st = workbook_write(p->tmp, &pc->present, err);
+		st = present_write(p->tmp, &pc->present, err);
 	if (st == HH_OK) {
 		sum->seconds_outputs += fs_now_seconds() - t_present;
 		st = note_timings(p, sum->seconds_outputs, err);

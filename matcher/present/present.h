@@ -11,7 +11,10 @@
  * manifest.json, so the manifest lists them.  Like every output they
  * hold pseudonyms at most, never a raw ID number or a name, and they are
  * the same bytes for the same inputs whatever the thread count (no
- * timings, no clock).
+ * timings, no clock).  They touch different files and share no state
+ * (each reads the run's files into its own tables, with its own labels;
+ * jansson's allocation-failure count in base/json.h is per thread), so
+ * they may be written at the same time on two threads.
  *
  * This header holds what both need: the settings, and the county a
  * region code belongs to.
@@ -19,6 +22,7 @@
 #ifndef HH_PRESENT_H
 #define HH_PRESENT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "domain/labels.h"
@@ -32,6 +36,11 @@ typedef struct {
 	int county_digits;       /* 2-12: how many leading digits name a county */
 	const char *state_dir;   /* NULL, or the run history (trends, earlier periods) */
 	int period;              /* the run's YYYYMM */
+	int threads;             /* threads the workbook's county sheets may use
+				    (--threads; below 1: one); never changes a byte */
+	const atomic_int *stop;  /* NULL, or set by a thread writing beside the
+				    workbook when it failed: the workbook then
+				    gives up at its next sheet, with an error */
 } present_cfg;
 
 /* The county of REGION_CODE: its first DIGITS characters, into out (cap

@@ -16,9 +16,23 @@
  * sheet is gone through twice, once to measure its cells and once to
  * write them.  The measuring pass keeps the texts it had to make (the
  * reasons' labels and the facts: a few hundred KB per county) for the
- * writing pass; the sheet's XML is never held.
+ * writing pass; the sheet's XML is never held, only its deflated bytes.
+ *
+ * The county sheets are most of the time (the measuring pass, the XML,
+ * deflate), and they are independent: each is made apart from the
+ * workbook (xlsxw_part_open: its XML deflated into memory as it comes),
+ * by cfg->threads workers taking the sheets in order, and the calling
+ * thread adds the finished ones to the workbook in sheet order.  One
+ * thread makes and adds them one after the other with the same calls, so
+ * the bytes never depend on the thread count.  A worker does not start a
+ * sheet more than SHEETS_AHEAD sheets past the last one added, so at most
+ * that many compressed sheets wait in memory.  Everything the workers
+ * share (the tables read back, the orders, the labels, the styles) is
+ * read-only once gather has made it.
  */
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +102,7 @@ typedef struct {
 typedef struct {
 	const char *dir;
 	const present_cfg *cfg;
+	char path[PATH_MAX];        /* the workbook's */
 	rr_table *flags, *explain, *households;
 	rr_report *report;
 	labels *lab;
@@ -103,11 +118,17 @@ typedef struct {
 	const char *zh_reason[R_COUNT], *zh_fact[R_COUNT], *zh_level[4];
 	xlsxw *wb;
 	int f_title, f_bold, f_head, f_text, f_int, f_money, f_pct; /* xlsxw styles */
-	int64_t row;                /* the sheet's current row, -1: none yet */
-	strbuf texts;               /* a county sheet's reasons and facts */
-	size_t text_at;             /* the writing pass's place in texts */
+	int nstyles;
+	int64_t row;                /* the summary's current row, -1: none yet */
 	reviews_status *rs;         /* the decisions in the state, or NULL */
 } wb_ctx;
+
+/* A county sheet being made: what is its own, not shared. */
+typedef struct {
+	xlsxw *part;                /* the sheet, apart from the workbook */
+	strbuf texts;               /* its reasons and facts */
+	size_t text_at;             /* the writing pass's place in texts */
+} sheet_ctx;
 
 static const char *zh(const wb_ctx *w, const char *group, const char *code)
 {
@@ -386,26 +407,27 @@ static void reason_labels(const wb_ctx *w, const char *rs, strbuf *out)
 }
 
 /* A number cell from a CSV amount or count (text when it is not one),
- * written when write is set; returns its displayed width: the digits,
+ * written into x unless it is NULL; returns its displayed width: the digits,
  * the thousands separators and, as money, the two decimals. */
-static double number_cell(wb_ctx *w, int write, uint32_t c, const char *s, int money)
+static double number_cell(const wb_ctx *w, xlsxw *x, uint32_t c, const char *s, int money)
 {
 	char *end;
 	double v = strtod(s, &end);
 	if (!*s || *end) {
-		if (write)
-			xlsxw_text(w->wb, c, s, w->f_text);
+		if (x)
+			xlsxw_text(x, c, s, w->f_text);
 		return text_width(s);
 	}
-	if (write)
-		xlsxw_number(w->wb, c, v, money ? w->f_money : w->f_int);
+	if (x)
+		xlsxw_number(x, c, v, money ? w->f_money : w->f_int);
 	size_t ni = strcspn(s, ".");
 	return money ? (double)(ni + (ni ? (ni - 1) / 3 : 0) + 3) : (double)strlen(s);
 }
 
 /* A household's last decision ("误报（2026-05-25）") and backlog mark in
- * the two columns after the others; width grows to fit them. */
-static void decision_cells(wb_ctx *w, int write, const char *hh, double *width)
+ * the two columns after the others, written into x unless it is NULL;
+ * width grows to fit them. */
+static void decision_cells(const wb_ctx *w, xlsxw *x, const char *hh, double *width)
 {
 	const review *rv = reviews_status_last(w->rs, hh);
 	char text[160] = "", date[PERIOD_ISO_SIZE];
@@ -416,9 +438,9 @@ static void decision_cells(wb_ctx *w, int write, const char *hh, double *width)
 	}
 	const char *late = reviews_status_backlog(w->rs, hh) ? zh(w, "workbook", "backlog_yes")
 							     : "";
-	if (write) {
-		xlsxw_text(w->wb, NSHEET_COLS, text, 0);
-		xlsxw_text(w->wb, NSHEET_COLS + 1, late, 0);
+	if (x) {
+		xlsxw_text(x, NSHEET_COLS, text, 0);
+		xlsxw_text(x, NSHEET_COLS + 1, late, 0);
 	}
 	if (text_width(text) > width[NSHEET_COLS])
 		width[NSHEET_COLS] = text_width(text);
@@ -427,16 +449,17 @@ static void decision_cells(wb_ctx *w, int write, const char *hh, double *width)
 }
 
 /* A flagged household as row r of its county's sheet: each cell's width
- * into width (the widest so far), and with write the cells themselves.
- * The measuring pass (write 0) keeps the reasons' and facts' texts it
- * makes in w->texts, and the writing pass takes them from there, in the
- * same order. */
-static hh_status household_row(wb_ctx *w, const flag_ref *ref, uint32_t r, int write,
-			       double *width, hh_err *err)
+ * into width (the widest so far), and with write the cells themselves
+ * into sc->part.  The measuring pass (write 0) keeps the reasons' and
+ * facts' texts it makes in sc->texts, and the writing pass takes them
+ * from there, in the same order. */
+static hh_status household_row(const wb_ctx *w, sheet_ctx *sc, const flag_ref *ref,
+			       uint32_t r, int write, double *width, hh_err *err)
 {
 	size_t frow = ref->row, ex_row = ref->ex_row;
-	if (write)
-		xlsxw_row(w->wb, r, 0);
+	xlsxw *x = write ? sc->part : NULL;
+	if (x)
+		xlsxw_row(x, r, 0);
 	for (uint32_t k = 0; k < NSHEET_COLS; k++) {
 		const char *v = sheet_cols[k].col >= 0
 					? rr_cell(w->flags, frow, w->fcol[sheet_cols[k].col])
@@ -450,10 +473,10 @@ static hh_status household_row(wb_ctx *w, const flag_ref *ref, uint32_t r, int w
 			style = w->f_text;
 			break;
 		case K_INT:
-			wd = number_cell(w, write, k, v, 0);
+			wd = number_cell(w, x, k, v, 0);
 			break;
 		case K_MONEY:
-			wd = number_cell(w, write, k, v, 1);
+			wd = number_cell(w, x, k, v, 1);
 			break;
 		case K_LEVEL:
 			t = w->zh_level[rr_level(v)]; /* gather checked every level */
@@ -464,36 +487,39 @@ static hh_status household_row(wb_ctx *w, const flag_ref *ref, uint32_t r, int w
 		case K_REASONS:
 		case K_FACTS:
 			if (write) {
-				t = w->texts.buf + w->text_at;
-				w->text_at += strlen(t) + 1;
+				t = sc->texts.buf + sc->text_at;
+				sc->text_at += strlen(t) + 1;
 				break;
 			}
-			size_t at = w->texts.len;
+			size_t at = sc->texts.len;
 			if (sheet_cols[k].kind == K_REASONS)
-				reason_labels(w, v, &w->texts);
+				reason_labels(w, v, &sc->texts);
 			else
-				facts(w, frow, ex_row, &w->texts);
-			sb_addc(&w->texts, '\0');
-			if (w->texts.oom)
+				facts(w, frow, ex_row, &sc->texts);
+			sb_addc(&sc->texts, '\0');
+			if (sc->texts.oom)
 				return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
-			t = w->texts.buf + at;
+			t = sc->texts.buf + at;
 			break;
 		}
 		if (t) {
-			if (write)
-				xlsxw_text(w->wb, k, t, style);
+			if (x)
+				xlsxw_text(x, k, t, style);
 			wd = text_width(t);
 		}
 		if (wd > width[k])
 			width[k] = wd;
 	}
 	if (w->rs)
-		decision_cells(w, write, rr_cell(w->flags, frow, w->fcol[F_HH]), width);
+		decision_cells(w, x, rr_cell(w->flags, frow, w->fcol[F_HH]), width);
 	return HH_OK;
 }
 
-/* One county's sheet: refs[from, to) are its flagged households. */
-static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to, hh_err *err)
+/* One county's sheet, the workbook's sheet number index: refs[from, to)
+ * are its flagged households.  Made apart, into sc->part, which is the
+ * caller's on success and on failure (to add, or to close). */
+static hh_status county_sheet(const wb_ctx *w, sheet_ctx *sc, const county *c, size_t index,
+			      size_t from, size_t to, hh_err *err)
 {
 	/* with decisions, two columns more: the last one, and the backlog */
 	uint32_t ncols = NSHEET_COLS + (w->rs ? 2 : 0);
@@ -507,10 +533,10 @@ static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to
 							      : sheet_cols[k].label);
 		width[k] = text_width(head[k]);
 	}
-	sb_reset(&w->texts);
-	w->text_at = 0;
+	sb_reset(&sc->texts);
+	sc->text_at = 0;
 	for (size_t i = from; i < to; i++)
-		HH_TRY(household_row(w, &w->refs[i], 0, 0, width, err));
+		HH_TRY(household_row(w, sc, &w->refs[i], 0, 0, width, err));
 	for (uint32_t k = 0; k < ncols; k++) {
 		double wd = width[k] + 2;
 		width[k] = wd < WIDTH_MIN ? WIDTH_MIN : wd > WIDTH_MAX ? WIDTH_MAX : wd;
@@ -519,14 +545,15 @@ static hh_status county_sheet(wb_ctx *w, const county *c, size_t from, size_t to
 	 * header on every page */
 	xlsxw_sheet opts = {.widths = width, .nwidths = ncols, .freeze_rows = 1, .landscape = 1,
 			    .paper = 9, .fit_width = 1, .repeat_rows = 1};
-	HH_TRY(xlsxw_sheet_begin(w->wb, c->code, &opts, err));
-	xlsxw_row(w->wb, 0, 0);
+	HH_TRY(xlsxw_part_open(w->path, index, w->nstyles, c->code, &opts, &sc->part, err));
+	xlsxw_row(sc->part, 0, 0);
 	for (uint32_t k = 0; k < ncols; k++)
-		xlsxw_text(w->wb, k, head[k], w->f_head);
+		xlsxw_text(sc->part, k, head[k], w->f_head);
 	for (size_t i = from; i < to; i++)
-		HH_TRY(household_row(w, &w->refs[i], (uint32_t)(i - from + 1), 1, scratch, err));
-	xlsxw_autofilter(w->wb, 0, 0, (uint32_t)(to - from), ncols - 1);
-	return xlsxw_sheet_end(w->wb, err);
+		HH_TRY(household_row(w, sc, &w->refs[i], (uint32_t)(i - from + 1), 1, scratch,
+				     err));
+	xlsxw_autofilter(sc->part, 0, 0, (uint32_t)(to - from), ncols - 1);
+	return HH_OK;
 }
 
 /* The summary's head: label in column A, value in column B. */
@@ -699,28 +726,186 @@ static void add_formats(wb_ctx *w)
 	w->f_int = xlsxw_add_style(w->wb, &(xlsxw_style){.num_format = "0"});
 	w->f_money = xlsxw_add_style(w->wb, &(xlsxw_style){.num_format = "#,##0.00"});
 	w->f_pct = xlsxw_add_style(w->wb, &(xlsxw_style){.num_format = "0.0%"});
+	w->nstyles = w->f_pct;
+}
+
+/* How many county sheets past the last one added a worker may start:
+ * the compressed sheets waiting in memory stay that few. */
+#define SHEETS_AHEAD 4
+
+/* The county sheets' workers and the thread that adds their sheets.
+ * Sheet i (0-based among the county sheets) is refs[from[i], from[i+1]). */
+typedef struct {
+	const wb_ctx *w;
+	size_t nsheets;
+	const size_t *from;
+	xlsxw **done;               /* by sheet: made, waiting to be added */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;          /* a sheet made or added, or a failure */
+	size_t next;                /* the next sheet a worker takes */
+	size_t added;               /* sheets added to the workbook */
+	int stop;                   /* a failure: nobody starts a sheet */
+	hh_status st;               /* the first failure's */
+	hh_err err;
+} sheet_pool;
+
+static void pool_fail(sheet_pool *p, hh_status st, const hh_err *err)
+{
+	if (!p->stop) {
+		p->stop = 1;
+		p->st = st;
+		p->err = *err;
+	}
+	pthread_cond_broadcast(&p->cv);
+}
+
+/* Makes county sheet i into sc->part; refused once cfg->stop is set. */
+static hh_status make_sheet(const sheet_pool *p, sheet_ctx *sc, size_t i, hh_err *err)
+{
+	const wb_ctx *w = p->w;
+	if (w->cfg->stop && atomic_load(w->cfg->stop))
+		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: stopped, as report.html "
+			       "failed beside it");
+	const county *c = &w->counties[w->refs[p->from[i]].county];
+	hh_status st = county_sheet(w, sc, c, i + 2, p->from[i], p->from[i + 1], err);
+	if (st != HH_OK) {
+		xlsxw_close(sc->part, NULL);
+		sc->part = NULL;
+	}
+	return st;
+}
+
+static void *sheet_worker(void *arg)
+{
+	sheet_pool *p = arg;
+	sheet_ctx sc = {.texts = STRBUF_INIT};
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop && p->next < p->nsheets) {
+		if (p->next >= p->added + SHEETS_AHEAD) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		size_t i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		hh_err err;
+		hh_status st = make_sheet(p, &sc, i, &err);
+		pthread_mutex_lock(&p->mu);
+		if (st != HH_OK) {
+			pool_fail(p, st, &err);
+		} else {
+			p->done[i] = sc.part;
+			pthread_cond_broadcast(&p->cv);
+		}
+		sc.part = NULL;
+	}
+	pthread_mutex_unlock(&p->mu);
+	sb_release(&sc.texts);
+	return NULL;
+}
+
+/* Adds the county sheets to the workbook in order as the workers finish
+ * them; on a failure (a worker's, or adding's) stops the workers.  The
+ * caller joins them. */
+static void add_sheets(sheet_pool *p, xlsxw *wb)
+{
+	pthread_mutex_lock(&p->mu);
+	for (size_t i = 0; i < p->nsheets && !p->stop; i++) {
+		while (!p->done[i] && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		xlsxw *part = p->done[i];
+		if (!part)
+			break;
+		p->done[i] = NULL;
+		pthread_mutex_unlock(&p->mu);
+		hh_err err;
+		hh_status st = xlsxw_part_add(wb, part, &err);
+		pthread_mutex_lock(&p->mu);
+		if (st != HH_OK)
+			pool_fail(p, st, &err);
+		p->added = i + 1;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* The county sheets made and added one after the other by this thread. */
+static hh_status sheets_in_turn(const sheet_pool *p, xlsxw *wb, hh_err *err)
+{
+	sheet_ctx sc = {.texts = STRBUF_INIT};
+	hh_status st = HH_OK;
+	for (size_t i = 0; st == HH_OK && i < p->nsheets; i++) {
+		st = make_sheet(p, &sc, i, err);
+		if (st == HH_OK)
+			st = xlsxw_part_add(wb, sc.part, err);
+		sc.part = NULL;
+	}
+	sb_release(&sc.texts);
+	return st;
+}
+
+/* The county sheets, by up to threads workers (one, or no thread to be
+ * had: this thread, one after the other). */
+static hh_status county_sheets(const wb_ctx *w, int threads, hh_err *err)
+{
+	size_t nf = w->flags->nrows, n = 0;
+	for (size_t i = 0; i < nf; i++)
+		n += !i || w->refs[i].county != w->refs[i - 1].county;
+	sheet_pool p = {.w = w, .nsheets = n};
+	size_t *from = calloc(n + 1, sizeof *from);
+	p.done = calloc(n + 1, sizeof *p.done);
+	if (!from || !p.done) {
+		free(from);
+		free(p.done);
+		return hh_fail(err, HH_EINTERNAL, "caseworkers.xlsx: out of memory");
+	}
+	for (size_t i = 0, k = 0; i < nf; i++)
+		if (!i || w->refs[i].county != w->refs[i - 1].county)
+			from[k++] = i;
+	from[n] = nf;
+	p.from = from;
+	hh_status st = HH_OK;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	size_t nw = (size_t)threads < n ? (size_t)threads : n, started = 0;
+	pthread_t tid[64];
+	if (nw > sizeof tid / sizeof *tid)
+		nw = sizeof tid / sizeof *tid;
+	while (threads > 1 && n > 1 && started < nw &&
+	       !pthread_create(&tid[started], NULL, sheet_worker, &p))
+		started++;
+	if (started) {
+		add_sheets(&p, w->wb);
+		for (size_t i = 0; i < started; i++)
+			pthread_join(tid[i], NULL);
+		for (size_t i = 0; i < n; i++)
+			xlsxw_close(p.done[i], NULL); /* made, not added: after a failure */
+		if (p.stop) {
+			st = p.st;
+			if (err)
+				*err = p.err;
+		}
+	} else {
+		st = sheets_in_turn(&p, w->wb, err);
+	}
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	free(from);
+	free(p.done);
+	return st;
 }
 
 static hh_status write_book(wb_ctx *w, hh_err *err)
 {
 	add_formats(w);
 	HH_TRY(summary_sheet(w, err));
-	size_t nf = w->flags->nrows;
-	for (size_t i = 0; i < nf;) {
-		size_t j = i;
-		while (j < nf && w->refs[j].county == w->refs[i].county)
-			j++;
-		HH_TRY(county_sheet(w, &w->counties[w->refs[i].county], i, j, err));
-		i = j;
-	}
-	return HH_OK;
+	return county_sheets(w, w->cfg->threads, err);
 }
 
 hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err)
 {
-	wb_ctx w = {.dir = run_dir, .cfg = cfg, .texts = STRBUF_INIT};
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s/%s", run_dir, WORKBOOK_FILE) >= (int)sizeof path)
+	wb_ctx w = {.dir = run_dir, .cfg = cfg};
+	char *path = w.path;
+	if (snprintf(path, sizeof w.path, "%s/%s", run_dir, WORKBOOK_FILE) >= (int)sizeof w.path)
 		return hh_fail(err, HH_EINTERNAL, "%s: run folder name too long", run_dir);
 	hh_status st = labels_new(&w.lab, err);
 	if (st == HH_OK)
@@ -760,7 +945,6 @@ hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *er
 			st = cst;
 		}
 	}
-	sb_release(&w.texts);
 	reviews_status_free(w.rs);
 	free(w.ex);
 	free(w.refs);

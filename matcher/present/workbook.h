@@ -25,7 +25,9 @@
  * is the first day of the period (00:00 UTC), never the clock, and
  * connectors/zipw.h dates every zip entry 1980-01-01.
  *
- * Thread safety: none shared; one call per thread at a time.
+ * Thread safety: none shared; one call per thread at a time.  The call
+ * itself makes the county sheets on up to cfg->threads threads, with the
+ * same bytes at any count.
  */
 #ifndef HH_WORKBOOK_H
 #define HH_WORKBOOK_H
@@ -37,11 +39,13 @@
 #define WORKBOOK_FILE "caseworkers.xlsx"
 
 /* Reads RUN_DIR's flags.csv, explain.csv, households.csv and report.json
- * and writes RUN_DIR/caseworkers.xlsx (cfg: county_digits and period;
- * lang is ignored), fsync'ed.  A missing or malformed input is
+ * and writes RUN_DIR/caseworkers.xlsx (cfg: county_digits, period and
+ * threads; lang is ignored), fsync'ed.  A missing or malformed input is
  * HH_EINTERNAL naming the file (the run wrote them); so is a workbook
  * that cannot be written (a full disk, a failed allocation: an error
- * like any other, nothing half-done is reported as success).  On failure
+ * like any other, nothing half-done is reported as success; a failing
+ * sheet's worker stops the others and its error is the one returned).
+ * On failure
  * a partial file may remain in RUN_DIR (the run's temporary folder,
  * removed with it). */
 hh_status workbook_write(const char *run_dir, const present_cfg *cfg, hh_err *err);

@@ -2,11 +2,14 @@
 # it_workbook.sh - caseworkers.xlsx, opened with a real reader (Python's
 # openpyxl, Debian python3-openpyxl; scripts/setup.sh --test installs it).
 #
-# A generated month of 2000 households is run at --threads 1 and at
-# --threads 4 with --lang en; then:
-#   - the two workbooks are the same bytes (the workbook is Chinese
+# A generated month of 2000 households is run at --threads 1, 2 and 4,
+# and at --threads 4 with --lang en; then:
+#   - the workbooks are the same bytes (its county sheets are made by up
+#     to --threads workers and added in order; the workbook is Chinese
 #     whatever --lang says, and nothing in it depends on the clock: its
-#     created time is the period's first day, docProps/core.xml says so);
+#     created time is the period's first day, docProps/core.xml says so),
+#     and so are the report.html of the runs in Chinese (written on a
+#     thread of its own beside the workbook from 2 threads on);
 #   - manifest.json lists it with its sha256;
 #   - the sheets are 汇总 and one per county (6-digit region prefix) that
 #     has flagged households, in code order; each county sheet holds
@@ -51,14 +54,23 @@ run_month() { # OUT [options...]
 		--out "$out" --quiet "$@"
 }
 run_month "$T/o1" --threads 1
-run_month "$T/o4" --threads 4 --lang en
+run_month "$T/o2" --threads 2
+run_month "$T/o4" --threads 4
+run_month "$T/o4en" --threads 4 --lang en
 O=$T/o1
 X=$O/caseworkers.xlsx
 [ -s "$X" ] || fail "no caseworkers.xlsx in the run folder"
 
-note "same bytes at --threads 1 and 4 (and --lang en)"
-assert_eq "$(sha256sum <"$X" | cut -c1-64)" "$(sha256sum <"$T/o4/caseworkers.xlsx" | cut -c1-64)" \
-	"caseworkers.xlsx sha256 at --threads 1 and --threads 4 --lang en"
+note "same bytes at --threads 1, 2 and 4 (and --lang en)"
+for o in o2 o4 o4en; do
+	assert_eq "$(sha256sum <"$X" | cut -c1-64)" \
+		"$(sha256sum <"$T/$o/caseworkers.xlsx" | cut -c1-64)" \
+		"caseworkers.xlsx sha256 of $o and o1"
+done
+for o in o2 o4; do
+	assert_eq "$(sha256sum <"$O/report.html" | cut -c1-64)" \
+		"$(sha256sum <"$T/$o/report.html" | cut -c1-64)" "report.html sha256 of $o and o1"
+done
 assert_eq "$(sha256sum <"$X" | cut -c1-64)" \
 	"$(jq -r '.outputs[] | select(.name == "caseworkers.xlsx") | .sha256' "$O/manifest.json")" \
 	"manifest.json's sha256 of caseworkers.xlsx"

@@ -6,8 +6,9 @@
  * numbers read back as the same doubles from their shortest decimal,
  * styles' number formats, fonts and fills, widths, row heights, frozen
  * rows, autofilter (with its hidden defined name), print setup, sheet
- * names that need escaping, document properties; and the misuses and
- * failures that must be errors naming the file.
+ * names that need escaping, document properties; sheets made apart and
+ * added in order giving the bytes of sheets written in place; and the
+ * misuses and failures that must be errors naming the file.
  *
  * Without a python3 that imports openpyxl the read-back test fails,
  * unless HH_ALLOW_NO_OPENPYXL=1 (then it is skipped), as it_workbook.
@@ -107,7 +108,35 @@ static const char check_py[] =
 	"assert p.created.isoformat() == '2026-11-01T00:00:00', p.created\n"
 	"print('ok')\n";
 
-static void write_sample(const char *path)
+/* The county sheet's rows, into a workbook's current sheet or a part. */
+static void county_rows(xlsxw *x, int head, int code, int integer)
+{
+	xlsxw_row(x, 0, 0);
+	xlsxw_text(x, 0, "家庭编号", head);
+	xlsxw_text(x, 1, "行政区划代码", head);
+	xlsxw_text(x, 2, "分值", head);
+	for (uint32_t r = 1; r <= 3; r++) {
+		char hh[32], region[32];
+		snprintf(hh, sizeof hh, "H6401040000%02u", 16 + r);
+		snprintf(region, sizeof region, "640104001%03u", r);
+		xlsxw_row(x, r, 0);
+		xlsxw_text(x, 0, hh, code);
+		xlsxw_text(x, 1, region, code);
+		xlsxw_number(x, 2, 72 - r, integer);
+	}
+	xlsxw_autofilter(x, 0, 0, 3, 2);
+}
+
+static void last_rows(xlsxw *x)
+{
+	xlsxw_row(x, 0, 0);
+	xlsxw_text(x, 0, "x", 0);
+	xlsxw_autofilter(x, 0, 0, 2, 1);
+}
+
+/* The sample workbook; apart: its second and third sheets made apart
+ * (the third first) and added in order. */
+static void write_sample_as(const char *path, int apart)
 {
 	hh_err err = {{0}};
 	xlsxw *x;
@@ -146,27 +175,30 @@ static void write_sample(const char *path)
 	double cw[] = {15, 14, 0};
 	xlsxw_sheet county = {.widths = cw, .nwidths = 3, .freeze_rows = 1, .landscape = 1,
 			      .paper = 9, .fit_width = 1, .repeat_rows = 1};
-	cr_assert_eq(xlsxw_sheet_begin(x, "640104", &county, &err), HH_OK, "%s", err.msg);
-	xlsxw_row(x, 0, 0);
-	xlsxw_text(x, 0, "家庭编号", head);
-	xlsxw_text(x, 1, "行政区划代码", head);
-	xlsxw_text(x, 2, "分值", head);
-	for (uint32_t r = 1; r <= 3; r++) {
-		char hh[32], region[32];
-		snprintf(hh, sizeof hh, "H6401040000%02u", 16 + r);
-		snprintf(region, sizeof region, "640104001%03u", r);
-		xlsxw_row(x, r, 0);
-		xlsxw_text(x, 0, hh, code);
-		xlsxw_text(x, 1, region, code);
-		xlsxw_number(x, 2, 72 - r, integer);
+	if (apart) {
+		xlsxw *p2, *p3;
+		cr_assert_eq(xlsxw_part_open(path, 3, code, "a'b&c", NULL, &p3, &err), HH_OK, "%s",
+			     err.msg);
+		last_rows(p3);
+		cr_assert_eq(xlsxw_part_open(path, 2, code, "640104", &county, &p2, &err), HH_OK,
+			     "%s", err.msg);
+		county_rows(p2, head, code, integer);
+		/* adding ends the summary */
+		cr_assert_eq(xlsxw_part_add(x, p2, &err), HH_OK, "%s", err.msg);
+		cr_assert_eq(xlsxw_part_add(x, p3, &err), HH_OK, "%s", err.msg);
+	} else {
+		cr_assert_eq(xlsxw_sheet_begin(x, "640104", &county, &err), HH_OK, "%s", err.msg);
+		county_rows(x, head, code, integer);
+		/* the next sheet ends this one */
+		cr_assert_eq(xlsxw_sheet_begin(x, "a'b&c", NULL, &err), HH_OK, "%s", err.msg);
+		last_rows(x);
 	}
-	xlsxw_autofilter(x, 0, 0, 3, 2);
-	/* the next sheet ends this one */
-	cr_assert_eq(xlsxw_sheet_begin(x, "a'b&c", NULL, &err), HH_OK, "%s", err.msg);
-	xlsxw_row(x, 0, 0);
-	xlsxw_text(x, 0, "x", 0);
-	xlsxw_autofilter(x, 0, 0, 2, 1);
 	cr_assert_eq(xlsxw_close(x, &err), HH_OK, "%s", err.msg);
+}
+
+static void write_sample(const char *path)
+{
+	write_sample_as(path, 0);
 }
 
 Test(xlsxw, read_back_by_openpyxl)
@@ -209,6 +241,20 @@ Test(xlsxw, same_calls_same_bytes)
 	free(b);
 }
 
+/* Sheets made apart (as caseworkers.xlsx's county sheets are, by several
+ * threads) give the bytes of the same sheets written in place. */
+Test(xlsxw, sheets_apart_same_bytes)
+{
+	size_t n1, n2;
+	write_sample_as(tpath("in_place.xlsx"), 0);
+	write_sample_as(tpath("apart.xlsx"), 1);
+	char *a = read_bytes(tpath("in_place.xlsx"), &n1), *b = read_bytes(tpath("apart.xlsx"), &n2);
+	cr_expect(n1 == n2 && !memcmp(a, b, n1), "sheets made apart give other bytes");
+	free(a);
+	free(b);
+}
+
+
 /* Starts a workbook at path with one sheet "s" and row 0 begun. */
 static xlsxw *one_sheet(const char *path)
 {
@@ -227,6 +273,38 @@ static void expect_close_error(xlsxw *x, const char *path, const char *why)
 	cr_expect_eq(xlsxw_close(x, &err), HH_EINTERNAL, "%s: no error at close", why);
 	cr_expect_not_null(strstr(err.msg, path), "%s", err.msg);
 	cr_expect_not_null(strstr(err.msg, why), "%s", err.msg);
+}
+
+/* A part added out of its place, or under a name the workbook has, is
+ * an error of the workbook's; a part's own misuse is an error of the
+ * add, and the part is freed either way. */
+Test(xlsxw, sheets_apart_misuse)
+{
+	hh_err err = {{0}};
+	const char *path = tpath("apart_bad.xlsx");
+	xlsxw *x = one_sheet(path), *p;
+	cr_assert_eq(xlsxw_part_open(path, 3, 0, "t", NULL, &p, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(xlsxw_part_add(x, p, &err), HH_EINTERNAL, "sheet 3 added as sheet 2");
+	cr_expect_not_null(strstr(err.msg, "added as sheet 2"), "%s", err.msg);
+	expect_close_error(x, path, "added as sheet 2");
+	x = one_sheet(path);
+	cr_assert_eq(xlsxw_part_open(path, 2, 0, "S", NULL, &p, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(xlsxw_part_add(x, p, &err), HH_EINTERNAL);
+	expect_close_error(x, path, "earlier sheet");
+	x = one_sheet(path);
+	cr_assert_eq(xlsxw_part_open(path, 2, 0, "t", NULL, &p, &err), HH_OK, "%s", err.msg);
+	xlsxw_row(p, 0, 0);
+	xlsxw_text(p, 0, "a", 1); /* no style 1 in this part */
+	cr_expect_eq(xlsxw_part_add(x, p, &err), HH_EINTERNAL);
+	cr_expect_not_null(strstr(err.msg, "unknown style"), "%s", err.msg);
+	cr_expect_not_null(strstr(err.msg, path), "%s", err.msg);
+	cr_expect_eq(xlsxw_close(x, &err), HH_OK, "%s: the part's error is not the workbook's",
+		     err.msg);
+	cr_expect_eq(xlsxw_part_open(path, 2, 0, "a/b", NULL, &p, &err), HH_EINTERNAL);
+	cr_expect_null(p);
+	cr_expect_not_null(strstr(err.msg, "holds one of"), "%s", err.msg);
+	cr_expect_eq(xlsxw_part_open(path, 0, 0, "t", NULL, &p, &err), HH_EINTERNAL);
+	cr_expect_null(p);
 }
 
 Test(xlsxw, misuse_is_an_error)

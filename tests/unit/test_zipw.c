@@ -4,8 +4,10 @@
  * against the central directory), by Python's zipfile (testzip) and by
  * `unzip -t` where they are installed; entries, CRC-32s, names, dates,
  * an empty entry, entries larger than the writer's buffers, the same
- * bytes whatever the cut points, and failures (a missing folder, a
- * folder as the target, a full disk) reported as errors naming the file.
+ * bytes whatever the cut points, entries deflated ahead in memory writers
+ * giving the same archive as written in place, and failures (a missing
+ * folder, a folder as the target, a full disk, a memory writer misused)
+ * reported as errors naming the file.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -341,4 +343,91 @@ Test(zipw, errors_name_the_file)
 	zipw_write(z, "x", 1);
 	cr_expect_eq(zipw_close(z, &err), HH_EINTERNAL);
 	cr_expect_not_null(strstr(err.msg, "outside an entry"), "%s", err.msg);
+}
+
+/* Writes the entries of the test below into path: a small one, 600 KB of
+ * text and 300 KB of noise (more than the buffers), another small one;
+ * with apart, the two large ones deflated ahead in memory writers (the
+ * noise first) and added in order. */
+static void write_apart(const char *path, int apart, const unsigned char *text, size_t nt,
+			const unsigned char *noise, size_t nn)
+{
+	hh_err err = {{0}};
+	zipw *z, *m[2] = {NULL, NULL};
+	cr_assert_eq(zipw_open(path, 0, &z, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(zipw_begin(z, "head.xml", &err), HH_OK, "%s", err.msg);
+	zipw_write(z, "<head/>", 7);
+	if (apart) {
+		for (int k = 1; k >= 0; k--) {
+			cr_assert_eq(zipw_open_memory(path, &m[k], &err), HH_OK, "%s", err.msg);
+			cr_assert_eq(zipw_begin(m[k], k ? "表/noise" : "text.xml", &err), HH_OK, "%s",
+				     err.msg);
+			write_cut(m[k], k ? noise : text, k ? nn : nt, 5000);
+		}
+		for (int k = 0; k < 2; k++) {
+			cr_assert_eq(zipw_add_entry(z, m[k], &err), HH_OK, "%s", err.msg);
+			cr_assert_eq(zipw_close(m[k], &err), HH_OK, "%s", err.msg);
+		}
+	} else {
+		cr_assert_eq(zipw_begin(z, "text.xml", &err), HH_OK, "%s", err.msg);
+		zipw_write(z, text, nt);
+		cr_assert_eq(zipw_begin(z, "表/noise", &err), HH_OK, "%s", err.msg);
+		zipw_write(z, noise, nn);
+	}
+	cr_assert_eq(zipw_begin(z, "tail.xml", &err), HH_OK, "%s", err.msg);
+	zipw_write(z, "<tail/>", 7);
+	cr_assert_eq(zipw_close(z, &err), HH_OK, "%s", err.msg);
+}
+
+/* Entries deflated ahead in memory give the archive of the same entries
+ * written in place, wherever in the output buffer the entry starts. */
+Test(zipw, entries_deflated_ahead_same_bytes)
+{
+	size_t nt = 600000, nn = 300000;
+	unsigned char *text = sample(nt, 0), *noise = sample(nn, 1);
+	write_apart(tpath("in_place.zip"), 0, text, nt, noise, nn);
+	write_apart(tpath("ahead.zip"), 1, text, nt, noise, nn);
+	size_t n1, n2;
+	char *a = read_bytes(tpath("in_place.zip"), &n1), *b = read_bytes(tpath("ahead.zip"), &n2);
+	cr_expect(n1 == n2 && !memcmp(a, b, n1), "entries deflated ahead give other bytes");
+	size_t n;
+	entry *es = read_zip(tpath("ahead.zip"), &n);
+	cr_assert_eq(n, 4);
+	cr_expect_str_eq(es[1].name, "text.xml");
+	cr_expect_eq(memcmp(es[1].data, text, nt), 0);
+	cr_expect_str_eq(es[2].name, "表/noise");
+	cr_expect_eq(es[2].flags, 0x0800);
+	cr_expect_eq(memcmp(es[2].data, noise, nn), 0);
+	free_entries(es, n);
+	other_readers(tpath("ahead.zip"));
+	free(a);
+	free(b);
+	free(text);
+	free(noise);
+}
+
+/* A memory writer holds one entry; only a memory writer's entry is added. */
+Test(zipw, memory_writer_misuse)
+{
+	hh_err err = {{0}};
+	zipw *z, *m;
+	cr_assert_eq(zipw_open_memory("book.xlsx", &m, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(zipw_begin(m, "a", &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(zipw_begin(m, "b", &err), HH_EINTERNAL);
+	cr_expect_not_null(strstr(err.msg, "book.xlsx"), "%s", err.msg);
+	cr_expect_not_null(strstr(err.msg, "second entry"), "%s", err.msg);
+	cr_assert_eq(zipw_open(tpath("t.zip"), 0, &z, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(zipw_add_entry(z, m, &err), HH_EINTERNAL, "a failed entry is not added");
+	cr_expect_eq(zipw_close(m, &err), HH_EINTERNAL);
+	zipw *other;
+	cr_assert_eq(zipw_open(tpath("u.zip"), 0, &other, &err), HH_OK, "%s", err.msg);
+	cr_assert_eq(zipw_begin(other, "x", &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(zipw_add_entry(z, other, &err), HH_EINTERNAL);
+	cr_expect_not_null(strstr(err.msg, "not a memory writer"), "%s", err.msg);
+	zipw_close(other, NULL);
+	cr_expect_eq(zipw_close(z, &err), HH_OK, "%s: z is not failed by m's errors", err.msg);
+	size_t n;
+	entry *es = read_zip(tpath("t.zip"), &n);
+	cr_expect_eq(n, 0);
+	free_entries(es, n);
 }
