@@ -3,7 +3,7 @@
 # against the inflate floor, on raw ID numbers, and the identity of its
 # outputs whatever the thread count.
 #
-#   HH_SKEW_MAX_ROUNDS=4 scripts/bench-skew.sh    (~4 min on 2 quiet cores)
+#   HH_SKEW_MAX_ROUNDS=4 scripts/bench-skew.sh    (~3 min on 2 quiet cores)
 #   HH_SKEW_BASE=/path/to/older/hhmatch scripts/bench-skew.sh (before/after)
 #
 # Needs a Debian 12 machine as root (or sudo); installs what is missing
@@ -63,7 +63,8 @@
 #
 # Environment: HH_SKEW_HOUSEHOLDS (200000), HH_SKEW_RUNS (3),
 # HH_SKEW_MAX_ROUNDS (3 x runs), HH_SKEW_DIR (build-bench/skew), HH_SKEW_BASE,
-# HH_SKEW_BASE_DIFFERS.
+# HH_SKEW_BASE_DIFFERS, HH_SKEW_REV (the revision to print; default git's,
+# marked when matcher/ or connectors/ hold uncommitted changes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -217,7 +218,7 @@ same_run() {
 		echo "identity: $label: FILES DIFFER: $(ls -A "$a" | tr '\n' ' ')/ $(ls -A "$b" | tr '\n' ' ')"
 		bad=1
 	fi
-	for f in $(ls -A "$a"); do
+	while IFS= read -r f; do
 		[ -f "$b/$f" ] || continue
 		case $f in
 		report.json)
@@ -236,7 +237,7 @@ same_run() {
 			fi
 			;;
 		esac
-	done
+	done < <(ls -A "$a")
 	# manifest.json: but the size and SHA-256 of report.json, .hhmatch-run
 	# and the files reported above
 	local keep='del(.outputs[] | select(.name as $n | $skip | index($n)))'
@@ -325,8 +326,12 @@ phases() { # CONTESTANT: " ingest | repair | households | outputs" of its median
 }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
-rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
-[ -z "$(git status --porcelain -- matcher connectors 2>/dev/null)" ] || rev="$rev + uncommitted changes"
+if [ -n "${HH_SKEW_REV:-}" ]; then
+	rev=$HH_SKEW_REV
+else
+	rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+	[ -z "$(git status --porcelain -- matcher connectors 2>/dev/null)" ] || rev="$rev + uncommitted changes"
+fi
 loaded=""
 for c in $contestants; do
 	q=$(quiet_runs "$c")
@@ -376,3 +381,4 @@ if [ $ident_bad -ne 0 ]; then
 	say "FAILED: the outputs differ (see above and $idir)"
 	exit 1
 fi
+rm -rf "$idir" # ~70 MB a run folder
