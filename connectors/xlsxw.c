@@ -621,10 +621,19 @@ void xlsxw_text(xlsxw *x, uint32_t col, const char *s, int style)
 			PUTS(x, "/>");
 		return;
 	}
+	/* Excel holds at most 32,767 characters in a cell (and repairs the
+	 * file, dropping cells, when one holds more) */
+	size_t n = strlen(s), chars = 0;
+	for (size_t i = 0; i < n; i++)
+		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
+	if (chars > XLSXW_MAX_CHARS) {
+		bad(x, "a text of %zu characters in column %u: Excel holds at most 32,767 "
+		       "in a cell", chars, (unsigned)col);
+		return;
+	}
 	if (!cell_open(x, col, style, " t=\"inlineStr\"><is>"))
 		return;
 	/* without xml:space, Excel drops spaces at either end */
-	size_t n = strlen(s);
 	int edge = strchr(" \t\n\r", s[0]) || strchr(" \t\n\r", s[n - 1]);
 	if (edge)
 		PUTS(x, "<t xml:space=\"preserve\">");

@@ -121,7 +121,9 @@ void xlsxw_row(xlsxw *x, uint32_t row, double height);
 
 /* A cell of the current row (0-based columns, each after the one before,
  * at most 16,384).  An empty text is a blank cell with the style (none
- * at all with style 0), as Excel keeps it. */
+ * at all with style 0), as Excel keeps it; a text of more than
+ * XLSXW_MAX_CHARS characters is an error (Excel's limit for a cell). */
+#define XLSXW_MAX_CHARS 32767
 void xlsxw_text(xlsxw *x, uint32_t col, const char *s, int style);
 void xlsxw_number(xlsxw *x, uint32_t col, double v, int style);
 

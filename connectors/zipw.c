@@ -49,6 +49,8 @@
 
 #define ZW_IN (128 * 1024)
 #define ZW_OUT (128 * 1024)
+/* 0xFFFFFFFF and 0xFFFF themselves mean "see the zip64 record" to a
+ * reader, so the largest size, offset and count written are one less. */
 #define ZW_MAX32 0xFFFFFFFFu
 #define ZW_MAX_ENTRIES 0xFFFFu
 /* DOS date of 1980-01-01: (year - 1980) << 9 | month << 5 | day; time 00:00 */
@@ -339,10 +341,10 @@ static zw_entry *new_entry(zipw *z, const char *name)
 			flags = ZW_FLAG_UTF8; /* bit 11: the name is UTF-8 */
 	if (len > 0xFFFF)
 		fail_why(z, "an entry name is longer than 65,535 bytes");
-	else if (z->ents.n >= (z->memory ? 1 : ZW_MAX_ENTRIES))
+	else if (z->ents.n >= (z->memory ? 1 : ZW_MAX_ENTRIES - 1))
 		fail_why(z, z->memory ? "a second entry in a memory writer (a bug)"
-				      : "more than 65,535 entries (zip64 is not written)");
-	else if (pos(z) > ZW_MAX32)
+				      : "more than 65,534 entries (zip64 is not written)");
+	else if (pos(z) >= ZW_MAX32)
 		fail_why(z, "the archive reaches 4 GiB (zip64 is not written)");
 	char *copy = z->failed ? NULL : malloc(len + 1);
 	zw_entry *e = copy ? vec_push(&z->ents) : NULL;
@@ -432,7 +434,7 @@ hh_status zipw_end(zipw *z, hh_err *err)
 	e->crc = z->crc;
 	e->usize = z->usize;
 	e->csize = pos(z) - z->data_start;
-	if (e->usize > ZW_MAX32 || e->csize > ZW_MAX32)
+	if (e->usize >= ZW_MAX32 || e->csize >= ZW_MAX32)
 		fail_why(z, "an entry reaches 4 GiB (zip64 is not written)");
 	if (z->memory) {
 		drain(z); /* the whole entry in mem */
@@ -494,7 +496,7 @@ static void directory(zipw *z)
 		emit(z, e->name, e->name_len);
 	}
 	uint64_t size = pos(z) - start;
-	if (start > ZW_MAX32 || size > ZW_MAX32 || pos(z) > ZW_MAX32)
+	if (start >= ZW_MAX32 || size >= ZW_MAX32 || pos(z) >= ZW_MAX32)
 		fail_why(z, "the archive reaches 4 GiB (zip64 is not written)");
 	unsigned char h[ZW_END_LEN], *p = h;
 	p = le32(p, 0x06054b50);

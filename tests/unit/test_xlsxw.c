@@ -343,6 +343,23 @@ Test(xlsxw, misuse_is_an_error)
 	xlsxw_text(x, 0, "a", 99);
 	expect_close_error(x, path, "unknown style");
 	x = one_sheet(path);
+	{
+		/* 32,767 characters fit (Chinese: 3 bytes each); one more does not */
+		size_t n = XLSXW_MAX_CHARS;
+		char *big = malloc(3 * (n + 1) + 1);
+		cr_assert_not_null(big);
+		for (size_t i = 0; i < n + 1; i++)
+			memcpy(big + 3 * i, "户", 3);
+		big[3 * n] = '\0';
+		xlsxw_text(x, 0, big, 0);
+		cr_assert_eq(xlsxw_close(x, &err), HH_OK, "%s", err.msg);
+		x = one_sheet(path);
+		memcpy(big + 3 * n, "户", 4);
+		xlsxw_text(x, 0, big, 0);
+		free(big);
+		expect_close_error(x, path, "Excel holds at most 32,767");
+	}
+	x = one_sheet(path);
 	for (int i = 0; i < 33; i++)
 		xlsxw_add_style(x, &(xlsxw_style){.bold = 1});
 	expect_close_error(x, path, "more than 32");
