@@ -96,12 +96,13 @@ ptab *ptab_new(size_t rec_size, size_t expected, unsigned bits)
 	if (!t)
 		return NULL;
 	t->bits = bits;
-	size_t each = expected >> bits;
+	/* a table starts with room for 1,024 entries, shared by its parts */
+	size_t each = expected >> bits, least = 1024 >> bits;
 	for (size_t i = 0; i < n; i++) {
 		part *p = &t->parts[i];
 		p->shift = bits;
 		p->slot_size = SLOT_HDR + ((rec_size + 7) & ~(size_t)7);
-		p->cap = TABLE_SLOTS(each > 1024 ? each : 1024);
+		p->cap = TABLE_SLOTS(each > least ? each : least);
 		p->tail = tail_for(p->cap);
 		p->slots = table_alloc(table_size(p->cap, p->slot_size));
 		if (!p->slots) {
