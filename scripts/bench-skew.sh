@@ -160,8 +160,9 @@ duck_cmd() { # OUTCSV
 # ---- correctness gate ---------------------------------------------------------
 say "gate: DuckDB and hhmatch on every household"
 rm -rf "$bdir/gate-hhmatch"
-$(hh_cmd 2 "$bdir/gate-hhmatch")
-$(duck_cmd "$bdir/gate-duckdb.csv") 2>"$bdir/logs/gate-duckdb.err"
+$(hh_cmd 2 "$bdir/gate-hhmatch") || { say "FAILED: hhmatch's gate run"; exit 1; }
+$(duck_cmd "$bdir/gate-duckdb.csv") 2>"$bdir/logs/gate-duckdb.err" ||
+	{ say "FAILED: DuckDB's gate run (see $bdir/logs/gate-duckdb.err)"; exit 1; }
 awk -F, '
 	FNR == 1 { next }
 	NR == FNR { k[$1] = $9 FS $11; next }
@@ -222,7 +223,8 @@ same_run() {
 		[ -f "$b/$f" ] || continue
 		case $f in
 		report.json)
-			cmp -s <(jq -S "$report_clean" "$a/$f") <(jq -S "$report_clean" "$b/$f") ||
+			# not -S: the order of the keys (reject reasons) is part of the bytes
+			cmp -s <(jq "$report_clean" "$a/$f") <(jq "$report_clean" "$b/$f") ||
 				{ echo "identity: $label: report.json DIFFERS beyond timings and memory"; bad=1; }
 			;;
 		manifest.json | .hhmatch-run) ;; # below
@@ -263,7 +265,8 @@ idir=$bdir/ident
 rm -rf "$idir"
 for t in 1 2 4 8; do
 	mkdir -p "$idir/t$t"
-	$(hh_cmd "$t" "$idir/t$t/out") 2>"$bdir/logs/ident-t$t.err"
+	$(hh_cmd "$t" "$idir/t$t/out") 2>"$bdir/logs/ident-t$t.err" ||
+		{ say "FAILED: the $t-thread identity run (see $bdir/logs/ident-t$t.err)"; exit 1; }
 	"$hh" verify --run "$idir/t$t/out" >/dev/null 2>>"$bdir/logs/ident-t$t.err" ||
 		{ say "FAILED: hhmatch verify of the $t-thread run"; exit 1; }
 done
@@ -273,7 +276,8 @@ ident=$(
 	for t in 2 4 8; do same_run "$idir/t1/out" "$idir/t$t/out" "1 vs $t threads" || bad=1; done
 	if [ -n "$base" ]; then
 		mkdir -p "$idir/base"
-		$(hh_cmd 2 "$idir/base/out" "$base") 2>"$bdir/logs/ident-base.err"
+		$(hh_cmd 2 "$idir/base/out" "$base") 2>"$bdir/logs/ident-base.err" ||
+			{ echo "identity: HH_SKEW_BASE's run FAILED (see $bdir/logs/ident-base.err)"; exit 1; }
 		same_run "$idir/base/out" "$idir/t2/out" "HH_SKEW_BASE vs this tree, 2 threads" "${HH_SKEW_BASE_DIFFERS:-}" || bad=1
 	fi
 	exit $bad
