@@ -359,11 +359,10 @@ static zw_entry *new_entry(zipw *z, const char *name)
 	return e;
 }
 
-/* e's local header, with what is known of its CRC-32 and sizes. */
-static void local_header(zipw *z, const zw_entry *e)
+/* The fields the local and the central header share, in their order:
+ * version needed, flags, method, time, date, CRC-32, sizes, name length. */
+static unsigned char *entry_fields(unsigned char *p, const zw_entry *e)
 {
-	unsigned char h[ZW_LOCAL_LEN], *p = h;
-	p = le32(p, 0x04034b50);
 	p = le16(p, ZW_VERSION);
 	p = le16(p, e->flags);
 	p = le16(p, ZW_DEFLATE);
@@ -372,7 +371,15 @@ static void local_header(zipw *z, const zw_entry *e)
 	p = le32(p, e->crc);
 	p = le32(p, (uint32_t)e->csize);
 	p = le32(p, (uint32_t)e->usize);
-	p = le16(p, (unsigned)e->name_len);
+	return le16(p, (unsigned)e->name_len);
+}
+
+/* e's local header, with what is known of its CRC-32 and sizes. */
+static void local_header(zipw *z, const zw_entry *e)
+{
+	unsigned char h[ZW_LOCAL_LEN], *p = h;
+	p = le32(p, 0x04034b50);
+	p = entry_fields(p, e);
 	le16(p, 0);     /* no extra field */
 	emit(z, h, sizeof h);
 	emit(z, e->name, e->name_len);
@@ -477,15 +484,7 @@ static void directory(zipw *z)
 		unsigned char h[ZW_CENTRAL_LEN], *p = h;
 		p = le32(p, 0x02014b50);
 		p = le16(p, ZW_VERSION); /* made by: 2.0, MS-DOS attributes */
-		p = le16(p, ZW_VERSION);
-		p = le16(p, e->flags);
-		p = le16(p, ZW_DEFLATE);
-		p = le16(p, ZW_TIME);
-		p = le16(p, ZW_DATE);
-		p = le32(p, e->crc);
-		p = le32(p, (uint32_t)e->csize);
-		p = le32(p, (uint32_t)e->usize);
-		p = le16(p, (unsigned)e->name_len);
+		p = entry_fields(p, e);
 		p = le16(p, 0);          /* extra field */
 		p = le16(p, 0);          /* comment */
 		p = le16(p, 0);          /* disk */
