@@ -187,6 +187,20 @@ static int utf8_len(const unsigned char *p)
 #undef CONT
 }
 
+/* s's length as Excel counts it, in UTF-16 units, as escape writes it:
+ * a character beyond U+FFFF is two, a byte that starts no sequence
+ * (U+FFFD) one.  Never more than s's bytes. */
+static size_t utf16_units(const char *s)
+{
+	size_t units = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = *p < 0x80 ? 1 : utf8_len(p);
+		units += n == 4 ? 2 : 1;
+		p += n ? n : 1;
+	}
+	return units;
+}
+
 static int is_hex(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -244,9 +258,12 @@ static void escape(xlsxw *x, const char *s, int mode)
 			break;
 		case '_':
 			/* "_x0041_" in a cell is read by Excel as "A": its
-			 * underscore is escaped so it reads as written */
+			 * underscore is escaped so it reads as written; so is
+			 * "_x0041" before a control character, whose escape
+			 * would give it the closing underscore */
 			if (p[1] == 'x' && is_hex(p[2]) && is_hex(p[3]) && is_hex(p[4]) &&
-			    is_hex(p[5]) && p[6] == '_')
+			    is_hex(p[5]) &&
+			    (p[6] == '_' || (p[6] && p[6] < 0x20 && p[6] != '\t' && p[6] != '\n')))
 				PUTS(x, "_x005F_");
 			else
 				PUTS(x, "_");
@@ -452,13 +469,10 @@ int xlsxw_add_style(xlsxw *x, const xlsxw_style *s)
 /* Excel's checks on a sheet name; NULL when it passes, else why not. */
 static const char *name_problem(const xlsxw *x, const char *name)
 {
-	size_t chars = 0, len = strlen(name);
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+	size_t chars = utf16_units(name), len = strlen(name);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		if (strchr("[]:*?/\\", *p))
 			return "holds one of []:*?/\\";
-		if ((*p & 0xC0) != 0x80)
-			chars += *p >= 0xF0 ? 2 : 1; /* Excel counts UTF-16 units */
-	}
 	if (!chars)
 		return "is empty";
 	if (chars > XW_NAME_MAX)
@@ -621,12 +635,11 @@ void xlsxw_text(xlsxw *x, uint32_t col, const char *s, int style)
 			PUTS(x, "/>");
 		return;
 	}
-	/* Excel holds at most 32,767 characters in a cell (and repairs the
-	 * file, dropping cells, when one holds more) */
-	size_t n = strlen(s), chars = 0;
-	for (size_t i = 0; i < n; i++)
-		chars += ((unsigned char)s[i] & 0xC0) != 0x80;
-	if (chars > XLSXW_MAX_CHARS) {
+	/* Excel holds at most 32,767 characters (UTF-16 units) in a cell
+	 * (and repairs the file, dropping cells, when one holds more); a
+	 * text of fewer bytes has fewer units */
+	size_t n = strlen(s), chars;
+	if (n > XLSXW_MAX_CHARS && (chars = utf16_units(s)) > XLSXW_MAX_CHARS) {
 		bad(x, "a text of %zu characters in column %u: Excel holds at most 32,767 "
 		       "in a cell", chars, (unsigned)col);
 		return;
@@ -1007,8 +1020,9 @@ hh_status xlsxw_part_add(xlsxw *x, xlsxw *part, hh_err *err)
 				x->err = e;
 			}
 		}
-		st = status(x, err);
 	}
+	if (st == HH_OK) /* x's error, an earlier one too */
+		st = status(x, err);
 	xlsxw_close(part, NULL);
 	return st;
 }

@@ -8,7 +8,9 @@
  * rows, autofilter (with its hidden defined name), print setup, sheet
  * names that need escaping, document properties; sheets made apart and
  * added in order giving the bytes of sheets written in place; and the
- * misuses and failures that must be errors naming the file.
+ * misuses and failures that must be errors naming the file.  The cases
+ * fuzz_xlsxw found: "_x0041" before a control character, a text's length
+ * in UTF-16 units, an earlier error returned by xlsxw_part_add.
  *
  * Without a python3 that imports openpyxl the read-back test fails,
  * unless HH_ALLOW_NO_OPENPYXL=1 (then it is skipped), as it_workbook.
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "connectors/xlsxw.h"
 
@@ -300,11 +303,72 @@ Test(xlsxw, sheets_apart_misuse)
 	cr_expect_not_null(strstr(err.msg, path), "%s", err.msg);
 	cr_expect_eq(xlsxw_close(x, &err), HH_OK, "%s: the part's error is not the workbook's",
 		     err.msg);
+	/* an earlier error of the workbook's is the add's too */
+	x = one_sheet(path);
+	cr_expect_eq(xlsxw_sheet_begin(x, "a:b", NULL, &err), HH_EINTERNAL);
+	cr_assert_eq(xlsxw_part_open(path, 2, 0, "t", NULL, &p, &err), HH_OK, "%s", err.msg);
+	cr_expect_eq(xlsxw_part_add(x, p, &err), HH_EINTERNAL, "the workbook's error is lost");
+	cr_expect_not_null(strstr(err.msg, "holds one of"), "%s", err.msg);
+	expect_close_error(x, path, "holds one of");
 	cr_expect_eq(xlsxw_part_open(path, 2, 0, "a/b", NULL, &p, &err), HH_EINTERNAL);
 	cr_expect_null(p);
 	cr_expect_not_null(strstr(err.msg, "holds one of"), "%s", err.msg);
 	cr_expect_eq(xlsxw_part_open(path, 0, 0, "t", NULL, &p, &err), HH_EINTERNAL);
 	cr_expect_null(p);
+}
+
+/* The XML of sheet1 of the workbook at path (its third entry),
+ * NUL-terminated. */
+static char *sheet1_xml(const char *path)
+{
+	size_t len, off = 0;
+	unsigned char *z = (unsigned char *)read_bytes(path, &len);
+	cr_assert_not_null(z);
+#define LE16(p) ((unsigned)(p)[0] | (unsigned)(p)[1] << 8)
+#define LE32(p) (LE16(p) | (uint32_t)LE16((p) + 2) << 16)
+	for (int i = 0; i < 2; i++)
+		off += 30 + LE16(z + off + 26) + LE32(z + off + 18);
+	cr_assert(off + 30 < len);
+	const unsigned char *h = z + off;
+	uint32_t csize = LE32(h + 18), usize = LE32(h + 22);
+	cr_assert_eq(memcmp(h + 30, "xl/worksheets/sheet1.xml", 24), 0);
+	char *xml = malloc(usize + 1);
+	cr_assert_not_null(xml);
+	z_stream s = {0};
+	cr_assert_eq(inflateInit2(&s, -15), Z_OK);
+	s.next_in = (Bytef *)(h + 30 + LE16(h + 26));
+	s.avail_in = csize;
+	s.next_out = (Bytef *)xml;
+	s.avail_out = usize;
+	cr_assert_eq(inflate(&s, Z_FINISH), Z_STREAM_END);
+	inflateEnd(&s);
+#undef LE16
+#undef LE32
+	xml[usize] = '\0';
+	free(z);
+	return xml;
+}
+
+/* "_x0041" before a control character: the control's escape gives it a
+ * closing underscore, so its own underscore is escaped too (Excel would
+ * read "_x0041_x000D_" as "Ax000D_"). */
+Test(xlsxw, underscore_before_a_control)
+{
+	hh_err err = {{0}};
+	const char *path = tpath("underscore.xlsx");
+	xlsxw *x = one_sheet(path);
+	xlsxw_text(x, 0, "_x0041\r", 0);
+	xlsxw_text(x, 1, "_x0041\x01", 0);
+	xlsxw_text(x, 2, "_x0041\n", 0);
+	xlsxw_text(x, 3, "_x004\x01", 0);
+	cr_assert_eq(xlsxw_close(x, &err), HH_OK, "%s", err.msg);
+	char *xml = sheet1_xml(path);
+	static const char *const want[] = {
+		"<t xml:space=\"preserve\">_x005F_x0041_x000D_</t>", "<t>_x005F_x0041_x0001_</t>",
+		"<t xml:space=\"preserve\">_x0041\n</t>", "<t>_x004_x0001_</t>"};
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+		cr_expect_not_null(strstr(xml, want[i]), "%s not in %s", want[i], xml);
+	free(xml);
 }
 
 Test(xlsxw, misuse_is_an_error)
@@ -358,6 +422,43 @@ Test(xlsxw, misuse_is_an_error)
 		xlsxw_text(x, 0, big, 0);
 		free(big);
 		expect_close_error(x, path, "Excel holds at most 32,767");
+	}
+	{
+		/* Excel counts UTF-16 units: 16,384 characters beyond U+FFFF are
+		 * 32,768; a byte that is not UTF-8 is one U+FFFD */
+		size_t n = XLSXW_MAX_CHARS / 2 + 1;
+		char *big = malloc(4 * n + 1);
+		cr_assert_not_null(big);
+		for (size_t i = 0; i < n; i++)
+			memcpy(big + 4 * i, "\xF0\xA0\x80\x80", 4); /* U+20000 */
+		big[4 * n] = '\0';
+		x = one_sheet(path);
+		xlsxw_text(x, 0, big, 0);
+		expect_close_error(x, path, "a text of 32768 characters");
+		memset(big, 0x80, 2 * n);
+		big[2 * n] = '\0';
+		x = one_sheet(path);
+		xlsxw_text(x, 0, big, 0);
+		free(big);
+		expect_close_error(x, path, "a text of 32768 characters");
+		x = one_sheet(path);
+		xlsxw_text(x, 0, "a\x80\x80", 0);
+		cr_expect_eq(xlsxw_close(x, &err), HH_OK, "%s", err.msg);
+	}
+	{
+		/* a name of 31 bytes that are not UTF-8 is 31 U+FFFD; of 32,
+		 * too long */
+		char name[33];
+		memset(name, 0x80, 32);
+		name[31] = '\0';
+		x = one_sheet(path);
+		cr_expect_eq(xlsxw_sheet_begin(x, name, NULL, &err), HH_OK, "%s", err.msg);
+		expect_close_error(x, path, "2 sheets written, 1 announced");
+		name[31] = (char)0x80;
+		name[32] = '\0';
+		x = one_sheet(path);
+		cr_expect_eq(xlsxw_sheet_begin(x, name, NULL, &err), HH_EINTERNAL);
+		expect_close_error(x, path, "longer than 31");
 	}
 	x = one_sheet(path);
 	for (int i = 0; i < 33; i++)
