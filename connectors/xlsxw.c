@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/vec.h"
 #include "connectors/zipw.h"
@@ -199,6 +198,27 @@ static size_t utf16_units(const char *s)
 		p += n ? n : 1;
 	}
 	return units;
+}
+
+/* The character at *p as escape writes it (a byte that is not UTF-8:
+ * U+FFFD), ASCII letters in lower case; *p moved past it. */
+static unsigned long next_char(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	if (*s < 0x80) {
+		*p = s + 1;
+		return *s >= 'A' && *s <= 'Z' ? *s + 32u : *s;
+	}
+	int n = utf8_len(s);
+	if (!n) {
+		*p = s + 1;
+		return 0xFFFD;
+	}
+	unsigned long c = *s & (0x7Fu >> n);
+	for (int i = 1; i < n; i++)
+		c = c << 6 | (s[i] & 0x3Fu);
+	*p = s + n;
+	return c;
 }
 
 static int is_hex(unsigned char c)
@@ -466,6 +486,17 @@ int xlsxw_add_style(xlsxw *x, const xlsxw_style *s)
 	return ++x->nstyles;
 }
 
+/* Whether sheet names a and b are the same name in the file: as
+ * escape writes them, ASCII letters in either case. */
+static int same_name(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+	while (*p && *q)
+		if (next_char(&p) != next_char(&q))
+			return 0;
+	return !*p && !*q;
+}
+
 /* Excel's checks on a sheet name; NULL when it passes, else why not. */
 static const char *name_problem(const xlsxw *x, const char *name)
 {
@@ -480,7 +511,7 @@ static const char *name_problem(const xlsxw *x, const char *name)
 	if (name[0] == '\'' || name[len - 1] == '\'')
 		return "starts or ends with an apostrophe";
 	for (size_t i = 0; i < x->sheets.n; i++)
-		if (!strcasecmp(sheet(x, i)->name, name))
+		if (same_name(sheet(x, i)->name, name))
 			return "is the name of an earlier sheet";
 	return NULL;
 }

@@ -10,7 +10,8 @@
  * added in order giving the bytes of sheets written in place; and the
  * misuses and failures that must be errors naming the file.  The cases
  * fuzz_xlsxw found: "_x0041" before a control character, a text's length
- * in UTF-16 units, an earlier error returned by xlsxw_part_add.
+ * in UTF-16 units, an earlier error returned by xlsxw_part_add, sheet
+ * names that differ only in bytes that are not UTF-8.
  *
  * Without a python3 that imports openpyxl the read-back test fails,
  * unless HH_ALLOW_NO_OPENPYXL=1 (then it is skipped), as it_workbook.
@@ -459,6 +460,17 @@ Test(xlsxw, misuse_is_an_error)
 		x = one_sheet(path);
 		cr_expect_eq(xlsxw_sheet_begin(x, name, NULL, &err), HH_EINTERNAL);
 		expect_close_error(x, path, "longer than 31");
+	}
+	{
+		/* names the same as written: a byte that is not UTF-8 is U+FFFD */
+		static const char *const later[] = {"A\xFE", "a\xEF\xBF\xBD"};
+		for (size_t i = 0; i < 2; i++) {
+			cr_assert_eq(xlsxw_open(path, NULL, 2, &x, &err), HH_OK, "%s", err.msg);
+			cr_assert_eq(xlsxw_sheet_begin(x, "a\xFF", NULL, &err), HH_OK, "%s", err.msg);
+			cr_expect_eq(xlsxw_sheet_begin(x, later[i], NULL, &err), HH_EINTERNAL,
+				     "sheet name '%s' accepted after 'a\\xFF'", later[i]);
+			expect_close_error(x, path, "earlier sheet");
+		}
 	}
 	x = one_sheet(path);
 	for (int i = 0; i < 33; i++)
