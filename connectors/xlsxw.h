@@ -109,7 +109,8 @@ typedef struct {
 } xlsxw_sheet;
 
 /* Starts the next sheet (ending the one before), named name: 1 to 31
- * characters, none of []:*?/\, and not starting or ending with '.
+ * UTF-16 units as written (a byte that is not UTF-8 is one U+FFFD),
+ * none of []:*?/\, and not starting or ending with '.
  * The first sheet is the one selected when the workbook opens.
  * opts may be NULL (no widths, no freeze, default print setup). */
 hh_status xlsxw_sheet_begin(xlsxw *x, const char *name, const xlsxw_sheet *opts,
@@ -122,7 +123,8 @@ void xlsxw_row(xlsxw *x, uint32_t row, double height);
 /* A cell of the current row (0-based columns, each after the one before,
  * at most 16,384).  An empty text is a blank cell with the style (none
  * at all with style 0), as Excel keeps it; a text of more than
- * XLSXW_MAX_CHARS characters is an error (Excel's limit for a cell). */
+ * XLSXW_MAX_CHARS UTF-16 units as written is an error (Excel's limit
+ * for a cell: a character beyond U+FFFF counts two). */
 #define XLSXW_MAX_CHARS 32767
 void xlsxw_text(xlsxw *x, uint32_t col, const char *s, int style);
 void xlsxw_number(xlsxw *x, uint32_t col, double v, int style);
