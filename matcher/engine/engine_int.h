@@ -192,9 +192,6 @@ typedef struct pending_row {
 	schema_row row;
 	/* roster rows only: what needed the row's text */
 	uint32_t household;
-	hh_field hid, region;  /* read in morsels: the household's id and
-				* region in the morsel's text, for the
-				* household it names (found when it settles) */
 	int32_t birth;
 	uint64_t name_hash; /* every source: the keyed digest of the name */
 	uint64_t name_key;  /* roster rows: pid_name_key of the name */

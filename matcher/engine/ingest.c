@@ -293,9 +293,11 @@ static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
  * and region copied into the run's arena).  Called in file order, before
  * the row's duplicate check: a repeat names a household its original row
  * created already.  -1 on no memory. */
-static int64_t household_of(ingest *in, hh_field hid, hh_field reg, int8_t category)
+static int64_t roster_household(ingest *in, const schema_row *row)
 {
 	engine *e = in->eng;
+	const engine_cols *c = &e->c;
+	hh_field hid = row->str[c->household_id];
 	int added = 0;
 	/* Rosters list a household's members together: the previous row's
 	 * household is the likely one, and comparing is cheaper than hashing. */
@@ -313,21 +315,15 @@ static int64_t household_of(ingest *in, hh_field hid, hh_field reg, int8_t categ
 			return -1;
 		if (added) {
 			household *hh = vec_push(&e->households);
+			hh_field reg = row->str[c->region_code];
 			if (!hh || !(hh->region = arena_strndup(e->strings, reg.ptr, reg.len)))
 				return -1;
 			hh->id = key;
-			hh->category = category;
+			hh->category = (int8_t)row->val[c->category];
 		}
 	}
 	e->last_household = h;
 	return h;
-}
-
-static int64_t roster_household(ingest *in, const schema_row *row)
-{
-	const engine_cols *c = &in->eng->c;
-	return household_of(in, row->str[c->household_id], row->str[c->region_code],
-			    (int8_t)row->val[c->category]);
 }
 
 /* Keeps an accepted roster row of household h (roster_household) and
@@ -981,14 +977,12 @@ static void prepare_record(const ingest *in, char **scratch, size_t *cap,
 		p->id_region = row_region(in, row, bad);
 		return;
 	}
-	/* a roster row's region is its household's */
-	const engine_cols *c = &in->eng->c;
+	/* a roster row's region is its household's, found when it settles
+	 * (settle_morsel) from the row's text, still in the morsel then */
 	p->id_region = 0;
 	p->birth = birth;
 	p->sex = row_sex(in, row, bad);
 	p->name_key = name_key(in, row);
-	p->hid = row->str[c->household_id];
-	p->region = row->str[c->region_code];
 }
 
 /* How far ahead settle_part fetches the slots of the rows to come: a
@@ -1090,8 +1084,7 @@ static hh_status settle_morsel(ingest *in, morsel *m)
 				rowset_prefetch(in->dups, m->rows[k].lo);
 				ptab_prefetch(in->eng->roster_persons, m->rows[k].pid);
 			}
-			int64_t h = household_of(in, p->hid, p->region,
-						 (int8_t)p->row.val[in->eng->c.category]);
+			int64_t h = roster_household(in, &p->row);
 			if (h < 0)
 				return ingest_oom(in);
 			p->household = (uint32_t)h;
