@@ -54,18 +54,13 @@ data=$root/build-bench/profile.data
 txt=$root/build-bench/profile.txt
 say() { echo "bench-profile: $*" >&2; }
 
-# ---- dependencies and build (as bench-skew.sh) ---------------------------
+# ---- dependencies and build (scripts/bench/prepare.sh) --------------------
+. scripts/bench/prepare.sh
 scripts/setup.sh
 if ! command -v perf >/dev/null || ! perf --version >/dev/null 2>&1; then
-	say "installing linux-perf"
-	sudo_cmd=""
-	[ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo_cmd apt-get update -qq
-	$sudo_cmd apt-get install -y -qq --no-install-recommends linux-perf >&2
+	bench_install linux-perf
 fi
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-bench --target hhmatch -j"$(nproc)" >/dev/null
+bench_build
 
 # ---- the month (bench-skew.sh's pid month, same marker) -------------------
 mkdir -p "$bdir"

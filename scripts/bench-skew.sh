@@ -80,7 +80,8 @@ hh=$gen_hh
 base=${HH_SKEW_BASE:-}
 say() { echo "bench-skew: $*" >&2; }
 
-# ---- dependencies and build (as bench.sh) ---------------------------------
+# ---- dependencies and build (scripts/bench/prepare.sh) --------------------
+. scripts/bench/prepare.sh
 scripts/setup.sh
 need=()
 [ -x /usr/bin/time ] || need+=(time)
@@ -89,20 +90,9 @@ command -v igzip >/dev/null || need+=(isal)
 command -v jq >/dev/null || need+=(jq)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
-if [ ${#need[@]} -gt 0 ]; then
-	say "installing ${need[*]}"
-	sudo_cmd=""
-	[ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo_cmd apt-get update -qq
-	$sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
-fi
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-bench --target hhmatch -j"$(nproc)" >/dev/null
-if [ ! -d scripts/bench/node_modules/@duckdb/node-api ]; then
-	say "npm install (scripts/bench)"
-	(cd scripts/bench && npm install --no-audit --no-fund --loglevel=error >&2)
-fi
+bench_install ${need[@]+"${need[@]}"}
+bench_build
+bench_duckdb
 
 # ---- the months ------------------------------------------------------------
 mkdir -p "$bdir/logs"

@@ -77,30 +77,20 @@ hh=$root/build-bench/hhmatch
 say() { echo "bench: $*" >&2; }
 
 # ---- dependencies -------------------------------------------------------
+. scripts/bench/prepare.sh
 scripts/setup.sh
 need=()
 [ -x /usr/bin/time ] || need+=(time)
 command -v gzip >/dev/null || need+=(gzip)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
-if [ ${#need[@]} -gt 0 ]; then
-	say "installing ${need[*]}"
-	sudo_cmd=""
-	[ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo_cmd apt-get update -qq
-	$sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
-fi
+bench_install ${need[@]+"${need[@]}"}
 
 # ---- build (the hhmatch target only: tests are not needed here) ----------
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-bench --target hhmatch -j"$(nproc)" >/dev/null
+bench_build
 "$hh" gen --help >/dev/null
 
-if [ ! -d scripts/bench/node_modules/@duckdb/node-api ]; then
-	say "npm install (scripts/bench)"
-	(cd scripts/bench && npm install --no-audit --no-fund --loglevel=error >&2)
-fi
+bench_duckdb
 
 # ---- data ----------------------------------------------------------------
 mkdir -p "$bdir/logs"
