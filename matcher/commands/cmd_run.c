@@ -29,6 +29,7 @@
 #include "base/log.h"
 #include "base/strbuf.h"
 #include "commands/opts.h"
+#include "connectors/comm.h"
 #include "connectors/pg/pg_uri.h"
 
 static const char run_help[] =
@@ -37,7 +38,7 @@ static const char run_help[] =
 	"           [--housing SRC] [--medical SRC]\n"
 	"           [--threads N] [--rules FILE] [--config FILE] [--state DIR]\n"
 	"           [--encoding SOURCE=gb18030|utf-8] [--pg-out URI] [--quiet] [--csv-bom]\n"
-	"           [--accept NAME,...] [--new-key] [--sign-key FILE]\n"
+	"           [--accept NAME,...] [--new-key] [--sign-key FILE] [--mpi]\n"
 	"           [--audit-key FILE] [--lang zh|en] [--county-digits N]\n"
 	"           [--delimiter SOURCE=C] [--log-format text|json]\n"
 	"\n"
@@ -75,6 +76,9 @@ static const char run_help[] =
 	"                   caseworkers.xlsx is in Chinese whatever it says\n"
 	"  --county-digits N  leading digits of a region code that name a county,\n"
 	"                   for report.html and caseworkers.xlsx (2-12, default 6)\n"
+	"  --mpi            the same run across the ranks of mpirun -np N (or srun):\n"
+	"                   the same outputs, written by rank 0 alone; every rank\n"
+	"                   must see the sources at the same paths\n"
 	"  --audit-key FILE the audit key (hhmatch keygen; default: the file\n"
 	"                   $HHMATCH_AUDIT_KEY names) that seals the record a run\n"
 	"                   with --state and --accept or --new-key appends to the\n"
@@ -91,7 +95,7 @@ typedef struct {
 	char *src[SRC_COUNT];
 	char *encoding[SRC_COUNT];
 	char delim[SRC_COUNT];     /* 0: from the file's name */
-	int quiet, new_key, csv_bom;
+	int quiet, new_key, csv_bom, mpi;
 	char *accept;
 } run_opts;
 
@@ -255,7 +259,7 @@ static hh_status read_args(int *argc_, char **argv, run_opts *o, opts_verdict *v
 {
 	enum { O_PERIOD = 256, O_KEY, O_OUT, O_THREADS, O_RULES, O_CONFIG, O_STATE,
 	       O_ENCODING, O_PGOUT, O_QUIET, O_ACCEPT, O_NEWKEY, O_SIGNKEY, O_AUDITKEY, O_LANG,
-	       O_COUNTY, O_DELIM, O_BOM, O_SRC };
+	       O_COUNTY, O_DELIM, O_BOM, O_MPI, O_SRC };
 	static const struct option longopts[] = {
 		{"period", required_argument, 0, O_PERIOD},
 		{"key", required_argument, 0, O_KEY},
@@ -269,6 +273,7 @@ static hh_status read_args(int *argc_, char **argv, run_opts *o, opts_verdict *v
 		{"pg-out", required_argument, 0, O_PGOUT},
 		{"quiet", no_argument, 0, O_QUIET},
 		{"csv-bom", no_argument, 0, O_BOM},
+		{"mpi", no_argument, 0, O_MPI},
 		{"accept", required_argument, 0, O_ACCEPT},
 		{"new-key", no_argument, 0, O_NEWKEY},
 		{"sign-key", required_argument, 0, O_SIGNKEY},
@@ -311,6 +316,7 @@ static hh_status read_args(int *argc_, char **argv, run_opts *o, opts_verdict *v
 		case O_PGOUT: set(&o->pg_out, optarg); break;
 		case O_QUIET: o->quiet = 1; break;
 		case O_BOM: o->csv_bom = 1; break;
+		case O_MPI: o->mpi = 1; break;
 		case O_ACCEPT: set(&o->accept, optarg); break;
 		case O_NEWKEY: o->new_key = 1; break;
 		case O_SIGNKEY: set(&o->sign_key, optarg); break;
@@ -483,7 +489,14 @@ hh_status cmd_run(int argc, char **argv)
 		free_opts(&o);
 		return HH_OK;
 	}
-	if (st == HH_OK && o.quiet)
+	/* Across ranks (--mpi) every rank checks the same settings and makes
+	 * the same engine; rank 0 alone touches --out and --state, and speaks:
+	 * the others' failures reach it through comm_agree. */
+	comm *cm = NULL;
+	if (st == HH_OK && o.mpi)
+		st = comm_open(&cm, &err);
+	int rank = cm ? comm_rank(cm) : 0;
+	if (st == HH_OK && (o.quiet || rank != 0))
 		log_quiet();
 	if (st == HH_OK)
 		st = check_opts(&o, &period, &threads, &present, &err);
@@ -504,73 +517,80 @@ hh_status cmd_run(int argc, char **argv)
 		st = rules_new(o.rules, &ru, &err);
 	if (st == HH_OK)
 		st = schema_new(&sc, &err);
+	engine_cfg cfg = {.period = period, .key = key, .rules = ru, .schema = sc,
+			  .threads = threads, .cancel = &interrupted, .csv_bom = o.csv_bom,
+			  .comm = cm};
+	for (int s = 0; s < SRC_COUNT; s++) {
+		cfg.src[s].path = o.src[s];
+		cfg.src[s].encoding = encoding_of(o.encoding[s]);
+		cfg.src[s].delim = o.delim[s];
+	}
+	/* What --out may never hold: every file the run reads. */
+	publish_input inputs[SRC_COUNT + 5];
+	char opt[SRC_COUNT][32];
+	size_t n = 0;
+	for (int s = 0; s < SRC_COUNT; s++) {
+		snprintf(opt[s], sizeof opt[s], "--%s", source_option((source_id)s));
+		if (o.src[s] && !pg_is_uri(o.src[s]))
+			inputs[n++] = (publish_input){o.src[s], opt[s]};
+	}
+	inputs[n++] = (publish_input){o.key, "the key"};
+	if (o.config)
+		inputs[n++] = (publish_input){o.config, "the config file"};
+	if (o.rules)
+		inputs[n++] = (publish_input){o.rules, "the rules file"};
+	if (o.sign_key)
+		inputs[n++] = (publish_input){o.sign_key, "the signing key"};
+	if (audit_key)
+		inputs[n++] = (publish_input){o.audit_key ? o.audit_key
+						: getenv(AUDITREC_KEY_ENV),
+					"the audit key"};
+	publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
+			  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n,
+			  .guards = g, .rules = ru, .key_id = key ? pid_key_id(key) : NULL,
+			  .sign_key = sk, .audit_key = audit_key, .cancel = &interrupted,
+			  .present = present, .started = t_start};
+	engine_summary sum;
+	run_times times = {0};
+	unsigned long alerts = 0;
+	engine *e = NULL;
+	publication *pub = NULL;
 	if (st == HH_OK) {
-		engine_cfg cfg = {.period = period, .key = key, .rules = ru, .schema = sc,
-				  .threads = threads, .cancel = &interrupted, .csv_bom = o.csv_bom};
-		for (int s = 0; s < SRC_COUNT; s++) {
-			cfg.src[s].path = o.src[s];
-			cfg.src[s].encoding = encoding_of(o.encoding[s]);
-			cfg.src[s].delim = o.delim[s];
-		}
-		/* What --out may never hold: every file the run reads. */
-		publish_input inputs[SRC_COUNT + 5];
-		char opt[SRC_COUNT][32];
-		size_t n = 0;
-		for (int s = 0; s < SRC_COUNT; s++) {
-			snprintf(opt[s], sizeof opt[s], "--%s", source_option((source_id)s));
-			if (o.src[s] && !pg_is_uri(o.src[s]))
-				inputs[n++] = (publish_input){o.src[s], opt[s]};
-		}
-		inputs[n++] = (publish_input){o.key, "the key"};
-		if (o.config)
-			inputs[n++] = (publish_input){o.config, "the config file"};
-		if (o.rules)
-			inputs[n++] = (publish_input){o.rules, "the rules file"};
-		if (o.sign_key)
-			inputs[n++] = (publish_input){o.sign_key, "the signing key"};
-		if (audit_key)
-			inputs[n++] = (publish_input){o.audit_key ? o.audit_key
-							: getenv(AUDITREC_KEY_ENV),
-						"the audit key"};
-		publish_cfg pc = {.period = period, .out_dir = o.out, .state_dir = o.state,
-				  .pg_out = o.pg_out, .inputs = inputs, .ninputs = n,
-				  .guards = g, .rules = ru, .key_id = pid_key_id(key),
-				  .sign_key = sk, .audit_key = audit_key, .cancel = &interrupted,
-				  .present = present, .started = t_start};
-		engine_summary sum;
-		run_times times = {0};
-		unsigned long alerts = 0;
-		engine *e = NULL;
-		publication *pub = NULL;
 		catch_signals();
-		st = publish_open(&pc, &pub, &err);
+		if (rank == 0)
+			st = publish_open(&pc, &pub, &err);
 		if (st == HH_OK)
 			st = engine_new(&cfg, &e, &err);
-		if (st == HH_OK) {
-			progress *pr = !o.quiet && isatty(2) && !log_json() ? progress_start(e) : NULL;
-			double t_pub = fs_now_seconds();
-			st = publish_run(pub, e, &sum, &alerts, &err);
-			progress_stop(pr);
-			/* publish_run's time less the engine's phases */
-			times.publication = fs_now_seconds() - t_pub - sum.seconds_ingest -
-					    sum.seconds_repair - sum.seconds_households -
-					    sum.seconds_outputs;
-			for (int s = 0; s < SRC_COUNT; s++) {
-				engine_source_progress sp;
-				engine_progress(e, (source_id)s, &sp);
-				times.source[s] = sp.present ? sp.seconds : -1;
-			}
-		}
-		publish_close(pub);
-		engine_free(e);
-		times.total = fs_now_seconds() - t_start;
-		for (size_t i = 0; i < guards_nwarnings(g); i++)
-			log_warn("%s", guards_warning(g, i));
-		if (st == HH_OK)
-			print_summary(&sum, alerts, o.out, &times);
 	}
-	if (st != HH_OK)
+	if (cm) /* every rank, whatever happened: none waits for one that left */
+		st = comm_agree(cm, st, NULL, &err);
+	if (st == HH_OK && rank != 0) {
+		st = engine_run(e, NULL, &sum, &err);
+	} else if (st == HH_OK) {
+		progress *pr = !o.quiet && isatty(2) && !log_json() ? progress_start(e) : NULL;
+		double t_pub = fs_now_seconds();
+		st = publish_run(pub, e, &sum, &alerts, &err);
+		progress_stop(pr);
+		/* publish_run's time less the engine's phases */
+		times.publication = fs_now_seconds() - t_pub - sum.seconds_ingest -
+				    sum.seconds_repair - sum.seconds_households -
+				    sum.seconds_outputs;
+		for (int s = 0; s < SRC_COUNT; s++) {
+			engine_source_progress sp;
+			engine_progress(e, (source_id)s, &sp);
+			times.source[s] = sp.present ? sp.seconds : -1;
+		}
+	}
+	publish_close(pub);
+	engine_free(e);
+	times.total = fs_now_seconds() - t_start;
+	for (size_t i = 0; g && rank == 0 && i < guards_nwarnings(g); i++)
+		log_warn("%s", guards_warning(g, i));
+	if (st == HH_OK && rank == 0)
+		print_summary(&sum, alerts, o.out, &times);
+	if (st != HH_OK && rank == 0)
 		log_error("%s", err.msg);
+	comm_close(cm);
 	guards_free(g);
 	pid_key_free(key);
 	pid_key_free(audit_key);

@@ -200,7 +200,7 @@ hh_status conflict_off_roster(engine *e, hh_err *err)
 		while (t && ptab_next(t, &cur, &pid, &rec)) {
 			int differ;
 			uint64_t name = agg_name((source_id)s, rec, &differ);
-			if (!name || ptab_find(e->roster_persons, pid))
+			if (!name || ptab_find(e->roster_persons, pid) || !dist_owns(e, pid))
 				continue;
 			/* reported from the first source that names the person */
 			int earlier = 0;

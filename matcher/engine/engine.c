@@ -133,27 +133,35 @@ static hh_status resolve_columns(engine *e, hh_err *err)
 /* A local source is read in morsels by any free worker when the run has
  * more than one (ingest.c); the roster's rows still settle one after the
  * other, in file order, as they build the household table. */
+/* A number of rows from the environment variable name (tests cut
+ * sources into pieces of a few rows with it), or def. */
+static hh_status rows_from_env(const char *name, size_t def, size_t *out, hh_err *err)
+{
+	const char *v = getenv(name);
+	*out = def;
+	if (!v || !*v)
+		return HH_OK;
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+	if (*end || n == 0 || n > 1000000)
+		return hh_fail(err, HH_EUSAGE,
+			       "%s wants a number of rows from 1 to 1000000, not '%s'", name, v);
+	*out = n;
+	return HH_OK;
+}
+
 static hh_status split_setup(engine *e, ingest *in, const src_info *info, hh_err *err)
 {
-	if (e->cfg->threads < 2 || info->remote)
+	if (e->cfg->threads < 2 || info->remote || in->dist)
 		return HH_OK;
-	size_t rows = MORSEL_ROWS;
-	const char *v = getenv("HH_MORSEL_ROWS");
-	if (v && *v) {
-		char *end;
-		unsigned long n = strtoul(v, &end, 10);
-		if (*end || n == 0 || n > 1000000)
-			return hh_fail(err, HH_EUSAGE,
-				       "HH_MORSEL_ROWS wants a number of rows from 1 to "
-				       "1000000, not '%s'", v);
-		rows = n;
-	}
+	size_t rows;
+	HH_TRY(rows_from_env("HH_MORSEL_ROWS", MORSEL_ROWS, &rows, err));
 	if (ingest_split_init(in, rows, 2 * e->cfg->threads + 2) != HH_OK)
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
 	return HH_OK;
 }
 
-static const size_t agg_size[SRC_COUNT] = {
+const size_t engine_agg_size[SRC_COUNT] = {
 	0, sizeof(edu_agg), sizeof(hr_agg), sizeof(housing_agg), sizeof(med_agg)};
 
 static hh_status ingest_init(engine *e, source_id s, hh_err *err)
@@ -188,14 +196,18 @@ static hh_status ingest_init(engine *e, source_id s, hh_err *err)
 	 * each) is, by as many workers as there are threads.  The roster is
 	 * kept whole: its rows build the household table in order. */
 	in->nslices = 1;
-	if (info.max_slices > 1 && s != SRC_CIVIL_AFFAIRS && e->cfg->threads > 1) {
+	/* Across ranks, the roster is rank 0's (its rows make the households
+	 * in file order); every other source is read by every rank, each
+	 * parsing its share (dist.c). */
+	in->dist = e->comm && s != SRC_CIVIL_AFFAIRS;
+	if (info.max_slices > 1 && s != SRC_CIVIL_AFFAIRS && e->cfg->threads > 1 && !in->dist) {
 		int n = e->cfg->threads < MAX_SLICES ? e->cfg->threads : MAX_SLICES;
 		in->nslices = n < info.max_slices ? n : info.max_slices;
 	}
 	/* with lines: D_DUP_ROW cites the first occurrence as well */
 	in->dups = rowset_new(1);
 	if (s != SRC_CIVIL_AFFAIRS)
-		in->agg = ptab_new(agg_size[s], 0, INGEST_PART_BITS);
+		in->agg = ptab_new(engine_agg_size[s], 0, INGEST_PART_BITS);
 	else
 		e->roster_persons = ptab_new(sizeof(roster_person), 0, 0);
 	if (!in->dups || (s == SRC_CIVIL_AFFAIRS ? !e->roster_persons : !in->agg))
@@ -256,11 +268,11 @@ static int cmp_size_desc(const void *a, const void *b)
 	return x->slice < y->slice ? -1 : x->slice > y->slice;
 }
 
-static hh_status run_ingest(engine *e, hh_err *err)
+hh_status engine_ingest_local(engine *e, hh_err *err)
 {
 	work_queue q = {.e = e};
 	for (int s = 0; s < SRC_COUNT; s++)
-		for (int k = 0; e->in[s].path && slice_at(e, s, k); k++)
+		for (int k = 0; e->in[s].path && !e->in[s].dist && slice_at(e, s, k); k++)
 			q.order[q.n++] = slice_at(e, s, k);
 	qsort(q.order, (size_t)q.n, sizeof q.order[0], cmp_size_desc);
 	int split = 0;
@@ -277,7 +289,7 @@ static hh_status run_ingest(engine *e, hh_err *err)
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	for (int s = 0; s < SRC_COUNT; s++)
-		for (int k = 0; e->in[s].path && slice_at(e, s, k); k++) {
+		for (int k = 0; e->in[s].path && !e->in[s].dist && slice_at(e, s, k); k++) {
 			ingest *in = slice_at(e, s, k);
 			if (in->status != HH_OK) {
 				*err = in->err;
@@ -285,6 +297,8 @@ static hh_status run_ingest(engine *e, hh_err *err)
 			}
 		}
 	for (int s = 0; s < SRC_COUNT; s++) {
+		if (e->in[s].dist) /* dist.c gathers its results */
+			continue;
 		for (int k = 1; e->in[s].path && slice_at(e, s, k); k++)
 			if (ingest_absorb(&e->in[s], slice_at(e, s, k)) != HH_OK) {
 				*err = e->in[s].err;
@@ -369,7 +383,7 @@ static void summarise(engine *e)
 }
 
 /* Moves every ingest's findings into the engine's list. */
-static hh_status gather_findings(engine *e, hh_err *err)
+hh_status engine_gather_findings(engine *e, hh_err *err)
 {
 	for (int s = 0; s < SRC_COUNT; s++) {
 		vec *v = &e->in[s].findings;
@@ -391,6 +405,12 @@ hh_status engine_new(const engine_cfg *cfg, engine **out, hh_err *err)
 	if (!e)
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
 	e->cfg = cfg;
+	e->comm = cfg->comm;
+	e->nranks = 1;
+	if (e->comm) {
+		e->rank = comm_rank(e->comm);
+		e->nranks = comm_size(e->comm);
+	}
 	e->period_end = period_end(cfg->period);
 	int y = cfg->period / 100, m = cfg->period % 100 - (cfg->rules->medical_window_months - 1);
 	while (m < 1) {
@@ -414,6 +434,8 @@ hh_status engine_new(const engine_cfg *cfg, engine **out, hh_err *err)
 	hh_status st = (!e->household_ids || !e->strings)
 			       ? hh_fail(err, HH_EINTERNAL, "out of memory")
 			       : resolve_columns(e, err);
+	if (st == HH_OK && e->comm)
+		st = rows_from_env("HH_MPI_CHUNK_ROWS", DIST_CHUNK_ROWS, &e->chunk_rows, err);
 	/* Every source and slice is set up before any worker starts, so
 	 * engine_progress may read them from another thread at any time. */
 	for (int s = 0; st == HH_OK && s < SRC_COUNT; s++)
@@ -446,15 +468,8 @@ static void release_tables(engine *e)
 	e->out_order = NULL;
 }
 
-hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *err)
+hh_status engine_repair(engine *e, hh_err *err)
 {
-	e->sum = sum;
-	double t = fs_now_seconds();
-	HH_TRY(run_ingest(e, err));
-	e->t_ingest = fs_now_seconds() - t;
-
-	HH_TRY(engine_check_cancel(e, err));
-	t = fs_now_seconds();
 	HH_TRY(ingest_repairs(e, &e->in[SRC_CIVIL_AFFAIRS]));
 	for (int s = SRC_EDUCATION; s < SRC_COUNT; s++)
 		if (e->in[s].path)
@@ -466,25 +481,54 @@ hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *er
 			HH_TRY(ingest_links(e, &e->in[s]));
 	free(e->link_tab);
 	e->link_tab = NULL;
-	e->t_repair = fs_now_seconds() - t;
+	return HH_OK;
+}
+
+hh_status engine_checks(engine *e, hh_err *err)
+{
 	HH_TRY(check_reject_ratio(e, err));
 	HH_TRY(check_roster(e, err));
 	/* Every roster row is in: the id -> household map has done its job,
 	 * and the household phase is where the run's memory peaks. */
 	strtab_free(e->household_ids);
 	e->household_ids = NULL;
+	return HH_OK;
+}
+
+/* The run in one process: ingest, repairs, households. */
+static hh_status run_local(engine *e, hh_err *err)
+{
+	double t = fs_now_seconds();
+	HH_TRY(engine_ingest_local(e, err));
+	e->t_ingest = fs_now_seconds() - t;
 
 	HH_TRY(engine_check_cancel(e, err));
 	t = fs_now_seconds();
-	HH_TRY(gather_findings(e, err));
+	HH_TRY(engine_repair(e, err));
+	e->t_repair = fs_now_seconds() - t;
+	HH_TRY(engine_checks(e, err));
+
+	HH_TRY(engine_check_cancel(e, err));
+	t = fs_now_seconds();
+	HH_TRY(engine_gather_findings(e, err));
 	HH_TRY(household_evaluate(e, err));
 	e->t_households = fs_now_seconds() - t;
+	return HH_OK;
+}
+
+hh_status engine_run(engine *e, const char *dir, engine_summary *sum, hh_err *err)
+{
+	e->sum = sum;
+	memset(sum, 0, sizeof *sum);
+	HH_TRY(e->comm ? dist_run(e, err) : run_local(e, err));
+	if (e->rank != 0) /* rank 0 holds the month now, and writes it */
+		return HH_OK;
 	summarise(e);
 	sum->seconds_ingest = e->t_ingest;
 	sum->seconds_repair = e->t_repair;
 	sum->seconds_households = e->t_households;
 	HH_TRY(engine_check_cancel(e, err));
-	t = fs_now_seconds();
+	double t = fs_now_seconds();
 	hh_status st = output_write_all(e, dir, err);
 	sum->seconds_outputs = fs_now_seconds() - t;
 	release_tables(e);
@@ -538,6 +582,7 @@ void engine_free(engine *e)
 	ptab_free(e->roster_persons);
 	free(e->link_tab);
 	strtab_free(e->household_ids);
+	dist_free(e);
 	arena_free(e->strings);
 	free(e);
 }

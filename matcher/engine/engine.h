@@ -79,6 +79,11 @@ typedef struct {
 	 * Excel on Chinese Windows needs to read UTF-8 (run --csv-bom); 0:
 	 * the contract's bytes. */
 	int csv_bom;
+	/* NULL: one process.  Else the job this process is a rank of (run
+	 * --mpi): every rank makes an engine with the same settings and calls
+	 * engine_run; rank 0 alone writes into dir (the others may pass
+	 * NULL), and every rank returns the same status. */
+	struct comm *comm;
 } engine_cfg;
 
 typedef struct {

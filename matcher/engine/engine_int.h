@@ -17,7 +17,9 @@
 #include "engine/engine.h"
 #include "domain/ptab.h"
 #include "domain/hashset.h"
+#include "base/strbuf.h"
 #include "base/vec.h"
+#include "connectors/comm.h"
 
 /* Column indexes and enumeration values the engine needs, resolved from
  * the schema once so the row path never compares names. */
@@ -298,6 +300,7 @@ typedef struct ingest {
 	int slice, nslices;
 	pthread_mutex_t *lock;   /* NULL when the source is read in one piece */
 	split_read *split;       /* morsel-driven reading, or NULL */
+	int dist;                /* read across the ranks of a job (dist.c) */
 	const schema_source *src;
 	int name_col, birth_col, sex_col; /* this source's name, birth_date, sex */
 	int key_id_col;           /* key_id (pid extracts), or -1 */
@@ -377,6 +380,14 @@ typedef struct engine {
 	size_t on_roster[SRC_COUNT]; /* roster persons found in each source */
 	engine_summary *sum;
 	double t_ingest, t_repair, t_households, t_output;
+	/* a run across ranks (dist.c); comm NULL: one process */
+	comm *comm;
+	int rank, nranks;
+	size_t chunk_rows;        /* records a rank parses per turn */
+	struct ingest *own[SRC_COUNT]; /* the persons this rank owns, per source */
+	strbuf *fwd;              /* rank 0's repaired rows, per owner */
+	uint64_t persons_held;    /* for the rank's closing line */
+	size_t persons[SRC_COUNT]; /* rank 0: every rank's persons, per source */
 } engine;
 
 /* One row of households.csv: the facts the rules saw and their verdict.
@@ -461,6 +472,9 @@ int dedup_typed_into(const ingest *in, char **scratch, size_t *cap,
 		     const schema_row *row, const char *norm_id, uint64_t *lo,
 		     uint64_t *hi);
 
+/* The size of a source's per-person record (0: the roster has none). */
+extern const size_t engine_agg_size[SRC_COUNT];
+
 /* A roster person's records in the four other sources (NULL: absent). */
 typedef struct {
 	const edu_agg *ed;
@@ -493,11 +507,61 @@ hh_status conflict_roster_person(const engine *e, vec *v, const roster_person *p
 /* D_ID_CONFLICT for persons off the roster whose names disagree. */
 hh_status conflict_off_roster(engine *e, hh_err *err);
 
+/* ingest.c's steps that dist.c runs in its own order: parse a record
+ * (its pure part: a valid row into *p, p->full 1; 0 anything else; -1 no
+ * memory), settle a valid row into a table of persons, decide any other
+ * record in file order, fold a resolved row, and a record's line or
+ * hh_row number. */
+void ingest_prepare(const ingest *in, char **scratch, size_t *cap,
+		    const hh_record *rec, pending_row *p);
+hh_status ingest_settle_row(ingest *in, const pending_row *p);
+hh_status ingest_handle(ingest *in, const hh_record *rec);
+hh_status ingest_fold(ingest *in, const schema_row *row, const uint8_t pid[32],
+		      uint64_t line, int32_t id_region, uint64_t nh);
+uint64_t ingest_row_number(const hh_record *rec, int col);
+/* The reason a row repeating another is rejected for. */
+extern const char ingest_dup_reason[];
+
+/* engine.c's phases that dist.c runs between its exchanges: the local
+ * sources read by this process's workers, ID repair and linkage, and the
+ * checks on the counts. */
+hh_status engine_ingest_local(engine *e, hh_err *err);
+hh_status engine_repair(engine *e, hh_err *err);
+hh_status engine_checks(engine *e, hh_err *err);
+hh_status engine_gather_findings(engine *e, hh_err *err);
+
+/* Records a rank parses at a turn (HH_MPI_CHUNK_ROWS overrides it): a
+ * round of exchanges moves about this many rows per rank, which bounds
+ * the buffers, and is large enough that the exchanges' latency is small
+ * beside the parsing. */
+#define DIST_CHUNK_ROWS 8192
+
+/* dist.c: the run across the ranks of an MPI job (docs/distributed.md).
+ * dist_owner: the rank that owns a pid's person (every source's records
+ * of them, and their repeats); dist_owns: this rank does (always, in one
+ * process).  dist_read: a source's records after its header (st: how
+ * opening it went; every rank calls it whatever st is, so that the
+ * exchanges stay in step).  dist_forward_row: a repaired or linked row
+ * of a person another rank owns, sent there after the repairs.
+ * dist_run: the whole run but the outputs; every rank returns the same
+ * status, and rank 0 then holds what one process would have. */
+int dist_owner(const engine *e, const uint8_t pid[32]);
+int dist_owns(const engine *e, const uint8_t pid[32]);
+hh_status dist_read(ingest *in, struct csv_reader *r, int rowcol, hh_status st);
+hh_status dist_forward_row(ingest *in, const schema_row *row, const uint8_t pid[32],
+			   uint64_t line, uint64_t nh);
+hh_status dist_run(engine *e, hh_err *err);
+void dist_free(engine *e);
+
 /* household.c */
 /* Links roster row i into its person's record p (created: p is new)
  * and notes the households that count the person. */
 void household_link_row(engine *e, uint32_t i, roster_person *p, int created);
 hh_status household_evaluate(engine *e, hh_err *err);
+/* X_DISCOVERY and D_ID_CONFLICT of persons off the roster, among the
+ * persons this rank owns (household_evaluate runs it; the other ranks of
+ * a job run it alone). */
+hh_status household_discover(engine *e, hh_err *err);
 
 /* output.c */
 hh_status output_write_all(engine *e, const char *dir, hh_err *err);

@@ -477,7 +477,8 @@ static hh_status discovery(engine *e, hh_err *err)
 	char amount[32], line[32];
 	while (med && ptab_next(med, &cur, &pid, &rec)) {
 		const med_agg *m = rec;
-		if (m->oop_12m_fen < ru->discovery_oop_fen || is_counted_person(e, pid))
+		if (m->oop_12m_fen < ru->discovery_oop_fen || is_counted_person(e, pid) ||
+		    !dist_owns(e, pid))
 			continue;
 		const housing_agg *ho = hous ? ptab_find(hous, pid) : NULL;
 		int collapsed = ho && ho->damage == e->c.dmg_collapsed + 1;
@@ -496,7 +497,8 @@ static hh_status discovery(engine *e, hh_err *err)
 	cur = 0;
 	while (hous && ptab_next(hous, &cur, &pid, &rec)) {
 		const housing_agg *ho = rec;
-		if (ho->damage != e->c.dmg_collapsed + 1 || is_counted_person(e, pid))
+		if (ho->damage != e->c.dmg_collapsed + 1 || is_counted_person(e, pid) ||
+		    !dist_owns(e, pid))
 			continue;
 		const med_agg *m = med ? ptab_find(med, pid) : NULL;
 		if (m && m->oop_12m_fen >= ru->discovery_oop_fen)
@@ -598,6 +600,12 @@ static hh_status apply_rank(engine *e, uint32_t *rank, hh_err *err)
 	return HH_OK;
 }
 
+hh_status household_discover(engine *e, hh_err *err)
+{
+	HH_TRY(discovery(e, err));
+	return conflict_off_roster(e, err);
+}
+
 hh_status household_evaluate(engine *e, hh_err *err)
 {
 	size_t nh = e->households.n, nr = e->roster.n;
@@ -621,9 +629,7 @@ hh_status household_evaluate(engine *e, hh_err *err)
 	if (st == HH_OK)
 		st = evaluate_parts(e, rows, start, err);
 	if (st == HH_OK)
-		st = discovery(e, err);
-	if (st == HH_OK)
-		st = conflict_off_roster(e, err);
+		st = household_discover(e, err);
 	if (threaded)
 		pthread_join(th, NULL);
 	else

@@ -175,7 +175,7 @@ static int32_t min_region(int32_t kept, int32_t r)
 
 /* Folds an accepted row of a non-roster source into its aggregate;
  * id_region is the row's ID region (0 unknown), nh its name's digest. */
-static hh_status fold(ingest *in, const schema_row *row, const uint8_t pid[32],
+hh_status ingest_fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		      uint64_t line, int32_t id_region, uint64_t nh)
 {
 	const engine *e = in->eng;
@@ -375,8 +375,10 @@ hh_status ingest_accept_row(ingest *in, const schema_row *row, const uint8_t pid
 			    int32_t birth, int8_t sex, uint64_t line)
 {
 	in->rows_accepted++;
+	if (in->sid != SRC_CIVIL_AFFAIRS && !dist_owns(in->eng, pid))
+		return dist_forward_row(in, row, pid, line, name_hash(in, row));
 	if (in->sid != SRC_CIVIL_AFFAIRS) /* repaired onto a roster person */
-		return fold(in, row, pid, line, 0, name_hash(in, row));
+		return ingest_fold(in, row, pid, line, 0, name_hash(in, row));
 	int64_t h = roster_household(in, row);
 	if (h < 0)
 		return ingest_oom(in);
@@ -511,13 +513,15 @@ const char *ingest_where(const ingest *in)
 	return in->row_col >= 0 ? "hh_row" : "line";
 }
 
+const char ingest_dup_reason[] = "duplicate_row";
+
 /* A repeat: the row at line is rejected, first is the occurrence that
  * counts (the smallest line with the same fingerprint). */
 static hh_status report_dup(ingest *in, uint64_t line, uint64_t first,
 			    const char *household_id, const uint8_t *pid,
 			    int32_t id_region)
 {
-	HH_TRY(ingest_count_reject(in, line, "duplicate_row", -1));
+	HH_TRY(ingest_count_reject(in, line, ingest_dup_reason, -1));
 	in->rows_duplicate++;
 	if (engine_add_finding(&in->findings, F_D_DUP_ROW, in->sid, household_id, pid,
 			       "%s %llu repeats %s %llu of %s (the same values "
@@ -531,7 +535,7 @@ static hh_status report_dup(ingest *in, uint64_t line, uint64_t first,
 }
 
 /* A valid row's duplicate check and fold (or keeping, for the roster). */
-static hh_status settle_row(ingest *in, const pending_row *p)
+hh_status ingest_settle_row(ingest *in, const pending_row *p)
 {
 	uint64_t rejected;
 	hh_status st;
@@ -551,7 +555,7 @@ static hh_status settle_row(ingest *in, const pending_row *p)
 			? keep_roster_row(in, &p->row, p->pid, p->birth, p->sex,
 					  p->line, p->household, p->name_hash,
 					  p->name_key)
-			: fold(in, &p->row, p->pid, p->line, p->id_region,
+			: ingest_fold(in, &p->row, p->pid, p->line, p->id_region,
 			       p->name_hash);
 	}
 	if (in->lock)
@@ -566,7 +570,7 @@ static hh_status settle_pending(ingest *in)
 	if (!in->pend.full)
 		return HH_OK;
 	in->pend.full = 0;
-	return settle_row(in, &in->pend);
+	return ingest_settle_row(in, &in->pend);
 }
 
 /* A pid extract's key_id column, when the row has one, must name the
@@ -612,7 +616,7 @@ static hh_status check_key_id(ingest *in, const schema_row *row, uint64_t line)
  * tables of hundreds of megabytes costs as much as parsing a row, and this
  * way the two overlap.  Every other case settles the held row first and is
  * decided at once, so rows enter the duplicate set in file order. */
-static hh_status handle_record(ingest *in, const hh_record *rec)
+hh_status ingest_handle(ingest *in, const hh_record *rec)
 {
 	schema_row row;
 	int bad_col;
@@ -634,10 +638,10 @@ static hh_status handle_record(ingest *in, const hh_record *rec)
 		HH_TRY(dedup_fingerprint_typed(in, &row, idr == ID_OK ? bad : NULL,
 					       &lo, &hi));
 	if (!why && idr == ID_OK) {
-		/* prepare_record decides every valid row of a source read in
-		 * morsels the same way: only a bug brings one here, where it
+		/* ingest_prepare decides every valid row of a source read in
+		 * morsels (or across ranks) the same way: only a bug brings one here, where it
 		 * would be folded outside its part's turn */
-		if (in->split)
+		if (in->split || in->dist)
 			return hh_fail(&in->err, HH_EINTERNAL,
 				       "%s: %s: %s %llu: a valid row was not prepared",
 				       in->src->name, in->display_path, ingest_where(in),
@@ -752,7 +756,7 @@ static int find_row_column(const hh_record *hdr)
 	return -1;
 }
 
-static uint64_t row_number(const hh_record *rec, int col)
+uint64_t ingest_row_number(const hh_record *rec, int col)
 {
 	uint64_t v = 0;
 	if (col < 0 || (size_t)col >= rec->nfields)
@@ -927,7 +931,7 @@ static void read_morsel(ingest *in, split_read *sp, morsel *m)
 			m->last = 1;
 			break;
 		}
-		rec.line = row_number(&rec, sp->rowcol);
+		rec.line = ingest_row_number(&rec, sp->rowcol);
 		if (!morsel_add(m, sp->rows_per_morsel, &rec)) {
 			m->end = hh_fail(&m->end_err, HH_EINTERNAL, "%s: %s: out of memory",
 					 in->src->name, in->display_path);
@@ -952,7 +956,7 @@ static hh_record morsel_record(const morsel *m, size_t i)
  * by settle_parts, or for the roster in its turn by settle_morsel), 0
  * for anything else, which is decided by handle_record itself in the
  * record's turn, -1 when its fingerprint could not be made (no memory). */
-static void prepare_record(const ingest *in, char **scratch, size_t *cap,
+void ingest_prepare(const ingest *in, char **scratch, size_t *cap,
 			   const hh_record *rec, pending_row *p)
 {
 	/* parsed in place: copying the values out of a row just parsed
@@ -1009,7 +1013,7 @@ static hh_status settle_part(ingest *pin, const morsel *m, unsigned p, uint64_t 
 			rowset_prefetch(pin->dups, q->lo);
 			ptab_prefetch(pin->agg, q->pid);
 		}
-		HH_TRY(settle_row(pin, &m->rows[idx[i]]));
+		HH_TRY(ingest_settle_row(pin, &m->rows[idx[i]]));
 	}
 	return HH_OK;
 }
@@ -1088,7 +1092,7 @@ static hh_status settle_morsel(ingest *in, morsel *m)
 			if (h < 0)
 				return ingest_oom(in);
 			p->household = (uint32_t)h;
-			HH_TRY(settle_row(in, p));
+			HH_TRY(ingest_settle_row(in, p));
 			continue;
 		}
 		if (p->full > 0) /* settled in its part already */
@@ -1096,7 +1100,7 @@ static hh_status settle_morsel(ingest *in, morsel *m)
 		if (p->full < 0)
 			return ingest_oom(in);
 		hh_record rec = morsel_record(m, i);
-		HH_TRY(handle_record(in, &rec));
+		HH_TRY(ingest_handle(in, &rec));
 	}
 	atomic_store(&in->prog_rows, in->rows_read);
 	atomic_store(&in->prog_bytes, m->raw_done);
@@ -1161,7 +1165,7 @@ static int morsel_work(ingest *in, char **scratch, size_t *cap)
 	pthread_mutex_unlock(&sp->read_lock);
 	for (size_t i = 0; i < m->n; i++) {
 		hh_record rec = morsel_record(m, i);
-		prepare_record(in, scratch, cap, &rec, &m->rows[i]);
+		ingest_prepare(in, scratch, cap, &rec, &m->rows[i]);
 	}
 	if (in->sid != SRC_CIVIL_AFFAIRS) {
 		group_by_part(in, m);
@@ -1263,33 +1267,24 @@ static hh_status split_run(ingest *in, csv_reader *r, int rowcol)
 	return st;
 }
 
-hh_status ingest_source(ingest *in)
+/* Opens in's source and maps its header: *rowcol is its hh_row field
+ * (PostgreSQL), or -1. */
+static hh_status open_source(ingest *in, csv_reader **r, int *rowcol)
 {
-	double t0 = fs_now_seconds();
-	csv_reader *r = NULL;
 	hh_record rec;
 	int got;
-	hh_status st;
-	atomic_store(&in->prog_start_ns, (uint64_t)(fs_now_seconds() * 1e9));
-	atomic_store(&in->prog_state, 1);
-	st = open_reader(in, &r);
-	if (st != HH_OK)
-		goto out;
-	atomic_store(&in->prog_total, ins_raw_size(csv_stream(r)));
-	in->delim = csv_delimiter(r);
-	st = csv_next(r, &rec, &got, &in->err);
-	if (st != HH_OK)
-		goto out;
-	if (!got) {
-		st = hh_fail(&in->err, HH_EINPUT,
-			     "%s: %s: the file is empty: a header row is required",
-			     in->src->name, in->display_path);
-		goto out;
-	}
-	st = schema_map_header(in->src, &rec, &in->map, &in->err);
+	HH_TRY(open_reader(in, r));
+	atomic_store(&in->prog_total, ins_raw_size(csv_stream(*r)));
+	in->delim = csv_delimiter(*r);
+	HH_TRY(csv_next(*r, &rec, &got, &in->err));
+	if (!got)
+		return hh_fail(&in->err, HH_EINPUT,
+			       "%s: %s: the file is empty: a header row is required",
+			       in->src->name, in->display_path);
+	hh_status st = schema_map_header(in->src, &rec, &in->map, &in->err);
 	if (st != HH_OK) {
 		hh_wrap(&in->err, st, "%s: %s: line 1", in->src->name, in->display_path);
-		char b[4], d = in->remote ? 0 : delimhint_find(in->src, &rec, csv_delimiter(r));
+		char b[4], d = in->remote ? 0 : delimhint_find(in->src, &rec, csv_delimiter(*r));
 		if (d) {
 			size_t n = strlen(in->err.msg);
 			snprintf(in->err.msg + n, sizeof in->err.msg - n,
@@ -1299,21 +1294,37 @@ hh_status ingest_source(ingest *in)
 				 delimhint_name(d, b), in->src->name, delimhint_name(d, b),
 				 in->src->name, delimhint_name(d, b));
 		}
-		goto out;
+		return st;
 	}
-	int rowcol = in->row_col = find_row_column(&rec);
+	*rowcol = in->row_col = find_row_column(&rec);
+	return HH_OK;
+}
+
+hh_status ingest_source(ingest *in)
+{
+	double t0 = fs_now_seconds();
+	csv_reader *r = NULL;
+	hh_record rec;
+	int got, rowcol = -1;
+	atomic_store(&in->prog_start_ns, (uint64_t)(fs_now_seconds() * 1e9));
+	atomic_store(&in->prog_state, 1);
+	hh_status st = open_source(in, &r, &rowcol);
 	uint64_t n = 0;
-	if (in->split) {
+	/* across ranks, every rank reads on, failed or not, to stay in step */
+	if (in->dist) {
+		st = dist_read(in, st == HH_OK ? r : NULL, rowcol, st);
+		n = atomic_load(&in->prog_rows); /* records read: each rank reads all */
+	} else if (st == HH_OK && in->split) {
 		st = split_run(in, r, rowcol);
 		n = in->rows_read;
 	}
-	for (; !in->split;) {
+	for (; st == HH_OK && !in->split && !in->dist;) {
 		st = csv_next(r, &rec, &got, &in->err);
 		if (st != HH_OK || !got)
 			break;
-		rec.line = row_number(&rec, rowcol);
+		rec.line = ingest_row_number(&rec, rowcol);
 		in->rows_read++;
-		st = handle_record(in, &rec);
+		st = ingest_handle(in, &rec);
 		if (st != HH_OK)
 			break;
 		if ((++n & 4095) == 0) {
@@ -1342,7 +1353,6 @@ hh_status ingest_source(ingest *in)
 		atomic_store(&in->prog_bytes, ins_raw_offset(s));
 	}
 	atomic_store(&in->prog_rows, n);
-out:
 	/* Connector errors already name the source and the file (and line);
 	 * the engine's own messages above add them themselves.  Helpers
 	 * stop at state 2 and never touch the reader again (split_run). */

@@ -329,7 +329,8 @@ static json_t *report_source(const engine *e, int i)
 		return o;
 	}
 	size_t persons = i == SRC_CIVIL_AFFAIRS ? ptab_count(e->roster_persons)
-						: ptab_count(in->agg);
+		: e->comm ? e->persons[i] /* rank 0 holds its own share, and copies */
+			  : ptab_count(in->agg);
 	size_t on_roster = i == SRC_CIVIL_AFFAIRS ? persons : e->on_roster[i];
 	set(o, "absent", json_false(), &bad);
 	bad |= hj_set_bytes(o, "file", in->display_path) != 0;
