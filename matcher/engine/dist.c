@@ -710,31 +710,34 @@ static hh_status roster_facts(engine *e, hh_err *err)
 {
 	strbuf *ask = buffers(e), *reply = buffers(e);
 	hh_status st = ask && reply ? HH_OK : hh_fail(err, HH_EINTERNAL, "out of memory");
-	size_t cur = 0;
+	size_t next = 0;            /* rank 0: the roster row to look at next */
 	int more = 1;
 	for (;;) {
-		/* rank 0: the next round's persons, to their owners */
-		int have = 0;
+		/* rank 0: the next round's persons, to their owners, each at
+		 * their first roster row: in roster order, not in key order, which
+		 * would fill one end of the owners' tables first and pile the
+		 * entries up there (ptab.c: homes follow the key) */
 		if (st == HH_OK && e->rank == 0) {
 			buffers_reset(e, ask);
 			size_t taken = 0;
-			const uint8_t *pid;
-			void *rec;
-			while (taken < FACTS_ROUND &&
-			       (have = ptab_next(e->roster_persons, &cur, &pid, &rec))) {
-				int o = dist_owner(e, pid);
+			for (; taken < FACTS_ROUND && next < e->roster.n; next++) {
+				const roster_row *r = vec_at(&e->roster, next);
+				int o = dist_owner(e, r->pid);
 				if (o == 0)
 					continue;
+				const roster_person *p = ptab_find(e->roster_persons, r->pid);
+				if (p->first_row != next)
+					continue;
 				wire_member m;
-				memcpy(m.pid, pid, 32);
-				m.counted = ((const roster_person *)rec)->home != 0;
+				memcpy(m.pid, r->pid, 32);
+				m.counted = p->home != 0;
 				sb_add(&ask[o], &m, sizeof m);
 				taken++;
 			}
 			if (buffers_oom(e, ask))
 				st = hh_fail(err, HH_EINTERNAL, "out of memory");
 		}
-		more = have;
+		more = e->rank == 0 && next < e->roster.n;
 		st = comm_agree(e->comm, st, &more, err);
 		if (st != HH_OK)
 			break;
