@@ -7,6 +7,9 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libpq-dev libssl-dev zlib1g-dev
       libxxhash-dev libisal-dev libjansson-dev)
+# Open MPI: run --mpi across the ranks of mpirun (a build without it
+# refuses --mpi); openmpi-bin is mpirun itself.
+pkgs+=(libopenmpi-dev openmpi-bin)
 if [ "${1:-}" = "--test" ]; then
 	# jq reads the JSON outputs in the end-to-end tests; clang builds the
 	# code a second time (Release) to catch what GCC does not warn about.

@@ -651,15 +651,14 @@ typedef struct {
 	uint8_t counted;          /* a household counts the person */
 } wire_member;
 
-/* An owner's answer: each asked person's record in every source given,
- * a presence byte before each. */
+/* An owner's answer: for each asked person and every source given, a
+ * byte saying whether the person has a record there, then the record. */
 static hh_status answer(engine *e, const uint8_t *at, const uint8_t *end, strbuf *out,
 			hh_err *err)
 {
 	if (!e->roster_persons &&
 	    !(e->roster_persons = ptab_new(sizeof(roster_person), 0, 0)))
 		return hh_fail(err, HH_EINTERNAL, "out of memory");
-	static const uint8_t zero[64];
 	while (at < end) {
 		wire_member m;
 		if ((size_t)(end - at) < sizeof m)
@@ -675,7 +674,8 @@ static hh_status answer(engine *e, const uint8_t *at, const uint8_t *end, strbuf
 				continue;
 			const void *rec = ptab_find(e->in[s].agg, m.pid);
 			sb_addc(out, rec != NULL);
-			sb_add(out, rec ? rec : zero, engine_agg_size[s]);
+			if (rec)
+				sb_add(out, rec, engine_agg_size[s]);
 		}
 	}
 	return out->oom ? hh_fail(err, HH_EINTERNAL, "out of memory") : HH_OK;
@@ -691,15 +691,16 @@ static hh_status keep_answers(engine *e, const strbuf *asked, const uint8_t *at,
 		for (int s = SRC_EDUCATION; s < SRC_COUNT; s++) {
 			if (!e->in[s].agg)
 				continue;
-			if ((size_t)(end - at) < 1 + engine_agg_size[s])
+			if (at >= end)
 				return garbled(err, "roster persons' records");
-			int has = *at++;
-			if (has) {
-				void *rec = ptab_upsert(e->in[s].agg, pid, NULL);
-				if (!rec)
-					return hh_fail(err, HH_EINTERNAL, "out of memory");
-				memcpy(rec, at, engine_agg_size[s]);
-			}
+			if (!*at++)
+				continue;
+			if ((size_t)(end - at) < engine_agg_size[s])
+				return garbled(err, "roster persons' records");
+			void *rec = ptab_upsert(e->in[s].agg, pid, NULL);
+			if (!rec)
+				return hh_fail(err, HH_EINTERNAL, "out of memory");
+			memcpy(rec, at, engine_agg_size[s]);
 			at += engine_agg_size[s];
 		}
 	}
