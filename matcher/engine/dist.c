@@ -10,27 +10,30 @@
  * same order (comm.h: a failure anywhere is agreed on at the next step,
  * and every rank stops there with the failing rank's message):
  *
- *   1. every other source, one after the other (dist_read): every rank
- *      reads the whole stream, record by record, and parses its chunks
- *      only (chunk k of chunk_rows records is rank k mod N's): ID check,
- *      HMAC, typed values, fingerprint.  After each round of N chunks,
- *      one exchange: each valid row to its pid's owner, every other
- *      record to rank 0.  The owner settles the rows it gets from rank
- *      0, 1, ... in that order, which is file order: the duplicate check
- *      and the fold then see each person's rows as one reader would.
+ *   1. every source but the roster, one after the other (dist_read),
+ *      while rank 0's workers read the roster: every rank reads the whole
+ *      stream, record by record, and parses its chunks only (chunk k of
+ *      chunk_rows records is rank k mod N's; --threads threads parse it):
+ *      ID check, HMAC, typed values, fingerprint.  After each round of N
+ *      chunks, one exchange: each valid row to its pid's owner, every
+ *      other record to rank 0.  The owner settles the rows it gets from
+ *      rank 0, 1, ... in that order, which is file order: the duplicate
+ *      check and the fold see each person's rows as one reader would.
  *      Rank 0 decides the other records (rejects, rows set aside for
  *      repair, repeats of invalid rows) in file order too.
- *   2. repairs and linkage on rank 0 (it holds the roster and every row
- *      set aside); a row repaired onto a person another rank owns is
- *      sent there and folded.
- *   3. each rank's counts, rejects and findings to rank 0, absorbed as a
- *      part of a source read in morsels is (ingest_absorb).
+ *   2. each rank's counts, rejects and findings to rank 0, absorbed as a
+ *      part of a source read in morsels is (ingest_absorb), and the
+ *      reasons ordered, before the repairs add theirs, as in one process.
+ *   3. repairs and linkage on rank 0 (it holds the roster and every row
+ *      set aside); a row repaired onto a person another rank owns is sent
+ *      there and folded, and what that adds to the owner's counts follows.
  *   4. the roster's persons: rank 0 sends each owner the roster pids it
- *      owns (and whether a household counts each), in rounds; the owner
- *      answers with that person's record in every source.  Rank 0 then
- *      evaluates the households with household.c unchanged, while each
- *      rank finds the discoveries and identity conflicts among the
- *      persons off the roster it owns; those findings go to rank 0.
+ *      owns (and whether a household counts each), in rounds, in roster
+ *      order; the owner answers with that person's record in every
+ *      source.  Rank 0 then evaluates the households with household.c
+ *      unchanged, while each rank finds the discoveries and identity
+ *      conflicts among the persons off the roster it owns; those findings
+ *      and each rank's figures (the closing "mpi: rank" lines) go to rank 0.
  *
  * Rows, not partial aggregates, travel in step 1: a repeat must be found
  * before it is folded, and a person's rows all meet at their owner.
@@ -38,6 +41,7 @@
  * 0 adds the roster and its persons' records.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -291,19 +295,86 @@ static hh_status take_round(ingest *in, const uint8_t *at, const uint8_t *end,
 	return HH_OK;
 }
 
+/* One of the rank's threads parsing part of its chunk. */
+typedef struct {
+	const ingest *in;
+	morsel *m;
+	size_t from, to;
+	char *scratch;           /* its fingerprint buffer, kept across rounds */
+	size_t cap;
+} parse_job;
+
+static void *parse_range(void *arg)
+{
+	parse_job *j = arg;
+	for (size_t i = j->from; i < j->to; i++) {
+		hh_record rec = ingest_morsel_record(j->m, i);
+		ingest_prepare(j->in, &j->scratch, &j->cap, &rec, &j->m->rows[i]);
+	}
+	return NULL;
+}
+
+/* Parses the chunk m with up to nj threads (this one among them): each
+ * record's result lands in its own slot, so the split changes nothing. */
+static void parse_chunk(parse_job *jobs, int nj, morsel *m)
+{
+	pthread_t th[MAX_SLICES];
+	int started = 0;
+	size_t per = (m->n + (size_t)nj - 1) / (size_t)nj;
+	for (int t = 0; t < nj; t++) {
+		jobs[t].m = m;
+		jobs[t].from = (size_t)t * per < m->n ? (size_t)t * per : m->n;
+		jobs[t].to = jobs[t].from + per < m->n ? jobs[t].from + per : m->n;
+	}
+	for (int t = 1; t < nj && jobs[t].from < jobs[t].to; t++) {
+		if (pthread_create(&th[t], NULL, parse_range, &jobs[t]))
+			break;
+		started = t;
+	}
+	parse_range(&jobs[0]);
+	for (int t = started + 1; t < nj; t++) /* a thread that did not start */
+		parse_range(&jobs[t]);
+	for (int t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+}
+
+/* The chunk's results into the round's buffers: valid rows to their
+ * owners, anything else to rank 0, in file order. */
+static hh_status encode_chunk(ingest *in, const morsel *m, strbuf *send)
+{
+	const engine *e = in->eng;
+	for (size_t i = 0; i < m->n; i++) {
+		const pending_row *p = &m->rows[i];
+		if (p->full > 0) {
+			put_row(&send[dist_owner(e, p->pid)], p);
+		} else if (p->full == 0) {
+			hh_record rec = ingest_morsel_record(m, i);
+			put_record(&send[0], &rec);
+		} else {
+			return ingest_oom(in);
+		}
+	}
+	return HH_OK;
+}
+
 hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 {
 	engine *e = in->eng;
 	const uint64_t n = (uint64_t)e->nranks, chunk = e->chunk_rows;
 	strbuf *send = buffers(e);
 	hh_field *fields = NULL;
-	size_t fields_cap = 0, cap = 0;
-	char *scratch = NULL;
-	pending_row p;
+	size_t fields_cap = 0;
+	morsel m;
+	parse_job jobs[MAX_SLICES];
+	int nj = e->cfg->threads < MAX_SLICES ? e->cfg->threads : MAX_SLICES;
 	uint64_t k = 0;             /* records read from the stream */
 	hh_status held = HH_OK;     /* a read error, after the rows before it */
 	hh_err held_err;
 	int eof = st != HH_OK, last = 0;
+	memset(&m, 0, sizeof m);
+	memset(jobs, 0, sizeof jobs);
+	for (int t = 0; t < nj; t++)
+		jobs[t].in = in;
 	if (st == HH_OK && !send)
 		st = ingest_oom(in);
 	if (st == HH_OK)
@@ -311,7 +382,9 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 	if (st == HH_OK)
 		dedup_plan(in);
 	for (;;) {
-		/* this round: N chunks; this rank parses its own */
+		/* this round: N chunks, read by every rank; its own is copied
+		 * out, then parsed by its threads */
+		m.n = m.nfields = m.text_len = 0;
 		for (uint64_t i = 0; st == HH_OK && !eof && i < n * chunk; i++) {
 			hh_record rec;
 			int got;
@@ -324,14 +397,14 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 			if ((uint64_t)e->rank != (k++ / chunk) % n)
 				continue;
 			rec.line = ingest_row_number(&rec, rowcol);
-			e->own[in->sid]->rows_read++;
-			ingest_prepare(in, &scratch, &cap, &rec, &p);
-			if (p.full > 0)
-				put_row(&send[dist_owner(e, p.pid)], &p);
-			else if (p.full == 0)
-				put_record(&send[0], &rec);
-			else
+			if (!ingest_morsel_add(&m, chunk, &rec))
 				st = ingest_oom(in);
+		}
+		if (st == HH_OK && m.n) {
+			ingest_morsel_point(&m);
+			e->own[in->sid]->rows_read += m.n;
+			parse_chunk(jobs, nj, &m);
+			st = encode_chunk(in, &m, send);
 		}
 		if (r) {
 			atomic_store(&in->prog_rows, k);
@@ -370,7 +443,9 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 	}
 	buffers_free(e, send);
 	free(fields);
-	free(scratch);
+	ingest_morsel_free(&m);
+	for (int t = 0; t < nj; t++)
+		free(jobs[t].scratch);
 	return st;
 }
 
@@ -831,22 +906,46 @@ static hh_status final_findings(engine *e, hh_err *err)
 
 /* --- the run ------------------------------------------------------------ */
 
+typedef struct {
+	engine *e;
+	hh_status st;
+	hh_err err;
+} roster_job;
+
+static void *roster_thread(void *arg)
+{
+	roster_job *j = arg;
+	j->st = engine_ingest_local(j->e, &j->err);
+	return NULL;
+}
+
 hh_status dist_run(engine *e, hh_err *err)
 {
 	double t = fs_now_seconds();
 	hh_status st = HH_OK;
-	if (e->rank == 0) /* the roster, with this rank's workers */
-		st = engine_ingest_local(e, err);
-	HH_TRY(comm_agree(e->comm, st, NULL, err));
-	for (int s = 0; s < SRC_COUNT; s++) {
+	/* rank 0 reads the roster with its workers meanwhile (it shares
+	 * nothing with the other sources until the repairs) */
+	roster_job rj = {.e = e};
+	pthread_t th;
+	int threaded = e->rank == 0 && !pthread_create(&th, NULL, roster_thread, &rj);
+	if (e->rank == 0 && !threaded)
+		roster_thread(&rj);
+	for (int s = 0; st == HH_OK && s < SRC_COUNT; s++) {
 		ingest *in = &e->in[s];
-		if (!in->path || !in->dist)
-			continue;
-		if (ingest_source(in) != HH_OK) {
+		if (in->path && in->dist && ingest_source(in) != HH_OK) {
 			*err = in->err;
-			return in->status; /* agreed by every rank (dist_read) */
+			st = in->status; /* agreed by every rank (dist_read) */
 		}
 	}
+	if (threaded)
+		pthread_join(th, NULL);
+	/* the roster's failure first, as one process reports it */
+	hh_err rerr = rj.err;
+	if (comm_agree(e->comm, rj.st, NULL, &rerr) != HH_OK) {
+		*err = rerr;
+		return HH_EINPUT > rj.st ? HH_EINPUT : rj.st;
+	}
+	HH_TRY(st);
 	e->t_ingest = fs_now_seconds() - t;
 
 	/* the reasons rows were rejected for are ordered as the sources were
