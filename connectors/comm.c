@@ -3,8 +3,10 @@
  * Built against Open MPI when CMake found it (HH_WITH_MPI); otherwise
  * only comm_open is reachable, and it says why it cannot run.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "connectors/comm.h"
 
@@ -14,6 +16,8 @@
 struct comm {
 	int rank, size;
 	int finalize;            /* this process called MPI_Init */
+	int broken;              /* a wait was given up (wait_for) */
+	const _Atomic int *cancel;
 	int *scount, *sdispl, *rcount, *rdispl; /* size entries each */
 	int64_t *len64;          /* 2 * size: counts sent, counts received */
 	int *agree;              /* 2 * size: comm_agree's slots */
@@ -25,15 +29,44 @@ struct comm {
 
 int comm_available(void) { return 1; }
 
+/* Waits for req, polling: a rank waiting for the others sleeps between
+ * polls instead of spinning (ranks may share cores with their own
+ * threads, or with each other: mpirun --oversubscribe), and gives up when
+ * the process is told to stop (a signal: mpirun sends SIGTERM to every
+ * rank when one dies), so that rank 0 can remove its temporary outputs
+ * before the job is killed.  The request is then left behind, and MPI
+ * with it (comm_close does not finalize). */
+static int wait_for(comm *c, MPI_Request *req)
+{
+	struct timespec nap = {0, 20000};
+	for (unsigned spins = 0;; spins++) {
+		int done = 0;
+		if (MPI_Test(req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+			return MPI_ERR_OTHER;
+		if (done)
+			return MPI_SUCCESS;
+		if (c->cancel && atomic_load(c->cancel)) {
+			c->broken = 1;
+			return MPI_ERR_PENDING;
+		}
+		if (spins > 64)
+			nanosleep(&nap, NULL);
+	}
+}
+
 static hh_status mpi_fail(hh_err *err, int rc, const char *what)
 {
 	char msg[MPI_MAX_ERROR_STRING] = "";
 	int n = 0;
+	if (rc == MPI_ERR_PENDING)
+		return hh_fail(err, HH_EINTERNAL,
+			       "interrupted by a signal while waiting for the other ranks; "
+			       "nothing was published");
 	MPI_Error_string(rc, msg, &n);
 	return hh_fail(err, HH_EINTERNAL, "MPI: %s failed: %s", what, msg);
 }
 
-hh_status comm_open(comm **out, hh_err *err)
+hh_status comm_open(const _Atomic int *cancel, comm **out, hh_err *err)
 {
 	int inited = 0, provided = 0, rc;
 	*out = NULL;
@@ -49,6 +82,7 @@ hh_status comm_open(comm **out, hh_err *err)
 		}
 		c->finalize = 1;
 	}
+	c->cancel = cancel;
 	MPI_Comm_rank(MPI_COMM_WORLD, &c->rank);
 	MPI_Comm_size(MPI_COMM_WORLD, &c->size);
 	size_t n = (size_t)c->size;
@@ -72,7 +106,10 @@ void comm_close(comm *c)
 {
 	if (!c)
 		return;
-	if (c->finalize)
+	/* A wait given up leaves a request that never completes: finalizing
+	 * would wait for it.  Nothing writes into its buffers once MPI is no
+	 * longer called (collectives progress inside MPI calls), so they go. */
+	if (c->finalize && !c->broken)
 		MPI_Finalize();
 	free(c->scount);
 	free(c->len64);
@@ -92,7 +129,12 @@ hh_status comm_agree(comm *c, hh_status st, int *more, hh_err *err)
 {
 	int mine[2] = {(int)st, more ? *more : 0};
 	int *v = c->agree;
-	int rc = MPI_Allgather(mine, 2, MPI_INT, v, 2, MPI_INT, MPI_COMM_WORLD);
+	MPI_Request req;
+	if (c->broken)
+		return mpi_fail(err, MPI_ERR_PENDING, "");
+	int rc = MPI_Iallgather(mine, 2, MPI_INT, v, 2, MPI_INT, MPI_COMM_WORLD, &req);
+	if (rc == MPI_SUCCESS)
+		rc = wait_for(c, &req);
 	if (rc != MPI_SUCCESS)
 		return mpi_fail(err, rc, "MPI_Allgather");
 	int first = -1, any_more = 0;
@@ -109,7 +151,9 @@ hh_status comm_agree(comm *c, hh_status st, int *more, hh_err *err)
 	/* the failing rank's message, to everyone (err may be NULL) */
 	hh_err tmp;
 	hh_err *e = err ? err : &tmp;
-	rc = MPI_Bcast(e->msg, (int)sizeof e->msg, MPI_CHAR, first, MPI_COMM_WORLD);
+	rc = MPI_Ibcast(e->msg, (int)sizeof e->msg, MPI_CHAR, first, MPI_COMM_WORLD, &req);
+	if (rc == MPI_SUCCESS)
+		rc = wait_for(c, &req);
 	if (rc != MPI_SUCCESS)
 		return mpi_fail(err, rc, "MPI_Bcast");
 	e->msg[sizeof e->msg - 1] = '\0';
@@ -130,7 +174,13 @@ hh_status comm_exchange(comm *c, const strbuf *send, const uint8_t **recv,
 	 * length of -1, so that every rank leaves this call and fails. */
 	for (size_t k = 0; bad && k < n; k++)
 		slen[k] = -1;
-	int rc = MPI_Alltoall(slen, 1, MPI_INT64_T, rlen, 1, MPI_INT64_T, MPI_COMM_WORLD);
+	MPI_Request req;
+	if (c->broken)
+		return mpi_fail(err, MPI_ERR_PENDING, "");
+	int rc = MPI_Ialltoall(slen, 1, MPI_INT64_T, rlen, 1, MPI_INT64_T, MPI_COMM_WORLD,
+			       &req);
+	if (rc == MPI_SUCCESS)
+		rc = wait_for(c, &req);
 	if (rc != MPI_SUCCESS)
 		return mpi_fail(err, rc, "MPI_Alltoall");
 	size_t total_s = 0, total_r = 0;
@@ -173,8 +223,10 @@ hh_status comm_exchange(comm *c, const strbuf *send, const uint8_t **recv,
 		c->len[k] = (size_t)c->rcount[k];
 		at += (size_t)c->rcount[k];
 	}
-	rc = MPI_Alltoallv(sbuf, c->scount, c->sdispl, MPI_BYTE, c->recv, c->rcount,
-			   c->rdispl, MPI_BYTE, MPI_COMM_WORLD);
+	rc = MPI_Ialltoallv(sbuf, c->scount, c->sdispl, MPI_BYTE, c->recv, c->rcount,
+			    c->rdispl, MPI_BYTE, MPI_COMM_WORLD, &req);
+	if (rc == MPI_SUCCESS)
+		rc = wait_for(c, &req);
 	free(sbuf);
 	if (rc != MPI_SUCCESS)
 		return mpi_fail(err, rc, "MPI_Alltoallv");
@@ -196,10 +248,14 @@ hh_status comm_exchange(comm *c, const strbuf *send, const uint8_t **recv,
 
 hh_status comm_bcast(comm *c, void *buf, size_t n, int root, hh_err *err)
 {
-	(void)c;
 	if (n > (size_t)INT32_MAX)
 		return hh_fail(err, HH_EINTERNAL, "MPI: broadcast of %zu bytes", n);
-	int rc = MPI_Bcast(buf, (int)n, MPI_BYTE, root, MPI_COMM_WORLD);
+	MPI_Request req;
+	if (c->broken)
+		return mpi_fail(err, MPI_ERR_PENDING, "");
+	int rc = MPI_Ibcast(buf, (int)n, MPI_BYTE, root, MPI_COMM_WORLD, &req);
+	if (rc == MPI_SUCCESS)
+		rc = wait_for(c, &req);
 	return rc == MPI_SUCCESS ? HH_OK : mpi_fail(err, rc, "MPI_Bcast");
 }
 
@@ -211,8 +267,9 @@ struct comm {
 
 int comm_available(void) { return 0; }
 
-hh_status comm_open(comm **out, hh_err *err)
+hh_status comm_open(const _Atomic int *cancel, comm **out, hh_err *err)
 {
+	(void)cancel;
 	*out = NULL;
 	return hh_fail(err, HH_EUSAGE,
 		       "--mpi: this hhmatch was built without MPI (Open MPI's "

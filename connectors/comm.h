@@ -20,6 +20,7 @@
 #ifndef HH_COMM_H
 #define HH_COMM_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,9 +38,13 @@ typedef struct {
 int comm_available(void);
 
 /* Joins the job (MPI_Init_thread).  Started without mpirun, the process
- * is a job of one rank.  HH_EUSAGE in a build without MPI. */
-hh_status comm_open(comm **out, hh_err *err);
-/* Leaves the job (MPI_Finalize); NULL is fine. */
+ * is a job of one rank.  HH_EUSAGE in a build without MPI.  cancel (may
+ * be NULL): a flag a signal handler sets; a rank waiting for the others
+ * then stops waiting and its step fails ("interrupted"), and the
+ * communicator is spent: every later step fails at once. */
+hh_status comm_open(const _Atomic int *cancel, comm **out, hh_err *err);
+/* Leaves the job (MPI_Finalize, unless a wait was given up: the job is
+ * being torn down then); NULL is fine. */
 void comm_close(comm *c);
 
 int comm_rank(const comm *c);

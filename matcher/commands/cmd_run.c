@@ -494,7 +494,7 @@ hh_status cmd_run(int argc, char **argv)
 	 * the others' failures reach it through comm_agree. */
 	comm *cm = NULL;
 	if (st == HH_OK && o.mpi)
-		st = comm_open(&cm, &err);
+		st = comm_open(&interrupted, &cm, &err);
 	int rank = cm ? comm_rank(cm) : 0;
 	if (st == HH_OK && (o.quiet || rank != 0))
 		log_quiet();

@@ -519,6 +519,14 @@ hh_status ingest_handle(ingest *in, const hh_record *rec);
 hh_status ingest_fold(ingest *in, const schema_row *row, const uint8_t pid[32],
 		      uint64_t line, int32_t id_region, uint64_t nh);
 uint64_t ingest_row_number(const hh_record *rec, int col);
+/* A morsel's records: ingest_morsel_add copies one in (0: no memory; rows:
+ * the most it will hold), ingest_morsel_point points the fields at the
+ * text once every record is in, ingest_morsel_record gives record i back,
+ * ingest_morsel_free frees what the morsel holds. */
+int ingest_morsel_add(morsel *m, size_t rows, const hh_record *rec);
+void ingest_morsel_point(morsel *m);
+hh_record ingest_morsel_record(const morsel *m, size_t i);
+void ingest_morsel_free(morsel *m);
 /* The reason a row repeating another is rejected for. */
 extern const char ingest_dup_reason[];
 

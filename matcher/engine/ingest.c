@@ -818,15 +818,8 @@ static void split_free(ingest *in)
 	split_read *sp = in->split;
 	if (!sp)
 		return;
-	for (int i = 0; i < MORSEL_RING; i++) {
-		morsel *m = &sp->slot[i];
-		free(m->rec);
-		free(m->fields);
-		free(m->foff);
-		free(m->text);
-		free(m->rows);
-		free(m->by_part);
-	}
+	for (int i = 0; i < MORSEL_RING; i++)
+		ingest_morsel_free(&sp->slot[i]);
 	for (int p = 0; p < sp->nparts_ready; p++) {
 		ingest *pin = sp->parts[p].in;
 		if (pin) {
@@ -842,6 +835,23 @@ static void split_free(ingest *in)
 	pthread_mutex_destroy(&sp->read_lock);
 	free(sp);
 	in->split = NULL;
+}
+
+void ingest_morsel_free(morsel *m)
+{
+	free(m->rec);
+	free(m->fields);
+	free(m->foff);
+	free(m->text);
+	free(m->rows);
+	free(m->by_part);
+	memset(m, 0, sizeof *m);
+}
+
+void ingest_morsel_point(morsel *m)
+{
+	for (size_t i = 0; i < m->nfields; i++)
+		m->fields[i].ptr = m->text + m->foff[i];
 }
 
 /* Room in m for one more record of nf fields and up to text bytes. */
@@ -884,7 +894,7 @@ static int morsel_room(morsel *m, size_t rows, size_t nf, size_t text)
  * fingerprint hashes such a record in place), any other is two bytes
  * away.  Offsets only: the text may still move (fields are pointed at
  * it once the morsel is read). */
-static int morsel_add(morsel *m, size_t rows, const hh_record *rec)
+int ingest_morsel_add(morsel *m, size_t rows, const hh_record *rec)
 {
 	size_t text = 0;
 	for (size_t i = 0; i < rec->nfields; i++)
@@ -932,18 +942,17 @@ static void read_morsel(ingest *in, split_read *sp, morsel *m)
 			break;
 		}
 		rec.line = ingest_row_number(&rec, sp->rowcol);
-		if (!morsel_add(m, sp->rows_per_morsel, &rec)) {
+		if (!ingest_morsel_add(m, sp->rows_per_morsel, &rec)) {
 			m->end = hh_fail(&m->end_err, HH_EINTERNAL, "%s: %s: out of memory",
 					 in->src->name, in->display_path);
 			m->last = 1;
 		}
 	}
-	for (size_t i = 0; i < m->nfields; i++)
-		m->fields[i].ptr = m->text + m->foff[i];
+	ingest_morsel_point(m);
 	m->raw_done = ins_raw_offset(csv_stream(sp->r));
 }
 
-static hh_record morsel_record(const morsel *m, size_t i)
+hh_record ingest_morsel_record(const morsel *m, size_t i)
 {
 	const morsel_rec *mr = &m->rec[i];
 	return (hh_record){.fields = m->fields + mr->first, .nfields = mr->n,
@@ -1099,7 +1108,7 @@ static hh_status settle_morsel(ingest *in, morsel *m)
 			continue;
 		if (p->full < 0)
 			return ingest_oom(in);
-		hh_record rec = morsel_record(m, i);
+		hh_record rec = ingest_morsel_record(m, i);
 		HH_TRY(ingest_handle(in, &rec));
 	}
 	atomic_store(&in->prog_rows, in->rows_read);
@@ -1164,7 +1173,7 @@ static int morsel_work(ingest *in, char **scratch, size_t *cap)
 	}
 	pthread_mutex_unlock(&sp->read_lock);
 	for (size_t i = 0; i < m->n; i++) {
-		hh_record rec = morsel_record(m, i);
+		hh_record rec = ingest_morsel_record(m, i);
 		ingest_prepare(in, scratch, cap, &rec, &m->rows[i]);
 	}
 	if (in->sid != SRC_CIVIL_AFFAIRS) {
