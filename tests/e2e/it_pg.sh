@@ -204,6 +204,32 @@ done
 grep -q '"file": "postgresql:///' "$T/t1/report.json" || fail "report.json does not name the table sources"
 note "tables = files: $(($(wc -l <"$T/t1/households.csv") - 1)) households, $(wc -l <"$T/r.tables") rejects"
 
+# ------------------------------------------------ 2b: the tables across ranks
+# run --mpi from the same tables (every rank reads each table with its own
+# COPY): every output of the run folder as the single run's at 1 thread;
+# and --pg-out written once, by rank 0.  Not under the sanitizers (it_mpi
+# runs MPI under ASan; TSan would report inside Open MPI), nor without
+# mpirun or in a build without MPI.
+if command -v mpirun >/dev/null && [ -z "${TSAN_OPTIONS:-}${ASAN_OPTIONS:-}" ]; then
+	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+	export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
+	rc=0
+	HH_MPI_CHUNK_ROWS=5 timeout -k 10 120 mpirun -x HH_MPI_CHUNK_ROWS --oversubscribe -np 3 \
+		"$HH" run --mpi --period 202611 --key "$T/key" --out "$T/tm" --threads 2 --quiet \
+		"${SRC[@]}" >"$T/mpi.log" 2>&1 || rc=$?
+	if [ "$rc" = 1 ] && grep -q "built without MPI" "$T/mpi.log"; then
+		note "2b skipped: built without MPI"
+	else
+		[ "$rc" = 0 ] || { cat "$T/mpi.log" >&2; fail "run --mpi from tables: exit $rc"; }
+		for f in households.csv flags.csv explain.csv findings.csv rejects.csv caseworkers.xlsx; do
+			cmp -s "$T/t1/$f" "$T/tm/$f" || fail "$f: tables under mpirun -np 3 differ from one process"
+		done
+		JQ='walk(if type == "object" then del(.seconds, .timings_seconds, .table_bytes, .duplicate_set_bytes) else . end) | del(.threads)'
+		assert_eq "$(jq "$JQ" "$T/t1/report.json")" "$(jq "$JQ" "$T/tm/report.json")" \
+			"report.json: tables under mpirun -np 3 and one process"
+	fi
+fi
+
 # ------------------------------------------------ 3: a query source
 Q='SELECT h.*, 1 AS "extra, col" FROM src.hr AS h WHERE h.id_number IS NOT NULL OR true'
 SRCQ=("${SRC[@]}")
