@@ -861,6 +861,20 @@ static void log_tally(const engine *e, int j, const wire_tally *t)
 		 t->peak_rss_kb / 1024, t->parsed, t->persons);
 }
 
+/* Findings per rank and round: a month's discoveries can run to millions
+ * (a round's bytes must stay under MPI's 2 GiB counts). */
+#define FINDINGS_ROUND 100000
+
+static void put_findings_from(strbuf *b, const vec *v, size_t from, size_t n)
+{
+	vec part = *v;
+	part.items = (char *)v->items + from * v->size;
+	part.n = n;
+	put_findings(b, &part);
+}
+
+/* The findings of step 4, in rounds, and each rank's figures (with the
+ * first round), to rank 0. */
 static hh_status final_findings(engine *e, hh_err *err)
 {
 	strbuf *send = buffers(e);
@@ -873,32 +887,41 @@ static hh_status final_findings(engine *e, hh_err *err)
 	for (int s = 0; s < SRC_COUNT; s++)
 		if (e->own[s])
 			t.parsed += e->own[s]->rows_read;
-	if (st == HH_OK && e->rank != 0) {
-		t.nfindings = e->findings.n;
-		sb_add(&send[0], &t, sizeof t);
-		put_findings(&send[0], &e->findings);
-	}
-	st = comm_agree(e->comm, st, NULL, err);
-	const uint8_t *buf;
-	const size_t *off, *len;
-	if (st == HH_OK)
-		st = comm_exchange(e->comm, send, &buf, &off, &len, err);
-	if (st == HH_OK && e->rank == 0)
-		log_tally(e, 0, &t);
-	for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
-		const uint8_t *at = buf + off[j], *end = at + len[j];
-		wire_tally o;
-		if (len[j] < sizeof o) {
-			st = garbled(err, "findings");
-			break;
+	size_t sent = 0, mine = e->rank != 0 ? e->findings.n : 0;
+	for (int round = 0;; round++) {
+		if (st == HH_OK && e->rank != 0) {
+			buffers_reset(e, send);
+			t.nfindings = mine - sent < FINDINGS_ROUND ? mine - sent : FINDINGS_ROUND;
+			sb_add(&send[0], &t, sizeof t);
+			put_findings_from(&send[0], &e->findings, sent, (size_t)t.nfindings);
+			sent += (size_t)t.nfindings;
 		}
-		memcpy(&o, at, sizeof o);
-		at += sizeof o;
-		int got = get_findings(&at, end, o.nfindings, &e->findings);
-		if (got <= 0)
-			st = got < 0 ? hh_fail(err, HH_EINTERNAL, "out of memory")
-				     : garbled(err, "findings");
-		log_tally(e, j, &o);
+		int more = sent < mine;
+		st = comm_agree(e->comm, st, &more, err);
+		const uint8_t *buf;
+		const size_t *off, *len;
+		if (st == HH_OK)
+			st = comm_exchange(e->comm, send, &buf, &off, &len, err);
+		if (st == HH_OK && e->rank == 0 && round == 0)
+			log_tally(e, 0, &t);
+		for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
+			const uint8_t *at = buf + off[j], *end = at + len[j];
+			wire_tally o;
+			if (len[j] < sizeof o) {
+				st = garbled(err, "findings");
+				break;
+			}
+			memcpy(&o, at, sizeof o);
+			at += sizeof o;
+			int got = get_findings(&at, end, o.nfindings, &e->findings);
+			if (got <= 0)
+				st = got < 0 ? hh_fail(err, HH_EINTERNAL, "out of memory")
+					     : garbled(err, "findings");
+			if (round == 0)
+				log_tally(e, j, &o);
+		}
+		if (st != HH_OK || !more)
+			break;
 	}
 	buffers_free(e, send);
 	return comm_agree(e->comm, st, NULL, err);
