@@ -55,7 +55,7 @@ scripts/fuzz.sh 20
 # slices sharing tables, parallel households and outputs, signals.
 scripts/build.sh build-tsan -DHH_WERROR=ON -DHH_TSAN=ON
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j"$jobs" \
-	-R 'it_gen_e2e|it_pg|it_golden|it_boundaries|it_signal|it_month_over_month|it_morsel|it_workbook')
+	-R 'it_gen_e2e|it_pg|it_golden|it_boundaries|it_signal|it_month_over_month|it_morsel|it_workbook|it_mpi')
 
 # The zlib fallback (machines without ISA-L): the gzip and reader tests.
 scripts/build.sh build-zlib -DHH_WERROR=ON -DHH_WITH_ISAL=OFF
