@@ -628,18 +628,47 @@ static int get_findings(const uint8_t **at, const uint8_t *end, uint64_t n, vec 
 	return 1;
 }
 
-static void put_results(strbuf *b, const ingest *own)
+/* Repeats and findings per rank and round when they go to rank 0 (steps
+ * 2 and 4): a month's can run to millions, and a round's bytes must stay
+ * under MPI's 2 GiB counts. */
+#define FINDINGS_ROUND 100000
+
+static void put_findings_from(strbuf *b, const vec *v, size_t from, size_t n)
 {
-	wire_counts w = {own->rows_read, own->rows_accepted, own->rows_rejected,
-			 own->rows_duplicate, own->rows_counted, own->dup_bytes,
-			 own->rejects.n, own->findings.n, own->span_first, own->span_last};
-	sb_add(b, &w, sizeof w);
-	for (size_t i = 0; i < own->rejects.n; i++)
-		sb_add(b, &((const reject_rec *)vec_at(&own->rejects, i))->line, sizeof(uint64_t));
-	put_findings(b, &own->findings);
+	vec part = *v;
+	part.items = (char *)v->items + from * v->size;
+	part.n = n;
+	put_findings(b, &part);
 }
 
-/* Rank j's results for source in, into a part of it (tmp), absorbed. */
+/* Rank results of own for one round: the counts with the first round
+ * (zeros after), then the next repeats' lines and findings, up to
+ * FINDINGS_ROUND of each (*rej, *fnd: how many were sent before). */
+static void put_results(strbuf *b, const ingest *own, int round, size_t *rej, size_t *fnd)
+{
+	size_t nr = own->rejects.n - *rej, nf = own->findings.n - *fnd;
+	nr = nr < FINDINGS_ROUND ? nr : FINDINGS_ROUND;
+	nf = nf < FINDINGS_ROUND ? nf : FINDINGS_ROUND;
+	wire_counts w;
+	memset(&w, 0, sizeof w);
+	if (round == 0)
+		w = (wire_counts){own->rows_read, own->rows_accepted, own->rows_rejected,
+				  own->rows_duplicate, own->rows_counted, own->dup_bytes,
+				  0, 0, own->span_first, own->span_last};
+	w.nrejects = nr;
+	w.nfindings = nf;
+	sb_add(b, &w, sizeof w);
+	for (size_t i = 0; i < nr; i++)
+		sb_add(b, &((const reject_rec *)vec_at(&own->rejects, *rej + i))->line,
+		       sizeof(uint64_t));
+	put_findings_from(b, &own->findings, *fnd, nf);
+	*rej += nr;
+	*fnd += nf;
+}
+
+/* Rank j's results for source in, into a part of it (tmp), absorbed:
+ * the counts it sent (zeros after the first round) replace what counting
+ * the repeats' lines added. */
 static hh_status take_results(ingest *in, const uint8_t **at, const uint8_t *end)
 {
 	wire_counts w;
@@ -680,22 +709,13 @@ static hh_status take_results(ingest *in, const uint8_t **at, const uint8_t *end
 	return st;
 }
 
+/* Step 2: every rank's results to rank 0, in rounds (a month's repeats
+ * can run to millions). */
 static hh_status results(engine *e, hh_err *err)
 {
 	strbuf *send = buffers(e);
 	hh_status st = send ? HH_OK : hh_fail(err, HH_EINTERNAL, "out of memory");
-	for (int s = 0; st == HH_OK && e->rank != 0 && s < SRC_COUNT; s++)
-		if (e->own[s]) {
-			put_results(&send[0], e->own[s]);
-			/* what forwarded rows add is sent after them (late_counts) */
-			e->own[s]->rows_counted = 0;
-			e->own[s]->span_first = e->own[s]->span_last = 0;
-		}
-	st = comm_agree(e->comm, st, NULL, err);
-	const uint8_t *buf;
-	const size_t *off, *len;
-	if (st == HH_OK)
-		st = comm_exchange(e->comm, send, &buf, &off, &len, err);
+	size_t rej[SRC_COUNT] = {0}, fnd[SRC_COUNT] = {0};
 	for (int s = 0; st == HH_OK && e->rank == 0 && s < SRC_COUNT; s++) {
 		ingest *in = &e->in[s], *own = e->own[s];
 		if (!own)
@@ -705,13 +725,38 @@ static hh_status results(engine *e, hh_err *err)
 		if (st != HH_OK)
 			*err = in->err;
 	}
-	/* each rank's buffer: its sources in order */
-	for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
-		const uint8_t *at = buf + off[j], *end = at + len[j];
-		for (int s = 0; st == HH_OK && s < SRC_COUNT; s++)
-			if (e->own[s] && (st = take_results(&e->in[s], &at, end)) != HH_OK)
-				*err = e->in[s].err;
+	for (int round = 0;; round++) {
+		int more = 0;
+		if (send)
+			buffers_reset(e, send);
+		for (int s = 0; st == HH_OK && e->rank != 0 && s < SRC_COUNT; s++) {
+			ingest *own = e->own[s];
+			if (!own)
+				continue;
+			put_results(&send[0], own, round, &rej[s], &fnd[s]);
+			more |= rej[s] < own->rejects.n || fnd[s] < own->findings.n;
+		}
+		st = comm_agree(e->comm, st, &more, err);
+		const uint8_t *buf;
+		const size_t *off, *len;
+		if (st == HH_OK)
+			st = comm_exchange(e->comm, send, &buf, &off, &len, err);
+		/* each rank's buffer: its sources in order */
+		for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
+			const uint8_t *at = buf + off[j], *end = at + len[j];
+			for (int s = 0; st == HH_OK && s < SRC_COUNT; s++)
+				if (e->own[s] && (st = take_results(&e->in[s], &at, end)) != HH_OK)
+					*err = e->in[s].err;
+		}
+		if (st != HH_OK || !more)
+			break;
 	}
+	/* what forwarded rows add to the counts is sent after them (late_counts) */
+	for (int s = 0; e->rank != 0 && s < SRC_COUNT; s++)
+		if (e->own[s]) {
+			e->own[s]->rows_counted = 0;
+			e->own[s]->span_first = e->own[s]->span_last = 0;
+		}
 	for (int s = 0; st == HH_OK && e->rank == 0 && s < SRC_COUNT; s++)
 		if (e->own[s])
 			ingest_order_reasons(&e->in[s]);
@@ -859,18 +904,6 @@ static void log_tally(const engine *e, int j, const wire_tally *t)
 		 " rows, persons %" PRIu64,
 		 j, e->nranks, t->cs.bytes_sent, t->cs.bytes_received, t->cs.exchanges,
 		 t->peak_rss_kb / 1024, t->parsed, t->persons);
-}
-
-/* Findings per rank and round: a month's discoveries can run to millions
- * (a round's bytes must stay under MPI's 2 GiB counts). */
-#define FINDINGS_ROUND 100000
-
-static void put_findings_from(strbuf *b, const vec *v, size_t from, size_t n)
-{
-	vec part = *v;
-	part.items = (char *)v->items + from * v->size;
-	part.n = n;
-	put_findings(b, &part);
 }
 
 /* The findings of step 4, in rounds, and each rank's figures (with the
