@@ -997,9 +997,10 @@ hh_status dist_run(engine *e, hh_err *err)
 		pthread_join(th, NULL);
 	/* the roster's failure first, as one process reports it */
 	hh_err rerr = rj.err;
-	if (comm_agree(e->comm, rj.st, NULL, &rerr) != HH_OK) {
+	hh_status rst = comm_agree(e->comm, rj.st, NULL, &rerr);
+	if (rst != HH_OK) {
 		*err = rerr;
-		return HH_EINPUT > rj.st ? HH_EINPUT : rj.st;
+		return rst;
 	}
 	HH_TRY(st);
 	e->t_ingest = fs_now_seconds() - t;
