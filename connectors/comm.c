@@ -29,6 +29,18 @@ struct comm {
 
 int comm_available(void) { return 1; }
 
+int comm_launcher_rank(void)
+{
+	static const char *const vars[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK",
+					   "SLURM_PROCID"};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v) /* "0", or digits naming another rank */
+			return strspn(v, "0") != strlen(v);
+	}
+	return 0;
+}
+
 /* Waits for req, polling: a rank waiting for the others sleeps between
  * polls instead of spinning (ranks may share cores with their own
  * threads, or with each other: mpirun --oversubscribe), and gives up when
@@ -207,10 +219,23 @@ hh_status comm_exchange(comm *c, const strbuf *send, const uint8_t **recv,
 	}
 	if (!bad && !peer_bad && total_s && !(sbuf = malloc(total_s)))
 		bad = 1;
+	/* Whether every rank can go on: a failure seen by one rank only (its
+	 * receive buffer, a total over what MPI counts in) stops them all
+	 * here, rather than leave the others in the exchange. */
+	int mine = bad || peer_bad, any = 0;
+	rc = MPI_Iallreduce(&mine, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD, &req);
+	if (rc == MPI_SUCCESS)
+		rc = wait_for(c, &req);
+	if (rc != MPI_SUCCESS || any) {
+		free(sbuf);
+		if (rc != MPI_SUCCESS)
+			return mpi_fail(err, rc, "MPI_Allreduce");
+		return hh_fail(err, HH_EINTERNAL,
+			       "exchanging rows between ranks: a buffer could not be made "
+			       "(out of memory, or over 2 GiB in one round)");
+	}
 	size_t at = 0;
 	for (size_t k = 0; k < n; k++) {
-		if (bad || peer_bad)
-			c->scount[k] = c->rcount[k] = 0;
 		c->sdispl[k] = (int)at;
 		if (c->scount[k])
 			memcpy(sbuf + at, send[k].buf, (size_t)c->scount[k]);
@@ -230,10 +255,6 @@ hh_status comm_exchange(comm *c, const strbuf *send, const uint8_t **recv,
 	free(sbuf);
 	if (rc != MPI_SUCCESS)
 		return mpi_fail(err, rc, "MPI_Alltoallv");
-	if (bad || peer_bad)
-		return hh_fail(err, HH_EINTERNAL,
-			       "exchanging rows between ranks: a buffer could not be made "
-			       "(out of memory, or over 2 GiB in one round)");
 	c->st.exchanges++;
 	for (size_t k = 0; k < n; k++)
 		if ((int)k != c->rank) {
@@ -266,6 +287,7 @@ struct comm {
 };
 
 int comm_available(void) { return 0; }
+int comm_launcher_rank(void) { return 0; }
 
 hh_status comm_open(const _Atomic int *cancel, comm **out, hh_err *err)
 {

@@ -36,6 +36,10 @@ typedef struct {
 
 /* 1 when this build can run across ranks. */
 int comm_available(void);
+/* 1 when the launcher (mpirun, srun) says this process is not rank 0,
+ * before comm_open: what a rank that fails to read its command line
+ * needs to know to stay quiet (rank 0 says it). */
+int comm_launcher_rank(void);
 
 /* Joins the job (MPI_Init_thread).  Started without mpirun, the process
  * is a job of one rank.  HH_EUSAGE in a build without MPI.  cancel (may

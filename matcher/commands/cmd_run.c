@@ -476,6 +476,11 @@ hh_status cmd_run(int argc, char **argv)
 	sign_key *sk = NULL;
 	rules *ru = NULL;
 	schema *sc = NULL;
+	/* A rank other than 0 of an MPI job stays quiet even when it cannot
+	 * read its command line: rank 0 reads the same one and says why. */
+	int quiet_rank = 0;
+	for (int i = 1; i < argc && !quiet_rank; i++)
+		quiet_rank = !strcmp(argv[i], "--mpi") && comm_launcher_rank();
 	hh_status st = parse_args(&argc, argv, &o, &verdict, &err);
 	if (st == HH_OK && verdict == OPTS_HELP) {
 		fputs(run_help, stdout);
@@ -495,7 +500,7 @@ hh_status cmd_run(int argc, char **argv)
 	comm *cm = NULL;
 	if (st == HH_OK && o.mpi)
 		st = comm_open(&interrupted, &cm, &err);
-	int rank = cm ? comm_rank(cm) : 0;
+	int rank = cm ? comm_rank(cm) : quiet_rank;
 	if (st == HH_OK && (o.quiet || rank != 0))
 		log_quiet();
 	if (st == HH_OK)

@@ -295,6 +295,27 @@ static hh_status take_round(ingest *in, const uint8_t *at, const uint8_t *end,
 	return HH_OK;
 }
 
+/* A record's bytes as read (its fields and their separators). */
+static size_t record_bytes(const hh_record *rec)
+{
+	size_t b = rec->nfields;
+	for (size_t i = 0; i < rec->nfields; i++)
+		b += rec->fields[i].len;
+	return b;
+}
+
+/* The rank that parses a PostgreSQL row numbered line (its hh_row). */
+static uint64_t row_rank(uint64_t line, uint64_t n)
+{
+	return (line * 0x9E3779B97F4A7C15ull >> 32) % n;
+}
+
+static int cmp_deferred_line(const void *a, const void *b)
+{
+	uint64_t x = ((const deferred_row *)a)->line, y = ((const deferred_row *)b)->line;
+	return x < y ? -1 : x > y;
+}
+
 /* One of the rank's threads parsing part of its chunk. */
 typedef struct {
 	const ingest *in;
@@ -368,6 +389,9 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 	parse_job jobs[MAX_SLICES];
 	int nj = e->cfg->threads < MAX_SLICES ? e->cfg->threads : MAX_SLICES;
 	uint64_t k = 0;             /* records read from the stream */
+	uint64_t ck = 0;            /* a file's chunk being read */
+	size_t cfill = 0, cbytes = 0; /* its records and bytes so far */
+	const size_t budget = DIST_ROUND_BYTES / n;
 	hh_status held = HH_OK;     /* a read error, after the rows before it */
 	hh_err held_err;
 	int eof = st != HH_OK, last = 0;
@@ -382,10 +406,20 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 	if (st == HH_OK)
 		dedup_plan(in);
 	for (;;) {
-		/* this round: N chunks, read by every rank; its own is copied
-		 * out, then parsed by its threads */
+		/* this round, read by every rank: N chunks of a file (chunk c is
+		 * rank c mod N's), each of chunk_rows records or DIST_ROUND_BYTES
+		 * / N bytes of text, whichever comes first; every rank sees the
+		 * same records, so they all cut the same chunks.  A PostgreSQL
+		 * source's rows come in an order of the server's, which may
+		 * differ between the ranks' connections (synchronised scans):
+		 * a row is then the rank's whose number its hh_row hashes to,
+		 * and a round ends at chunk_rows rows of the rank's own.  The
+		 * rank's own records are copied out, then parsed by its threads. */
 		m.n = m.nfields = m.text_len = 0;
-		for (uint64_t i = 0; st == HH_OK && !eof && i < n * chunk; i++) {
+		uint64_t round_end = ck + n;
+		size_t round_bytes = 0;
+		while (st == HH_OK && !eof && (in->remote ? m.n < chunk && round_bytes < n * budget
+							  : ck < round_end)) {
 			hh_record rec;
 			int got;
 			hh_status rs = csv_next(r, &rec, &got, &held_err);
@@ -394,10 +428,22 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 				eof = 1;
 				break;
 			}
-			if ((uint64_t)e->rank != (k++ / chunk) % n)
-				continue;
+			k++;
+			size_t bytes = record_bytes(&rec);
+			int mine;
 			rec.line = ingest_row_number(&rec, rowcol);
-			if (!ingest_morsel_add(&m, chunk, &rec))
+			if (in->remote) {
+				mine = row_rank(rec.line, n) == (uint64_t)e->rank;
+				round_bytes += bytes;
+			} else {
+				mine = ck % n == (uint64_t)e->rank;
+				cbytes += bytes;
+				if (++cfill >= chunk || cbytes >= budget) {
+					ck++;
+					cfill = cbytes = 0;
+				}
+			}
+			if (mine && !ingest_morsel_add(&m, chunk, &rec))
 				st = ingest_oom(in);
 		}
 		if (st == HH_OK && m.n) {
@@ -435,6 +481,12 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 		}
 		last = !more;
 	}
+	/* A PostgreSQL source's rows set aside reached rank 0 in the order
+	 * the ranks' connections gave them: in hh_row order, as one process
+	 * keeps them, for the repairs to meet them in. */
+	if (in->remote && in->deferred.n)
+		qsort(in->deferred.items, in->deferred.n, sizeof(deferred_row),
+		      cmp_deferred_line);
 	ingest *own = e->own[in->sid];
 	if (own && own->dups) {
 		own->dup_bytes += rowset_bytes(own->dups);
@@ -962,6 +1014,54 @@ static hh_status final_findings(engine *e, hh_err *err)
 
 /* --- the run ------------------------------------------------------------ */
 
+/* What a rank read of a source: its records and their digest. */
+typedef struct {
+	uint64_t records;
+	char sha256[65];
+} wire_input;
+
+/* Every rank must have read the same source: the same file on every
+ * node, a table nobody changed while the ranks read it.  Otherwise rows
+ * would be parsed twice or never, and the outputs would be wrong without
+ * a sign; the run stops instead. */
+static hh_status same_input(ingest *in, hh_err *err)
+{
+	engine *e = in->eng;
+	strbuf *send = buffers(e);
+	hh_status st = send ? HH_OK : hh_fail(err, HH_EINTERNAL, "out of memory");
+	wire_input mine;
+	memset(&mine, 0, sizeof mine);
+	mine.records = atomic_load(&in->prog_rows);
+	memcpy(mine.sha256, in->sha256, sizeof mine.sha256);
+	if (send)
+		sb_add(&send[0], &mine, sizeof mine);
+	st = comm_agree(e->comm, st, NULL, err);
+	const uint8_t *buf;
+	const size_t *off, *len;
+	if (st == HH_OK)
+		st = comm_exchange(e->comm, send, &buf, &off, &len, err);
+	for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
+		wire_input o;
+		if (len[j] != sizeof o) {
+			st = garbled(err, in->src->name);
+			break;
+		}
+		memcpy(&o, buf + off[j], sizeof o);
+		o.sha256[64] = '\0';
+		if (o.records != mine.records || strcmp(o.sha256, mine.sha256))
+			st = hh_fail(err, HH_EINPUT,
+				     "%s: %s: rank %d read other data than rank 0 (%llu records, "
+				     "SHA-256 %.16s... against %llu, %.16s...): every rank must "
+				     "see the same source (the same file on every node, a table "
+				     "nobody changes during the run)",
+				     in->src->name, in->display_path, j,
+				     (unsigned long long)o.records, o.sha256,
+				     (unsigned long long)mine.records, mine.sha256);
+	}
+	buffers_free(e, send);
+	return comm_agree(e->comm, st, NULL, err);
+}
+
 typedef struct {
 	engine *e;
 	hh_status st;
@@ -986,11 +1086,20 @@ hh_status dist_run(engine *e, hh_err *err)
 	int threaded = e->rank == 0 && !pthread_create(&th, NULL, roster_thread, &rj);
 	if (e->rank == 0 && !threaded)
 		roster_thread(&rj);
+	/* rank 0's chunk size, whatever the others' environment says: they
+	 * must cut the same chunks */
+	uint64_t chunk = e->chunk_rows;
+	st = comm_bcast(e->comm, &chunk, sizeof chunk, 0, err);
+	e->chunk_rows = (size_t)chunk;
 	for (int s = 0; st == HH_OK && s < SRC_COUNT; s++) {
 		ingest *in = &e->in[s];
-		if (in->path && in->dist && ingest_source(in) != HH_OK) {
+		if (!in->path || !in->dist)
+			continue;
+		if (ingest_source(in) != HH_OK) {
 			*err = in->err;
 			st = in->status; /* agreed by every rank (dist_read) */
+		} else {
+			st = same_input(in, err);
 		}
 	}
 	if (threaded)

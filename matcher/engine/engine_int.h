@@ -543,6 +543,10 @@ hh_status engine_gather_findings(engine *e, hh_err *err);
  * the buffers, and is large enough that the exchanges' latency is small
  * beside the parsing. */
 #define DIST_CHUNK_ROWS 8192
+/* Text a round reads at most (about), whatever the records' sizes: its
+ * exchange stays well under MPI's 2 GiB counts even when every record
+ * goes to rank 0. */
+#define DIST_ROUND_BYTES ((size_t)256 << 20)
 
 /* dist.c: the run across the ranks of an MPI job (docs/distributed.md).
  * dist_owner: the rank that owns a pid's person (every source's records
