@@ -523,7 +523,7 @@ static hh_status county_sheet(const wb_ctx *w, sheet_ctx *sc, const county *c, s
 {
 	/* with decisions, two columns more: the last one, and the backlog */
 	uint32_t ncols = NSHEET_COLS + (w->rs ? 2 : 0);
-	double width[NSHEET_COLS + 2], scratch[NSHEET_COLS + 2];
+	double width[NSHEET_COLS + 2], scratch[NSHEET_COLS + 2] = {0}; /* the write pass's widths: unused */
 	const char *head[NSHEET_COLS + 2];
 	for (uint32_t k = 0; k < ncols; k++) {
 		const char *group = k >= NSHEET_COLS || sheet_cols[k].kind == K_FACTS ? "workbook"
