@@ -250,8 +250,9 @@ static void buffers_reset(const engine *e, strbuf *b)
 
 /* --- 1. a source across the ranks --------------------------------------- */
 
-/* The ingest of the persons this rank owns in source in (a part, as
- * ingest_share makes one, with its own duplicate set). */
+/* The ingest of the persons this rank owns in source in: a part, as
+ * ingest_share makes one, that holds the results of the parts below once
+ * the source is read. */
 static hh_status own_open(ingest *in)
 {
 	engine *e = in->eng;
@@ -265,33 +266,146 @@ static hh_status own_open(ingest *in)
 	own->row_col = in->row_col;
 	own->delim = in->delim;
 	own->map = in->map;
-	if (!(own->dups = rowset_new(1)))
-		return ingest_oom(in);
+	own->dups = NULL; /* the parts' below; the source's is its own */
 	return HH_OK;
 }
 
-/* Settles what rank j sent this one in a round (file order within it). */
-static hh_status take_round(ingest *in, const uint8_t *at, const uint8_t *end,
-			    hh_field **fields, size_t *cap)
+/* While a source is read the rank's persons settle in INGEST_PARTS parts
+ * of its table (ptab_part), as a source read in morsels does on one
+ * machine: each part has its own duplicate set and results and is
+ * settled by one thread at a time, its rows in file order (a person's
+ * rows, and a row's repeats, all fall in one part), so the rank's threads
+ * settle different parts at once.  `rows`: this round's rows of the
+ * part, as offsets into the receive buffer. */
+typedef struct {
+	ingest in;
+	vec rows;                /* uint32_t */
+	hh_status st;
+} own_part;
+
+typedef struct {
+	own_part *parts;
+	const uint8_t *buf;
+	size_t len;
+	int t, nj;               /* this thread's parts: p mod nj == t */
+} settle_job;
+
+static void *settle_parts(void *arg)
+{
+	settle_job *j = arg;
+	for (int p = j->t; p < INGEST_PARTS; p += j->nj) {
+		own_part *op = &j->parts[p];
+		for (size_t i = 0; op->st == HH_OK && i < op->rows.n; i++) {
+			const uint8_t *at = j->buf + *(uint32_t *)vec_at(&op->rows, i) + 1;
+			pending_row row;
+			if (!get_row(&at, j->buf + j->len, &row))
+				op->st = garbled(&op->in.err, op->in.src->name);
+			else
+				op->st = ingest_settle_row(&op->in, &row);
+		}
+	}
+	return NULL;
+}
+
+static own_part *parts_open(ingest *in)
+{
+	own_part *parts = calloc(INGEST_PARTS, sizeof *parts);
+	for (int p = 0; parts && p < INGEST_PARTS; p++) {
+		ingest *pin = &parts[p].in;
+		ingest_share(pin, in, -1);
+		pin->split = NULL;
+		pin->dist = 0;
+		pin->row_col = in->row_col;
+		pin->delim = in->delim;
+		pin->map = in->map;
+		vec_init(&parts[p].rows, sizeof(uint32_t));
+		if (!(pin->dups = rowset_new(1))) {
+			while (p-- > 0)
+				rowset_free(parts[p].in.dups);
+			free(parts);
+			return NULL;
+		}
+	}
+	return parts;
+}
+
+/* The parts' results into the rank's own ingest (absorbed: HH_OK), and
+ * their memory freed whatever happens. */
+static hh_status parts_close(ingest *in, own_part *parts, hh_status st)
 {
 	ingest *own = in->eng->own[in->sid];
-	while (at < end) {
-		uint8_t tag = *at++;
-		if (tag == TAG_ROW) {
-			pending_row p;
-			if (!get_row(&at, end, &p))
-				return garbled(&in->err, in->src->name);
-			HH_TRY(ingest_settle_row(own, &p));
-			if (own->status != HH_OK)
-				return own->status;
-			continue;
+	for (int p = 0; parts && p < INGEST_PARTS; p++) {
+		ingest *pin = &parts[p].in;
+		if (own)
+			own->dup_bytes += rowset_bytes(pin->dups);
+		rowset_free(pin->dups);
+		pin->dups = NULL;
+		if (st == HH_OK && ingest_absorb(own, pin) != HH_OK) {
+			in->err = own->err;
+			st = HH_EINTERNAL;
 		}
-		hh_record rec;
-		int oom = 0;
-		if (tag != TAG_RECORD || !get_record(&at, end, &rec, fields, cap, &oom))
-			return oom ? ingest_oom(in) : garbled(&in->err, in->src->name);
-		HH_TRY(ingest_handle(in, &rec));
+		ingest_free(pin); /* a part never frees the shared table */
+		vec_free(&parts[p].rows);
 	}
+	free(parts);
+	return st;
+}
+
+/* Settles a round: every rank's valid rows into their parts, settled by
+ * the rank's threads (nj), and, on rank 0, every other record in file
+ * order (this thread, first). */
+static hh_status take_round(ingest *in, own_part *parts, int nj, const uint8_t *buf,
+			    const size_t *off, const size_t *len, hh_field **fields,
+			    size_t *cap)
+{
+	const engine *e = in->eng;
+	size_t total = off[e->nranks - 1] + len[e->nranks - 1];
+	for (int p = 0; p < INGEST_PARTS; p++)
+		parts[p].rows.n = 0;
+	for (int j = 0; j < e->nranks; j++) {
+		const uint8_t *at = buf + off[j], *end = at + len[j];
+		while (at < end) {
+			uint8_t tag = *at;
+			if (tag == TAG_ROW) {
+				wire_row w;
+				if ((size_t)(end - at) < 1 + sizeof w)
+					return garbled(&in->err, in->src->name);
+				memcpy(&w, at + 1, sizeof w);
+				uint32_t *slot = vec_push(&parts[ptab_part(in->agg, w.pid)].rows);
+				if (!slot)
+					return ingest_oom(in);
+				*slot = (uint32_t)(at - buf);
+				at += 1 + sizeof w + 8 * (size_t)__builtin_popcount(w.present);
+				continue;
+			}
+			hh_record rec;
+			int oom = 0;
+			at++;
+			if (tag != TAG_RECORD || !get_record(&at, end, &rec, fields, cap, &oom))
+				return oom ? ingest_oom(in) : garbled(&in->err, in->src->name);
+			HH_TRY(ingest_handle(in, &rec));
+		}
+	}
+	settle_job jobs[MAX_SLICES];
+	pthread_t th[MAX_SLICES];
+	int started = 0;
+	for (int t = 0; t < nj; t++)
+		jobs[t] = (settle_job){parts, buf, total, t, nj};
+	for (int t = 1; t < nj; t++) {
+		if (pthread_create(&th[t], NULL, settle_parts, &jobs[t]))
+			break;
+		started = t;
+	}
+	settle_parts(&jobs[0]);
+	for (int t = started + 1; t < nj; t++) /* a thread that did not start */
+		settle_parts(&jobs[t]);
+	for (int t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	for (int p = 0; p < INGEST_PARTS; p++)
+		if (parts[p].st != HH_OK) {
+			in->err = parts[p].in.err;
+			return parts[p].st;
+		}
 	return HH_OK;
 }
 
@@ -401,8 +515,11 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 		jobs[t].in = in;
 	if (st == HH_OK && !send)
 		st = ingest_oom(in);
+	own_part *parts = NULL;
 	if (st == HH_OK)
 		st = own_open(in);
+	if (st == HH_OK && !(parts = parts_open(in)))
+		st = ingest_oom(in);
 	if (st == HH_OK)
 		dedup_plan(in);
 	for (;;) {
@@ -460,6 +577,12 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 			st = ingest_oom(in);
 		if (st == HH_OK)
 			st = engine_check_cancel(e, &in->err);
+		/* every round settled: the parts' results join the rank's, before
+		 * the last agreement, which a failure to do so must reach */
+		if (last) {
+			st = parts_close(in, parts, st);
+			parts = NULL;
+		}
 		int more = !eof;
 		st = comm_agree(e->comm, st, &more, &in->err);
 		if (st != HH_OK || last)
@@ -470,9 +593,7 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 		if (st != HH_OK)
 			break;
 		buffers_reset(e, send);
-		for (int j = 0; st == HH_OK && j < e->nranks; j++)
-			st = take_round(in, buf + off[j], buf + off[j] + len[j], &fields,
-					&fields_cap);
+		st = take_round(in, parts, nj, buf, off, len, &fields, &fields_cap);
 		/* the rows before a read error are decided first, as in one
 		 * process; then the error is this rank's */
 		if (st == HH_OK && held != HH_OK) {
@@ -487,12 +608,8 @@ hh_status dist_read(ingest *in, csv_reader *r, int rowcol, hh_status st)
 	if (in->remote && in->deferred.n)
 		qsort(in->deferred.items, in->deferred.n, sizeof(deferred_row),
 		      cmp_deferred_line);
-	ingest *own = e->own[in->sid];
-	if (own && own->dups) {
-		own->dup_bytes += rowset_bytes(own->dups);
-		rowset_free(own->dups);
-		own->dups = NULL;
-	}
+	if (parts) /* a failure: freed, not absorbed */
+		parts_close(in, parts, st != HH_OK ? st : HH_EINTERNAL);
 	buffers_free(e, send);
 	free(fields);
 	ingest_morsel_free(&m);
