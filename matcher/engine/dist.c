@@ -250,6 +250,25 @@ static void buffers_reset(const engine *e, strbuf *b)
 
 /* --- 1. a source across the ranks --------------------------------------- */
 
+/* Runs fn on each of nj jobs (size bytes apart from jobs): jobs 1.. on
+ * threads of their own, job 0 on this one, and a job whose thread could
+ * not start here too; returns once every job is done. */
+static void fan_out(void *(*fn)(void *), void *jobs, size_t size, int nj)
+{
+	pthread_t th[MAX_SLICES];
+	int started = 0;
+	for (int t = 1; t < nj && t < MAX_SLICES; t++) {
+		if (pthread_create(&th[t], NULL, fn, (char *)jobs + (size_t)t * size))
+			break;
+		started = t;
+	}
+	fn(jobs);
+	for (int t = started + 1; t < nj; t++)
+		fn((char *)jobs + (size_t)t * size);
+	for (int t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+}
+
 /* The ingest of the persons this rank owns in source in: a part, as
  * ingest_share makes one, that holds the results of the parts below once
  * the source is read. */
@@ -387,20 +406,9 @@ static hh_status take_round(ingest *in, own_part *parts, int nj, const uint8_t *
 		}
 	}
 	settle_job jobs[MAX_SLICES];
-	pthread_t th[MAX_SLICES];
-	int started = 0;
 	for (int t = 0; t < nj; t++)
 		jobs[t] = (settle_job){parts, buf, total, t, nj};
-	for (int t = 1; t < nj; t++) {
-		if (pthread_create(&th[t], NULL, settle_parts, &jobs[t]))
-			break;
-		started = t;
-	}
-	settle_parts(&jobs[0]);
-	for (int t = started + 1; t < nj; t++) /* a thread that did not start */
-		settle_parts(&jobs[t]);
-	for (int t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
+	fan_out(settle_parts, jobs, sizeof jobs[0], nj);
 	for (int p = 0; p < INGEST_PARTS; p++)
 		if (parts[p].st != HH_OK) {
 			in->err = parts[p].in.err;
@@ -453,24 +461,13 @@ static void *parse_range(void *arg)
  * record's result lands in its own slot, so the split changes nothing. */
 static void parse_chunk(parse_job *jobs, int nj, morsel *m)
 {
-	pthread_t th[MAX_SLICES];
-	int started = 0;
 	size_t per = (m->n + (size_t)nj - 1) / (size_t)nj;
 	for (int t = 0; t < nj; t++) {
 		jobs[t].m = m;
 		jobs[t].from = (size_t)t * per < m->n ? (size_t)t * per : m->n;
 		jobs[t].to = jobs[t].from + per < m->n ? jobs[t].from + per : m->n;
 	}
-	for (int t = 1; t < nj && jobs[t].from < jobs[t].to; t++) {
-		if (pthread_create(&th[t], NULL, parse_range, &jobs[t]))
-			break;
-		started = t;
-	}
-	parse_range(&jobs[0]);
-	for (int t = started + 1; t < nj; t++) /* a thread that did not start */
-		parse_range(&jobs[t]);
-	for (int t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
+	fan_out(parse_range, jobs, sizeof jobs[0], nj);
 }
 
 /* The chunk's results into the round's buffers: valid rows to their
