@@ -434,29 +434,6 @@ ddir=$bdir/dirty-$dirty_n
 [ "$dirty_n" -eq 0 ] || gen_month "$ddir" "$dirty_n" 7 --key "$key"
 
 # ---- running ----------------------------------------------------------------------
-busy_s() {
-	awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
-}
-# timed LOG cmd...: "wall user sys rss_kb other" (as bench-skew.sh's; a
-# failed run stops the script with its messages)
-timed() {
-	local log=$1
-	shift
-	local t0=$EPOCHREALTIME t1 b0 b1
-	b0=$(busy_s)
-	/usr/bin/time -v -o "$log.time" "$@" >"$log.out" 2>"$log.err" || {
-		say "FAILED: $* (see $log.err)"
-		tail -20 "$log.err" >&2
-		exit 1
-	}
-	t1=$EPOCHREALTIME
-	b1=$(busy_s)
-	awk -F': ' -v t0="$t0" -v t1="$t1" -v b0="$b0" -v b1="$b1" '
-		/User time/ { u = $2 } /System time/ { s = $2 }
-		/Maximum resident set size/ { r = $2 }
-		END { o = b1 - b0 - u - s; if (o < 0) o = 0
-			printf "%.3f %.2f %.2f %d %.2f\n", t1 - t0, u, s, r, o }' "$log.time"
-}
 # Each rank under /usr/bin/time, with the shim: RANKLOG.<rank> holds
 # "wall user sys maxrss_kb", SHIMLOG.<rank> the shim's lines.
 rank_wrap='exec /usr/bin/time -f "%e %U %S %M" -o "$HH_MPI_RANKLOG.$OMPI_COMM_WORLD_RANK" env LD_PRELOAD="$HH_MPI_SHIM" "$@"'

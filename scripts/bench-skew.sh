@@ -116,29 +116,7 @@ gen_month() { # DIR gen-options...
 gen_month "$dir" --pid-sources --key "$key"
 gen_month "$rawdir"
 
-# ---- measurement (bench.sh's) -----------------------------------------------
-busy_s() {
-	awk -v hz="$(getconf CLK_TCK)" '/^cpu / { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
-}
-# timed LOG cmd...: "wall user sys rss_kb other"
-timed() {
-	local log=$1
-	shift
-	local t0=$EPOCHREALTIME t1 b0 b1
-	b0=$(busy_s)
-	/usr/bin/time -v -o "$log.time" "$@" >"$log.out" 2>"$log.err" || {
-		say "failed: $* (see $log.err)"
-		cat "$log.err" >&2
-		exit 1
-	}
-	t1=$EPOCHREALTIME
-	b1=$(busy_s)
-	awk -F': ' -v t0="$t0" -v t1="$t1" -v b0="$b0" -v b1="$b1" '
-		/User time/ { u = $2 } /System time/ { s = $2 }
-		/Maximum resident set size/ { r = $2 }
-		END { o = b1 - b0 - u - s; if (o < 0) o = 0
-			printf "%.3f %.2f %.2f %d %.2f\n", t1 - t0, u, s, r, o }' "$log.time"
-}
+# ---- measurement (busy_s, timed: scripts/bench/prepare.sh) ---------------
 hh_cmd() { # THREADS OUTDIR [BINARY [MONTH]]
 	echo "${3:-$hh}" run --config "${4:-$dir}/hhmatch.conf" --key "$key" --period "$period" \
 		--out "$2" --threads "$1" --quiet
