@@ -72,8 +72,8 @@
 # Then one more run at 2 ranks under perf (HH_MPI_BENCH_PERF=0 skips it;
 # nothing is installed for it): rank 1's ingest samples by what the code
 # does (read, parse, settle, kernel, MPI, other: symbol lists below), to
-# split the per-row CPU into what a rank's threads share and what its
-# main thread does alone.
+# split the per-row CPU into parsing (all of a rank's threads share it)
+# and settling (its threads share it by part of its table, 16 at most).
 #
 # Derived (build-bench/mpi.txt, section 3): bytes per row moved in
 # exchange 1 and per roster person in exchange 2; least-squares fits over
@@ -715,10 +715,10 @@ fi
 # rank 1's samples between its MPI_Init and its last exchange 1 (the
 # shim's clock) go to: read (inflate, CSV split, the reading loop), parse
 # (what --threads threads share: ID check, HMAC, typed values,
-# fingerprints, the wire record), settle (what the rank's main thread
-# does with the rows it receives: duplicate set, tables, fold), kernel,
-# MPI, other.  The model takes parse / (parse + settle) as the share of
-# the per-row CPU that more threads a rank shorten.
+# fingerprints, the wire record), settle (what the rank does with the
+# rows it receives: duplicate set, tables, fold; its threads take one of
+# the 16 parts of its table each at a time), kernel, MPI, other.  The
+# model divides parsing by the rank's threads and settling by at most 16.
 perf_frac=""
 : >"$bdir/perf.txt"
 if [ "${HH_MPI_BENCH_PERF:-1}" != 0 ] && command -v perf >/dev/null && perf --version >/dev/null 2>&1; then
@@ -1039,7 +1039,7 @@ END {
 			for (j = 1; j <= 6; j++) if (PO[j] in pb) printf "| %s | %.1f %% | %s |\n", PO[j], pb[PO[j]], ptop[PO[j]]
 			print ""
 			printf "parse / (parse + settle) = %.2f: of the %.0f ns a row, %.0f ns are parsing (the rank's --threads\n", pf, FB["ingest"] * 1e9, FB["ingest"] * pf * 1e9
-			printf "threads share it) and %.0f ns settling (the rank's main thread, one row after another).  Kernel time is\n", FB["ingest"] * (1 - pf) * 1e9
+			printf "threads share it) and %.0f ns settling (measured at --threads 1; its threads share it too, by part).  Kernel time is\n", FB["ingest"] * (1 - pf) * 1e9
 			print "mostly the naps of a waiting rank and fresh pages; it and the rest are left in the per-row figure as measured."
 			print ""
 		}
@@ -1057,7 +1057,8 @@ END {
 		printf "Nodes: %d cores, %d GiB, %d Gbit/s (line rate; traffic between ranks of one node left out).\n", cores, ram_gib, gbit
 		print "CPU as measured here, on one core of this VM.  A rank's reader thread reads every stream whole; its"
 		printf "--threads threads parse its chunks (%.0f %% of the per-row CPU, perf above), assumed at %.0f %% efficiency\n", pf * 100, eff * 100
-		printf "(one process: 1 -> 2 threads measured %.2fx above); its main thread settles the rows it receives.\n", S1[1] / S2[1]
+		printf "(one process: 1 -> 2 threads measured %.2fx above); its threads settle the rows it receives, one of\n", S1[1] / S2[1]
+		print "the 16 parts of its table each at a time (so at most 16 at once), at the same efficiency."
 		print "Rank 0 reads the roster meanwhile with its workers (on the critical path only if that takes longer"
 		print "than the other sources).  The steps after ingest are taken at the one-thread CPU measured here"
 		print "(upper bounds: rank 0's households and outputs use its threads too)."
@@ -1074,6 +1075,9 @@ END {
 		for (layout = 1; layout <= 2; layout++) {
 			rpn = (layout == 1) ? cores : 1
 			par = (layout == 1) ? 1 : cores * eff
+			# settling: the rank's threads, one part of its table each at a
+			# time (16 parts: dist.c)
+			spar = (layout == 1) ? 1 : (cores < 16 ? cores : 16) * eff
 			if (layout == 1)
 				printf "One rank per core (-np nodes x %d, --threads 1):\n\n", cores
 			else
@@ -1088,7 +1092,7 @@ END {
 				t_net = e1_node / bw + (A2[last_n] + R2[last_n]) * mroster * (N - 1) / N / bw
 				mem_rank = FA["rss"] + FB["rss"] * nat_pers / N
 				mem_node = rpn * mem_rank
-				t_parse = FB["ingest"] * per_rows * (pf / par + 1 - pf)
+				t_parse = FB["ingest"] * per_rows * (pf / par + (1 - pf) / spar)
 				t_roster = t_roster1 / par
 				t_owner = FA["facts"] + FB["facts"] * mroster / N + FA["house"] + FB["house"] * nat_pers / N
 				t_ing = t_stream + t_parse
