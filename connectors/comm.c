@@ -10,6 +10,14 @@
 
 #include "connectors/comm.h"
 
+hh_status comm_round(comm *c, hh_status st, int *more, const strbuf *send,
+		     const uint8_t **recv, const size_t **off, const size_t **len,
+		     hh_err *err)
+{
+	st = comm_agree(c, st, more, err);
+	return st == HH_OK ? comm_exchange(c, send, recv, off, len, err) : st;
+}
+
 #ifdef HH_WITH_MPI
 #include <mpi.h>
 

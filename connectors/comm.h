@@ -71,6 +71,11 @@ hh_status comm_agree(comm *c, hh_status st, int *more, hh_err *err);
 hh_status comm_exchange(comm *c, const strbuf *send, const uint8_t **recv,
 			const size_t **off, const size_t **len, hh_err *err);
 
+/* A round: comm_agree, then, when every rank is well, comm_exchange. */
+hh_status comm_round(comm *c, hh_status st, int *more, const strbuf *send,
+		     const uint8_t **recv, const size_t **off, const size_t **len,
+		     hh_err *err);
+
 /* Rank root's n bytes at buf, copied into every rank's buf. */
 hh_status comm_bcast(comm *c, void *buf, size_t n, int root, hh_err *err);
 

@@ -663,14 +663,11 @@ static hh_status forward(engine *e, hh_err *err)
 {
 	strbuf *none = e->fwd ? NULL : buffers(e);
 	hh_status st = e->fwd || none ? HH_OK : hh_fail(err, HH_EINTERNAL, "out of memory");
-	st = comm_agree(e->comm, st, NULL, err);
-	if (st == HH_OK) {
-		const uint8_t *buf;
-		const size_t *off, *len;
-		st = comm_exchange(e->comm, e->fwd ? e->fwd : none, &buf, &off, &len, err);
-		if (st == HH_OK && len[0])
-			st = take_forwarded(e, buf + off[0], buf + off[0] + len[0], err);
-	}
+	const uint8_t *buf;
+	const size_t *off, *len;
+	st = comm_round(e->comm, st, NULL, e->fwd ? e->fwd : none, &buf, &off, &len, err);
+	if (st == HH_OK && len[0])
+		st = take_forwarded(e, buf + off[0], buf + off[0] + len[0], err);
 	buffers_free(e, none);
 	buffers_free(e, e->fwd);
 	e->fwd = NULL;
@@ -701,11 +698,9 @@ static hh_status late_counts(engine *e, hh_err *err)
 				       e->own[s]->span_first, e->own[s]->span_last};
 			sb_add(&send[0], &w, sizeof w);
 		}
-	st = comm_agree(e->comm, st, NULL, err);
 	const uint8_t *buf;
 	const size_t *off, *len;
-	if (st == HH_OK)
-		st = comm_exchange(e->comm, send, &buf, &off, &len, err);
+	st = comm_round(e->comm, st, NULL, send, &buf, &off, &len, err);
 	for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
 		const uint8_t *at = buf + off[j], *end = at + len[j];
 		for (int s = 0; st == HH_OK && s < SRC_COUNT; s++) {
@@ -902,11 +897,9 @@ static hh_status results(engine *e, hh_err *err)
 			put_results(&send[0], own, round, &rej[s], &fnd[s]);
 			more |= rej[s] < own->rejects.n || fnd[s] < own->findings.n;
 		}
-		st = comm_agree(e->comm, st, &more, err);
 		const uint8_t *buf;
 		const size_t *off, *len;
-		if (st == HH_OK)
-			st = comm_exchange(e->comm, send, &buf, &off, &len, err);
+		st = comm_round(e->comm, st, &more, send, &buf, &off, &len, err);
 		/* each rank's buffer: its sources in order */
 		for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
 			const uint8_t *at = buf + off[j], *end = at + len[j];
@@ -1025,21 +1018,15 @@ static hh_status roster_facts(engine *e, hh_err *err)
 				st = hh_fail(err, HH_EINTERNAL, "out of memory");
 		}
 		more = e->rank == 0 && next < e->roster.n;
-		st = comm_agree(e->comm, st, &more, err);
-		if (st != HH_OK)
-			break;
 		const uint8_t *buf;
 		const size_t *off, *len;
-		st = comm_exchange(e->comm, ask, &buf, &off, &len, err);
+		st = comm_round(e->comm, st, &more, ask, &buf, &off, &len, err);
 		if (st != HH_OK)
 			break;
 		buffers_reset(e, reply);
 		if (e->rank != 0)
 			st = answer(e, buf + off[0], buf + off[0] + len[0], &reply[0], err);
-		st = comm_agree(e->comm, st, NULL, err);
-		if (st != HH_OK)
-			break;
-		st = comm_exchange(e->comm, reply, &buf, &off, &len, err);
+		st = comm_round(e->comm, st, NULL, reply, &buf, &off, &len, err);
 		for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++)
 			st = keep_answers(e, &ask[j], buf + off[j], buf + off[j] + len[j], err);
 		if (st != HH_OK || !more)
@@ -1096,11 +1083,9 @@ static hh_status final_findings(engine *e, hh_err *err)
 			sent += (size_t)t.nfindings;
 		}
 		int more = sent < mine;
-		st = comm_agree(e->comm, st, &more, err);
 		const uint8_t *buf;
 		const size_t *off, *len;
-		if (st == HH_OK)
-			st = comm_exchange(e->comm, send, &buf, &off, &len, err);
+		st = comm_round(e->comm, st, &more, send, &buf, &off, &len, err);
 		if (st == HH_OK && e->rank == 0 && round == 0)
 			log_tally(e, 0, &t);
 		for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
@@ -1149,11 +1134,9 @@ static hh_status same_input(ingest *in, hh_err *err)
 	memcpy(mine.sha256, in->sha256, sizeof mine.sha256);
 	if (send)
 		sb_add(&send[0], &mine, sizeof mine);
-	st = comm_agree(e->comm, st, NULL, err);
 	const uint8_t *buf;
 	const size_t *off, *len;
-	if (st == HH_OK)
-		st = comm_exchange(e->comm, send, &buf, &off, &len, err);
+	st = comm_round(e->comm, st, NULL, send, &buf, &off, &len, err);
 	for (int j = 1; st == HH_OK && e->rank == 0 && j < e->nranks; j++) {
 		wire_input o;
 		if (len[j] != sizeof o) {
