@@ -77,9 +77,10 @@ typedef struct {
 	uint32_t present;
 } wire_row;
 
-/* Any other record, as the reader gave it (the text fingerprint of an
- * invalid row hashes its fields as they lie: ingest.c, morsel_add, keeps
- * the same layout): this head, nfields (offset, length) pairs, the text. */
+/* Any other record, as its morsel holds it (the text fingerprint of an
+ * invalid row hashes its fields as they lie, and ingest_morsel_add lays
+ * them out as the reader did): this head, nfields (offset, length) pairs,
+ * the text of the record's span of the morsel. */
 typedef struct {
 	uint64_t line;
 	uint32_t nfields, text_len;
@@ -142,39 +143,22 @@ static void put_record(strbuf *b, const hh_record *rec)
 	w.nfields = (uint32_t)rec->nfields;
 	w.malformed = (uint8_t)(rec->malformed != 0);
 	w.bad_encoding = (uint8_t)(rec->bad_encoding != 0);
-	/* the text as morsel_add lays it out: a field that followed the
-	 * previous one by one byte does so here, with that byte */
-	size_t text = 0;
-	for (size_t i = 0; i < rec->nfields; i++) {
-		if (i > 0) {
-			const hh_field *p = &rec->fields[i - 1];
-			text += rec->fields[i].ptr == p->ptr + p->len + 1 ? 1 : 2;
-		}
-		text += rec->fields[i].len;
+	/* a record of a morsel: its fields lie in one span of the morsel's
+	 * text, laid out by ingest_morsel_add, which travels as it is */
+	const char *first = rec->nfields ? rec->fields[0].ptr : NULL;
+	if (rec->nfields) {
+		const hh_field *last = &rec->fields[rec->nfields - 1];
+		w.text_len = (uint32_t)(last->ptr + last->len - first);
 	}
-	w.text_len = (uint32_t)text;
 	sb_addc(b, TAG_RECORD);
 	sb_add(b, &w, sizeof w);
-	uint32_t off = 0;
 	for (size_t i = 0; i < rec->nfields; i++) {
-		if (i > 0) {
-			const hh_field *p = &rec->fields[i - 1];
-			off += rec->fields[i].ptr == p->ptr + p->len + 1 ? 1 : 2;
-		}
-		uint32_t pair[2] = {off, (uint32_t)rec->fields[i].len};
+		uint32_t pair[2] = {(uint32_t)(rec->fields[i].ptr - first),
+				    (uint32_t)rec->fields[i].len};
 		sb_add(b, pair, sizeof pair);
-		off += pair[1];
 	}
-	for (size_t i = 0; i < rec->nfields; i++) {
-		if (i > 0) {
-			const hh_field *p = &rec->fields[i - 1];
-			if (rec->fields[i].ptr == p->ptr + p->len + 1)
-				sb_addc(b, p->ptr[p->len]);
-			else
-				sb_add(b, "\0\0", 2);
-		}
-		sb_add(b, rec->fields[i].ptr, rec->fields[i].len);
-	}
+	if (w.text_len)
+		sb_add(b, first, w.text_len);
 }
 
 /* Reads a record put_record wrote; its fields (grown in *fields, *cap)
@@ -279,13 +263,7 @@ static hh_status own_open(ingest *in)
 	if (!own)
 		return ingest_oom(in);
 	e->own[in->sid] = own;
-	ingest_share(own, in, -1);
-	own->split = NULL;
-	own->dist = 0;
-	own->row_col = in->row_col;
-	own->delim = in->delim;
-	own->map = in->map;
-	own->dups = NULL; /* the parts' below; the source's is its own */
+	ingest_share(own, in, -1); /* no duplicate set: the parts' below have them */
 	return HH_OK;
 }
 
@@ -332,11 +310,6 @@ static own_part *parts_open(ingest *in)
 	for (int p = 0; parts && p < INGEST_PARTS; p++) {
 		ingest *pin = &parts[p].in;
 		ingest_share(pin, in, -1);
-		pin->split = NULL;
-		pin->dist = 0;
-		pin->row_col = in->row_col;
-		pin->delim = in->delim;
-		pin->map = in->map;
 		vec_init(&parts[p].rows, sizeof(uint32_t));
 		if (!(pin->dups = rowset_new(1))) {
 			while (p-- > 0)
@@ -840,7 +813,6 @@ static hh_status take_results(ingest *in, const uint8_t **at, const uint8_t *end
 	ingest tmp;
 	memset(&tmp, 0, sizeof tmp);
 	ingest_share(&tmp, in, -1);
-	tmp.split = NULL;
 	hh_status st = HH_OK;
 	for (uint64_t i = 0; st == HH_OK && i < w.nrejects; i++) {
 		uint64_t line;
@@ -1249,8 +1221,6 @@ void dist_free(engine *e)
 		ingest *own = e->own[s];
 		if (!own)
 			continue;
-		rowset_free(own->dups);
-		own->dups = NULL;
 		ingest_free(own);
 		free(own);
 		e->own[s] = NULL;

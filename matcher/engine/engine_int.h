@@ -413,9 +413,11 @@ hh_status ingest_split_init(ingest *in, size_t rows, int ring);
  * nothing left to help with. */
 int ingest_help(engine *e, char **scratch, size_t *cap);
 /* Makes `to` (zeroed) another reader of from's source: a PostgreSQL
- * slice (slice > 0) or a part of a source read in morsels (slice -1,
- * which reads nothing itself): from's settings, aggregate table and
- * duplicate set (a part gets its own), and results of its own. */
+ * slice (slice > 0: from's settings, aggregate table and duplicate set)
+ * or a part (slice -1: of a source read in morsels or across ranks; it
+ * reads nothing itself, so it also takes from's header as read, and no
+ * duplicate set: the caller gives it one if it needs one), with results
+ * of its own. */
 void ingest_share(ingest *to, const ingest *from, int slice);
 /* Moves slice `from`'s results into slice 0 `to` (after the join);
  * HH_EINTERNAL (no memory) moves nothing. */

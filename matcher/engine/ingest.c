@@ -913,8 +913,10 @@ int ingest_morsel_add(morsel *m, size_t rows, const hh_record *rec)
 			const hh_field *p = &rec->fields[i - 1];
 			if (f->ptr == p->ptr + p->len + 1)
 				m->text[m->text_len++] = p->ptr[p->len];
-			else
-				m->text_len += 2;
+			else { /* zeros: the gap travels as it is (dist.c) */
+				m->text[m->text_len++] = '\0';
+				m->text[m->text_len++] = '\0';
+			}
 		}
 		m->foff[m->nfields] = (uint32_t)m->text_len;
 		m->fields[m->nfields].len = f->len;
@@ -1215,6 +1217,16 @@ void ingest_share(ingest *to, const ingest *from, int slice)
 	vec_init(&to->deferred, sizeof(deferred_row));
 	to->agg = from->agg;
 	to->dups = from->dups;
+	if (slice >= 0)
+		return;
+	/* a part reads nothing itself: the source's header as read, and a
+	 * duplicate set of its own (or none), which its maker gives it */
+	to->split = NULL;
+	to->dist = 0;
+	to->row_col = from->row_col;
+	to->delim = from->delim;
+	to->map = from->map;
+	to->dups = NULL;
 }
 
 /* Makes the parts' ingests: the source's settings (its header read), its
@@ -1228,10 +1240,6 @@ static hh_status parts_open(ingest *in)
 			return ingest_oom(in);
 		sp->parts[p].in = pin;
 		ingest_share(pin, in, -1);
-		pin->split = NULL;
-		pin->row_col = in->row_col;
-		pin->delim = in->delim;
-		pin->map = in->map;
 		if (!(pin->dups = rowset_new(1)))
 			return ingest_oom(in);
 	}
