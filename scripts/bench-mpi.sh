@@ -822,12 +822,7 @@ awk '
 varying=$(awk 'NR > 1 { k = $1 " " $4; v = $5 " " $6 " " $7 " " $9 " " $10
 		if ((k in s) && s[k] != v) print k; s[k] = v }' "$bdir/ranks.txt" | sort -u | tr '\n' ';')
 
-if [ -n "${HH_MPI_BENCH_REV:-}" ]; then
-	rev=$HH_MPI_BENCH_REV
-else
-	rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
-	[ -z "$(git status --porcelain -- matcher connectors 2>/dev/null)" ] || rev="$rev + uncommitted changes"
-fi
+rev=$(bench_rev "${HH_MPI_BENCH_REV:-}")
 loaded=""
 for c in $contestants; do
 	q=$(quiet_runs "$c")

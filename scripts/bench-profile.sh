@@ -101,12 +101,7 @@ top() { # N perf-report-options...: the first N lines (no SIGPIPE under pipefail
 script=$root/build-bench/profile.script
 perf script -i "$data" -F pid,tid,period,ip,sym 2>/dev/null >"$script"
 main_pid=$(awk 'NF && $1 ~ /^[0-9]+\/[0-9]+$/ { split($1, a, "/"); print a[1]; exit }' "$script")
-if [ -n "${HH_SKEW_REV:-}" ]; then
-	rev=$HH_SKEW_REV
-else
-	rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
-	[ -z "$(git status --porcelain -- matcher connectors 2>/dev/null)" ] || rev="$rev + uncommitted changes"
-fi
+rev=$(bench_rev "${HH_SKEW_REV:-}")
 {
 	echo "hhmatch run --threads $threads on $dir"
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, hhmatch $rev, perf $(perf --version | cut -d' ' -f3),"

@@ -298,12 +298,7 @@ phases() { # CONTESTANT: " ingest | repair | households | outputs" of its median
 }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
-if [ -n "${HH_SKEW_REV:-}" ]; then
-	rev=$HH_SKEW_REV
-else
-	rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
-	[ -z "$(git status --porcelain -- matcher connectors 2>/dev/null)" ] || rev="$rev + uncommitted changes"
-fi
+rev=$(bench_rev "${HH_SKEW_REV:-}")
 loaded=""
 for c in $contestants; do
 	q=$(quiet_runs "$c")

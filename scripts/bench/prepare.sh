@@ -6,6 +6,8 @@
 #   bench_build           builds build-bench/hhmatch (RelWithDebInfo, the
 #                         hhmatch target only: the tests are not needed)
 #   bench_duckdb          installs @duckdb/node-api into scripts/bench once
+#   bench_rev [REV]       REV, or the commit measured (+ "uncommitted
+#                         changes" when matcher/ or connectors/ hold some)
 #   busy_s, timed         the measurement of a run (below)
 # The callers run scripts/setup.sh first (the build's own dependencies) and
 # decide which of their tools are missing.
@@ -23,6 +25,17 @@ bench_install() {
 bench_build() {
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build-bench --target hhmatch -j"$(nproc)" >/dev/null
+}
+
+bench_rev() {
+	if [ -n "${1:-}" ]; then
+		echo "$1"
+		return
+	fi
+	local rev
+	rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+	[ -z "$(git status --porcelain -- matcher connectors 2>/dev/null)" ] || rev="$rev + uncommitted changes"
+	echo "$rev"
 }
 
 bench_duckdb() {
